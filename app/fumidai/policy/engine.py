@@ -1,0 +1,247 @@
+"""The policy engine: one request, the account's state and limits in; a verdict out.
+
+No I/O and standard library only: the server, the API and the simulator share it, and
+tests can drive it exhaustively with an explicit clock.
+
+How a message is counted (see reference/peers-and-postfix-protocol.md §1.2, §1.5):
+RCPT requests arrive once per recipient with ``recipient_count=0``; the message is
+counted once, at DATA or END-OF-MESSAGE (whichever comes first for its ``instance``),
+with the number of recipients Postfix accepted. A later stage of the same message gets
+the same answer and is not counted again.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from .limits import Action, Cap, Limits, Quota
+from .usage import Usage, recipient_hash
+
+UNKNOWN_COUNTRY = "ZZ"  # CLDR's code for an unknown region: GeoIP could not place the address
+COUNTING_STAGES = frozenset({"DATA", "END-OF-MESSAGE"})
+# A suspended account is refused at every stage where the client is already authenticated.
+REFUSED_WHEN_SUSPENDED = frozenset({"MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "BDAT"})
+_SEVERITY = {Action.FILTER: 1, Action.HOLD: 2, Action.DEFER: 3, Action.REJECT: 4, Action.SUSPEND: 5}
+_TRACKED_MESSAGES = 64  # open messages remembered per account (concurrent sessions)
+RECENT_DECISIONS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The parts of a Postfix policy request the engine needs."""
+
+    account: str
+    stage: str  # protocol_state
+    instance: str = ""
+    recipient: str = ""
+    recipient_count: int = 0
+    client_address: str = ""
+    country: str = UNKNOWN_COUNTRY
+
+
+@dataclass(slots=True)
+class Suspension:
+    """A persistent "sending suspended" state."""
+
+    by: str  # "auto" or a staff name
+    reason: str
+    since: float
+    until: float | None = None
+
+    def active(self, now: float) -> bool:
+        return self.until is None or now < self.until
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """The replies, from [actions]."""
+
+    on_limit: Action = Action.SUSPEND
+    suspend_text: str = "5.7.1 Sending from this account is suspended; please contact support"
+    defer_text: str = "4.7.1 Sending quota reached; please try again later"
+    reject_text: str = "5.7.1 Sending limit reached for this account"
+    country_text: str = "5.7.1 Sending from this country is limited for this account"
+    recipients_text: str = "5.5.3 Too many recipients in one message"
+    hold_text: str = "sending quota reached"
+    filter_transport: str = "smtp:[quarantine-relay.example]:25"
+
+
+@dataclass(slots=True)
+class Decision:
+    """The reply to one request and what it changed."""
+
+    action: str = "DUNNO"
+    reason: str = ""  # why it is not DUNNO: "suspended", "quota:messages_per_hour", "abroad:…", "country:CN:…"
+    applied: Action | None = None  # the limit action taken, if a limit was hit
+    messages: int = 0  # counted by this request
+    recipients: int = 0
+    accepted: bool = True  # whether what was counted was accepted or refused
+    suspension: Suspension | None = None  # a new automatic suspension, to persist
+    recipient_hashes: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True)
+class AccountState:
+    """Everything the engine keeps about one account between requests."""
+
+    usage: Usage = field(default_factory=Usage)
+    suspension: Suspension | None = None
+    # Recipients seen at RCPT for a message not yet counted, by instance.
+    pending: dict[str, set[int]] = field(default_factory=dict)
+    # The answer given to each counted message, by instance, so a later stage gets the same.
+    decided: dict[str, str] = field(default_factory=dict)
+    limited_at: float = 0.0  # when a limit last refused, held or filtered a message
+    limited_reason: str = ""
+    recent: deque = field(default_factory=lambda: deque(maxlen=RECENT_DECISIONS))
+
+    def is_suspended(self, now: float) -> bool:
+        s = self.suspension
+        return s is not None and s.active(now)
+
+
+def _remember(table: dict, key: str, value) -> None:
+    table[key] = value
+    if len(table) > _TRACKED_MESSAGES:
+        del table[next(iter(table))]
+
+
+class Engine:
+    """Decides each request. ``unknown_is_abroad``: an address GeoIP cannot place counts as abroad."""
+
+    def __init__(self, texts: Texts = Texts(), unknown_is_abroad: bool = True) -> None:
+        self.texts = texts
+        self.unknown_is_abroad = unknown_is_abroad
+        t = texts
+        self._reply = {
+            Action.SUSPEND: f"REJECT {t.suspend_text}",
+            Action.REJECT: f"REJECT {t.reject_text}",
+            Action.DEFER: f"DEFER_IF_PERMIT {t.defer_text}",
+            Action.HOLD: f"HOLD {t.hold_text}",
+            Action.FILTER: f"FILTER {t.filter_transport}",
+        }
+        self._cap_reply = dict(self._reply, **{Action.REJECT: f"REJECT {t.country_text}"})
+        self.suspended_reply = self._reply[Action.SUSPEND]
+        self.too_many_rcpts_at_rcpt = "452 4.5.3 Too many recipients for one message"
+        self.too_many_rcpts = f"REJECT {t.recipients_text}"
+
+    def is_abroad(self, country: str, limits: Limits) -> bool:
+        if country == UNKNOWN_COUNTRY:
+            return self.unknown_is_abroad
+        return country not in limits.home_countries
+
+    def decide(self, req: Request, state: AccountState, limits: Limits, now: float) -> Decision:
+        stage = req.stage
+        minute = int(now // 60)
+        if state.is_suspended(now) and stage in REFUSED_WHEN_SUSPENDED:
+            return self._refuse_suspended(req, state, minute, now)
+        if stage == "RCPT":
+            return self._rcpt(req, state, limits)
+        if stage in COUNTING_STAGES:
+            return self._message(req, state, limits, minute, now)
+        return Decision()
+
+    def _refuse_suspended(self, req: Request, state: AccountState, minute: int, now: float) -> Decision:
+        # The attempts still count (as refused), so staff can see a hijacker hammering.
+        d = Decision(action=self.suspended_reply, reason="suspended", accepted=False)
+        inst = req.instance
+        first = not inst or inst not in state.decided
+        if req.stage == "RCPT":
+            d.messages, d.recipients = (1 if first else 0), 1
+        elif req.stage in COUNTING_STAGES and first:
+            d.messages, d.recipients = 1, max(req.recipient_count, 1)
+        if inst and first:
+            _remember(state.decided, inst, d.action)
+        if d.messages or d.recipients:
+            state.usage.record(minute, req.country, d.messages, d.recipients, accepted=False)
+        if d.messages:
+            state.recent.append((now, req.stage, d.action, d.reason, req.country, req.client_address, d.recipients))
+        return d
+
+    def _rcpt(self, req: Request, state: AccountState, limits: Limits) -> Decision:
+        inst = req.instance
+        pending = state.pending.get(inst)
+        if pending is None:
+            pending = set()
+            _remember(state.pending, inst, pending)
+        per_message = limits.account.recipients_per_message
+        if per_message is not None and len(pending) >= per_message and req.recipient:
+            if recipient_hash(req.recipient) not in pending:
+                return Decision(action=self.too_many_rcpts_at_rcpt, reason="quota:recipients_per_message")
+        if req.recipient:
+            pending.add(recipient_hash(req.recipient))
+        return Decision()
+
+    def _message(self, req: Request, state: AccountState, limits: Limits, minute: int, now: float) -> Decision:
+        inst = req.instance
+        if inst and inst in state.decided:
+            return Decision(action=state.decided[inst])
+        hashes = state.pending.pop(inst, set()) if inst else set()
+        if req.recipient:
+            hashes.add(recipient_hash(req.recipient))
+        rcpts = req.recipient_count or len(hashes) or 1
+        d = self._check(req, state, limits, minute, now, rcpts, hashes)
+        d.messages, d.recipients = 1, rcpts
+        if inst:
+            _remember(state.decided, inst, d.action)
+        state.usage.record(minute, req.country, 1, rcpts, d.accepted)
+        if d.accepted and hashes:
+            state.usage.unique.add(minute, hashes)
+            d.recipient_hashes = frozenset(hashes)
+        if d.applied is not None or not d.accepted:
+            state.limited_at, state.limited_reason = now, d.reason
+        state.recent.append((now, req.stage, d.action, d.reason, req.country, req.client_address, rcpts))
+        return d
+
+    def _check(self, req, state, limits, minute, now, rcpts, hashes) -> Decision:
+        account = limits.account
+        if account.recipients_per_message is not None and rcpts > account.recipients_per_message:
+            return Decision(action=self.too_many_rcpts, reason="quota:recipients_per_message", accepted=False)
+        usage = state.usage
+        worst: tuple[Action, str, bool] | None = None  # (action, reason, is_cap)
+
+        over = _over(account, usage.hour.totals(minute), usage.day.totals(minute), rcpts)
+        if over is None and account.unique_recipients_per_day is not None:
+            if usage.unique.count(minute) + usage.unique.new_among(minute, hashes) > account.unique_recipients_per_day:
+                over = "unique_recipients_per_day"
+        if over:
+            worst = (self.texts.on_limit, f"quota:{over}", False)
+
+        country = req.country
+        caps: list[tuple[str, Cap, list[str]]] = []
+        if self.is_abroad(country, limits) and not limits.abroad.quota.is_empty():
+            home = limits.home_countries
+            abroad_codes = [c for c in usage.country_day if c not in home and (c != UNKNOWN_COUNTRY or self.unknown_is_abroad)]
+            if country not in abroad_codes:
+                abroad_codes.append(country)
+            caps.append(("abroad", limits.abroad, abroad_codes))
+        cap = limits.countries.get(country)
+        if cap is not None:
+            caps.append((f"country:{country}", cap, [country]))
+        for name, cap, codes in caps:
+            over = _over(cap.quota, usage.country_totals(minute, True, codes), usage.country_totals(minute, False, codes), rcpts)
+            if over and (worst is None or _SEVERITY[cap.on_limit] > _SEVERITY[worst[0]]):
+                worst = (cap.on_limit, f"{name}:{over}", True)
+
+        if worst is None:
+            return Decision()
+        action, reason, is_cap = worst
+        reply = (self._cap_reply if is_cap else self._reply)[action]
+        d = Decision(action=reply, reason=reason, applied=action, accepted=action in (Action.HOLD, Action.FILTER))
+        if action is Action.SUSPEND:
+            d.suspension = state.suspension = Suspension(by="auto", reason=reason, since=now)
+        return d
+
+
+def _over(quota: Quota, hour: tuple[int, int], day: tuple[int, int], rcpts: int) -> str | None:
+    """The first limit of ``quota`` that one more message with ``rcpts`` recipients would pass."""
+    for key, value in (
+        ("messages_per_hour", hour[0] + 1),
+        ("messages_per_day", day[0] + 1),
+        ("recipients_per_hour", hour[1] + rcpts),
+        ("recipients_per_day", day[1] + rcpts),
+    ):
+        limit = getattr(quota, key)
+        if limit is not None and value > limit:
+            return key
+    return None

@@ -1,0 +1,1 @@
+"""Bundled data files: templates, GeoIP demo ranges, world map, translations, icons."""
