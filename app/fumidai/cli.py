@@ -12,7 +12,8 @@ from .errors import FumidaiError
 
 # Each module has register(subparsers); its handlers import heavy modules lazily.
 COMMAND_MODULES = (
-    "fumidai.service.commands",  # serve, check-config, account, db
+    "fumidai.service.commands",  # serve, check-config, account
+    "fumidai.store.commands",  # db upgrade
     "fumidai.geo.commands",  # geoip build
     "fumidai.api.commands",  # staff
     "fumidai.notices.commands",  # notice preview|send
