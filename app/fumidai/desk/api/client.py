@@ -1,0 +1,237 @@
+"""ApiClient: every endpoint of docs/api.md over one requests.Session, with typed errors.
+
+Not thread-safe (requests.Session is not): each thread makes its own with ``clone()``.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from ...errors import FumidaiError
+from .models import (
+    AccountDetail,
+    AccountPage,
+    AlertsPage,
+    Countries,
+    Me,
+    Overview,
+    Series,
+)
+
+
+class ApiClientError(FumidaiError):
+    """Talking to the backend failed; ``str(err)`` is one line for a person."""
+
+
+class ConnectionFailed(ApiClientError):
+    """Nothing answered: wrong URL, port closed, DNS failure."""
+
+
+class TimedOut(ConnectionFailed):
+    """The backend accepted the connection but did not answer in time."""
+
+
+class TlsError(ApiClientError):
+    """The backend's certificate was refused. ``reason``: expired | untrusted | hostname | other."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class ApiError(ApiClientError):
+    """The backend answered with an error status and a ``detail`` line."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class AuthFailed(ApiError):
+    """401: the token is missing, wrong or revoked."""
+
+
+class Forbidden(ApiError):
+    """403: the token's role may not do this (a viewer tried to change something)."""
+
+
+def _tls_reason(err: BaseException) -> str:
+    text = str(err).lower()
+    chain: BaseException | None = err
+    while chain is not None:  # requests wraps urllib3 wraps ssl: find the verification error
+        if isinstance(chain, ssl.SSLCertVerificationError):
+            text = f"{chain.verify_message or ''} {chain}".lower()
+            break
+        chain = chain.__cause__ or chain.__context__ or (chain.args[0] if chain.args and
+                                                         isinstance(chain.args[0], BaseException) else None)
+    if "expired" in text:
+        return "expired"
+    if "hostname" in text or "ip address mismatch" in text or "doesn't match" in text:
+        return "hostname"
+    if "self-signed" in text or "self signed" in text or "unable to get local issuer" in text or "verify failed" in text:
+        return "untrusted"
+    return "other"
+
+
+def normalize_base_url(url: str) -> str:
+    """``host:8025``, ``http://host:8025/`` and ``https://host/api/v1`` all name the same backend."""
+    url = url.strip().rstrip("/")
+    if not url:
+        raise ConnectionFailed("no backend URL given")
+    if "://" not in url:
+        url = "http://" + url
+    if url.endswith("/api/v1"):
+        url = url[: -len("/api/v1")]
+    return url
+
+
+class ApiClient:
+    def __init__(self, base_url: str, token: str, verify: bool | str = True, timeout: float = 10.0):
+        self.base_url = normalize_base_url(base_url)
+        self.token = token
+        self.verify = verify  # True, or a CA bundle path; never False: staff tokens travel here
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._session.headers["Accept"] = "application/json"
+
+    def clone(self, timeout: float | None = None) -> ApiClient:
+        return ApiClient(self.base_url, self.token, self.verify, self.timeout if timeout is None else timeout)
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- transport --------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
+                 raw: bool = False) -> Any:
+        url = f"{self.base_url}/api/v1{path}"
+        try:
+            r = self._session.request(method, url, params=params, json=body, timeout=self.timeout,
+                                      verify=self.verify)
+        except requests.exceptions.SSLError as err:
+            reason = _tls_reason(err)
+            what = {"expired": "its certificate has expired",
+                    "untrusted": "its certificate is not signed by a trusted authority",
+                    "hostname": "its certificate is for another host name"}.get(reason, "TLS failed")
+            raise TlsError(f"cannot trust {self.base_url}: {what}", reason) from err
+        except requests.exceptions.Timeout as err:
+            raise TimedOut(f"{self.base_url} did not answer within {self.timeout:g} s") from err
+        except requests.exceptions.InvalidURL as err:
+            raise ConnectionFailed(f"not a valid backend URL: {self.base_url}") from err
+        except requests.exceptions.RequestException as err:
+            raise ConnectionFailed(f"cannot connect to {self.base_url}: {_short(err)}") from err
+        if r.status_code >= 400:
+            detail = ""
+            try:
+                detail = str(r.json().get("detail", ""))
+            except (ValueError, AttributeError):
+                detail = r.text[:200]
+            detail = " ".join(detail.split()) or r.reason or "error"
+            cls = {401: AuthFailed, 403: Forbidden}.get(r.status_code, ApiError)
+            raise cls(r.status_code, detail)
+        if raw:
+            return r.text
+        try:
+            return r.json()
+        except ValueError as err:
+            raise ApiError(r.status_code, f"the answer from {url} is not JSON; is this a Fumidai backend?") from err
+
+    def _account_path(self, account: str, rest: str = "") -> str:
+        return f"/accounts/{quote(account, safe='')}{rest}"  # names are spammer-chosen: never raw in a URL
+
+    # -- reads ------------------------------------------------------------------------------------
+    def health(self) -> dict:
+        return self._request("GET", "/health")
+
+    def me(self) -> Me:
+        """The token's staff name and role. A backend without /me gives role "" (it still enforces roles)."""
+        try:
+            return Me.from_json(self._request("GET", "/me"))
+        except ApiError as err:
+            if err.status in (404, 405):
+                self.overview(limit=1)  # still check the token
+                return Me("", "")
+            raise
+
+    def overview(self, window: int = 60, limit: int = 50) -> Overview:
+        return Overview.from_json(self._request("GET", "/overview", params={"window": window, "limit": limit}))
+
+    def accounts(self, q: str = "", status: str = "all", country: str = "", sort: str = "account",
+                 limit: int = 100, offset: int = 0) -> AccountPage:
+        params = {"q": q, "status": status, "country": country, "sort": sort, "limit": limit, "offset": offset}
+        return AccountPage.from_json(self._request("GET", "/accounts", params=params))
+
+    def account(self, account: str) -> AccountDetail:
+        return AccountDetail.from_json(self._request("GET", self._account_path(account)))
+
+    def series(self, account: str, window: int = 3600, step: int = 60) -> Series:
+        data = self._request("GET", self._account_path(account, "/series"), params={"window": window, "step": step})
+        return Series.from_json(data)
+
+    def countries(self, window: int = 3600) -> Countries:
+        return Countries.from_json(self._request("GET", "/countries", params={"window": window}))
+
+    def alerts(self, after_id: int = 0, limit: int = 200) -> AlertsPage:
+        return AlertsPage.from_json(self._request("GET", "/alerts", params={"after_id": after_id, "limit": limit}))
+
+    def templates(self) -> list[dict]:
+        items = self._request("GET", "/templates").get("items")
+        return [t for t in items if isinstance(t, dict)] if isinstance(items, list) else []
+
+    def audit(self, account: str = "", after_id: int = 0, limit: int = 200) -> dict:
+        return self._request("GET", "/audit", params={"account": account, "after_id": after_id, "limit": limit})
+
+    def trends(self, days: int = 28) -> dict:
+        return self._request("GET", "/trends", params={"days": days})
+
+    def history_csv(self, account: str, days: int = 7) -> str:
+        return self._request("GET", self._account_path(account, "/history.csv"), params={"days": days}, raw=True)
+
+    # -- writes -----------------------------------------------------------------------------------
+    def suspend(self, account: str, reason: str, until: str | None = None,
+                notice: dict | None = None) -> AccountDetail:
+        body = {"reason": reason, "until": until, "notice": notice}
+        return AccountDetail.from_json(self._request("POST", self._account_path(account, "/suspend"), body=body))
+
+    def release(self, account: str, reason: str) -> AccountDetail:
+        body = {"reason": reason}
+        return AccountDetail.from_json(self._request("POST", self._account_path(account, "/release"), body=body))
+
+    def set_limits(self, account: str, limits: dict, reason: str, *, home_countries: list[str] | None = None,
+                   abroad: dict | None = None, countries: dict | None = None,
+                   expires_at: str | None = None) -> AccountDetail:
+        body: dict[str, Any] = {"limits": limits, "reason": reason}
+        for key, value in (("home_countries", home_countries), ("abroad", abroad), ("countries", countries),
+                           ("expires_at", expires_at)):
+            if value is not None:
+                body[key] = value
+        return AccountDetail.from_json(self._request("PUT", self._account_path(account, "/limits"), body=body))
+
+    def reset_limits(self, account: str, reason: str) -> AccountDetail:
+        body = {"reason": reason}
+        return AccountDetail.from_json(self._request("DELETE", self._account_path(account, "/limits"), body=body))
+
+    def preview_notice(self, account: str, template: str, language: str) -> dict:
+        body = {"template": template, "language": language}
+        return self._request("POST", self._account_path(account, "/notices/preview"), body=body)
+
+    def send_notice(self, account: str, template: str, language: str, idempotency_key: str) -> dict:
+        body = {"template": template, "language": language, "idempotency_key": idempotency_key}
+        return self._request("POST", self._account_path(account, "/notices"), body=body)
+
+
+def _short(err: BaseException) -> str:
+    """The innermost reason of a requests error ('Connection refused', 'Name or service not known')."""
+    text = str(err)
+    m = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if m:
+        return m.group(1).strip()
+    if "NameResolutionError" in text or "Failed to resolve" in text:
+        return "host name not found"
+    return text.splitlines()[0][:160] if text else type(err).__name__

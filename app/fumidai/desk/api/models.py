@@ -1,0 +1,323 @@
+"""Dataclasses for the API's JSON (docs/api.md), parsed defensively.
+
+The backend may be newer or older than the desk: missing keys get neutral defaults, unknown
+keys are ignored, and wrong types never raise. Times become epoch seconds (UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _int(v: Any, default: int = 0) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _opt_int(v: Any) -> int | None:
+    return None if v is None else _int(v, 0)
+
+
+def _float(v: Any, default: float = 0.0) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _str(v: Any, default: str = "") -> str:
+    return v if isinstance(v, str) else default
+
+
+def _opt_str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _dict(v: Any) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else []
+
+
+def parse_time(v: Any) -> float | None:
+    """ISO 8601 (``...Z`` or with an offset) to epoch seconds; None when absent or unreadable."""
+    if not isinstance(v, str) or not v:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:  # the API speaks UTC
+        t = t.replace(tzinfo=dt.UTC)
+    return t.timestamp()
+
+
+# The row states the desk shows; "suspended" splits by who stopped it.
+STATE_OK, STATE_LIMITED, STATE_AUTO, STATE_STAFF = "ok", "limited", "auto_stopped", "staff_stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    account: str
+    status: str = "ok"
+    suspended_by: str | None = None
+    status_since: float | None = None
+    rate: float = 0.0
+    recipients_rate: float = 0.0
+    messages_minute: int = 0
+    messages_hour: int = 0
+    messages_day: int = 0
+    recipients_hour: int = 0
+    recipients_day: int = 0
+    refused_day: int = 0
+    quota: dict = field(default_factory=dict)  # effective limits: {"messages_per_hour": 100, ...}, None = no limit
+    quota_used: float = 0.0
+    override: bool = False
+    override_expires_at: float | None = None
+    top_country: str = ""
+    countries: int = 0
+    contact: str = ""  # only in /accounts answers
+    owner_name: str = ""
+    language: str = ""
+
+    @classmethod
+    def from_json(cls, d: Any) -> AccountRow | None:
+        d = _dict(d)
+        name = _str(d.get("account"))
+        if not name:
+            return None
+        return cls(
+            account=name, status=_str(d.get("status"), "ok"), suspended_by=_opt_str(d.get("suspended_by")),
+            status_since=parse_time(d.get("status_since")), rate=_float(d.get("rate")),
+            recipients_rate=_float(d.get("recipients_rate")), messages_minute=_int(d.get("messages_minute")),
+            messages_hour=_int(d.get("messages_hour")), messages_day=_int(d.get("messages_day")),
+            recipients_hour=_int(d.get("recipients_hour")), recipients_day=_int(d.get("recipients_day")),
+            refused_day=_int(d.get("refused_day")),
+            quota={str(k): _opt_int(v) for k, v in _dict(d.get("quota")).items()},
+            quota_used=_float(d.get("quota_used")), override=bool(d.get("override")),
+            override_expires_at=parse_time(d.get("override_expires_at")),
+            top_country=_str(d.get("top_country")), countries=_int(d.get("countries")),
+            contact=_str(d.get("contact")), owner_name=_str(d.get("owner_name")), language=_str(d.get("language")),
+        )
+
+    @property
+    def state(self) -> str:
+        if self.status == "suspended":
+            return STATE_AUTO if self.suspended_by in (None, "auto") else STATE_STAFF
+        return STATE_LIMITED if self.status == "limited" else STATE_OK
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCount:
+    country: str
+    messages: int = 0
+    recipients: int = 0
+    refused: int = 0
+    accounts: int = 0
+
+    @classmethod
+    def from_json(cls, d: Any) -> CountryCount | None:
+        d = _dict(d)
+        code = _str(d.get("country"))
+        if not code:
+            return None
+        return cls(code, _int(d.get("messages")), _int(d.get("recipients")), _int(d.get("refused")),
+                   _int(d.get("accounts")))
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    messages_per_minute: float = 0.0
+    recipients_per_minute: float = 0.0
+    messages: int = 0
+    recipients: int = 0
+    active_accounts: int = 0
+    suspended_accounts: int = 0
+    limited_accounts: int = 0
+
+    @classmethod
+    def from_json(cls, d: Any) -> Totals:
+        d = _dict(d)
+        return cls(_float(d.get("messages_per_minute")), _float(d.get("recipients_per_minute")),
+                   _int(d.get("messages")), _int(d.get("recipients")), _int(d.get("active_accounts")),
+                   _int(d.get("suspended_accounts")), _int(d.get("limited_accounts")))
+
+
+def _rows(items: Any) -> list[AccountRow]:
+    return [r for r in map(AccountRow.from_json, _list(items)) if r is not None]
+
+
+def _countries(items: Any) -> list[CountryCount]:
+    return [c for c in map(CountryCount.from_json, _list(items)) if c is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    time: float | None
+    window: int
+    totals: Totals
+    top: list[AccountRow]
+    countries: list[CountryCount]
+    newest_alert_id: int
+
+    @classmethod
+    def from_json(cls, d: Any) -> Overview:
+        d = _dict(d)
+        return cls(parse_time(d.get("time")), _int(d.get("window"), 60), Totals.from_json(d.get("totals")),
+                   _rows(d.get("top")), _countries(d.get("countries")), _int(d.get("newest_alert_id")))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPage:
+    total: int
+    items: list[AccountRow]
+
+    @classmethod
+    def from_json(cls, d: Any) -> AccountPage:
+        d = _dict(d)
+        items = _rows(d.get("items"))
+        return cls(_int(d.get("total"), len(items)), items)
+
+
+@dataclass(frozen=True, slots=True)
+class Countries:
+    window: int
+    items: list[CountryCount]
+
+    @classmethod
+    def from_json(cls, d: Any) -> Countries:
+        d = _dict(d)
+        return cls(_int(d.get("window")), _countries(d.get("items")))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertItem:
+    id: int
+    time: float | None
+    account: str
+    kind: str
+    reason: str
+    country: str
+    detail: dict
+
+    @classmethod
+    def from_json(cls, d: Any) -> AlertItem | None:
+        d = _dict(d)
+        if _int(d.get("id"), -1) < 0:
+            return None
+        return cls(_int(d.get("id")), parse_time(d.get("time")), _str(d.get("account")), _str(d.get("kind")),
+                   _str(d.get("reason")), _str(d.get("country")), _dict(d.get("detail")))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsPage:
+    items: list[AlertItem]
+    newest_id: int
+
+    @classmethod
+    def from_json(cls, d: Any) -> AlertsPage:
+        d = _dict(d)
+        items = sorted((a for a in map(AlertItem.from_json, _list(d.get("items"))) if a), key=lambda a: a.id)
+        return cls(items, _int(d.get("newest_id"), items[-1].id if items else 0))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    time: float
+    messages: int = 0
+    recipients: int = 0
+    refused: int = 0
+    by_country: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: Any) -> SeriesPoint | None:
+        d = _dict(d)
+        t = parse_time(d.get("time"))
+        if t is None:
+            return None
+        return cls(t, _int(d.get("messages")), _int(d.get("recipients")), _int(d.get("refused")),
+                   {str(k): _int(v) for k, v in _dict(d.get("by_country")).items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    account: str
+    start: float | None
+    step: int
+    points: list[SeriesPoint]
+
+    @classmethod
+    def from_json(cls, d: Any) -> Series:
+        d = _dict(d)
+        pts = [p for p in map(SeriesPoint.from_json, _list(d.get("points"))) if p]
+        return cls(_str(d.get("account")), parse_time(d.get("start")), _int(d.get("step"), 60) or 60, pts)
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension:
+    by: str
+    reason: str
+    since: float | None
+    until: float | None
+
+    @classmethod
+    def from_json(cls, d: Any) -> Suspension | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(_str(d.get("by")), _str(d.get("reason")), parse_time(d.get("since")), parse_time(d.get("until")))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetail:
+    """GET /accounts/{a} and the answer of every account action (then with audit_id, maybe notice)."""
+
+    account: str
+    contact: str
+    owner_name: str
+    language: str
+    home_countries: list[str]
+    known: bool
+    status: str
+    suspension: Suspension | None
+    limits: dict
+    defaults: dict
+    override: dict | None
+    usage: dict
+    recent: list[dict]
+    notices: list[dict]
+    audit_id: int | None = None
+    notice: dict | None = None
+
+    @classmethod
+    def from_json(cls, d: Any) -> AccountDetail:
+        d = _dict(d)
+        return cls(
+            _str(d.get("account")), _str(d.get("contact")), _str(d.get("owner_name")), _str(d.get("language")),
+            [c for c in _list(d.get("home_countries")) if isinstance(c, str)], bool(d.get("known", True)),
+            _str(d.get("status"), "ok"), Suspension.from_json(d.get("suspension")), _dict(d.get("limits")),
+            _dict(d.get("defaults")), d.get("override") if isinstance(d.get("override"), dict) else None,
+            _dict(d.get("usage")), [r for r in _list(d.get("recent")) if isinstance(r, dict)],
+            [n for n in _list(d.get("notices")) if isinstance(n, dict)], _opt_int(d.get("audit_id")),
+            d.get("notice") if isinstance(d.get("notice"), dict) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    name: str
+    role: str  # viewer | operator | admin | "" when the backend cannot say
+
+    @classmethod
+    def from_json(cls, d: Any) -> Me:
+        d = _dict(d)
+        return cls(_str(d.get("name")), _str(d.get("role")))
+
+    @property
+    def can_act(self) -> bool:
+        return self.role != "viewer"
