@@ -1,0 +1,109 @@
+"""Client IP address → ISO country code, from any MaxMind-format (.mmdb) country database."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import geoip2.database
+import maxminddb
+
+from ..errors import FumidaiError
+from ..policy import UNKNOWN_COUNTRY
+from .countries import is_country_code
+
+FIX_HINT = "build one with `fumidai geoip build --demo -o PATH` or point [geoip] database at a GeoLite2-Country.mmdb"
+_NO_COUNTRY_DATA = re.compile(r"\bASN\b", re.IGNORECASE)  # GeoLite2-ASN, DBIP-ASN-Lite: no countries in them
+
+
+def country_of(record: object) -> str:
+    """The ISO code in one database record, whatever the vendor's shape; ZZ if none.
+
+    GeoLite2/GeoIP2 and DB-IP: ``country.iso_code``, else ``registered_country.iso_code``
+    (some networks have only the latter, or only a continent); IPinfo: ``country_code``.
+    """
+    if not isinstance(record, dict):
+        return UNKNOWN_COUNTRY
+    code = None
+    for key in ("country", "registered_country"):
+        section = record.get(key)
+        if isinstance(section, dict) and section.get("iso_code"):
+            code = section["iso_code"]
+            break
+    else:
+        code = record.get("country_code")
+    if isinstance(code, str) and is_country_code(code.upper()):
+        return code.upper()
+    return UNKNOWN_COUNTRY  # e.g. "EU" or "AP": a region, not a country
+
+
+def _normalise(text: str) -> str | None:
+    """A plain address from the forms Postfix and people write ("[2001:db8::1]", "fe80::1%eth0")."""
+    text = text.strip().strip("[]")
+    if text[:5].lower() == "ipv6:":
+        text = text[5:]
+    try:
+        addr = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if addr.version == 6 and addr.ipv4_mapped:  # a dual-stack socket's view of an IPv4 client
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
+
+class GeoLookup:
+    """Country of an address, cached; ``country()`` never raises for a bad address."""
+
+    def __init__(self, path: str | os.PathLike[str], cache_size: int = 65536):
+        self.path = Path(path)
+        try:
+            reader = geoip2.database.Reader(str(self.path))
+        except FileNotFoundError:
+            raise FumidaiError(f"GeoIP database {self.path} does not exist: {FIX_HINT}") from None
+        except IsADirectoryError:
+            raise FumidaiError(f"GeoIP database {self.path} is a folder, not an .mmdb file: {FIX_HINT}") from None
+        except OSError as err:
+            raise FumidaiError(f"GeoIP database {self.path} cannot be read ({err.strerror or err}): {FIX_HINT}") from None
+        except (maxminddb.InvalidDatabaseError, ValueError):
+            raise FumidaiError(f"GeoIP database {self.path} is not a MaxMind-format (.mmdb) file: {FIX_HINT}") from None
+        self.database_type: str = reader.metadata().database_type
+        if _NO_COUNTRY_DATA.search(self.database_type):
+            reader.close()
+            raise FumidaiError(f"GeoIP database {self.path} is a {self.database_type} database with no countries: {FIX_HINT}")
+        self._reader = reader
+        # geoip2 builds a model object per lookup; the policy hot path wants only the
+        # code, so it reads the raw record from geoip2's underlying maxminddb reader.
+        self._db = reader._db_reader
+        self._cached = lru_cache(maxsize=cache_size)(self._lookup)
+
+    def country(self, ip: str) -> str:
+        """ISO 3166-1 alpha-2 code of ``ip``, or ZZ when unplaceable or not an address."""
+        return self._cached(ip)
+
+    def _lookup(self, ip: str) -> str:
+        try:
+            record = self._db.get(ip)
+        except (ValueError, TypeError):  # not a plain address, or IPv6 in an IPv4-only database
+            record = None
+        if record is None:
+            plain = _normalise(ip) if isinstance(ip, str) else None
+            if plain is None or plain == ip:
+                return UNKNOWN_COUNTRY
+            try:
+                record = self._db.get(plain)
+            except ValueError:
+                return UNKNOWN_COUNTRY
+        return country_of(record)
+
+    def close(self) -> None:
+        self._reader.close()
+        self._cached.cache_clear()
+
+    def __enter__(self) -> GeoLookup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
