@@ -1,1 +1,1 @@
-"""counters"""
+"""Hot-path rolling counters: in process (memory) or replicated between nodes through Redis."""

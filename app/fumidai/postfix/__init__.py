@@ -1,1 +1,1 @@
-"""postfix"""
+"""The Postfix side: the policy delegation protocol and the asyncio server."""

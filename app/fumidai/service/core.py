@@ -1,0 +1,399 @@
+"""The running enforcement state shared by the policy server and the HTTP API.
+
+One asyncio loop runs both fronts. The policy path (``handle``) touches only memory and
+never waits on the database; counts, new accounts, alerts and automatic suspensions go
+into a write-behind batch that a flusher writes every ``[storage] flush_interval``
+seconds and on shutdown. Staff actions go the other way: the store (with its audit
+entry) first, then the live state. A sync loop reads the audit log for actions taken
+elsewhere (the ``fumidai account`` command, another node) and reloads those accounts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from ..config import Settings
+from ..counters.memory import MemoryCounters
+from ..policy import AccountState, Engine, Limits, Override, Request, Suspension, Texts, effective_limits
+from ..policy.engine import UNKNOWN_COUNTRY
+from ..policy.limits import Action
+from . import views
+from .clock import to_datetime, to_epoch
+
+log = logging.getLogger("fumidai.service")
+
+ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
+_ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
+
+
+@dataclass
+class Pending:
+    """What the policy path produced since the last flush."""
+
+    buckets: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
+    seen: dict[str, float] = field(default_factory=dict)
+    alerts: list[dict] = field(default_factory=list)
+    suspensions: dict[str, Suspension] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.buckets or self.seen or self.alerts or self.suspensions)
+
+    def merge(self, newer: Pending) -> None:
+        """Put a batch that failed to write back in front of what came since."""
+        for key, cell in newer.buckets.items():
+            old = self.buckets.setdefault(key, [0, 0, 0, 0])
+            for i in range(4):
+                old[i] += cell[i]
+        for k, v in newer.seen.items():
+            self.seen[k] = max(v, self.seen.get(k, 0.0))
+        self.alerts.extend(newer.alerts)
+        self.suspensions.update(newer.suspensions)
+
+
+def override_from_row(row) -> Override:
+    return Override(
+        limits=dict(row.limits or {}),
+        home_countries=frozenset(row.home_countries) if row.home_countries else None,
+        abroad=dict(row.abroad) if row.abroad is not None else None,
+        countries={k: dict(v or {}) for k, v in row.countries.items()} if row.countries is not None else None,
+        expires_at=to_epoch(row.expires_at),
+        set_by=row.set_by or "",
+        reason=row.reason or "",
+    )
+
+
+class Service:
+    def __init__(self, settings: Settings, clock: Callable[[], float] | None = None, geo=None, store=None) -> None:
+        self.settings = settings
+        self.clock = clock or time.time
+        a = settings.actions
+        self.engine = Engine(
+            Texts(
+                on_limit=a.on_limit,
+                suspend_text=a.suspend_text,
+                defer_text=a.defer_text,
+                reject_text=a.reject_text,
+                country_text=a.country_text,
+                recipients_text=a.recipients_text,
+                hold_text=a.hold_text,
+                filter_transport=a.filter_transport,
+            ),
+            unknown_is_abroad=settings.geoip.unknown_country == "abroad",
+        )
+        self.defaults: Limits = settings.default_limits()
+        self.unauthenticated = settings.policy.unauthenticated
+        self.on_error = settings.policy.on_error
+        self.counters = MemoryCounters()
+        self.overrides: dict[str, Override] = {}
+        self.homes: dict[str, frozenset[str]] = {}
+        self._limits_cache: dict[str, Limits] = {}
+        self.suspended: set[str] = set()
+        self.pending = Pending()
+        self._last_alert: dict[tuple[str, str], float] = {}
+        self.geo = geo
+        self.store = store
+        self.outbox = None
+        self.metrics = None  # an api.metrics.Metrics when the API is served
+        self.synced_audit_id = 0
+        self.last_flush = 0.0
+        self.flush_errors = 0
+        self._tasks: list[asyncio.Task] = []
+        self._stopping: asyncio.Event | None = None  # created in start(), on the loop
+
+    # --- life cycle -----------------------------------------------------------------
+
+    def open_resources(self) -> None:
+        """Open the GeoIP database and the store (errors here stop start-up with one line)."""
+        if self.geo is None:
+            from ..geo.lookup import GeoLookup
+
+            self.geo = GeoLookup(self.settings.geoip.database, self.settings.geoip.cache_size)
+        if self.store is None:
+            from ..store import Store
+
+            self.store = Store(self.settings.storage.url)
+            self.store.ensure_schema()
+
+    async def start(self) -> None:
+        self.open_resources()
+        await asyncio.to_thread(self._load)
+        self._stopping = asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
+            asyncio.create_task(self._sync_loop(), name="fumidai-sync"),
+        ]
+
+    async def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except asyncio.CancelledError:
+                pass
+        self._tasks = []
+        await self.flush()
+
+    def _load(self) -> None:
+        """Rebuild the live state from the store: suspensions, overrides, the last day's counts."""
+        from ..store import repo
+
+        now = self.clock()
+        minute = int(now // 60)
+        with self.store.session() as s:
+            for account, row in repo.active_suspensions(s, to_datetime(now)).items():
+                self._set_suspension(account, Suspension(row.by, row.reason, to_epoch(row.since), to_epoch(row.until)))
+            for account, row in repo.active_overrides(s, to_datetime(now)).items():
+                self.overrides[account] = override_from_row(row)
+            n = self.counters.replay(repo.recent_buckets(s, minute - 1440), minute)
+            self._load_homes(s)
+            self.synced_audit_id = repo.newest_audit_id(s)
+        log.info(
+            "loaded %d suspensions, %d overrides, %d count buckets",
+            len(self.suspended), len(self.overrides), n,
+        )
+
+    # --- the policy path ------------------------------------------------------------
+
+    def limits_for(self, account: str, now: float) -> Limits:
+        o = self.overrides.get(account)
+        home = self.homes.get(account)
+        if o is None and home is None:
+            return self.defaults
+        if o is not None and not o.active(now):
+            del self.overrides[account]
+            self._limits_cache.pop(account, None)
+            o = None
+        lim = self._limits_cache.get(account)
+        if lim is None:
+            base = self.defaults if home is None else replace(self.defaults, home_countries=home)
+            lim = self._limits_cache[account] = effective_limits(base, o, now)
+        return lim
+
+    def _load_homes(self, s) -> None:
+        """The home countries of accounts that have their own (from `fumidai account import`)."""
+        from ..store import repo
+
+        self.homes = {a: frozenset(h) for a, h in repo.account_homes(s).items() if h}
+        self._limits_cache.clear()
+
+    def handle(self, attrs: dict[str, str]) -> str:
+        """Answer one policy request. Never raises: trouble answers ``[policy] on_error``."""
+        started = time.perf_counter()
+        try:
+            account = attrs.get("sasl_username", "")
+            if not account:
+                action = self.unauthenticated
+            else:
+                action = self._decide(account, attrs)
+        except Exception:
+            log.exception("policy request failed; answering %s", self.on_error)
+            action = self.on_error
+        if self.metrics is not None:
+            self.metrics.observe_decision(action, time.perf_counter() - started)
+        return action
+
+    def _decide(self, account: str, attrs: dict[str, str]) -> str:
+        now = self.clock()
+        client = attrs.get("client_address", "")
+        country = self.geo.country(client) if self.geo is not None else UNKNOWN_COUNTRY
+        try:
+            count = int(attrs.get("recipient_count") or 0)
+        except ValueError:
+            count = 0
+        req = Request(
+            account=account,
+            stage=attrs.get("protocol_state", "").upper(),
+            instance=attrs.get("instance", ""),
+            recipient=attrs.get("recipient", ""),
+            recipient_count=count,
+            client_address=client,
+            country=country,
+        )
+        state = self.counters.state(account)
+        d = self.engine.decide(req, state, self.limits_for(account, now), now)
+        if d.messages or d.recipients:
+            minute = int(now // 60)
+            self.counters.record(minute, account, country, d.messages, d.recipients, d.accepted)
+            cell = self.pending.buckets.get((account, minute, country))
+            if cell is None:
+                cell = self.pending.buckets[(account, minute, country)] = [0, 0, 0, 0]
+            if d.accepted:
+                cell[0] += d.messages
+                cell[1] += d.recipients
+            else:
+                cell[2] += d.messages
+                cell[3] += d.recipients
+            self.pending.seen[account] = now
+        if d.suspension is not None:
+            self.suspended.add(account)
+            self.pending.suspensions[account] = d.suspension
+            self._alert(now, account, "auto_suspend", d.reason, country, force=True)
+            log.warning("account %r suspended automatically: %s", account, d.reason)
+        elif d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
+            kind = "cap" if d.reason.startswith(("abroad:", "country:")) else _ALERT_KINDS.get(d.applied, "quota_reject")
+            self._alert(now, account, kind, d.reason, country)
+        return d.action
+
+    def _alert(self, now: float, account: str, kind: str, reason: str, country: str, force: bool = False) -> None:
+        key = (account, reason)
+        last = self._last_alert.get(key)
+        if not force and last is not None and now - last < ALERT_REPEAT:
+            return
+        self._last_alert[key] = now
+        self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason, "country": country})
+
+    # --- write-behind -----------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        interval = self.settings.storage.flush_interval
+        while True:
+            await asyncio.sleep(interval)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write what the policy path produced; on failure keep it for the next round."""
+        batch, self.pending = self.pending, Pending()
+        if not batch:
+            self.last_flush = time.time()
+            return
+        try:
+            await asyncio.to_thread(self._write, batch)
+            self.last_flush = time.time()
+        except Exception as err:
+            self.flush_errors += 1
+            log.error("could not write counts to the store (will retry): %s", err)
+            batch.merge(self.pending)
+            self.pending = batch
+
+    def _write(self, batch: Pending) -> None:
+        from ..store import repo
+
+        with self.store.session() as s:
+            if batch.seen:
+                repo.touch_accounts(s, {a: to_datetime(t) for a, t in batch.seen.items()})
+            if batch.buckets:
+                repo.add_buckets(s, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()])
+            for account, susp in batch.suspensions.items():
+                if account in self.suspended:  # staff may have released it before this flush
+                    repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.since))
+            if batch.alerts:
+                repo.add_alerts(s, batch.alerts)
+
+    # --- actions from staff -------------------------------------------------------------
+
+    def _set_suspension(self, account: str, susp: Suspension | None) -> None:
+        state = self.counters.state(account)
+        state.suspension = susp
+        if susp is None:
+            self.suspended.discard(account)
+            self.pending.suspensions.pop(account, None)
+        else:
+            self.suspended.add(account)
+
+    def _apply_stored(self, account: str, srow, orow, now: float) -> None:
+        """Make the live state of one account match its stored suspension and override."""
+        if srow is not None:
+            self._set_suspension(account, Suspension(srow.by, srow.reason, to_epoch(srow.since), to_epoch(srow.until)))
+        elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
+            self._set_suspension(account, None)
+        self._limits_cache.pop(account, None)
+        if orow is not None and (orow.expires_at is None or to_epoch(orow.expires_at) > now):
+            self.overrides[account] = override_from_row(orow)
+        else:
+            self.overrides.pop(account, None)
+
+    async def suspend(self, account: str, actor: str, reason: str, until=None) -> int:
+        now = self.clock()
+        audit_id = await asyncio.to_thread(self._tx, "suspend", account, actor, reason, to_datetime(now), until)
+        self._set_suspension(account, Suspension(actor, reason, now, to_epoch(until)))
+        return audit_id
+
+    async def release(self, account: str, actor: str, reason: str) -> int:
+        now = self.clock()
+        audit_id = await asyncio.to_thread(self._tx, "release", account, actor, reason, to_datetime(now))
+        self._set_suspension(account, None)
+        return audit_id
+
+    async def set_override(self, account: str, actor: str, override: Override, reason: str) -> int:
+        now = self.clock()
+        audit_id = await asyncio.to_thread(self._tx, "set_override", account, actor, reason, to_datetime(now), override)
+        self.overrides[account] = override
+        self._limits_cache.pop(account, None)
+        return audit_id
+
+    async def clear_override(self, account: str, actor: str, reason: str) -> int:
+        now = self.clock()
+        audit_id = await asyncio.to_thread(self._tx, "clear_override", account, actor, reason, to_datetime(now))
+        self.overrides.pop(account, None)
+        self._limits_cache.pop(account, None)
+        return audit_id
+
+    def _tx(self, what: str, account: str, actor: str, reason: str, when, *args) -> int:
+        from ..store import repo
+
+        with self.store.session() as s:
+            return getattr(repo, what)(s, account, actor, reason, when, *args)
+
+    # --- sync with actions taken elsewhere ------------------------------------------------
+
+    async def _sync_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                await self.sync()
+            except Exception as err:
+                log.error("could not read the audit log: %s", err)
+
+    async def sync(self) -> None:
+        from ..store import repo
+
+        def read():
+            with self.store.session() as s:
+                entries = repo.audit_after(s, None, self.synced_audit_id, 1000)
+                if any(e.action == "import" for e in entries):
+                    self._load_homes(s)
+                return [(e.id, e.account) for e in entries]
+
+        entries = await asyncio.to_thread(read)
+        accounts = {a for _, a in entries if a}
+        if accounts:
+            def reload():
+                with self.store.session() as s:
+                    return {a: (repo.active_suspension(s, a, to_datetime(self.clock())), repo.get_override(s, a)) for a in accounts}
+
+            rows = await asyncio.to_thread(reload)
+            now = self.clock()
+            for account, (srow, orow) in rows.items():
+                self._apply_stored(account, srow, orow, now)
+        if entries:
+            self.synced_audit_id = max(self.synced_audit_id, max(i for i, _ in entries))
+
+    # --- live reads (call on the loop thread) ---------------------------------------------
+
+    def state_of(self, account: str) -> AccountState | None:
+        return self.counters.get(account)
+
+    def overview(self, window_s: int = 60, limit: int = 50) -> dict:
+        return views.overview(self, window_s, limit)
+
+    def countries(self, window_s: int = 3600) -> list[dict]:
+        return views.countries(self, window_s)
+
+    def account_rows(self, names: list[str] | None, window_s: int = 60) -> list[dict]:
+        return views.account_rows(self, names, window_s)
+
+    def account_live(self, account: str) -> dict:
+        return views.account_live(self, account)
+
+    def series(self, account: str, window_s: int = 3600, step_s: int = 60) -> dict:
+        return views.series(self, account, window_s, step_s)
+
+    def is_known_live(self, account: str) -> bool:
+        return account in self.counters.states or account in self.overrides
