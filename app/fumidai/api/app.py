@@ -1,0 +1,111 @@
+"""The HTTP API: `create_app(service)` → a FastAPI app over the running service.
+
+Routes are thin: live reads call the service on the loop thread (they do not await in the
+middle of a read, so they see one consistent moment), database reads run in a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from fumidai import __version__
+from fumidai.errors import FumidaiError
+
+from .auth import TokenCache, store_lookup
+from .metrics import Metrics
+from .routes import accounts, audit, live, notices, system
+
+log = logging.getLogger(__name__)
+PREFIX = "/api/v1"
+
+
+def _describe(err: RequestValidationError) -> str:
+    """Pydantic's error list → one line that names the field."""
+    parts = []
+    for e in err.errors()[:3]:
+        loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
+        msg = str(e.get("msg", "invalid")).replace("\n", " ")
+        if e.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        elif e.get("type") == "json_invalid":
+            msg = "the body is not valid JSON"
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(dict.fromkeys(parts))[:500] or "invalid request"
+
+
+class _RequestMetrics:
+    """ASGI middleware: count each request by route template (never by raw path) and status."""
+
+    def __init__(self, app, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            self.metrics.observe_request(scope["method"], getattr(route, "path", "unmatched"), status,
+                                         time.perf_counter() - start)
+
+
+def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> FastAPI:
+    """The API over ``service``; ``metrics`` is shared with the policy server when given."""
+    app = FastAPI(
+        title="Fumidai API",
+        version=__version__,
+        description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit. "
+                    "Send `Authorization: Bearer TOKEN` (from `fumidai staff add`) on every path but "
+                    "/api/v1/health; /metrics answers loopback clients without a token.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.state.metrics = metrics or getattr(service, "metrics", None) or Metrics()
+    if getattr(service, "metrics", None) is None:
+        service.metrics = app.state.metrics  # the policy path feeds the same registry
+    app.state.tokens = TokenCache(token_lookup or store_lookup(service.store))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, err: RequestValidationError):
+        return JSONResponse({"detail": _describe(err)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, err: StarletteHTTPException):
+        detail = err.detail if isinstance(err.detail, str) else str(err.detail)
+        return JSONResponse({"detail": detail}, status_code=err.status_code, headers=err.headers)
+
+    @app.exception_handler(FumidaiError)
+    async def _user_error(request: Request, err: FumidaiError):
+        # The service refuses an action that does not fit the account's state (release of an
+        # account that is not suspended, …): a conflict, not a server fault.
+        return JSONResponse({"detail": str(err).splitlines()[0] if str(err) else "refused"}, status_code=409)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, err: Exception):
+        log.exception("API %s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
+
+    app.include_router(system.router)
+    for module in (live, accounts, notices, audit):
+        app.include_router(module.router, prefix=PREFIX)
+    app.add_middleware(_RequestMetrics, metrics=app.state.metrics)
+    return app

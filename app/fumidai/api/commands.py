@@ -1,0 +1,74 @@
+"""`fumidai staff add|list|revoke`: API tokens for abuse-desk staff."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from fumidai.errors import FumidaiError
+
+ROLES = ("viewer", "operator", "admin")
+STAFF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+def register(subparsers) -> None:
+    staff = subparsers.add_parser("staff", help="API tokens for abuse-desk staff",
+                                  description="Add, list and revoke the staff who may use the HTTP API.")
+    sub = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+
+    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", metavar="FILE", help="configuration file (else $FUMIDAI_CONFIG)")
+        return p
+
+    add = common(sub.add_parser("add", help="add a staff member and print a new token once"))
+    add.add_argument("name", help="staff name, shown in the audit log")
+    add.add_argument("--role", choices=ROLES, required=True,
+                     help="viewer: read only; operator: suspend, limits, notices; admin: everything")
+    add.set_defaults(func=_add)
+    common(sub.add_parser("list", help="list staff and their roles")).set_defaults(func=_list)
+    revoke = common(sub.add_parser("revoke", help="revoke a staff member's token (works at once)"))
+    revoke.add_argument("name")
+    revoke.set_defaults(func=_revoke)
+
+
+def _store(args):
+    from fumidai.config import load_settings
+    from fumidai.store import Store
+
+    return Store(load_settings(args.config).storage.url)
+
+
+def _add(args) -> int:
+    from fumidai.store import repo
+
+    if not STAFF_NAME.match(args.name):
+        raise FumidaiError(f"{args.name!r}: a staff name is 1-64 letters, digits, '.', '_', '@' or '-'")
+    with _store(args).session() as s:
+        if any(row["name"] == args.name for row in repo.list_staff(s)):
+            raise FumidaiError(f"staff {args.name!r} already exists; revoke it first or pick another name")
+        token = repo.add_staff(s, args.name, args.role)
+    print(token)  # the only line on stdout, so a script can capture it
+    print(f"{args.name} ({args.role}): keep this token; it is not shown again", file=sys.stderr)
+    return 0
+
+
+def _list(args) -> int:
+    from fumidai.store import repo
+
+    with _store(args).session() as s:
+        rows = repo.list_staff(s)
+    for row in rows:
+        state = "revoked" if row.get("revoked_at") else "active"
+        print(f"{row['name']}\t{row['role']}\t{state}\t{row.get('created_at') or ''}")
+    return 0
+
+
+def _revoke(args) -> int:
+    from fumidai.store import repo
+
+    with _store(args).session() as s:
+        if not repo.revoke_staff(s, args.name):
+            raise FumidaiError(f"no active staff member {args.name!r}")
+    print(f"revoked {args.name}; the API refuses the token within a few seconds", file=sys.stderr)
+    return 0

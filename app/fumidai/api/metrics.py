@@ -1,0 +1,87 @@
+"""Prometheus metrics: one registry per app, fed by the API middleware and the service.
+
+The policy server and the service call these methods on the hot path; each is a dict
+lookup and a float add, well under a microsecond.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+# Policy answers are meant to take well under a millisecond: resolve the sub-ms range.
+POLICY_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0)
+API_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+# A Postfix action text carries free text after its verb; only the verb is a label.
+KNOWN_ACTIONS = frozenset({"DUNNO", "OK", "REJECT", "DEFER", "DEFER_IF_PERMIT", "DEFER_IF_REJECT", "HOLD",
+                           "FILTER", "WARN", "INFO", "PREPEND", "DISCARD", "REDIRECT"})
+
+
+def action_label(action: str) -> str:
+    """``"REJECT 5.7.1 …"`` → ``"REJECT"``; ``"550 …"`` → ``"5xx"``; anything else → ``"other"``."""
+    verb = action.split(None, 1)[0].upper() if action else ""
+    if verb in KNOWN_ACTIONS:
+        return verb
+    if len(verb) == 3 and verb.isdigit() and verb[0] in "45":
+        return verb[0] + "xx"
+    return "other"
+
+
+class Metrics:
+    """Everything /metrics exposes, in a registry of its own (several apps per process in tests)."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self._decisions = Counter("fumidai_policy_decisions", "Policy answers by action verb", ["action"], registry=r)
+        self._latency = Histogram("fumidai_policy_latency_seconds", "Time to answer one policy request",
+                                  buckets=POLICY_BUCKETS, registry=r)
+        self._suspensions = Counter("fumidai_suspensions", "Suspensions started, by who: auto or staff",
+                                    ["by"], registry=r)
+        self._releases = Counter("fumidai_releases", "Suspensions released by staff", registry=r)
+        self._api = Counter("fumidai_api_requests", "HTTP API requests by route and status",
+                            ["method", "route", "status"], registry=r)
+        self._api_latency = Histogram("fumidai_api_latency_seconds", "HTTP API response time by route",
+                                      ["route"], buckets=API_BUCKETS, registry=r)
+        self._flush_lag = Gauge("fumidai_flush_lag_seconds", "Age of the oldest count not yet written to the store",
+                                registry=r)
+        self._flush_pending = Gauge("fumidai_flush_pending", "Counts waiting to be written to the store", registry=r)
+        # Pre-create the common children so a fresh server already shows zeros.
+        for verb in ("DUNNO", "REJECT", "DEFER_IF_PERMIT", "HOLD", "FILTER"):
+            self._decisions.labels(verb)
+        for by in ("auto", "staff"):
+            self._suspensions.labels(by)
+        self._decision_children: dict[str, Counter] = {}
+
+    # --- called by the service / policy server -------------------------------------------
+    def observe_decision(self, action: str, seconds: float) -> None:
+        """One policy answer: its action text (only the verb is kept) and how long it took."""
+        child = self._decision_children.get(action)
+        if child is None:
+            child = self._decisions.labels(action_label(action))
+            if len(self._decision_children) < 256:  # action texts are config-bound; cap anyway
+                self._decision_children[action] = child
+        child.inc()
+        self._latency.observe(seconds)
+
+    def observe_suspension(self, by: str) -> None:
+        """A suspension started: ``by`` is "auto" or a staff name (counted as "staff")."""
+        self._suspensions.labels("auto" if by == "auto" else "staff").inc()
+
+    def observe_release(self) -> None:
+        self._releases.inc()
+
+    def set_flush_lag(self, seconds: float, pending: int = 0) -> None:
+        """After each flush (or tick): how far the store is behind the live counters."""
+        self._flush_lag.set(seconds)
+        self._flush_pending.set(pending)
+
+    # --- called by the API middleware -----------------------------------------------------
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self._api.labels(method, route, str(status)).inc()
+        self._api_latency.labels(route).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,49 @@
+"""Overview, countries, alerts, trends: what the desk polls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ..auth import viewer
+from . import in_store, service
+
+router = APIRouter(tags=["live"], dependencies=[Depends(viewer)])
+
+Window = Annotated[int, Query(ge=60, le=86400, description="Seconds, up to one day")]
+
+
+@router.get("/overview", summary="Totals now, top accounts by rate, per-country counts, newest alert id")
+async def overview(request: Request, window: Window = 60,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict:
+    from fumidai.store import repo
+
+    body = service(request).overview(window, limit)  # live, on the loop: one consistent moment
+    body["newest_alert_id"] = await in_store(request, repo.newest_alert_id)
+    return body
+
+
+@router.get("/countries", summary="Per country: messages, recipients, refused, accounts")
+async def countries(request: Request, window: Window = 3600) -> dict:
+    return {"window": window, "items": service(request).countries(window)}
+
+
+@router.get("/alerts", summary="Automatic stops and cap hits, oldest first after after_id")
+async def alerts(request: Request, after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+    from fumidai.store import repo
+
+    def read(s):
+        return repo.alerts_after(s, after_id, limit), repo.newest_alert_id(s)
+
+    items, newest = await in_store(request, read)
+    return {"items": items, "newest_id": newest}
+
+
+@router.get("/trends", summary="Per day: accepted, refused, automatic suspensions, top countries")
+async def trends(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 28) -> dict:
+    from fumidai.store import repo
+
+    now = service(request).clock()
+    return {"days": await in_store(request, lambda s: repo.daily_trends(s, days, now))}

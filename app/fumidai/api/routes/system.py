@@ -1,0 +1,34 @@
+"""Health (no token) and Prometheus metrics (no token from loopback only)."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from fastapi import APIRouter, Request, Response
+
+from fumidai import __version__
+
+from ..auth import bearer, current_staff, is_loopback
+from . import iso
+
+router = APIRouter(tags=["system"])
+_NODE = socket.gethostname()
+
+
+@router.get("/api/v1/health", summary="Liveness; needs no token")
+async def health(request: Request) -> dict:
+    svc = request.app.state.service
+    now = svc.clock() if hasattr(svc, "clock") else time.time()
+    return {"status": "ok", "version": __version__, "time": iso(now), "node": _NODE}
+
+
+@router.get("/metrics", summary="Prometheus text; a token is needed unless the client is on loopback",
+            response_class=Response, include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    # Scrapers usually carry no bearer token: a local one (or an SSH tunnel) needs none.
+    if not is_loopback(request):
+        await current_staff(request, await bearer(request))
+    m = request.app.state.metrics
+    return Response(m.render(), media_type=m.content_type)
+

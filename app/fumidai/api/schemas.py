@@ -1,0 +1,120 @@
+"""Request bodies: everything staff send is checked here, so routes see only good values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from fumidai.geo.countries import is_country_code
+from fumidai.policy import QUOTA_KEYS
+
+MAX_ACCOUNT = 320  # RFC 5321 path length: no SASL name we serve is longer
+MAX_LIMIT = 1_000_000_000  # far above any real quota; keeps values inside a 64-bit column
+LANGUAGES = ("ja", "en")
+
+# A limit: a whole number >= 0 (0 allows nothing), null or "unlimited" (no limit).
+LimitValue = Annotated[int, Field(strict=True, ge=0, le=MAX_LIMIT)] | Literal["unlimited"] | None
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                   Field(description="Why; kept in the audit log (one line, at most 500 characters)")]
+TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Language = Literal["ja", "en"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _one_line(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must be one line of printable text")
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC (the API speaks UTC only)."""
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+class Quota(_Body):
+    """Some quota keys; keys left out keep their default."""
+
+    messages_per_hour: LimitValue = None
+    messages_per_day: LimitValue = None
+    recipients_per_hour: LimitValue = None
+    recipients_per_day: LimitValue = None
+    recipients_per_message: LimitValue = None
+    unique_recipients_per_day: LimitValue = None
+
+    def values(self) -> dict[str, int | None]:
+        """Only the keys that were sent; "unlimited" and null both mean no limit."""
+        return {k: (None if getattr(self, k) in (None, "unlimited") else getattr(self, k))
+                for k in QUOTA_KEYS if k in self.model_fields_set}
+
+
+def _country(code: str) -> str:
+    up = code.strip().upper()
+    if not is_country_code(up):
+        raise ValueError(f"{code[:8]!r} is not an ISO 3166-1 alpha-2 country code")
+    return up
+
+
+class SuspendNotice(_Body):
+    template: TemplateName
+    language: Language | None = None  # the account's own language when left out
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class SuspendRequest(_Body):
+    reason: Reason
+    until: datetime | None = Field(None, description="When the suspension ends by itself; null = until released")
+    notice: SuspendNotice | None = Field(None, description="Also send this notice to the owner")
+
+    _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
+    _zone = field_validator("until")(classmethod(lambda cls, v: _utc(v)))
+
+
+class ReasonRequest(_Body):
+    reason: Reason
+
+    _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
+
+
+class LimitsRequest(_Body):
+    limits: Quota = Field(default_factory=Quota, description="Account quota keys to replace")
+    home_countries: list[str] | None = Field(None, min_length=1, max_length=50)
+    abroad: Quota | None = Field(None, description="Keys of the cap on mail from outside the home countries")
+    countries: dict[str, Quota] | None = Field(
+        None, max_length=250, description="Per-country caps; a country mapped to {} drops its default cap")
+    expires_at: datetime | None = Field(None, description="When the defaults apply again; null = never")
+    reason: Reason
+
+    _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
+    _zone = field_validator("expires_at")(classmethod(lambda cls, v: _utc(v)))
+
+    @field_validator("home_countries")
+    @classmethod
+    def _homes(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else sorted({_country(c) for c in v})
+
+    @field_validator("countries")
+    @classmethod
+    def _caps(cls, v: dict[str, Quota] | None) -> dict[str, Quota] | None:
+        return None if v is None else {_country(k): q for k, q in v.items()}
+
+    def is_empty(self) -> bool:
+        return not self.limits.values() and self.home_countries is None and (
+            self.abroad is None or not self.abroad.values()) and self.countries is None
+
+
+class NoticeRequest(_Body):
+    template: TemplateName
+    language: Language | None = None
+
+
+class NoticeSendRequest(NoticeRequest):
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="Sending again with the same key sends nothing more and returns the first record")
