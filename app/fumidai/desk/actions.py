@@ -1,0 +1,273 @@
+"""Staff actions (suspend, release, limits, notices) run off the GUI thread.
+
+Anki style: each background call is an ``Operation`` whose callbacks, and the runner's
+``succeeded`` / ``failed`` signals, run on the GUI thread. Worker threads only emit the
+private ``_finished`` signal, which is connected to a bound slot of the runner (a QObject
+living in the GUI thread), so Qt queues it there; a lambda would run in the worker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from .api.client import ApiClient, ApiError, AuthFailed, ConnectionFailed, Forbidden, TimedOut, TlsError
+
+UNDO_SECONDS = 5.0
+UNDO_REASON = "undo"
+STAFF_SUSPEND_TEMPLATE = "suspended_staff"
+
+# What each action is, for "your role (viewer) may not …".
+_ACTION_WORDS = {
+    "suspend": "suspend accounts",
+    "suspend_notify": "suspend accounts and notify their owners",
+    "release": "release accounts",
+    "undo": "release accounts",
+    "set_limits": "change an account's limits",
+    "reset_limits": "change an account's limits",
+    "preview_notice": "preview notices",
+    "send_notice": "send notices",
+}
+
+
+def explain(action: str, error: BaseException, role: str = "") -> str:
+    """One plain sentence that says what went wrong and what to do about it."""
+    detail = str(error).strip()
+    if isinstance(error, Forbidden):
+        who = f"your role ({role})" if role else "your role"
+        return f"{who} may not {_ACTION_WORDS.get(action, action)}; ask an admin."
+    if isinstance(error, AuthFailed):
+        return "the backend did not accept your token; sign in again or check the token file."
+    if isinstance(error, TlsError):
+        return f"the backend's TLS certificate could not be verified ({detail}); check the address and the CA."
+    if isinstance(error, TimedOut):
+        return f"the backend did not answer in time ({detail}); the action may or may not have happened: reload."
+    if isinstance(error, ConnectionFailed):
+        return f"backend unreachable ({detail}); check the address and that `fumidai serve` is running."
+    if isinstance(error, ApiError):
+        status, detail = error.status, error.detail
+        if status == 404:
+            return f"the backend does not know this account ({detail})."
+        if status == 409:
+            return f"the account changed meanwhile ({detail}); reload and try again."
+        if status in (400, 422):
+            return f"the backend refused the values: {detail}"
+        if status is not None and status >= 500:
+            return f"the backend failed ({status}: {detail}); try again, then check its log."
+        return detail or type(error).__name__
+    # A bug on our side: still one line, but say it is unexpected.
+    return f"unexpected error: {type(error).__name__}: {detail}"
+
+
+@dataclass
+class Operation:
+    """One background call and what to do with its outcome on the GUI thread.
+
+    ``call`` gets the calling thread's own ApiClient (a requests.Session is not thread-safe).
+    """
+
+    action: str
+    account: str
+    call: Callable[[ApiClient], Any]
+    on_success: Callable[[Any], None] | None = None
+    on_failure: Callable[[str], None] | None = None
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: "ActionRunner", op_id: int, call: Callable[[ApiClient], Any]):
+        super().__init__()
+        self._runner, self._op_id, self._call = runner, op_id, call
+
+    def run(self) -> None:  # in a pool thread: never touch widgets here
+        try:
+            result, ok = self._call(self._runner.thread_client()), True
+        except Exception as exc:  # every failure goes back to the GUI thread to be explained
+            result, ok = exc, False
+        self._runner._finished.emit(self._op_id, ok, result)
+
+
+class ActionRunner(QObject):
+    """Runs client calls on its own thread pool; reports on the GUI thread."""
+
+    succeeded = Signal(str, str, object)  # action, account, result
+    failed = Signal(str, str, str)  # action, account, plain-words message
+    suspendedByUs = Signal(str)  # account; offers an undo
+    busyChanged = Signal(bool)
+    _finished = Signal(int, bool, object)
+
+    def __init__(self, client: ApiClient, parent: QObject | None = None, *, role: str = ""):
+        super().__init__(parent)
+        self.client = client
+        self.role = role
+        self._local = threading.local()
+        self._clients: list[ApiClient] = []
+        self._clients_lock = threading.Lock()
+        self._pool = QThreadPool(self)
+        # Enough threads that an action does not wait behind a slow read; they never expire,
+        # so the per-thread clients stay few.
+        self._pool.setMaxThreadCount(3)
+        self._pool.setExpiryTimeout(-1)
+        self._ids = itertools.count(1)
+        self._ops: dict[int, Operation] = {}
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+
+    # ----- generic -----
+
+    def run(self, op: Operation) -> None:
+        op_id = next(self._ids)
+        self._ops[op_id] = op
+        if len(self._ops) == 1:
+            self.busyChanged.emit(True)
+        self._pool.start(_Job(self, op_id, op.call))
+
+    def thread_client(self) -> ApiClient:
+        """This pool thread's own clone of the client."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self.client.clone()
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        """Wait for running calls, then close every thread's session."""
+        self.wait()
+        with self._clients_lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()
+
+    def pending(self) -> int:
+        return len(self._ops)
+
+    def wait(self, msecs: int = 10000) -> bool:
+        """Block until every started call has returned (for shutdown and tests)."""
+        return self._pool.waitForDone(msecs)
+
+    @Slot(int, bool, object)
+    def _on_finished(self, op_id: int, ok: bool, result: object) -> None:
+        op = self._ops.pop(op_id, None)
+        if op is None:
+            return
+        if not self._ops:
+            self.busyChanged.emit(False)
+        if ok:
+            if op.on_success:
+                op.on_success(result)
+            self.succeeded.emit(op.action, op.account, result)
+        else:
+            message = explain(op.action, result, self.role)  # type: ignore[arg-type]
+            if op.on_failure:
+                op.on_failure(message)
+            self.failed.emit(op.action, op.account, message)
+
+    # ----- account actions -----
+
+    def suspend(self, account: str, reason: str, until: str | None = None, **callbacks) -> None:
+        self.run(Operation("suspend", account, lambda c: c.suspend(account, reason, until=until),
+                           self._then_offer_undo(account, callbacks.get("on_success")),
+                           callbacks.get("on_failure")))
+
+    def suspend_and_notify(self, account: str, reason: str, language: str,
+                           template: str = STAFF_SUSPEND_TEMPLATE, **callbacks) -> None:
+        """One call: the backend suspends and queues the notice in the same request."""
+        notice = {"template": template, "language": language}
+        self.run(Operation("suspend_notify", account, lambda c: c.suspend(account, reason, notice=notice),
+                           self._then_offer_undo(account, callbacks.get("on_success")),
+                           callbacks.get("on_failure")))
+
+    def release(self, account: str, reason: str, **callbacks) -> None:
+        action = "undo" if reason == UNDO_REASON else "release"
+        self.run(Operation(action, account, lambda c: c.release(account, reason), **callbacks))
+
+    def set_limits(self, account: str, body: dict, **callbacks) -> None:
+        """``body`` as for PUT limits (QuotaDialog builds it)."""
+        extra = {k: body[k] for k in ("home_countries", "abroad", "countries", "expires_at") if k in body}
+        self.run(Operation("set_limits", account,
+                           lambda c: c.set_limits(account, body.get("limits") or {}, body["reason"], **extra),
+                           **callbacks))
+
+    def reset_limits(self, account: str, reason: str, **callbacks) -> None:
+        self.run(Operation("reset_limits", account, lambda c: c.reset_limits(account, reason), **callbacks))
+
+    def preview_notice(self, account: str, template: str, language: str, **callbacks) -> None:
+        self.run(Operation("preview_notice", account, lambda c: c.preview_notice(account, template, language),
+                           **callbacks))
+
+    def send_notice(self, account: str, template: str, language: str, idempotency_key: str, **callbacks) -> None:
+        self.run(Operation("send_notice", account,
+                           lambda c: c.send_notice(account, template, language, idempotency_key), **callbacks))
+
+    def fetch(self, what: str, account: str, call: Callable[[ApiClient], Any], **callbacks) -> None:
+        """A read (account detail, templates, trends …) through the same pool."""
+        self.run(Operation(what, account, call, **callbacks))
+
+    def _then_offer_undo(self, account: str, then: Callable[[Any], None] | None) -> Callable[[Any], None]:
+        def done(result: Any) -> None:
+            if then:
+                then(result)
+            self.suspendedByUs.emit(account)
+
+        return done
+
+
+class UndoToast(QFrame):
+    """ "Suspended alice · Undo" for a few seconds after a suspend made from this desk.
+
+    Undo is the inverse action (release with reason "undo"), so the backend audits it too.
+    The main window puts it in its status bar and its ``undo_action`` (Ctrl+Z) in a menu.
+    """
+
+    def __init__(self, runner: ActionRunner, parent: QWidget | None = None, seconds: float = UNDO_SECONDS):
+        super().__init__(parent)
+        self._runner = runner
+        self._account = ""
+        self._label = QLabel()
+        self._label.setTextFormat(Qt.TextFormat.PlainText)  # account names come from spammers' logins
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.clicked.connect(self.undo)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self._label)
+        layout.addWidget(self.undo_button)
+        self._timer = QTimer(self, singleShot=True, interval=int(seconds * 1000))
+        self._timer.timeout.connect(self.dismiss)
+        self.undo_action = QAction(self.tr("Undo suspend"), self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self.undo)
+        runner.suspendedByUs.connect(self.offer)
+        self.hide()
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    @Slot(str)
+    def offer(self, account: str) -> None:
+        self._account = account
+        self._label.setText(self.tr("Suspended {0}").format(account))
+        self.undo_action.setEnabled(True)
+        self.show()
+        self._timer.start()
+
+    @Slot()
+    def undo(self) -> None:
+        if not self._account:
+            return
+        account = self._account
+        self.dismiss()
+        self._runner.release(account, UNDO_REASON)
+
+    @Slot()
+    def dismiss(self) -> None:
+        self._timer.stop()
+        self._account = ""
+        self.undo_action.setEnabled(False)
+        self.hide()

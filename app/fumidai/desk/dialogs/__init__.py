@@ -1,0 +1,8 @@
+"""Dialogs for staff actions; each has a classmethod ``ask(...)`` that returns the answer (tests patch it)."""
+
+from .notice import NoticeDialog
+from .quota import QuotaChange, QuotaDialog
+from .release import ReleaseDialog
+from .suspend import SuspendDialog, SuspendRequest
+
+__all__ = ["NoticeDialog", "QuotaChange", "QuotaDialog", "ReleaseDialog", "SuspendDialog", "SuspendRequest"]

@@ -1,0 +1,153 @@
+"""Pick a notice template and language, read the backend's rendering, send it.
+
+The preview is the backend's own rendering for this account, shown as plain text: it
+carries the owner's name and other text an intruder may have set, so it is never HTML.
+One idempotency key per template and language choice: a Send retried after a failure
+(or a timeout whose request did arrive) sends one mail, not two.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..actions import ActionRunner
+
+
+class NoticeDialog(QDialog):
+    def __init__(self, runner: ActionRunner, account: str, language: str = "ja",
+                 template: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Send a notice"))
+        self._runner, self._account = runner, account
+        self._wanted_language, self._wanted_template = language, template
+        self._templates: dict[str, list[str]] = {}
+        self._open = True
+        self.sent: dict | None = None
+        self.idempotency_key = uuid.uuid4().hex
+
+        self.template = QComboBox()
+        self.language = QComboBox()
+        self.recipient = QLabel()
+        self.recipient.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview = QPlainTextEdit(readOnly=True)
+        self.preview.setPlaceholderText(self.tr("Loading templates…"))
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.send_button = self.buttons.addButton(self.tr("Send"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Template"), self.template)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("To"), self.recipient)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.resize(560, 420)
+
+        self.template.currentIndexChanged.connect(self._template_changed)
+        self.language.currentIndexChanged.connect(self._choice_changed)
+        runner.fetch("templates", account, lambda client: client.templates(),
+                     on_success=self._templates_loaded, on_failure=self._show_error)
+
+    def done(self, result: int) -> None:
+        self._open = False  # late answers must not touch a closed dialog
+        super().done(result)
+
+    # ----- loading -----
+
+    def _templates_loaded(self, items: list[dict]) -> None:
+        if not self._open:
+            return
+        self._templates = {str(t.get("name")): [str(x) for x in t.get("languages") or []]
+                           for t in items if t.get("name")}
+        self.template.blockSignals(True)
+        self.template.addItems(list(self._templates))
+        if self._wanted_template in self._templates:
+            self.template.setCurrentText(self._wanted_template)
+        self.template.blockSignals(False)
+        if not self._templates:
+            self.preview.setPlaceholderText(self.tr("The backend has no notice templates."))
+        self._template_changed()
+
+    @Slot()
+    def _template_changed(self) -> None:
+        languages = self._templates.get(self.template.currentText(), [])
+        self.language.blockSignals(True)
+        self.language.clear()
+        self.language.addItems(languages)
+        if self._wanted_language in languages:
+            self.language.setCurrentText(self._wanted_language)
+        self.language.blockSignals(False)
+        self._choice_changed()
+
+    @Slot()
+    def _choice_changed(self) -> None:
+        # A different notice is a different mail: it gets its own key.
+        self.idempotency_key = uuid.uuid4().hex
+        self.send_button.setEnabled(False)
+        self.preview.setPlainText("")
+        template, language = self.template.currentText(), self.language.currentText()
+        if not template or not language:
+            return
+        self.preview.setPlaceholderText(self.tr("Rendering…"))
+        self._runner.preview_notice(self._account, template, language,
+                                    on_success=self._preview_loaded, on_failure=self._show_error)
+
+    def _preview_loaded(self, preview: dict) -> None:
+        if not self._open:
+            return
+        self.recipient.setText(str(preview.get("to") or ""))
+        self.preview.setPlainText(f"Subject: {preview.get('subject', '')}\n\n{preview.get('body', '')}")
+        self.send_button.setEnabled(True)
+        self.status.setText("")
+
+    # ----- sending -----
+
+    @Slot()
+    def send(self) -> None:
+        self.send_button.setEnabled(False)
+        self.status.setText(self.tr("Sending…"))
+        self._runner.send_notice(self._account, self.template.currentText(), self.language.currentText(),
+                                 self.idempotency_key, on_success=self._sent, on_failure=self._send_failed)
+
+    def _sent(self, record: dict) -> None:
+        self.sent = record
+        if self._open:
+            self.accept()
+
+    def _send_failed(self, message: str) -> None:
+        if not self._open:
+            return
+        self._show_error(message)
+        self.send_button.setEnabled(True)  # a retry reuses the key: the owner gets one mail
+
+    def _show_error(self, message: str) -> None:
+        if self._open:
+            self.status.setText(message)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, runner: ActionRunner, account: str, language: str = "ja",
+            template: str = "") -> dict | None:
+        """The notice record once sent, or None if staff cancelled."""
+        dialog = cls(runner, account, language, template, parent)
+        dialog.exec()
+        return dialog.sent

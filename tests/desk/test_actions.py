@@ -1,0 +1,149 @@
+"""ActionRunner against the fake HTTP API: outcomes on the GUI thread, plain-words failures, undo."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QObject, QThread, Slot  # noqa: E402
+
+from fumidai.desk.actions import ActionRunner, UndoToast  # noqa: E402
+from fumidai.desk.api.client import ApiClient  # noqa: E402
+
+from .fake_api import FakeApi  # noqa: E402
+
+pytestmark = pytest.mark.desk
+
+
+@pytest.fixture
+def api():
+    with FakeApi(accounts=5) as fake:
+        yield fake
+
+
+def make_runner(api: FakeApi, role: str = "operator") -> ActionRunner:
+    return ActionRunner(ApiClient(api.url, api.token(role), timeout=5), role=role)
+
+
+@pytest.fixture
+def runner(api):
+    r = make_runner(api)
+    yield r
+    r.close()
+
+
+class Recorder(QObject):
+    """Bound slots in the GUI thread: they note which thread each outcome arrived on."""
+
+    def __init__(self, runner: ActionRunner):
+        super().__init__()
+        self.ok: list[tuple[str, str, object]] = []
+        self.bad: list[tuple[str, str, str]] = []
+        self.threads: list[QThread] = []
+        runner.succeeded.connect(self.on_ok)
+        runner.failed.connect(self.on_bad)
+
+    @Slot(str, str, object)
+    def on_ok(self, action, account, result):
+        self.threads.append(QThread.currentThread())
+        self.ok.append((action, account, result))
+
+    @Slot(str, str, str)
+    def on_bad(self, action, account, message):
+        self.threads.append(QThread.currentThread())
+        self.bad.append((action, account, message))
+
+
+def test_suspend_succeeds_on_gui_thread(qtbot, api, runner):
+    rec = Recorder(runner)
+    callback_threads = []
+    runner.suspend("user0001", "spam run", on_success=lambda r: callback_threads.append(QThread.currentThread()))
+    qtbot.waitUntil(lambda: bool(rec.ok), timeout=5000)
+    action, account, detail = rec.ok[0]
+    assert (action, account, detail.status) == ("suspend", "user0001", "suspended")
+    gui = QThread.currentThread()
+    assert rec.threads == [gui] and callback_threads == [gui]
+    assert api.posts == [("POST", "/accounts/user0001/suspend",
+                          {"reason": "spam run", "until": None, "notice": None}, "bob")]
+
+
+def test_suspend_and_notify_is_one_call_in_the_owners_language(qtbot, api, runner):
+    rec = Recorder(runner)
+    runner.suspend_and_notify("user0001", "hijacked", language="en")
+    qtbot.waitUntil(lambda: bool(rec.ok), timeout=5000)
+    assert len(api.posts) == 1
+    method, path, body, _ = api.posts[0]
+    assert (method, path) == ("POST", "/accounts/user0001/suspend")
+    assert body["notice"] == {"template": "suspended_staff", "language": "en"}
+    assert rec.ok[0][2].notice is not None
+
+
+def test_viewer_is_told_in_plain_words(qtbot, api):
+    runner = make_runner(api, "viewer")
+    try:
+        rec = Recorder(runner)
+        runner.release("user0001", "owner called")
+        qtbot.waitUntil(lambda: bool(rec.bad), timeout=5000)
+        action, account, message = rec.bad[0]
+        assert (action, account) == ("release", "user0001")
+        assert message.startswith("your role (viewer) may not release accounts")
+        assert rec.threads == [QThread.currentThread()]
+        assert api.posts == []
+    finally:
+        runner.close()
+
+
+def test_unreachable_backend_is_explained(qtbot, api, runner):
+    api.stop()  # the port is closed now: connection refused
+    rec = Recorder(runner)
+    failures = []
+    runner.suspend("user0001", "spam", on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(rec.bad), timeout=5000)
+    assert rec.bad[0][2].startswith("backend unreachable")
+    assert failures == [rec.bad[0][2]]
+
+
+def test_server_error_and_validation_are_explained(qtbot, api, runner):
+    rec = Recorder(runner)
+    api.fail_next(1, 500)
+    runner.suspend("user0001", "spam")
+    runner.release("user0002", "not suspended")  # the fake answers 409
+    qtbot.waitUntil(lambda: len(rec.bad) == 2, timeout=5000)
+    messages = dict((a, m) for a, _, m in rec.bad)
+    assert "backend failed (500" in messages["suspend"]
+    assert "changed meanwhile" in messages["release"]
+
+
+def test_undo_releases_with_reason_undo(qtbot, api, runner):
+    toast = UndoToast(runner)
+    qtbot.addWidget(toast)
+    rec = Recorder(runner)
+    runner.suspend("user0003", "spam")
+    qtbot.waitUntil(lambda: toast.isVisible() or toast.account == "user0003", timeout=5000)
+    assert toast.account == "user0003" and toast.undo_action.isEnabled()
+    toast.undo_button.click()
+    qtbot.waitUntil(lambda: len(rec.ok) == 2, timeout=5000)
+    assert [p[:2] for p in api.posts] == [("POST", "/accounts/user0003/suspend"),
+                                          ("POST", "/accounts/user0003/release")]
+    assert api.posts[1][2] == {"reason": "undo"}
+    assert rec.ok[1][0] == "undo"
+    assert api.accounts["user0003"]["status"] == "ok"
+    assert not toast.undo_action.isEnabled()
+
+
+def test_undo_offer_expires(qtbot, api):
+    runner = make_runner(api)
+    try:
+        toast = UndoToast(runner, seconds=0.2)
+        qtbot.addWidget(toast)
+        rec = Recorder(runner)
+        runner.suspend("user0003", "spam")
+        qtbot.waitUntil(lambda: bool(rec.ok), timeout=5000)
+        assert toast.account == "user0003"
+        qtbot.waitUntil(lambda: toast.account == "", timeout=2000)
+        toast.undo()  # nothing to undo any more
+        qtbot.wait(100)
+        assert len(api.posts) == 1
+    finally:
+        runner.close()
