@@ -1,0 +1,235 @@
+"""The tables (names are a contract, see docs/internals.md "The store").
+
+Timestamps are stored as UTC and come back timezone-aware on SQLite and PostgreSQL
+alike. Account names are plain strings, not foreign keys: the hot path writes buckets
+for accounts it has never seen, and staff may suspend an account before its first mail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Account names are SASL user names, often whole e-mail addresses (RFC 5321 path limit).
+ACCOUNT_LEN = 320
+STAFF_LEN = 64
+COUNTRY_LEN = 8  # ISO alpha-2, plus room for markers such as "??" for unplaceable addresses
+
+ALERT_KINDS = ("auto_suspend", "cap", "quota_reject", "defer", "hold", "filter")
+STAFF_ROLES = ("viewer", "operator", "admin")
+NOTICE_STATUSES = ("queued", "sent", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, on every backend.
+
+    SQLite has no time zones: the value is stored as naive UTC text, whose fixed format
+    also makes string comparison in SQL correct. A naive datetime is refused because its
+    zone is a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the store; use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Python None is SQL NULL, not the JSON text 'null'.
+JSONValue = JSON(none_as_null=True)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONValue, list[str]: JSONValue}
+
+
+class Account(Base):
+    """What the ISP knows about a mail account (imported) and when it last sent."""
+
+    __tablename__ = "accounts"
+
+    name: Mapped[str] = mapped_column(String(ACCOUNT_LEN), primary_key=True)
+    contact: Mapped[str | None] = mapped_column(String(ACCOUNT_LEN))
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))  # ja | en; None = [notices] default
+    home_countries: Mapped[list[str] | None]  # None = [geoip] home_countries
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_accounts_contact", "contact"),)
+
+
+class Override(Base):
+    """An account's own limits; one row per account, replaced on change."""
+
+    __tablename__ = "overrides"
+
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN), primary_key=True)
+    limits: Mapped[dict[str, Any] | None]  # quota keys -> int | None
+    home_countries: Mapped[list[str] | None]
+    abroad: Mapped[dict[str, Any] | None]
+    countries: Mapped[dict[str, Any] | None]  # {"CN": {quota keys, "on_limit": ...}}
+    expires_at: Mapped[datetime | None]
+    set_by: Mapped[str] = mapped_column(String(STAFF_LEN))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_overrides_expires_at", "expires_at"),)
+
+
+class Suspension(Base):
+    """A stop of an account's sending; active while not released and not past ``until``."""
+
+    __tablename__ = "suspensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    by: Mapped[str] = mapped_column(String(STAFF_LEN))  # a staff name, or "auto"
+    reason: Mapped[str] = mapped_column(Text, default="")
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+    until: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    released_by: Mapped[str | None] = mapped_column(String(STAFF_LEN))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_suspensions_account", "account", "since"),
+        # Start-up and release only look at unreleased rows, a small part of the history.
+        Index(
+            "ix_suspensions_unreleased",
+            "account",
+            sqlite_where=text("released_at IS NULL"),
+            postgresql_where=text("released_at IS NULL"),
+        ),
+    )
+
+
+class Bucket(Base):
+    """What one account sent in one minute from one country; upserted by adding."""
+
+    __tablename__ = "buckets"
+
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # epoch seconds // 60
+    country: Mapped[str] = mapped_column(String(COUNTRY_LEN), primary_key=True)
+    accepted_messages: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_recipients: Mapped[int] = mapped_column(Integer, default=0)
+    refused_messages: Mapped[int] = mapped_column(Integer, default=0)
+    refused_recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_buckets_minute", "minute"),)
+
+
+class Alert(Base):
+    """An automatic stop or a cap hit; ``id`` is the desk's polling cursor."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    kind: Mapped[str] = mapped_column(String(32))  # one of ALERT_KINDS
+    reason: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str | None] = mapped_column(String(COUNTRY_LEN))
+    detail: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index("ix_alerts_account", "account", "id"), Index("ix_alerts_kind_at", "kind", "at"))
+
+
+class Audit(Base):
+    """One staff (or automatic) action with the state before and after it."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(STAFF_LEN))
+    action: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str | None] = mapped_column(String(ACCOUNT_LEN))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index("ix_audit_account", "account", "id"),)
+
+
+class Staff(Base):
+    """A person (or script) with an API token; only the token's sha256 is kept."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(STAFF_LEN))
+    role: Mapped[str] = mapped_column(String(16))  # one of STAFF_ROLES
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # A name is unique among active staff; revoked rows stay as history.
+        Index(
+            "uq_staff_active_name",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+
+class Notice(Base):
+    """A message to an account's owner: queued, then sent or failed after retries."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    staff: Mapped[str] = mapped_column(String(STAFF_LEN))
+    to_address: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # one of NOTICE_STATUSES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_notices_account", "account", "id"),
+        Index("ix_notices_due", "status", "next_attempt_at"),
+    )
