@@ -1,0 +1,283 @@
+"""World heatmap of where accounts send from: one path item per country, coloured on a log scale.
+
+The outlines come pre-projected from worldmap_data; colours, pens and tooltips change in place,
+so a refresh touches only the countries whose numbers changed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.functions as fn
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
+
+from fumidai.desk.worldmap_data import WorldMapData, load_world_map
+from fumidai.geo.countries import country_name
+
+_LEVELS = 256
+_NO_DATA = -1
+_LABELS = {
+    "en": {"messages": "Messages", "accounts": "Accounts"},
+    "ja": {"messages": "メッセージ", "accounts": "アカウント"},
+}
+# (background, sea, no data, border, hover, highlight, text)
+_THEMES = {
+    False: ("#ffffff", "#eef2f6", "#d4d7dc", "#ffffff", "#111111", "#0077ff", "#333333"),
+    True: ("#1b1d21", "#23272e", "#444a53", "#1b1d21", "#ffffff", "#00e5ff", "#d0d0d0"),
+}
+
+
+def _ring_polygon(ring: np.ndarray):
+    # Filled straight from numpy: building 100k QPointF one by one costs ~10x more.
+    poly = fn.create_qpolygonf(len(ring))
+    fn.ndarray_from_qpolygonf(poly)[:] = ring
+    return poly
+
+
+def _path(rings: Iterable[np.ndarray]) -> QPainterPath:
+    path = QPainterPath()  # odd-even fill, so lakes and enclaves (Lesotho) stay holes
+    for ring in rings:
+        path.addPolygon(_ring_polygon(ring))
+        path.closeSubpath()
+    return path
+
+
+def _nice_ceiling(value: int) -> int:
+    """The next 1, 2 or 5 × 10^k: the scale stays put while the top country's count wobbles."""
+    value = max(value, 10)
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * exp:
+            return step * exp
+    raise AssertionError("unreachable")
+
+
+def _short(value: int) -> str:
+    for div, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if value >= div:
+            return f"{value / div:g}{suffix}"
+    return str(value)
+
+
+class _CountryItem(QGraphicsPathItem):
+    """A country's shape; it reports clicks and hovers to its map."""
+
+    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView):
+        super().__init__(path)
+        self.code = code
+        self.counts = (0, 0)
+        self.level = _NO_DATA
+        self._owner = owner
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseClickEvent(self, ev) -> None:  # called by pyqtgraph's GraphicsScene, not by Qt
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._owner.countryClicked.emit(self.code)
+
+    def hoverEnterEvent(self, ev) -> None:
+        self._owner._set_hovered(self)
+
+    def hoverLeaveEvent(self, ev) -> None:
+        self._owner._set_hovered(None)
+
+
+class WorldMapView(QWidget):
+    """Choropleth of messages per country for the chosen window.
+
+    ``set_counts({"JP": (messages, accounts), ...})`` recolours; codes with no shape on the map
+    (GP, RE, "ZZ", ...) are ignored here, the country table lists them.
+    """
+
+    countryClicked = Signal(str)  # ISO 3166-1 alpha-2 code
+
+    def __init__(self, parent: QWidget | None = None, *, language: str = "en", dark: bool = False,
+                 data: WorldMapData | None = None):
+        super().__init__(parent)
+        self._data = data or load_world_map()
+        self._language = language if language in _LABELS else "en"
+        self._dark = dark
+        self._vmax = _nice_ceiling(0)
+        self._highlighted: frozenset[str] = frozenset()
+        self._hovered: _CountryItem | None = None
+
+        self._canvas = pg.GraphicsLayoutWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._canvas)
+        self._caption = self._canvas.addLabel("", row=0, col=0, colspan=2)
+        self._viewbox = self._canvas.addViewBox(row=1, col=0, lockAspect=True, enableMenu=False)
+        self._bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False, colorMapMenu=False)
+        self._canvas.addItem(self._bar, row=1, col=1)
+
+        self._sea = QGraphicsPathItem(_path([self._data.outline]))
+        self._sea.setZValue(-2)
+        self._sea.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._viewbox.addItem(self._sea)  # the one item auto-range fits: the whole globe
+        self._viewbox.setDefaultPadding(0.01)
+        self._items: dict[str, _CountryItem] = {}
+        for code, rings in self._data.countries.items():
+            item = _CountryItem(code, _path(rings), self)
+            self._items[code] = item
+            self._viewbox.addItem(item, ignoreBounds=True)  # bounds are known: skip 240 re-ranges
+        # Somaliland, N. Cyprus, Siachen Glacier: no ISO code of their own, so never coloured.
+        self._unassigned = []
+        for rings in self._data.unassigned.values():
+            item = QGraphicsPathItem(_path(rings))
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self._unassigned.append(item)
+            self._viewbox.addItem(item, ignoreBounds=True)
+
+        x0, y0, x1, y1 = self._data.bounds
+        width, height = x1 - x0, y1 - y0
+        self._viewbox.setLimits(xMin=x0 - width / 2, xMax=x1 + width / 2, yMin=y0 - height, yMax=y1 + height,
+                                minXRange=width / 60, minYRange=height / 60,
+                                maxXRange=width * 2, maxYRange=height * 3)
+        self.reset_view()
+
+        self._apply_theme()
+        self._refresh_tooltips(self._items.values())
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The ISO codes that have a shape on this map."""
+        return frozenset(self._items)
+
+    def set_counts(self, counts: Mapping[str, tuple[int, int]]) -> None:
+        """Colour each country by its messages (log scale); absent or zero means "no data"."""
+        clean = {}
+        for code, (messages, accounts) in counts.items():
+            if code in self._items:
+                clean[code] = (max(int(messages), 0), max(int(accounts), 0))
+        top = max((m for m, _ in clean.values()), default=0)
+        vmax = _nice_ceiling(top)
+        if vmax != self._vmax:
+            self._vmax = vmax
+            self._update_legend()
+        log_vmax = math.log10(vmax)
+        changed_text = []
+        for code, item in self._items.items():
+            pair = clean.get(code, (0, 0))
+            messages = pair[0]
+            level = (round(math.log10(messages) / log_vmax * (_LEVELS - 1)) if messages > 0 else _NO_DATA)
+            if level != item.level:
+                item.level = level
+                item.setBrush(self._no_data_brush if level == _NO_DATA else self._lut[level])
+            if pair != item.counts:
+                item.counts = pair
+                changed_text.append(item)
+        self._refresh_tooltips(changed_text)
+
+    def highlight(self, codes: Iterable[str]) -> None:
+        """Outline these countries (the selected account's sources); an empty iterable clears."""
+        new = frozenset(c for c in codes if c in self._items)
+        old, self._highlighted = self._highlighted, new
+        for code in old ^ new:
+            self._restyle(self._items[code])
+
+    def set_language(self, language: str) -> None:
+        """"ja" or "en": country names and labels in tooltips and the legend."""
+        self._language = language if language in _LABELS else "en"
+        self._update_legend()
+        self._refresh_tooltips(self._items.values())
+
+    def set_window_label(self, text: str) -> None:
+        """A caption above the map, e.g. "Last 1 h"."""
+        self._caption.setText(html.escape(text), color=self._theme[6])
+
+    def set_dark(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        self._apply_theme()
+
+    def reset_view(self) -> None:
+        """Fit the whole world again (and on every resize) after zooming or panning."""
+        self._viewbox.enableAutoRange()
+
+    def tooltip(self, code: str) -> str:
+        """The tooltip text of a country ("" if it is not on the map)."""
+        item = self._items.get(code)
+        return item.toolTip() if item is not None else ""
+
+    # -- internals ----------------------------------------------------------------------------
+
+    @property
+    def _theme(self) -> tuple[str, ...]:
+        return _THEMES[self._dark]
+
+    def _apply_theme(self) -> None:
+        background, sea, no_data, border, hover, highlight, text = self._theme
+        self._canvas.setBackground(background)
+        self._sea.setBrush(QBrush(QColor(sea)))
+        self._sea.setPen(QPen(Qt.PenStyle.NoPen))
+        self._no_data_brush = QBrush(QColor(no_data))
+        self._pen = pg.mkPen(border, width=0.6)
+        self._hover_pen = pg.mkPen(hover, width=2.2)
+        self._highlight_pen = pg.mkPen(highlight, width=2.2)
+        # Ready-made brushes: refreshes index this list instead of creating colours.
+        start = 0.2 if self._dark else 0.0  # inferno's near-black foot vanishes on a dark sea
+        stop = 1.0 if self._dark else 0.88  # ...and its pale-yellow top on a light one
+        colors = pg.colormap.get("inferno").getLookupTable(start, stop, _LEVELS, mode="byte")
+        if not self._dark:
+            colors = colors[::-1]  # on white, darker reads as more
+        self._cmap = pg.ColorMap(np.linspace(0.0, 1.0, _LEVELS), colors)
+        self._lut = [QBrush(QColor(*rgb)) for rgb in colors.tolist()]
+        for item in self._items.values():
+            item.setBrush(self._no_data_brush if item.level == _NO_DATA else self._lut[item.level])
+            self._restyle(item)
+        for item in self._unassigned:
+            item.setBrush(self._no_data_brush)
+            item.setPen(self._pen)
+        self._bar.setColorMap(self._cmap)
+        for side in ("left", "right", "top", "bottom"):  # the other three sides draw the frame
+            self._bar.getAxis(side).setPen(text)
+            self._bar.getAxis(side).setTextPen(text)
+        self._caption.setText(self._caption.text, color=text)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        top = math.log10(self._vmax)
+        self._bar.setLevels(low=0.0, high=top)
+        ticks = [(math.log10(v), _short(v)) for v in (10 ** k for k in range(int(top) + 1))]
+        if self._vmax != 10 ** int(top):
+            ticks.append((top, _short(self._vmax)))
+        self._bar.getAxis("right").setTicks([ticks, []])
+        # ColorBarItem keeps the label of a vertical bar on its left side.
+        self._bar.getAxis("left").setLabel(_LABELS[self._language]["messages"], color=self._theme[6])
+
+    def _refresh_tooltips(self, items: Iterable[_CountryItem]) -> None:
+        labels = _LABELS[self._language]
+        for item in items:
+            messages, accounts = item.counts
+            name = country_name(item.code, self._language)
+            # Tooltips are rich text: escape everything, even names from our own data.
+            item.setToolTip(
+                f"<b>{html.escape(name)}</b> ({html.escape(item.code)})<br>"
+                f"{labels['messages']}: {messages:,}<br>{labels['accounts']}: {accounts:,}"
+            )
+
+    def _set_hovered(self, item: _CountryItem | None) -> None:
+        previous, self._hovered = self._hovered, item
+        if previous is not None:
+            self._restyle(previous)
+        if item is not None:
+            self._restyle(item)
+
+    def _restyle(self, item: _CountryItem) -> None:
+        if item is self._hovered:
+            item.setPen(self._hover_pen)
+            item.setZValue(2)
+        elif item.code in self._highlighted:
+            item.setPen(self._highlight_pen)
+            item.setZValue(1)
+        else:
+            item.setPen(self._pen)
+            item.setZValue(0)
