@@ -1,0 +1,232 @@
+"""The action dialogs: validation, the bodies they produce (as the fake API records them), plain text."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QDateTime, Qt  # noqa: E402
+from PySide6.QtWidgets import QLabel, QPlainTextEdit  # noqa: E402
+
+from fumidai.desk.actions import ActionRunner  # noqa: E402
+from fumidai.desk.api.client import ApiClient  # noqa: E402
+from fumidai.desk.dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog  # noqa: E402
+from fumidai.desk.dialogs.quota import INHERIT, PRESETS, QUOTA_KEYS, parse_limit  # noqa: E402
+
+from .fake_api import FakeApi  # noqa: E402
+
+pytestmark = pytest.mark.desk
+
+
+@pytest.fixture
+def api():
+    with FakeApi(accounts=5) as fake:
+        yield fake
+
+
+@pytest.fixture
+def runner(api):
+    r = ActionRunner(ApiClient(api.url, api.token("operator"), timeout=5), role="operator")
+    yield r
+    r.close()
+
+
+# ----- QuotaDialog -----
+
+def test_parse_limit():
+    assert parse_limit("") is INHERIT
+    assert parse_limit(" unlimited ") is None
+    assert parse_limit("120") == 120
+    assert parse_limit("0") == 0
+    for bad in ("-1", "1.5", "lots", "1e3"):
+        with pytest.raises(ValueError):
+            parse_limit(bad)
+
+
+def test_quota_dialog_refuses_negatives_and_needs_a_reason(qtbot):
+    dialog = QuotaDialog("alice")
+    qtbot.addWidget(dialog)
+    assert not dialog.save_button.isEnabled()  # no reason yet
+    assert "reason" in dialog.error.text()
+    dialog.reason.setText("traveller")
+    assert dialog.save_button.isEnabled()
+    dialog.fields["messages_per_hour"].edit.setText("-5")
+    assert not dialog.save_button.isEnabled()
+    assert dialog.error.text().startswith("messages_per_hour:")
+    dialog.fields["messages_per_hour"].edit.setText("50")
+    dialog.abroad["messages_per_day"].edit.setText("x")
+    assert dialog.error.text().startswith("abroad messages_per_day:")
+    dialog.abroad["messages_per_day"].edit.setText("")
+    assert dialog.save_button.isEnabled()
+
+
+def test_quota_dialog_validates_country_rows(qtbot):
+    dialog = QuotaDialog("alice")
+    qtbot.addWidget(dialog)
+    dialog.reason.setText("r")
+    row = dialog.add_country_row("ZZ")
+    assert not dialog.save_button.isEnabled() and "ISO 3166" in dialog.error.text()
+    dialog.countries.item(row, 0).setText("cn")
+    assert dialog.save_button.isEnabled()
+    dialog.countries.item(row, 1).setText("-3")
+    assert not dialog.save_button.isEnabled()
+    dialog.countries.item(row, 1).setText("3")
+    dialog.add_country_row("CN")
+    assert "twice" in dialog.error.text()
+    dialog.countries.setCurrentCell(1, 0)
+    dialog.remove_country_button.click()
+    assert dialog.countries.rowCount() == 1 and dialog.save_button.isEnabled()
+    dialog.home.setText("JP, XX")
+    assert "home countries" in dialog.error.text()
+
+
+def test_quota_presets_fill_every_key(qtbot):
+    dialog = QuotaDialog("alice")
+    qtbot.addWidget(dialog)
+    dialog.reason.setText("abroad for a month")
+    dialog.preset.setCurrentIndex(dialog.preset.findData("Traveller"))
+    dialog.preset.activated.emit(dialog.preset.currentIndex())
+    body = dialog.body()
+    assert set(body["limits"]) == set(QUOTA_KEYS)
+    assert body["limits"] == PRESETS["Traveller"]["limits"]
+    assert body["limits"]["unique_recipients_per_day"] is None  # "unlimited" travels as null
+    assert body["abroad"] == {"messages_per_hour": 100, "messages_per_day": 500}
+
+
+def test_quota_body_reaches_the_backend(qtbot, api, runner):
+    dialog = QuotaDialog("user0001", defaults={"account": {"messages_per_hour": 100}})
+    qtbot.addWidget(dialog)
+    assert dialog.fields["messages_per_hour"].edit.placeholderText() == "default: 100"
+    dialog.fields["messages_per_hour"].edit.setText("400")
+    dialog.fields["recipients_per_message"].unlimited.setChecked(True)
+    dialog.abroad["messages_per_day"].edit.setText("200")
+    dialog.home.setText("jp kr")
+    row = dialog.add_country_row("CN")
+    dialog.countries.item(row, 2).setText("5")  # messages_per_day
+    dialog.add_country_row("RU")  # empty row: drop RU's default cap
+    dialog.temporary.setChecked(True)
+    until = QDateTime.currentDateTimeUtc().addDays(3)
+    dialog.expires.setDateTime(until)
+    dialog.reason.setText("newsletter week")
+    dialog.save_button.click()
+    assert dialog.result() == QuotaDialog.DialogCode.Accepted
+    change = dialog.value()
+    expected = {"limits": {"messages_per_hour": 400, "recipients_per_message": None},
+                "home_countries": ["JP", "KR"], "abroad": {"messages_per_day": 200},
+                "countries": {"CN": {"messages_per_day": 5}, "RU": {}},
+                "expires_at": until.toString("yyyy-MM-dd'T'HH:mm:ss'Z'"), "reason": "newsletter week"}
+    assert change.body == expected
+    done = []
+    runner.set_limits("user0001", change.body, on_success=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert api.posts == [("PUT", "/accounts/user0001/limits", expected, "bob")]
+
+
+def test_quota_expiry_must_be_in_the_future(qtbot):
+    dialog = QuotaDialog("alice")
+    qtbot.addWidget(dialog)
+    dialog.reason.setText("r")
+    dialog.temporary.setChecked(True)
+    dialog.expires.setDateTime(QDateTime.currentDateTimeUtc().addSecs(-3600))
+    assert not dialog.save_button.isEnabled() and "future" in dialog.error.text()
+
+
+def test_quota_dialog_starts_from_the_override_and_can_go_back(qtbot):
+    override = {"limits": {"messages_per_day": 900}, "countries": {"CN": {"messages_per_day": 5}},
+                "home_countries": ["JP", "TH"], "expires_at": "2099-01-02T03:04:00Z", "set_by": "bob", "reason": "x"}
+    dialog = QuotaDialog("alice", override=override)
+    qtbot.addWidget(dialog)
+    assert dialog.fields["messages_per_day"].edit.text() == "900"
+    assert dialog.countries.rowCount() == 1 and dialog.temporary.isChecked()
+    assert dialog.expires.dateTime().toUTC().toString(Qt.DateFormat.ISODate) == "2099-01-02T03:04:00Z"
+    dialog.defaults_button.click()
+    assert dialog.result() != QuotaDialog.DialogCode.Accepted  # a reason is required first
+    dialog.reason.setText("back to normal")
+    dialog.defaults_button.click()
+    assert dialog.result() == QuotaDialog.DialogCode.Accepted
+    assert dialog.value().body is None and dialog.value().reason == "back to normal"
+
+
+# ----- ReleaseDialog -----
+
+def test_release_needs_confirmation_and_shows_steps_first(qtbot):
+    dialog = ReleaseDialog("<b>mallory</b>")
+    qtbot.addWidget(dialog)
+    texts = [box.text() for box in dialog.steps.values()]
+    assert any("password" in t for t in texts) and any("malware" in t for t in texts)
+    assert any("orwarding" in t for t in texts)
+    assert not dialog.ok_button.isEnabled()
+    dialog.reason.setText("owner called")
+    assert not dialog.ok_button.isEnabled()
+    dialog.accept()  # Enter must not bypass the confirmation
+    assert dialog.result() != ReleaseDialog.DialogCode.Accepted
+    dialog.steps["password"].setChecked(True)
+    dialog.confirm.setChecked(True)
+    assert dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    assert dialog.result() == ReleaseDialog.DialogCode.Accepted
+    assert dialog.value() == "owner called [checked: password]"
+    labels = [w for w in dialog.findChildren(QLabel) if "mallory" in w.text()]
+    assert labels and all(w.textFormat() == Qt.TextFormat.PlainText for w in labels)
+
+
+# ----- SuspendDialog -----
+
+def test_suspend_dialog_presets_and_notify(qtbot):
+    dialog = SuspendDialog("alice", language="en")
+    qtbot.addWidget(dialog)
+    assert dialog.ok_button.isEnabled() and not dialog.template.isEnabled()
+    dialog.reason.setEditText("  ")
+    assert not dialog.ok_button.isEnabled()
+    dialog.reason.setEditText("phishing kit sent from this login")
+    dialog.notify.setChecked(True)
+    value = dialog.value()
+    assert (value.reason, value.notify, value.template, value.language) == (
+        "phishing kit sent from this login", True, "suspended_staff", "en")
+
+
+# ----- NoticeDialog -----
+
+def test_notice_preview_is_plain_text(qtbot, api, runner):
+    api.set_account("user0001", owner_name="<b>Evil</b><img src=x>")
+    dialog = NoticeDialog(runner, "user0001", language="en")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    assert isinstance(dialog.preview, QPlainTextEdit) and dialog.preview.isReadOnly()
+    text = dialog.preview.toPlainText()
+    assert "<b>Evil</b><img src=x>" in text  # shown literally, not rendered
+    assert dialog.template.currentText() == "suspended" and dialog.language.currentText() == "en"
+    assert dialog.recipient.text() == "user0001@example.jp"
+    assert dialog.recipient.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_notice_retry_uses_the_same_idempotency_key(qtbot, api, runner):
+    dialog = NoticeDialog(runner, "user0002", language="ja")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    key = dialog.idempotency_key
+    api.fail_next(1, 500)
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)  # failed; staff may retry
+    assert "backend failed" in dialog.status.text() and dialog.sent is None
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.sent is not None, timeout=5000)
+    sends = [p for p in api.posts if p[1] == "/accounts/user0002/notices"]
+    assert [p[2]["idempotency_key"] for p in sends] == [key]
+    # the same key again (a click whose answer was lost) sends nothing more
+    again = []
+    runner.send_notice("user0002", "suspended", "ja", key, on_success=again.append)
+    qtbot.waitUntil(lambda: bool(again), timeout=5000)
+    assert again[0]["id"] == dialog.sent["id"] and len(api.notices) == 1
+
+
+def test_notice_key_changes_with_the_choice(qtbot, api, runner):
+    dialog = NoticeDialog(runner, "user0002")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    key = dialog.idempotency_key
+    dialog.template.setCurrentText("warning")
+    assert dialog.idempotency_key != key
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    assert "warning" in dialog.preview.toPlainText()
