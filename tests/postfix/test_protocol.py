@@ -1,0 +1,141 @@
+"""The policy server at the protocol level, with the exact bytes Postfix 3.7 sent."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from fumidai.postfix.codec import ProtocolError, encode_reply, parse_request
+from fumidai.postfix.server import PolicyServer
+
+from tests.fixtures import postfix_requests
+
+
+def test_fixture_requests_parse():
+    reqs = postfix_requests()
+    assert [r.decode().split("protocol_state=")[1].split("\n")[0] for r in reqs] == ["RCPT", "RCPT", "DATA", "END-OF-MESSAGE"]
+    attrs = parse_request(reqs[2][:-2])
+    assert attrs["sasl_username"] == "alice" and attrs["recipient_count"] == "2" and attrs["recipient"] == ""
+    assert attrs["instance"] == "b96.6b09e901.866ba.0"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [b"no equals sign", b"=value", b"name=" + b"x" * 9000, b"a=\xff\xfe", b"\n".join(b"k%d=v" % i for i in range(200)), b"a=b\x00c"],
+    ids=["no-equals", "empty-name", "long-line", "not-utf8", "too-many", "nul"],
+)
+def test_malformed_blocks_are_refused(block):
+    with pytest.raises(ProtocolError):
+        parse_request(block)
+
+
+def test_reply_is_one_line():
+    assert encode_reply("REJECT a\nb") == b"action=REJECT a b\n\n"
+
+
+class Recorder:
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, attrs):
+        self.seen.append(attrs)
+        return "DUNNO" if attrs.get("protocol_state") != "DATA" else "REJECT 5.7.1 test"
+
+
+@pytest.fixture
+def server_loop():
+    """A real server on a loopback port, run on a private event loop in this thread."""
+    loop = asyncio.new_event_loop()
+    rec = Recorder()
+    srv = PolicyServer(rec, "127.0.0.1:0", read_timeout=0.5)
+    loop.run_until_complete(srv.start())
+    try:
+        yield loop, srv, rec
+    finally:
+        loop.run_until_complete(srv.stop())
+        loop.close()
+
+
+async def _exchange(address: str, chunks: list[bytes], expect_replies: int, timeout=2.0) -> tuple[bytes, bool]:
+    host, port = address.rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    for c in chunks:
+        writer.write(c)
+        await writer.drain()
+        await asyncio.sleep(0.01)
+    data = b""
+    closed = False
+    try:
+        while data.count(b"\n\n") < expect_replies:
+            more = await asyncio.wait_for(reader.read(65536), timeout)
+            if not more:
+                closed = True
+                break
+            data += more
+        if not closed and expect_replies == 0:
+            closed = (await asyncio.wait_for(reader.read(1), timeout)) == b""
+    except (ConnectionResetError, asyncio.TimeoutError):
+        closed = True
+    writer.close()
+    return data, closed
+
+
+def test_many_requests_on_one_connection_one_reply_each(server_loop):
+    loop, srv, rec = server_loop
+    reqs = postfix_requests()
+    # All four in one write, then again split at awkward places: framing must not care.
+    blob = b"".join(reqs)
+    pieces = [blob[:7], blob[7:600], blob[600:601], blob[601:]]
+    data, closed = loop.run_until_complete(_exchange(srv.address, [blob] + pieces, 8))
+    assert data == (b"action=DUNNO\n\n" * 2 + b"action=REJECT 5.7.1 test\n\n" + b"action=DUNNO\n\n") * 2
+    assert not closed
+    assert [a["protocol_state"] for a in rec.seen] == ["RCPT", "RCPT", "DATA", "END-OF-MESSAGE"] * 2
+
+
+def test_malformed_request_closes_without_reply_and_others_go_on(server_loop):
+    loop, srv, rec = server_loop
+    good = postfix_requests()[0]
+
+    async def both():
+        bad = asyncio.create_task(_exchange(srv.address, [good, b"garbage line\n\n"], 2))
+        ok = asyncio.create_task(_exchange(srv.address, [good, good], 2))
+        return await bad, await ok
+
+    (bad_data, bad_closed), (ok_data, ok_closed) = loop.run_until_complete(both())
+    assert bad_data == b"action=DUNNO\n\n" and bad_closed  # the good one answered, the bad one not
+    assert ok_data == b"action=DUNNO\n\n" * 2 and not ok_closed
+    assert srv.dropped == 1
+
+
+def test_stalled_request_is_closed(server_loop):
+    loop, srv, _ = server_loop
+    data, closed = loop.run_until_complete(_exchange(srv.address, [b"request=smtpd_access_policy\nprotocol_state=RCP"], 0))
+    assert data == b"" and closed
+
+
+def test_oversized_request_is_closed(server_loop):
+    loop, srv, _ = server_loop
+    data, closed = loop.run_until_complete(_exchange(srv.address, [b"a=b\n" * 20000], 0))
+    assert data == b"" and closed
+
+
+def test_unix_socket(tmp_path):
+    loop = asyncio.new_event_loop()
+    path = tmp_path / "policy.sock"
+    srv = PolicyServer(lambda attrs: "DUNNO", f"unix:{path}")
+    loop.run_until_complete(srv.start())
+    try:
+        async def talk():
+            reader, writer = await asyncio.open_unix_connection(str(path))
+            writer.write(postfix_requests()[0])
+            reply = await reader.readuntil(b"\n\n")
+            writer.close()
+            return reply
+
+        assert loop.run_until_complete(talk()) == b"action=DUNNO\n\n"
+    finally:
+        loop.run_until_complete(srv.stop())
+        loop.close()
+    assert not path.exists()
