@@ -62,7 +62,8 @@ def make_account(i: int, name: str | None = None, **overrides) -> dict:
 
 
 class FakeApi:
-    def __init__(self, accounts: int | list[dict] = 20, alerts: int = 0, now: float | None = None):
+    def __init__(self, accounts: int | list[dict] = 20, alerts: int = 0, now: float | None = None,
+                 ssl_context=None):
         self.now = now if now is not None else time.time()
         if isinstance(accounts, int):
             accounts = [make_account(i) for i in range(accounts)]
@@ -82,13 +83,18 @@ class FakeApi:
             self.add_alert(f"user{n:04d}")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self._server.handle_error = lambda request, address: None  # refused TLS handshakes are expected
+        self.scheme = "http"
+        if ssl_context is not None:  # serve HTTPS, e.g. with an expired or self-signed certificate
+            self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
 
     # -- control ----------------------------------------------------------------------------------
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     @staticmethod
     def token(role: str) -> str:
@@ -233,7 +239,7 @@ class FakeApi:
 
             def _handle(self, method: str) -> None:
                 parts = urlsplit(self.path)
-                path = unquote(parts.path)
+                path = parts.path  # segments are unquoted one by one: account names may hold "/"
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
@@ -265,7 +271,7 @@ class FakeApi:
                     if role == "viewer":
                         return self._send(403, {"detail": "viewer tokens cannot change anything"})
                     with api.lock:
-                        api.posts.append((method, route, body, name))
+                        api.posts.append((method, unquote(route), body, name))
                 with api.lock:
                     status, out = api._route(method, route, query, body or {}, name, role)
                 if isinstance(out, str):
@@ -287,7 +293,7 @@ class FakeApi:
         return Handler
 
     def _route(self, method: str, route: str, q: dict, body: dict, staff: str, role: str):
-        seg = route.strip("/").split("/")
+        seg = [unquote(x) for x in route.strip("/").split("/")]
         if method == "GET" and route == "/me":
             return 200, {"name": staff, "role": role}
         if method == "GET" and route == "/overview":

@@ -1,0 +1,276 @@
+"""AccountRatesModel: one row per account, updated in place from each poll; and its filter proxy.
+
+Never reset: removed, changed and new accounts become row removals, one dataChanged and row
+inserts, so selection and scroll position survive every poll. The proxy does not sort or filter
+dynamically (5,000 changing rows took over a second per poll that way, desk-findings §3.5):
+the panel calls ``refresh_order()`` when the mouse is not over the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF, AccountRow
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw numbers, so sorting is numeric
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the AccountRow itself
+
+(COL_ACCOUNT, COL_RATE, COL_HOUR, COL_DAY, COL_QUOTA, COL_USED, COL_RCPT, COL_COUNTRY, COL_NCOUNTRIES,
+ COL_STATUS, COL_SINCE) = range(11)
+
+_HEADERS = ("Account", "Rate now\n(msg/min)", "Last hour", "Last day", "Quota", "Used", "Recipients\n/min",
+            "Top country", "Countries", "Status", "Since")
+_HEADER_TIPS = ("SASL user name", "Messages per minute over the last minute",
+                "Messages accepted in the last hour", "Messages accepted in the last day",
+                "Effective quota; a ◆ marks a staff override", "Highest used/limit fraction over all limits",
+                "Recipients per minute", "Country most mail came from", "Distinct source countries today",
+                "ok, limited, auto-stopped or stopped by staff", "When the status began")
+_STATE_ORDER = {STATE_OK: 0, STATE_LIMITED: 1, STATE_AUTO: 2, STATE_STAFF: 3}
+_STATE_COLOURS = {STATE_LIMITED: QColor(230, 160, 0, 90), STATE_AUTO: QColor(220, 50, 50, 110),
+                  STATE_STAFF: QColor(150, 80, 200, 100)}
+_FULL = QColor(220, 50, 50, 70)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AccountRatesModel", text)
+
+
+def state_text(state: str) -> str:
+    return {STATE_OK: _tr("ok"), STATE_LIMITED: _tr("limited"), STATE_AUTO: _tr("auto-stopped"),
+            STATE_STAFF: _tr("stopped by staff")}.get(state, state)
+
+
+def _num(v: int | None) -> str:
+    return "∞" if v is None else f"{v:,}"
+
+
+def quota_text(row: AccountRow) -> str:
+    parts = []
+    for key, unit in (("messages_per_hour", _tr("/h")), ("messages_per_day", _tr("/d"))):
+        if key in row.quota:
+            parts.append(_num(row.quota[key]) + unit)
+    text = " · ".join(parts) or "—"
+    return f"◆ {text}" if row.override else text
+
+
+def local_time_text(t: float | None) -> str:
+    if t is None:
+        return ""
+    local = dt.datetime.fromtimestamp(t)
+    if local.date() == dt.date.today():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+class AccountRatesModel(QAbstractTableModel):
+    updated = Signal()  # after each apply_snapshot: a GUI-side signal tests and views can wait on
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[AccountRow] = []
+        self._index: dict[str, int] = {}
+
+    # -- Qt model ------------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _tr(_HEADERS[section])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tr(_HEADER_TIPS[section])
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == SORT_ROLE:
+            return self._sort_key(row, col)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_ACCOUNT, COL_STATUS, COL_COUNTRY):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if col == COL_STATUS and row.state in _STATE_COLOURS:
+                return QBrush(_STATE_COLOURS[row.state])
+            if col == COL_USED and row.quota_used >= 1.0:
+                return QBrush(_FULL)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        return None
+
+    def _display(self, row: AccountRow, col: int) -> str:
+        if col == COL_ACCOUNT:
+            return row.account  # plain DisplayRole text: the view never renders it as HTML
+        if col == COL_RATE:
+            return f"{row.rate:,.1f}"
+        if col == COL_HOUR:
+            return f"{row.messages_hour:,}"
+        if col == COL_DAY:
+            return f"{row.messages_day:,}"
+        if col == COL_QUOTA:
+            return quota_text(row)
+        if col == COL_USED:
+            return f"{row.quota_used * 100:.0f}%"
+        if col == COL_RCPT:
+            return f"{row.recipients_rate:,.1f}"
+        if col == COL_COUNTRY:
+            return row.top_country
+        if col == COL_NCOUNTRIES:
+            return str(row.countries)
+        if col == COL_STATUS:
+            if row.state == STATE_STAFF and row.suspended_by:
+                return _tr("stopped by {staff}").format(staff=row.suspended_by)
+            return state_text(row.state)
+        if col == COL_SINCE:
+            return local_time_text(row.status_since)
+        return ""
+
+    @staticmethod
+    def _sort_key(row: AccountRow, col: int):
+        return (row.account.casefold(), row.rate, row.messages_hour, row.messages_day,
+                row.quota.get("messages_per_hour") or 1 << 62, row.quota_used, row.recipients_rate,
+                row.top_country, row.countries, _STATE_ORDER.get(row.state, 0), row.status_since or 0.0)[col]
+
+    def _tooltip(self, row: AccountRow, col: int) -> str | None:
+        # Tooltips render rich text: escape every spammer-controlled field.
+        if col == COL_ACCOUNT:
+            lines = [html.escape(row.account)]
+            if row.owner_name:
+                lines.append(html.escape(row.owner_name))
+            if row.contact:
+                lines.append(html.escape(row.contact))
+            return "<br>".join(lines)
+        if col == COL_QUOTA and row.override:
+            until = local_time_text(row.override_expires_at) or _tr("no expiry")
+            return html.escape(_tr("Staff override, until {until}").format(until=until))
+        return None
+
+    # -- updates -------------------------------------------------------------------------------------
+    def rows(self) -> list[AccountRow]:
+        return list(self._rows)
+
+    def row_for(self, account: str) -> AccountRow | None:
+        i = self._index.get(account)
+        return None if i is None else self._rows[i]
+
+    def apply_snapshot(self, rows: list[AccountRow]) -> None:
+        new = {}
+        for r in rows:
+            new.setdefault(r.account, r)  # a duplicate name in one answer: keep the first
+        # 1. removals, from the bottom so earlier indexes stay valid, one call per contiguous run
+        gone = sorted((i for name, i in self._index.items() if name not in new), reverse=True)
+        while gone:
+            last = first = gone.pop(0)
+            while gone and gone[0] == first - 1:
+                first = gone.pop(0)
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first:last + 1]
+            self.endRemoveRows()
+        if len(self._index) != len(self._rows):
+            self._index = {r.account: i for i, r in enumerate(self._rows)}
+        # 2. changes in place: one dataChanged over the span that changed
+        lo, hi = len(self._rows), -1
+        for i, old in enumerate(self._rows):
+            fresh = new[old.account]
+            if fresh != old:
+                self._rows[i] = fresh
+                lo, hi = min(lo, i), i
+        if hi >= 0:
+            self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(_HEADERS) - 1),
+                                  [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.BackgroundRole,
+                                   Qt.ItemDataRole.ToolTipRole])
+        # 3. newcomers at the end, in the order the backend gave (by rate)
+        added = [r for name, r in new.items() if name not in self._index]
+        if added:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
+            self._rows.extend(added)
+            for k, r in enumerate(added):
+                self._index[r.account] = start + k
+            self.endInsertRows()
+        self.updated.emit()
+
+
+class AccountFilterProxy(QSortFilterProxyModel):
+    """Search-as-you-type over account and contact, a status filter and a country filter."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDynamicSortFilter(False)
+        self.setSortRole(SORT_ROLE)
+        self._text = ""
+        self._states: frozenset[str] = frozenset()  # empty: every state
+        self._country = ""
+
+    @property
+    def country(self) -> str:
+        return self._country
+
+    def set_search(self, text: str) -> None:
+        text = text.strip().casefold()
+        if text != self._text:
+            self._text = text
+            self.invalidateFilter()
+
+    def set_states(self, states) -> None:
+        states = frozenset(states)
+        if states != self._states:
+            self._states = states
+            self.invalidateFilter()
+
+    def set_country(self, code: str) -> None:
+        code = (code or "").upper()
+        if code != self._country:
+            self._country = code
+            self.invalidateFilter()
+
+    def refresh_order(self) -> None:
+        """Apply the filter to changed rows and re-sort; persistent indexes (the selection) follow."""
+        self.invalidateFilter()
+        if self.sortColumn() >= 0:
+            self.sort(self.sortColumn(), self.sortOrder())
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        model = self.sourceModel()
+        row: AccountRow = model.data(model.index(source_row, 0, source_parent), ROW_ROLE)
+        if row is None:
+            return False
+        if self._states and row.state not in self._states:
+            return False
+        if self._country and row.top_country != self._country:
+            return False
+        if self._text and self._text not in row.account.casefold() and self._text not in row.contact.casefold():
+            return False
+        return True
+
+    def account_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        row = self.data(self.index(index.row(), 0), ROW_ROLE) if index.isValid() else None
+        return row.account if row else None
