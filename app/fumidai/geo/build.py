@@ -80,14 +80,15 @@ def build_from_ranges(ranges: Iterable[Range], out_path: str | os.PathLike[str],
     """Write an .mmdb mapping each range to its country.
 
     Overlaps within one country merge. Overlaps between countries are an error
-    (``on_overlap="error"``, naming both ranges) or drop the later range
-    (``"skip"``, for registry data where a transfer can appear in two files).
+    (``on_overlap="error"``, naming both ranges) or drop the range that starts later,
+    on a tie the one given later (``"skip"``, for registry data where a transfer can
+    appear in two files).
     """
     if on_overlap not in ("error", "skip"):
         raise ValueError(f"on_overlap must be 'error' or 'skip', not {on_overlap!r}")
     out = Path(out_path)
-    spans: list[tuple[int, int, int, str, str]] = []
-    for text, code in ranges:
+    spans: list[tuple[int, int, int, int, str, str]] = []
+    for index, (text, code) in enumerate(ranges):
         try:
             version, first, last = parse_range(text)
             code = _country(code)
@@ -95,7 +96,7 @@ def build_from_ranges(ranges: Iterable[Range], out_path: str | os.PathLike[str],
             raise FumidaiError(f"cannot build {out}: {err}") from None
         if version == 6 and first < _IPV4_IN_IPV6:
             raise FumidaiError(f"cannot build {out}: {text} overlaps ::/96, where the database keeps IPv4")
-        spans.append((version, first, last, code, text))
+        spans.append((version, first, index, last, code, text))
     if not spans:
         raise FumidaiError(f"cannot build {out}: no networks given")
 
@@ -106,7 +107,7 @@ def build_from_ranges(ranges: Iterable[Range], out_path: str | os.PathLike[str],
     by_country: dict[str, list[IPNetwork]] = {}
     skipped = 0
     reach: tuple[int, int, str, str] | None = None  # version, last, country, text
-    for version, first, last, code, text in spans:
+    for version, first, _index, last, code, text in spans:
         if reach and reach[0] == version and first <= reach[1] and reach[2] != code:
             if on_overlap == "error":
                 raise FumidaiError(f"cannot build {out}: {text} ({code}) overlaps {reach[3]} ({reach[2]})")

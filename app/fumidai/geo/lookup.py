@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import socket
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,8 +86,11 @@ class GeoLookup:
 
     def _lookup(self, ip: str) -> str:
         try:
+            if ":" not in ip:
+                # The C reader parses IPv4 like inet_aton, so "10.1" and "0x0a.0.0.1" would pass.
+                socket.inet_pton(socket.AF_INET, ip)
             record = self._db.get(ip)
-        except (ValueError, TypeError):  # not a plain address, or IPv6 in an IPv4-only database
+        except (OSError, ValueError, TypeError):  # not a plain address, or IPv6 in an IPv4-only database
             record = None
         if record is None:
             plain = _normalise(ip) if isinstance(ip, str) else None
