@@ -95,9 +95,12 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
 
     @app.exception_handler(FumidaiError)
     async def _user_error(request: Request, err: FumidaiError):
-        # The service refuses an action that does not fit the account's state (release of an
-        # account that is not suspended, …): a conflict, not a server fault.
-        return JSONResponse({"detail": str(err).splitlines()[0] if str(err) else "refused"}, status_code=409)
+        # The store refuses what does not fit the account's state (release of an account
+        # that is not suspended: Conflict; clear limits it does not have: NotFound).
+        from fumidai.store.repo import NotFound
+
+        status = 404 if isinstance(err, NotFound) else 409
+        return JSONResponse({"detail": (str(err).splitlines() or ["refused"])[0][:500]}, status_code=status)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, err: Exception):

@@ -26,7 +26,9 @@ def register(subparsers) -> None:
     add.add_argument("--role", choices=ROLES, required=True,
                      help="viewer: read only; operator: suspend, limits, notices; admin: everything")
     add.set_defaults(func=_add)
-    common(sub.add_parser("list", help="list staff and their roles")).set_defaults(func=_list)
+    lst = common(sub.add_parser("list", help="list staff and their roles (name, role, state, created)"))
+    lst.add_argument("--all", action="store_true", help="include revoked tokens")
+    lst.set_defaults(func=_list)
     revoke = common(sub.add_parser("revoke", help="revoke a staff member's token (works at once)"))
     revoke.add_argument("name")
     revoke.set_defaults(func=_revoke)
@@ -36,7 +38,9 @@ def _store(args):
     from fumidai.config import load_settings
     from fumidai.store import Store
 
-    return Store(load_settings(args.config).storage.url)
+    store = Store(load_settings(args.config).storage.url)
+    store.ensure_schema()  # a fresh SQLite file gets its tables, as `serve` would make them
+    return store
 
 
 def _add(args) -> int:
@@ -45,9 +49,7 @@ def _add(args) -> int:
     if not STAFF_NAME.match(args.name):
         raise FumidaiError(f"{args.name!r}: a staff name is 1-64 letters, digits, '.', '_', '@' or '-'")
     with _store(args).session() as s:
-        if any(row["name"] == args.name for row in repo.list_staff(s)):
-            raise FumidaiError(f"staff {args.name!r} already exists; revoke it first or pick another name")
-        token = repo.add_staff(s, args.name, args.role)
+        token = repo.add_staff(s, args.name, args.role)  # refuses a name already active
     print(token)  # the only line on stdout, so a script can capture it
     print(f"{args.name} ({args.role}): keep this token; it is not shown again", file=sys.stderr)
     return 0
@@ -57,10 +59,10 @@ def _list(args) -> int:
     from fumidai.store import repo
 
     with _store(args).session() as s:
-        rows = repo.list_staff(s)
+        rows = repo.list_staff(s, include_revoked=args.all)
     for row in rows:
-        state = "revoked" if row.get("revoked_at") else "active"
-        print(f"{row['name']}\t{row['role']}\t{state}\t{row.get('created_at') or ''}")
+        state = "revoked" if row.revoked_at else "active"
+        print(f"{row.name}\t{row.role}\t{state}\t{row.created_at:%Y-%m-%dT%H:%M:%SZ}")
     return 0
 
 
@@ -68,7 +70,6 @@ def _revoke(args) -> int:
     from fumidai.store import repo
 
     with _store(args).session() as s:
-        if not repo.revoke_staff(s, args.name):
-            raise FumidaiError(f"no active staff member {args.name!r}")
+        repo.revoke_staff(s, args.name)  # NotFound: one line from the command line
     print(f"revoked {args.name}; the API refuses the token within a few seconds", file=sys.stderr)
     return 0

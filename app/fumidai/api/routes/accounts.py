@@ -13,15 +13,14 @@ from fumidai.policy import Override
 
 from ..auth import Staff, operator, viewer
 from ..schemas import LimitsRequest, ReasonRequest, SuspendRequest
-from . import AccountName, in_store, iso, not_found, service
+from . import AccountName, contact_json, in_store, iso, not_found, notice_json, service
 from .notices import send_notice
 
 router = APIRouter(tags=["accounts"])
 
 Status = Literal["all", "active", "ok", "limited", "suspended"]
-Sort = Literal["account", "-account", "rate", "-rate", "messages_hour", "-messages_hour", "messages_day",
+Sort = Literal["account", "rate", "-rate", "messages_hour", "-messages_hour", "messages_day",
                "-messages_day", "quota_used", "-quota_used", "refused_day", "-refused_day"]
-CONTACT_KEYS = ("contact", "owner_name", "language")
 SEARCH_MAX = 200  # a search term longer than any account name finds nothing anyway
 
 
@@ -40,59 +39,42 @@ async def list_accounts(
 
     svc = service(request)
     country = country.upper()
-    if status == "all" and not country and sort.lstrip("-") == "account":
+    if status == "all" and not country and sort == "account":
         # Every known account, paged in the store; live figures only for the page.
-        total, records = await in_store(request, lambda s: (
-            repo.count_accounts(s, q), repo.search_accounts(s, q, limit, offset, descending=sort == "-account")))
-        names = [r["account"] for r in records]
-        rows = {r["account"]: r for r in svc.account_rows(names, window)}
-        return {"total": total, "items": [{**rows.get(r["account"], _quiet(r["account"])),
-                                           **{k: r.get(k) for k in CONTACT_KEYS}} for r in records]}
+        def page_of_store(s):
+            return repo.count_accounts(s, q), [(a.name, contact_json(a)) for a in repo.search_accounts(s, q, limit, offset)]
+
+        total, records = await in_store(request, page_of_store)
+        rows = svc.account_rows([name for name, _ in records], window)
+        return {"total": total, "items": [{**row, **contact} for row, (_, contact) in zip(rows, records)]}
     # Filters and sorts on live figures: only accounts the service holds can match.
-    rows = svc.account_rows(None, window)
     needle = q.casefold()
-    rows = [r for r in rows
+    rows = [r for r in svc.account_rows(None, window)
             if (not needle or needle in r["account"].casefold())
             and (not country or r.get("top_country") == country)
             and (status in ("all", "active") or r["status"] == status)]
     key = sort.lstrip("-")
     rows.sort(key=lambda r: r["account"])
-    rows.sort(key=lambda r: (r.get(key) is None, r.get(key) or 0) if key != "account" else r["account"],
-              reverse=sort.startswith("-"))
+    if key != "account":
+        rows.sort(key=lambda r: r.get(key) or 0, reverse=sort.startswith("-"))  # stable: ties by name
     page = rows[offset:offset + limit]
-    contacts = await in_store(request, lambda s: {a["account"]: a for a in repo.get_accounts(s, [r["account"] for r in page])})
-    return {"total": len(rows), "items": [{**r, **{k: contacts.get(r["account"], {}).get(k) for k in CONTACT_KEYS}}
-                                          for r in page]}
-
-
-def _quiet(name: str) -> dict:
-    """The row of a known account the service holds nothing about."""
-    return {"account": name, "status": "ok", "suspended_by": None, "status_since": None, "rate": 0.0,
-            "recipients_rate": 0.0, "messages_minute": 0, "messages_hour": 0, "messages_day": 0,
-            "recipients_hour": 0, "recipients_day": 0, "refused_day": 0, "quota": {}, "quota_used": 0.0,
-            "override": False, "override_expires_at": None, "top_country": None, "countries": 0}
+    contacts = await in_store(request, lambda s: [contact_json(repo.get_account(s, r["account"])) for r in page])
+    return {"total": len(rows), "items": [{**r, **c} for r, c in zip(page, contacts)]}
 
 
 async def account_detail(request: Request, account: str, *, required: bool = True) -> dict:
     """Store record + notices (thread), then the live part (on the loop, no await after it)."""
     from fumidai.store import repo
 
-    record, notices = await in_store(request, lambda s: (repo.get_account(s, account),
-                                                          repo.notices_for_account(s, account)))
-    live = service(request).account_live(account)
-    if required and record is None and not service(request).is_known_live(account):
+    def read(s):
+        record = repo.get_account(s, account)
+        return record is not None, contact_json(record), [notice_json(n) for n in repo.notices_for_account(s, account)]
+
+    known, contact, notices = await in_store(request, read)
+    svc = service(request)
+    if required and not known and not svc.is_known_live(account):
         raise not_found(account)
-    record = record or {}
-    return {
-        "account": account,
-        "contact": record.get("contact"),
-        "owner_name": record.get("owner_name"),
-        "language": record.get("language"),
-        "home_countries": live.get("limits", {}).get("home_countries") or record.get("home_countries"),
-        "known": bool(record),
-        **live,
-        "notices": notices,
-    }
+    return {"account": account, **contact, "known": known, **svc.account_live(account), "notices": notices}
 
 
 @router.get("/accounts/{account}", summary="Status, effective limits and override, usage, notices",
@@ -122,13 +104,14 @@ async def history_csv(request: Request, account: AccountName,
                       days: Annotated[int, Query(ge=1, le=366)] = 7) -> Response:
     from fumidai.store import repo
 
-    now = service(request).clock()
-    rows = await in_store(request, lambda s: repo.hourly_history(s, account, days, now))
+    since = (int(service(request).clock() // 3600) - days * 24 + 1) * 60
+    rows = await in_store(request, lambda s: repo.hourly_history(s, account, since))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HISTORY_COLUMNS)
     for row in rows:
-        writer.writerow([iso(row["hour"]), row["country"]] + [int(row[k]) for k in HISTORY_COLUMNS[2:]])
+        writer.writerow([iso(row.minute * 60), row.country, row.accepted_messages, row.accepted_recipients,
+                         row.refused_messages, row.refused_recipients])
     safe = "".join(c if c.isalnum() or c in "._-@" else "_" for c in account)[:100]
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{safe}-history.csv"'})

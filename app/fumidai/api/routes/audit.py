@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ..auth import viewer
 from ..schemas import MAX_ACCOUNT
-from . import in_store
+from . import audit_json, in_store
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(viewer)])
 
@@ -20,7 +20,7 @@ async def audit(request: Request, account: Annotated[str, Query(max_length=MAX_A
     from fumidai.store import repo
 
     def read(s):
-        return repo.audit_after(s, after_id, limit, account=account or None)
+        return [audit_json(e) for e in repo.audit_after(s, account or None, after_id, limit)]
 
     items = await in_store(request, read)
     return {"items": items, "newest_id": items[-1]["id"] if items else after_id}

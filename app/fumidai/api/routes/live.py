@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..auth import viewer
-from . import in_store, service
+from . import alert_json, in_store, service
 
 router = APIRouter(tags=["live"], dependencies=[Depends(viewer)])
 
@@ -35,7 +35,7 @@ async def alerts(request: Request, after_id: Annotated[int, Query(ge=0, le=2**62
     from fumidai.store import repo
 
     def read(s):
-        return repo.alerts_after(s, after_id, limit), repo.newest_alert_id(s)
+        return [alert_json(a) for a in repo.alerts_after(s, after_id, limit)], repo.newest_alert_id(s)
 
     items, newest = await in_store(request, read)
     return {"items": items, "newest_id": newest}
@@ -45,5 +45,9 @@ async def alerts(request: Request, after_id: Annotated[int, Query(ge=0, le=2**62
 async def trends(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 28) -> dict:
     from fumidai.store import repo
 
-    now = service(request).clock()
-    return {"days": await in_store(request, lambda s: repo.daily_trends(s, days, now))}
+    today = int(service(request).clock() // 86400)
+    rows = await in_store(request, lambda s: repo.daily_trends(s, (today - days + 1) * 1440))
+    return {"days": [{"date": d.day.isoformat(), "accepted": d.accepted, "refused": d.refused,
+                      "auto_suspensions": d.auto_suspensions,
+                      "top_countries": [{"country": c, "messages": m} for c, m in d.top_countries]}
+                     for d in rows]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
+from datetime import datetime, timezone
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
@@ -21,13 +21,6 @@ def _outbox(request: Request):
     return outbox
 
 
-async def _call(fn, *args):
-    """Outbox calls may be coroutines or blocking (SMTP, database): never block the loop."""
-    if inspect.iscoroutinefunction(fn):
-        return await fn(*args)
-    return await asyncio.to_thread(fn, *args)
-
-
 def _facts(request: Request, account: str, template: str, language: str | None) -> tuple[dict, str]:
     names = {t["name"]: t for t in _outbox(request).templates()}
     if template not in names:
@@ -41,31 +34,56 @@ def _facts(request: Request, account: str, template: str, language: str | None) 
 
 @router.get("/templates", summary="Notice templates and their languages", dependencies=[Depends(viewer)])
 async def templates(request: Request) -> dict:
-    return {"items": list(_outbox(request).templates())}
+    items = []
+    for t in _outbox(request).templates():
+        descriptions = t.get("description") or {}
+        items.append({"name": t["name"], "languages": t["languages"],
+                      "description": descriptions.get("en") or descriptions.get("ja") or "",
+                      "descriptions": descriptions})
+    return {"items": items}
 
 
 @router.post("/accounts/{account}/notices/preview", summary="Render a notice for this account",
              dependencies=[Depends(operator)])
 async def preview(request: Request, account: AccountName, body: NoticeRequest) -> dict:
     facts, language = _facts(request, account, body.template, body.language)
-    return dict(await _call(_outbox(request).preview, facts, body.template, language))
+    subject, text, _html = await asyncio.to_thread(_outbox(request).preview, facts, body.template, language)
+    return {"subject": subject, "body": text, "to": facts.get("contact"), "language": language}
 
 
 async def send_notice(request: Request, account: str, template: str, language: str | None, staff: Staff,
                       idempotency_key: str | None) -> tuple[dict, bool]:
     """Queue one notice and audit it; the same idempotency key returns the first record, created=False."""
-    from fumidai.store import repo
-
     facts, language = _facts(request, account, template, language)
     if not facts.get("contact"):
         raise HTTPException(409, f"account {account[:80]!r} has no contact address")
-    record, created = await _call(_outbox(request).queue, facts, template, language, staff.name, idempotency_key)
-    if created:
-        await in_store(request, lambda s: repo.add_audit(
-            s, actor=staff.name, action="notice", account=account, reason=f"notice {template} ({language})",
-            before=None, after={"notice_id": record["id"], "template": template, "language": language,
-                                "to": record.get("to_address") or facts.get("contact")}))
-    return record, created
+    outbox = _outbox(request)
+    now = service(request).clock()
+
+    def queue() -> tuple[dict, bool]:
+        from fumidai.notices.outbox import notice_record
+        from fumidai.store import repo
+
+        if idempotency_key is not None:
+            with outbox.store.session() as s:
+                first = repo.notice_by_key(s, idempotency_key)
+            if first is not None:
+                return notice_record(first), False
+        record = notice_record(outbox.queue(facts, template, language, staff.name, idempotency_key))
+        with outbox.store.session() as s:
+            _audit_notice(s, staff.name, record, now)
+        return record, True
+
+    return await asyncio.to_thread(queue)
+
+
+def _audit_notice(s, actor: str, record: dict, now: float) -> None:
+    # The store has no public audit writer for notices; the row is the store's own model.
+    from fumidai.store.models import Audit
+
+    s.add(Audit(at=datetime.fromtimestamp(now, timezone.utc), actor=actor, action="notice", account=record["account"],
+                reason=f"notice {record['template']} ({record['language']})", before=None,
+                after={k: record[k] for k in ("id", "template", "language", "to", "status")}))
 
 
 @router.post("/accounts/{account}/notices", summary="Send a notice; a repeated idempotency_key sends nothing more",

@@ -1,0 +1,151 @@
+"""A real service + API (uvicorn on a free port) on one loop in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fumidai.config import settings_from_dict
+
+
+
+def free_port() -> int:
+    # tests/ is not a package: the shared conftest's helper cannot be imported by name.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+
+def policy_request(account: str, stage: str, client: str, instance: str, recipients: int = 1) -> dict[str, str]:
+    """Postfix's attributes for one request (names and shapes as captured from Postfix 3.7)."""
+    return {
+        "request": "smtpd_access_policy", "protocol_state": stage, "protocol_name": "ESMTP",
+        "client_address": client, "client_name": "unknown", "client_port": "51145",
+        "reverse_client_name": "unknown", "server_address": "127.0.0.1", "server_port": "587",
+        "helo_name": "client.test", "sender": f"{account}@example.test",
+        "recipient": "rcpt@example.net" if stage == "RCPT" else "",
+        "recipient_count": "0" if stage == "RCPT" else str(recipients),
+        "queue_id": "", "instance": instance, "size": "311", "etrn_domain": "", "stress": "",
+        "sasl_method": "PLAIN", "sasl_username": account, "sasl_sender": "",
+        "encryption_protocol": "", "encryption_cipher": "", "encryption_keysize": "0",
+        "policy_context": "submission",
+    }
+
+
+class LiveServer:
+    """Service and API on their own loop; tests talk HTTP and run calls on that loop."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="api-test-loop", daemon=True)
+        self.svc = self.api = None
+
+    def start(self) -> None:
+        self.thread.start()
+        self.call(self._start)
+
+    async def _start(self) -> None:
+        from fumidai.api.app import create_app
+        from fumidai.api.server import serve_api
+        from fumidai.service import Service
+
+        self.svc = Service(self.settings)
+        await self.svc.start()
+        self.app = create_app(self.svc)
+        self.api = await serve_api(self.app, self.settings)
+
+    def call(self, fn, *args, timeout: float = 30):
+        """Await ``fn(*args)`` (a coroutine function or a plain one) on the server's loop."""
+
+        async def run():
+            result = fn(*args)
+            return await result if asyncio.iscoroutine(result) else result
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    def handle(self, attrs: dict[str, str]) -> str:
+        return self.call(self.svc.handle, attrs)
+
+    def send(self, account: str, client: str, instance: str, recipients: int = 1) -> str:
+        """One message the way Postfix asks: RCPT per recipient, then DATA; DATA's answer."""
+        for _ in range(recipients):
+            self.handle(policy_request(account, "RCPT", client, instance))
+        return self.handle(policy_request(account, "DATA", client, instance, recipients))
+
+    def stop(self) -> None:
+        async def _stop():
+            if self.api is not None:
+                await self.api.stop()
+            if self.svc is not None:
+                await self.svc.stop()
+                self.svc.store.dispose()
+
+        try:
+            self.call(_stop)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return self.api.address
+
+    def add_staff(self, name: str, role: str) -> str:
+        from fumidai.store import repo
+
+        with self.svc.store.session() as s:
+            return repo.add_staff(s, name, role)
+
+    def client(self, token: str | None = None, **kw) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10, **kw)
+
+
+@pytest.fixture(scope="session")
+def mmdb(tmp_path_factory) -> Path:
+    from fumidai.geo.build import build_demo
+
+    path = tmp_path_factory.mktemp("geo") / "demo.mmdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def config_data(tmp_path_factory, mmdb):
+    db = tmp_path_factory.mktemp("db") / "fumidai.db"
+    return {
+        "policy": {"listen": f"127.0.0.1:{free_port()}"},
+        "api": {"listen": f"127.0.0.1:{free_port()}"},
+        "storage": {"url": f"sqlite:///{db}", "flush_interval": 0.2},
+        "geoip": {"database": str(mmdb), "home_countries": ["JP"]},
+        "limits": {"messages_per_hour": 5},
+    }
+
+
+@pytest.fixture(scope="session")
+def live(config_data):
+    server = LiveServer(settings_from_dict(config_data))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens(live) -> dict[str, str]:
+    return {role: live.add_staff(f"{role}-1", role) for role in ("viewer", "operator", "admin")}
+
+
+@pytest.fixture
+def jp_address() -> str:
+    from fumidai.geo.build import demo_address
+
+    return demo_address("JP")
