@@ -1,0 +1,382 @@
+"""One account in detail, and the staff actions on it.
+
+Everything shown here that came from the API may have been chosen by whoever hijacked the
+account (its login name, the owner name they edited, reasons quoting it): labels are
+PlainText and tables use QTableWidgetItem, which never renders markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .actions import ActionRunner
+from .api.client import ApiClient, ApiError
+from .api.models import AccountDetail, parse_time
+from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
+from .dialogs.quota import KEY_LABELS, QUOTA_KEYS
+from .export import rows_from_csv, rows_from_series, write_history_csv
+
+HISTORY_DAYS = 7
+# Actions after which the account's detail is reloaded.
+_CHANGES = {"suspend", "suspend_notify", "release", "undo", "set_limits", "reset_limits", "send_notice"}
+
+
+def _time(value: object) -> str:
+    """An API time as local time, or "" when absent or unreadable."""
+    t = parse_time(value) if not isinstance(value, (int, float)) else float(value)
+    return "" if t is None else dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
+
+
+def _num(value: object) -> str:
+    return "unlimited" if value is None else str(value)
+
+
+def _plain_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[object]]) -> None:
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, value in enumerate(cells):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+
+
+def _brief(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_brief(v)}" for k, v in value.items()) or "-"
+    return "-" if value is None else str(value)
+
+
+def _change_text(before: object, after: object) -> str:
+    if before is None and after is None:
+        return ""
+    return f"{_brief(before)} → {_brief(after)}"
+
+
+class AccountPanel(QWidget):
+    accountLoaded = Signal(str)  # the detail (and history) of this account is on screen
+    statusMessage = Signal(str)  # for the main window's status bar
+
+    def __init__(self, runner: ActionRunner, parent: QWidget | None = None, role: str = "operator"):
+        super().__init__(parent)
+        self._runner = runner
+        self._role = role
+        self._account = ""
+        self.detail: AccountDetail | None = None
+
+        self.title = _plain_label()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.owner = _plain_label()
+        self.status = _plain_label()
+        self.message = _plain_label()
+
+        self.limits_table = _table([self.tr("Limit"), self.tr("Effective"), self.tr("Default"), self.tr("From")])
+        self.countries_table = _table([self.tr("Country"), self.tr("Messages/h"), self.tr("Messages/day"),
+                                       self.tr("Recipients/day"), self.tr("Refused/day")])
+        self.recent_table = _table([self.tr("Time"), self.tr("Stage"), self.tr("Action"), self.tr("Reason"),
+                                    self.tr("Country"), self.tr("Client"), self.tr("Recipients")])
+        self.history_table = _table([self.tr("Time"), self.tr("Staff"), self.tr("Action"), self.tr("Reason"),
+                                     self.tr("Change")])
+        self.notices_table = _table([self.tr("Created"), self.tr("Template"), self.tr("Language"),
+                                     self.tr("Status"), self.tr("Staff"), self.tr("Sent"), self.tr("Error")])
+        self.tabs = QTabWidget()
+        for table, name in ((self.limits_table, self.tr("Limits")), (self.countries_table, self.tr("Countries")),
+                            (self.recent_table, self.tr("Recent decisions")),
+                            (self.history_table, self.tr("History")), (self.notices_table, self.tr("Notices"))):
+            self.tabs.addTab(table, name)
+
+        self.act_suspend = self._action(self.tr("&Suspend…"), "S", self.suspend,
+                                        self.tr("Stop this account's sending (it still receives mail)"))
+        self.act_suspend_notify = self._action(self.tr("Suspend && &notify…"), "Shift+S", self.suspend_and_notify,
+                                               self.tr("Suspend and mail the owner in one step"))
+        self.act_release = self._action(self.tr("&Release…"), "R", self.release,
+                                        self.tr("Let the account send again"))
+        self.act_quota = self._action(self.tr("Edit &quota…"), "Q", self.edit_quota,
+                                      self.tr("This account's own limits, country caps and home countries"))
+        self.act_notice = self._action(self.tr("Send &notice…"), "N", self.send_notice,
+                                       self.tr("Mail the owner from a template"))
+        self.act_export = self._action(self.tr("&Export history…"), "", self.export_history,
+                                       self.tr("Hourly sending per country as CSV"))
+        self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
+                                 self.act_notice]
+
+        buttons = QHBoxLayout()
+        for action in [*self.mutating_actions, self.act_export]:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            buttons.addWidget(button)
+        buttons.addStretch()
+
+        head = QFormLayout()
+        head.addRow(self.title)
+        head.addRow(self.owner)
+        head.addRow(self.status)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs)
+
+        runner.succeeded.connect(self._action_succeeded)
+        runner.failed.connect(self._action_failed)
+        self._update_actions()
+
+    def _action(self, text: str, shortcut: str, slot, tip: str) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            # Single-letter keys would fire while typing in the search box: only when the panel has focus.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            tip = f"{tip} ({shortcut})"
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # ----- state -----
+
+    @property
+    def account(self) -> str:
+        return self._account
+
+    def set_role(self, role: str) -> None:
+        """viewer: look, never touch (the backend refuses anyway; this says so up front)."""
+        self._role = role
+        self._runner.role = role
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        can_act = self._role != "viewer" and self.detail is not None
+        suspended = self.detail is not None and self.detail.status == "suspended"
+        self.act_suspend.setEnabled(can_act and not suspended)
+        self.act_suspend_notify.setEnabled(can_act and not suspended)
+        self.act_release.setEnabled(can_act and suspended)
+        self.act_quota.setEnabled(can_act)
+        self.act_notice.setEnabled(can_act)
+        self.act_export.setEnabled(bool(self._account))
+        why = self.tr("your role (viewer) cannot change accounts") if self._role == "viewer" else ""
+        for action in self.mutating_actions:
+            action.setStatusTip(why)
+
+    @Slot(str)
+    def set_account(self, account: str) -> None:
+        if account == self._account and self.detail is not None:
+            return
+        self._account = account
+        self.detail = None
+        self.message.setText("")
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        account = self._account
+        self._update_actions()
+        if not account:
+            return
+        self._runner.fetch("account", account, lambda c: (c.account(account), c.audit(account=account)),
+                           on_success=lambda result: self._loaded(account, result),
+                           on_failure=lambda message: self._load_failed(account, message))
+
+    def _loaded(self, account: str, result: tuple[AccountDetail, dict]) -> None:
+        if account != self._account:  # the selection moved on while this was loading
+            return
+        self.detail, audit = result
+        self._show(self.detail, audit.get("items") if isinstance(audit, dict) else [])
+        self._update_actions()
+        self.accountLoaded.emit(account)
+
+    def _load_failed(self, account: str, message: str) -> None:
+        if account == self._account:
+            self.message.setText(message)
+
+    # ----- display -----
+
+    def _show(self, d: AccountDetail, audit: list) -> None:
+        self.title.setText(d.account)
+        owner = " · ".join(x for x in (d.owner_name, d.contact, d.language, " ".join(d.home_countries)) if x)
+        self.owner.setText(owner)
+        if d.status == "suspended" and d.suspension:
+            s = d.suspension
+            who = self.tr("automatically") if s.by == "auto" else self.tr("by {0}").format(s.by)
+            text = self.tr("Suspended {0} since {1}").format(who, _time(s.since))
+            if s.until:
+                text += self.tr(", until {0}").format(_time(s.until))
+            text += f": {s.reason}" if s.reason else ""
+        elif d.status == "limited":
+            text = self.tr("Limited: at a quota now")
+        else:
+            text = self.tr("Sending normally")
+        self.status.setText(text)
+        _fill(self.limits_table, self._limit_rows(d))
+        usage_countries = d.usage.get("countries") if isinstance(d.usage.get("countries"), list) else []
+        _fill(self.countries_table, [[c.get("country"), c.get("messages_hour"), c.get("messages_day"),
+                                      c.get("recipients_day"), c.get("refused_day")]
+                                     for c in usage_countries if isinstance(c, dict)])
+        _fill(self.recent_table, [[_time(r.get("time")), r.get("stage"), r.get("action"), r.get("reason"),
+                                   r.get("country"), r.get("client_address"), r.get("recipients")] for r in d.recent])
+        entries = sorted((e for e in audit if isinstance(e, dict)), key=lambda e: -int(e.get("id") or 0))
+        _fill(self.history_table, [[_time(e.get("time")), e.get("actor"), e.get("action"), e.get("reason"),
+                                    _change_text(e.get("before"), e.get("after"))] for e in entries])
+        _fill(self.notices_table, [[_time(n.get("created_at")), n.get("template"), n.get("language"),
+                                    n.get("status"), n.get("staff"), _time(n.get("sent_at")), n.get("error")]
+                                   for n in d.notices])
+
+    def _limit_rows(self, d: AccountDetail) -> list[list[object]]:
+        override = d.override or {}
+        until = _time(override.get("expires_at")) if override.get("expires_at") else ""
+        source = self.tr("override by {0}").format(override.get("set_by") or "?")
+        if until:
+            source += self.tr(" until {0}").format(until)
+        rows: list[list[object]] = []
+
+        def add(label: str, effective: dict, default: dict, own: dict | None) -> None:
+            for key in QUOTA_KEYS:
+                if key in effective or key in default:
+                    mine = own is not None and key in own
+                    rows.append([f"{label}{self.tr(KEY_LABELS[key])}", _num(effective.get(key)),
+                                 _num(default.get(key)), source if mine else self.tr("default")])
+
+        add("", d.limits.get("account") or {}, d.defaults.get("account") or {}, override.get("limits"))
+        add(self.tr("abroad: "), d.limits.get("abroad") or {}, d.defaults.get("abroad") or {}, override.get("abroad"))
+        caps = d.limits.get("countries") or {}
+        default_caps = d.defaults.get("countries") or {}
+        own_caps = override.get("countries") or {}
+        for code in sorted(set(caps) | set(default_caps)):
+            add(f"{code}: ", caps.get(code) or {}, default_caps.get(code) or {}, own_caps.get(code))
+        home = d.limits.get("home_countries") or []
+        rows.append([self.tr("Home countries"), " ".join(home), " ".join(d.defaults.get("home_countries") or []),
+                     source if override.get("home_countries") else self.tr("default")])
+        return rows
+
+    # ----- actions -----
+
+    def _language(self) -> str:
+        return self.detail.language if self.detail and self.detail.language else "ja"
+
+    @Slot()
+    def suspend(self) -> None:
+        self._ask_suspend(notify=False)
+
+    @Slot()
+    def suspend_and_notify(self) -> None:
+        self._ask_suspend(notify=True)
+
+    def _ask_suspend(self, notify: bool) -> None:
+        if not self.act_suspend.isEnabled():
+            return
+        answer = SuspendDialog.ask(self, self._account, self._language(), notify=notify)
+        if answer is None:
+            return
+        if answer.notify:
+            self._runner.suspend_and_notify(self._account, answer.reason, answer.language, answer.template)
+        else:
+            self._runner.suspend(self._account, answer.reason)
+
+    @Slot()
+    def release(self) -> None:
+        if not self.act_release.isEnabled():
+            return
+        reason = ReleaseDialog.ask(self, self._account)
+        if reason:
+            self._runner.release(self._account, reason)
+
+    @Slot()
+    def edit_quota(self) -> None:
+        if not self.act_quota.isEnabled() or self.detail is None:
+            return
+        change = QuotaDialog.ask(self, self._account, self.detail.defaults, self.detail.override)
+        if change is None:
+            return
+        if change.body is None:
+            self._runner.reset_limits(self._account, change.reason)
+        else:
+            self._runner.set_limits(self._account, change.body)
+
+    @Slot()
+    def send_notice(self) -> None:
+        if not self.act_notice.isEnabled():
+            return
+        NoticeDialog.ask(self, self._runner, self._account, self._language())
+
+    def ask_export_path(self) -> str:
+        """The file to write; "" if staff cancelled (tests patch this)."""
+        stamp = dt.datetime.now().strftime("%Y%m%d")
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in self._account)[:64]
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export history"), f"{safe}-history-{stamp}.csv",
+                                              self.tr("CSV files (*.csv)"))
+        return path
+
+    @Slot()
+    def export_history(self) -> None:
+        account = self._account
+        if not account:
+            return
+        path = self.ask_export_path()
+        if not path:
+            return
+
+        def build(client: ApiClient) -> int:
+            try:
+                rows = rows_from_csv(client.history_csv(account, days=HISTORY_DAYS))
+            except ApiError as err:
+                if err.status not in (404, 405):  # only an older backend lacks history.csv
+                    raise
+                series = client.series(account, window=HISTORY_DAYS * 86400, step=3600)
+                rows = rows_from_series(series.points)
+            return write_history_csv(path, rows)
+
+        self._runner.fetch("export", account, build,
+                           on_success=lambda n: self._say(self.tr("Exported {0} rows to {1}").format(
+                               n, Path(path).name)))
+
+    # ----- outcomes -----
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.statusMessage.emit(text)
+
+    @Slot(str, str, object)
+    def _action_succeeded(self, action: str, account: str, result: object) -> None:
+        if account == self._account and action in _CHANGES:
+            self._say(self.tr("{0}: {1} done").format(account, action.replace("_", " ")))
+            self.refresh()
+
+    @Slot(str, str, str)
+    def _action_failed(self, action: str, account: str, message: str) -> None:
+        if account == self._account:
+            self._say(f"{account}: {message}")

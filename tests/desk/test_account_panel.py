@@ -1,0 +1,158 @@
+"""AccountPanel against the fake API: what it shows, roles, and the actions its buttons start."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
+
+from fumidai.desk.account_panel import AccountPanel  # noqa: E402
+from fumidai.desk.actions import ActionRunner  # noqa: E402
+from fumidai.desk.api.client import ApiClient  # noqa: E402
+from fumidai.desk.dialogs import QuotaChange, QuotaDialog, ReleaseDialog, SuspendDialog, SuspendRequest  # noqa: E402
+from fumidai.desk.export import HEADER  # noqa: E402
+
+from .fake_api import FakeApi  # noqa: E402
+
+pytestmark = pytest.mark.desk
+
+
+@pytest.fixture
+def api():
+    with FakeApi(accounts=5) as fake:
+        yield fake
+
+
+@pytest.fixture
+def panel(qtbot, api):
+    runner = ActionRunner(ApiClient(api.url, api.token("operator"), timeout=5), role="operator")
+    widget = AccountPanel(runner)
+    qtbot.addWidget(widget)
+    yield widget
+    runner.close()
+
+
+def load(qtbot, panel, account):
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.set_account(account)
+
+
+def cells(table):
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_shows_the_account_as_plain_text(qtbot, api, panel):
+    api.set_account("user0001", owner_name="<b>Boss</b><img src=http://x/y>")
+    load(qtbot, panel, "user0001")
+    assert panel.title.text() == "user0001"
+    assert "<b>Boss</b><img src=http://x/y>" in panel.owner.text()
+    for label in panel.findChildren(QLabel):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert panel.status.text() == "Sending normally"
+    limits = cells(panel.limits_table)
+    assert ["Messages per hour", "100", "100", "default"] in limits
+    assert cells(panel.countries_table) == [["JP", "140", "420", "840", "0"]]
+    assert cells(panel.recent_table)[0][1:5] == ["DATA", "DUNNO", "", "JP"]
+    assert panel.act_suspend.isEnabled() and not panel.act_release.isEnabled()
+
+
+def test_viewer_cannot_act_but_can_export(qtbot, api, panel):
+    panel.set_role("viewer")
+    load(qtbot, panel, "user0001")
+    assert not any(a.isEnabled() for a in panel.mutating_actions)
+    assert panel.act_export.isEnabled()
+    panel.suspend()  # a shortcut press while disabled does nothing
+    panel.set_role("operator")
+    assert panel.act_suspend.isEnabled()
+    assert api.posts == []
+
+
+def test_shortcut_keys(qtbot, panel):
+    assert [a.shortcut().toString() for a in panel.mutating_actions] == ["S", "Shift+S", "R", "Q", "N"]
+    assert all(a in panel.actions() for a in panel.mutating_actions)
+
+
+def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch):
+    load(qtbot, panel, "user0002")
+    monkeypatch.setattr(SuspendDialog, "ask", classmethod(
+        lambda cls, parent, account, language="ja", notify=False: SuspendRequest("spam run", False)))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_suspend.trigger()
+    assert api.posts[-1][:3] == ("POST", "/accounts/user0002/suspend",
+                                 {"reason": "spam run", "until": None, "notice": None})
+    assert panel.status.text().startswith("Suspended by bob since") and panel.status.text().endswith(": spam run")
+    assert panel.act_release.isEnabled() and not panel.act_suspend.isEnabled()
+    assert cells(panel.history_table)[0][1:4] == ["bob", "suspend", "spam run"]
+    assert cells(panel.history_table)[0][4] == "status=ok → status=suspended"
+
+    asked = []
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
+        lambda cls, parent, account: asked.append(account) or "password reset [checked: password]"))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_release.trigger()
+    assert asked == ["user0002"]
+    assert api.posts[-1][:3] == ("POST", "/accounts/user0002/release", {"reason": "password reset [checked: password]"})
+    assert panel.status.text() == "Sending normally"
+
+
+def test_suspend_and_notify_uses_the_owners_language(qtbot, api, panel, monkeypatch):
+    api.set_account("user0003", language="en")
+    load(qtbot, panel, "user0003")
+    seen = {}
+
+    def ask(cls, parent, account, language="ja", notify=False):
+        seen.update(language=language, notify=notify)
+        return SuspendRequest("hijacked", True, "suspended_staff", language)
+
+    monkeypatch.setattr(SuspendDialog, "ask", classmethod(ask))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_suspend_notify.trigger()
+    assert seen == {"language": "en", "notify": True}
+    assert api.posts[-1][2]["notice"] == {"template": "suspended_staff", "language": "en"}
+    assert cells(panel.notices_table)[0][1:5] == ["suspended_staff", "en", "sent", "bob"]
+
+
+def test_quota_change_and_back_to_defaults(qtbot, api, panel, monkeypatch):
+    load(qtbot, panel, "user0001")
+    body = {"limits": {"messages_per_hour": 300}, "expires_at": "2099-01-01T00:00:00Z", "reason": "event"}
+    monkeypatch.setattr(QuotaDialog, "ask", classmethod(lambda cls, *a, **k: QuotaChange(body, "event")))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_quota.trigger()
+    assert api.posts[-1][:3] == ("PUT", "/accounts/user0001/limits", body)
+    row = next(r for r in cells(panel.limits_table) if r[0] == "Messages per hour")
+    assert row[1] == "300" and row[3].startswith("override by bob until 2099-01-01")
+
+    seen = []
+    monkeypatch.setattr(QuotaDialog, "ask", classmethod(
+        lambda cls, parent, account, defaults=None, override=None: seen.append(override) or QuotaChange(None, "done")))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_quota.trigger()
+    assert seen[0]["limits"] == {"messages_per_hour": 300}  # the dialog starts from the current override
+    assert api.posts[-1][:3] == ("DELETE", "/accounts/user0001/limits", {"reason": "done"})
+
+
+def test_failure_is_shown_in_plain_words(qtbot, api, panel, monkeypatch):
+    load(qtbot, panel, "user0001")
+    monkeypatch.setattr(SuspendDialog, "ask", classmethod(lambda cls, *a, **k: SuspendRequest("x", False)))
+    api.fail_next(1, 500)
+    with qtbot.waitSignal(panel.statusMessage, timeout=5000) as blocker:
+        panel.act_suspend.trigger()
+    assert blocker.args[0].startswith("user0001: the backend failed (500")
+
+
+def test_export_history_csv(qtbot, api, panel, monkeypatch, tmp_path):
+    load(qtbot, panel, "user0001")
+    target = tmp_path / "out.csv"
+    monkeypatch.setattr(panel, "ask_export_path", lambda: str(target))
+    with qtbot.waitSignal(panel.statusMessage, timeout=5000) as blocker:
+        panel.act_export.trigger()
+    assert blocker.args[0] == "Exported 1 rows to out.csv"
+    with open(target, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(HEADER)
+    assert rows[1][1:] == ["JP", "140", "280", "0", "0"]
