@@ -1,0 +1,69 @@
+"""TrendsView: four weeks from the fake API's /trends, drawn as bars, with a summary and countries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from fumidai.desk.actions import ActionRunner  # noqa: E402
+from fumidai.desk.api.client import ApiClient  # noqa: E402
+from fumidai.desk.trends import TrendsView, summarise, top_countries  # noqa: E402
+
+from .fake_api import FakeApi  # noqa: E402
+
+pytestmark = pytest.mark.desk
+
+
+@pytest.fixture
+def view(qtbot):
+    with FakeApi(accounts=1, now=1_800_000_000) as api:
+        runner = ActionRunner(ApiClient(api.url, api.token("viewer"), timeout=5), role="viewer")
+        widget = TrendsView(runner)
+        qtbot.addWidget(widget)
+        widget.resize(900, 500)
+        try:
+            yield widget
+        finally:
+            runner.close()
+
+
+def test_renders_four_weeks(qtbot, view):
+    with qtbot.waitSignal(view.trendsLoaded, timeout=5000):
+        view.refresh()
+    assert len(view.days) == 28
+    # fake: accepted 1000 + 10k, refused 30 + k, stops k % 3, oldest first
+    heights = view.accepted_bars.opts["height"]
+    assert np.array_equal(heights, 1000 + 10 * np.arange(28))
+    assert np.array_equal(view.refused_bars.opts["height"], 30 + np.arange(28))
+    assert np.array_equal(view.stops_bars.opts["height"], np.arange(28) % 3)
+    ticks = view.messages_plot.getAxis("bottom")._tickLevels[0]
+    assert ticks[-1] == (27, view.days[-1]["date"][5:])
+    assert view.countries.rowCount() == 1
+    assert view.countries.item(0, 0).text().startswith("JP ")
+    assert view.countries.item(0, 2).text() == "100%"
+    assert view.summary.text().startswith("Last 7 days: ")
+    image = view.grab().toImage()
+    assert not image.isNull() and image.width() >= 900
+
+
+def test_summary_compares_weeks():
+    days = [{"date": f"2026-11-{i:02d}", "accepted": 90, "refused": 10, "auto_suspensions": 1} for i in range(1, 8)]
+    days += [{"date": f"2026-11-{i:02d}", "accepted": 99, "refused": 1, "auto_suspensions": 0} for i in range(8, 15)]
+    s = summarise(days)
+    assert s["refused_share_before"] == pytest.approx(0.10) and s["refused_share"] == pytest.approx(0.01)
+    assert (s["auto_suspensions_before"], s["auto_suspensions"]) == (7, 0)
+
+
+def test_top_countries_ignores_junk():
+    days = [{"date": "2026-11-01", "top_countries": [{"country": "CN", "messages": 5}, {"country": None},
+                                                       "junk", {"country": "JP", "messages": "7"}]},
+            {"date": "2026-11-02", "top_countries": [{"country": "CN", "messages": 4}]}]
+    assert top_countries(days) == [("CN", 9), ("JP", 7)]
+
+
+def test_empty_period(qtbot, view):
+    view.set_days([])
+    assert view.summary.text() == "No data for this period."
+    assert view.countries.rowCount() == 0
