@@ -1,7 +1,8 @@
 """Hand one message to the ISP's relay with smtplib, and say whether a failure is worth retrying.
 
-Temporary: no connection, timeouts, TLS trouble, 4xx replies, and authentication failure
-(a configuration problem of ours, not a reason to drop the owner's notice).
+Temporary: no connection, timeouts, TLS trouble, 4xx replies, and replies that say our
+settings are wrong (530 TLS or AUTH required, 535 bad login): not a reason to drop the
+owner's notice.
 Permanent: a 5xx reply to the sender, the owner's address or the data.
 """
 
@@ -13,6 +14,10 @@ import ssl
 from dataclasses import dataclass
 
 from ..config import NoticesSection
+
+
+# "Authentication required", "encryption required": our settings, not the notice, are wrong.
+_OUR_CONFIG = {530, 535, 538}
 
 
 @dataclass
@@ -55,7 +60,10 @@ def send(cfg: NoticesSection, envelope_from: str, to_address: str, bcc: list[str
                                   f"{_reply(err.smtp_code, err.smtp_error)}") from None
     except smtplib.SMTPNotSupportedError as err:
         raise DeliveryError(True, f"{where}: {err} (check [notices] security)") from None
-    except (smtplib.SMTPResponseException) as err:  # sender refused, data refused, bad greeting
+    except smtplib.SMTPResponseException as err:  # sender refused, data refused, bad greeting
+        if err.smtp_code in _OUR_CONFIG:
+            raise DeliveryError(True, f"{where}: {_reply(err.smtp_code, err.smtp_error)} "
+                                      "(check [notices] security, username and password)") from None
         raise DeliveryError(err.smtp_code < 500, f"{where}: {_reply(err.smtp_code, err.smtp_error)}") from None
     except (ssl.SSLError, ssl.CertificateError) as err:
         raise DeliveryError(True, f"{where}: TLS failed: {err}") from None

@@ -43,6 +43,23 @@ def check_display_name(name: str, what: str = "name") -> str:
     return (name or "").strip()
 
 
+def format_address(name: str, addr: str) -> str:
+    """'Name <addr>' as stored with a notice (the owner's name is kept for the To header)."""
+    return str(Address(display_name=check_display_name(name), addr_spec=check_address(addr)))
+
+
+def parse_address(value: str) -> tuple[str, str]:
+    """(display name, addr-spec) of a stored address, checked again."""
+    from email.headerregistry import HeaderRegistry
+
+    try:
+        header = HeaderRegistry()("To", value)
+        [address] = header.addresses
+    except (ValueError, IndexError, TypeError):
+        raise NoticeError(f"stored address {value!r} is not one mail address") from None
+    return check_display_name(address.display_name, "the owner's name"), check_address(address.addr_spec)
+
+
 def check_subject(subject: str) -> str:
     if _BAD_NAME_CHARS.search(subject) or not subject.strip():
         raise NoticeError("the subject is empty or contains a line break or control character; refused")

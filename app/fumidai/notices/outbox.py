@@ -25,7 +25,7 @@ from ..store import repo
 from ..store.models import Notice
 from . import NoticeError
 from .delivery import DeliveryError, send
-from .mime import build_message, check_address, check_display_name, message_id
+from .mime import build_message, check_address, check_display_name, format_address, message_id, parse_address
 from .templates import Rendered, TemplateSet
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,11 @@ def notice_record(row: Notice) -> dict[str, Any]:
 class _Job:
     id: int
     account: str
-    to_address: str
+    to: str  # 'Name <addr>'
     subject: str
     body: str
     attempts: int
     created_at: float
-    owner_name: str
     timezone: str
 
 
@@ -109,8 +108,8 @@ class Outbox:
                 return existing
         r = self._render(facts, template, language)
         with self.store.session() as s:
-            return repo.create_notice(s, facts["account"], template, language, staff, facts["contact"],
-                                      r.subject, r.text, idempotency_key, now=_dt(self.clock()))
+            to = format_address(facts.get("owner_name") or "", facts["contact"])
+            return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text, idempotency_key, now=_dt(self.clock()))
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send every notice that is due; return how many went to the relay."""
@@ -134,9 +133,8 @@ class Outbox:
                     continue
                 account = repo.get_account(s, row.account)
                 jobs.append(_Job(
-                    id=row.id, account=row.account, to_address=row.to_address, subject=row.subject,
+                    id=row.id, account=row.account, to=row.to_address, subject=row.subject,
                     body=row.body, attempts=row.attempts, created_at=row.created_at.timestamp(),
-                    owner_name=(account.owner_name if account else "") or "",
                     timezone=(account.timezone if account else None) or self.cfg.timezone,
                 ))
         return jobs
@@ -145,14 +143,15 @@ class Outbox:
         now = self.clock()
         msg_id = message_id(job.id, job.created_at, self.cfg.sender)
         try:
+            to_name, to_address = parse_address(job.to)
             msg = build_message(sender=self.cfg.sender, sender_name=self.cfg.sender_name,
-                                to_address=job.to_address, to_name=job.owner_name, subject=job.subject,
+                                to_address=to_address, to_name=to_name, subject=job.subject,
                                 text=job.body, msg_id=msg_id, date=now, tz=job.timezone)
-        except NoticeError as err:  # e.g. the owner's name changed to something unsafe since
+        except NoticeError as err:  # a row written by something else than queue()
             self._failed(job, str(err), None)
             return 0
         try:
-            refused = send(self.cfg, self.cfg.sender, job.to_address, self.bcc, msg.as_bytes(), self.tls_context)
+            refused = send(self.cfg, self.cfg.sender, to_address, self.bcc, msg.as_bytes(), self.tls_context)
         except DeliveryError as err:
             attempt = job.attempts + 1
             delays = self.cfg.retry_delays
@@ -167,7 +166,7 @@ class Outbox:
             log.warning("notice %s: the relay refused the Bcc copy to %s: %s", job.id, addr, reply)
         with self.store.session() as s:
             repo.mark_notice_sent(s, job.id, msg_id, _dt(self.clock()))
-        log.info("notice %s to %s for %s sent as %s", job.id, job.to_address, job.account, msg_id)
+        log.info("notice %s to %s for %s sent as %s", job.id, to_address, job.account, msg_id)
         return 1
 
     def _failed(self, job: _Job, error: str, retry_at: datetime | None) -> None:
