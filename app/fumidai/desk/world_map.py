@@ -77,6 +77,15 @@ class _CountryItem(QGraphicsPathItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
+    def collidesWithPath(self, path, mode=Qt.ItemSelectionMode.IntersectsItemShape) -> bool:
+        # The ViewBox clips its children, and Qt then hit-tests a clipped item by its bounding box,
+        # not its shape: hover and tooltips would go to the USA over Japan. Test the outline.
+        if mode == Qt.ItemSelectionMode.IntersectsItemShape:
+            return self.path().intersects(path)
+        if mode == Qt.ItemSelectionMode.ContainsItemShape:
+            return self.path().contains(path)
+        return super().collidesWithPath(path, mode)
+
     def mouseClickEvent(self, ev) -> None:  # called by pyqtgraph's GraphicsScene, not by Qt
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()

@@ -1,0 +1,204 @@
+"""World heatmap: bundled data (codes, antimeridian cut) and WorldMapView (colours, click, hover, tooltip)."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QHelpEvent, QImage  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QToolTip  # noqa: E402
+
+from fumidai.desk.world_map import WorldMapView  # noqa: E402
+from fumidai.desk.worldmap_data import load_world_map  # noqa: E402
+from fumidai.errors import FumidaiError  # noqa: E402
+from fumidai.geo.countries import COUNTRY_CODES  # noqa: E402
+
+pytestmark = pytest.mark.desk
+
+
+@pytest.fixture
+def world_map(qtbot):
+    view = WorldMapView()
+    qtbot.addWidget(view)
+    view.resize(1200, 640)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def _pixel_inside(view: WorldMapView, code: str) -> QPoint:
+    """A viewport pixel whose centre lies inside the country's shape, with a margin all round."""
+    item = view._items[code]
+    canvas = view._canvas
+    path, rect = item.path(), item.path().boundingRect()
+    for fx in np.linspace(0.05, 0.95, 40):
+        for fy in np.linspace(0.05, 0.95, 40):
+            pixel = canvas.mapFromScene(item.mapToScene(QPointF(rect.left() + fx * rect.width(),
+                                                                rect.top() + fy * rect.height())))
+            if all(path.contains(item.mapFromScene(canvas.mapToScene(pixel + QPoint(dx, dy))))
+                   for dx in (-3, 0, 3) for dy in (-3, 0, 3)):
+                return pixel
+    raise AssertionError(f"no pixel inside {code}")
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def test_data_has_every_mapped_country_by_alpha2():
+    data = load_world_map()
+    assert len(data.countries) >= 235
+    assert {"JP", "FR", "RU", "FJ", "XK", "AU", "US", "SG", "HK", "MT", "CX", "CC"} <= set(data.countries)
+    assert set(data.countries) <= COUNTRY_CODES  # every key is a real code the table also knows
+    assert set(data.unassigned) == {"Somaliland", "N. Cyprus", "Siachen Glacier"}
+
+
+def test_duplicate_numeric_id_merged_into_australia():
+    # 50m repeats id "036" for Ashmore and Cartier Is. (~123°E, 12°S, north-west of the mainland).
+    rings = load_world_map().countries["AU"]
+    biggest = max(rings, key=len)
+    assert len(rings) > 1
+    assert any(r[:, 1].min() > biggest[:, 1].max() for r in rings)  # a ring north of the mainland
+
+
+def test_antimeridian_rings_are_cut_so_nothing_smears():
+    data = load_world_map()
+    width = data.bounds[2] - data.bounds[0]
+    for code, rings in data.countries.items():
+        if code == "AQ":  # goes round the pole: its one long edge is the bottom of the map
+            continue
+        longest = max(np.abs(np.diff(r[:, 0])).max() for r in rings)
+        assert longest < 0.05 * width, f"{code} has an edge across {longest / width:.0%} of the map"
+
+
+def test_russia_and_fiji_fill_only_their_own_side(world_map):
+    x0, _, x1, _ = load_world_map().bounds
+    width = x1 - x0
+    for code in ("RU", "FJ"):
+        path = world_map._items[code].path()
+        rect = path.boundingRect()
+        # 20% to 45% of the width from the left edge is the Americas and the Atlantic (Chukotka
+        # ends at 15%): a ring drawn across the antimeridian would fill it at the country's latitudes.
+        xs = np.linspace(x0 + 0.2 * width, x0 + 0.45 * width, 60)
+        ys = np.linspace(rect.top(), rect.bottom(), 30)
+        assert not any(path.contains(QPointF(x, y)) for x in xs for y in ys), code
+        # ...while both ends of the map hold a piece (Chukotka; Fiji's islands east of 180°).
+        assert rect.left() < x0 + 0.2 * width and rect.right() > x1 - 0.3 * width
+
+
+def test_corrupt_data_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "map.json.gz"
+    bad.write_bytes(b"not gzip")
+    with pytest.raises(FumidaiError, match="unreadable"):
+        load_world_map(bad)
+    bad.write_bytes(gzip.compress(b'{"format": 99}'))
+    with pytest.raises(FumidaiError, match="unknown format"):
+        load_world_map(bad)
+
+
+# -- widget -------------------------------------------------------------------------------------
+
+
+def test_set_counts_colours_by_log_of_messages(world_map):
+    no_data = world_map._items["BR"].brush().color()
+    world_map.set_counts({"RU": (5000, 40), "JP": (12, 2), "FR": (0, 3)})
+    ru, jp = world_map._items["RU"].brush().color(), world_map._items["JP"].brush().color()
+    assert ru != jp and no_data not in (ru, jp)
+    assert world_map._items["FR"].brush().color() == no_data  # zero messages: "no data"
+    assert world_map._items["BR"].brush().color() == no_data
+    # Dropped from the next window: back to "no data".
+    world_map.set_counts({"JP": (12, 2)})
+    assert world_map._items["RU"].brush().color() == no_data
+    assert world_map._items["JP"].brush().color() != no_data
+
+
+def test_codes_without_shape_are_ignored(world_map):
+    assert {"GP", "RE", "ZZ"}.isdisjoint(world_map.codes)
+    world_map.set_counts({"GP": (10, 1), "RE": (3, 1), "ZZ": (999, 9), "JP": (5, 1)})
+    assert "5" in world_map.tooltip("JP")
+    assert world_map.tooltip("ZZ") == ""
+    world_map.highlight(["ZZ", "GP"])  # no shape to outline, no error
+
+
+def test_legend_scale_is_stable_while_the_top_count_wobbles(world_map):
+    levels = []
+    for top in (3100, 3900, 4800):
+        world_map.set_counts({"RU": (top, 1), "JP": (40, 1)})
+        levels.append(world_map._bar.levels())
+    assert levels[0] == levels[1] == levels[2]
+    assert levels[0][1] == pytest.approx(np.log10(5000))
+
+
+def test_click_on_country_emits_its_code(world_map, qtbot):
+    viewport = world_map._canvas.viewport()
+    for code in ("BR", "JP"):
+        with qtbot.waitSignal(world_map.countryClicked, timeout=2000) as blocker:
+            QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                             _pixel_inside(world_map, code))
+        assert blocker.args == [code]
+
+
+def test_hover_raises_and_thickens_the_country(world_map, qtbot):
+    item = world_map._items["BR"]
+    plain = item.pen().widthF()
+    QTest.mouseMove(world_map._canvas.viewport(), _pixel_inside(world_map, "BR"))
+    qtbot.waitUntil(lambda: item.zValue() == 2)
+    assert item.pen().widthF() > plain
+    QTest.mouseMove(world_map._canvas.viewport(), _pixel_inside(world_map, "AU"))
+    qtbot.waitUntil(lambda: item.zValue() == 0)
+    assert item.pen().widthF() == plain
+
+
+def test_tooltip_in_japanese_and_escaped(world_map, qtbot):
+    world_map.set_counts({"JP": (1234, 5), "BA": (7, 1)})
+    assert "Japan" in world_map.tooltip("JP") and "Messages: 1,234" in world_map.tooltip("JP")
+    # CLDR's English name is "Bosnia & Herzegovina"; tooltips are rich text, so it must be escaped.
+    assert "Bosnia &amp; Herzegovina" in world_map.tooltip("BA")
+    world_map.set_language("ja")
+    text = world_map.tooltip("JP")
+    assert "日本" in text and "メッセージ: 1,234" in text and "アカウント: 5" in text
+    # The stock QGraphicsView help event shows the item's tooltip at that pixel.
+    viewport = world_map._canvas.viewport()
+    pixel = _pixel_inside(world_map, "JP")
+    QToolTip.hideText()
+    event = QHelpEvent(QEvent.Type.ToolTip, pixel, viewport.mapToGlobal(pixel))
+    world_map._canvas.viewportEvent(event)
+    qtbot.waitUntil(lambda: "日本" in QToolTip.text())
+    QToolTip.hideText()
+
+
+def test_highlight_outlines_and_clears(world_map):
+    plain = world_map._items["FR"].pen().color()
+    world_map.highlight(["FR", "JP"])
+    assert world_map._items["FR"].pen().color() != plain
+    assert world_map._items["FR"].zValue() == 1
+    world_map.highlight(["JP"])
+    assert world_map._items["FR"].pen().color() == plain
+    assert world_map._items["JP"].pen().color() != plain
+    world_map.highlight([])
+    assert world_map._items["JP"].pen().color() == plain
+
+
+def test_dark_mode_and_screenshot(world_map, tmp_path):
+    world_map.set_counts({"RU": (5000, 40), "US": (300, 9), "JP": (12, 2)})
+    world_map.set_window_label("Last 1 h <b>")
+    light_no_data = world_map._items["BR"].brush().color()
+    ru_light = world_map._items["RU"].brush().color()
+    world_map.set_dark(True)
+    assert world_map._items["BR"].brush().color() != light_no_data
+    assert world_map._items["RU"].brush().color() != world_map._items["BR"].brush().color()
+    assert ru_light != world_map._items["RU"].brush().color()  # ramp re-made for the dark sea
+    shot = tmp_path / "worldmap.png"
+    assert world_map.grab().save(str(shot))
+    image = QImage(str(shot))
+    assert image.width() >= 1000 and image.height() >= 500
+    colours = {image.pixelColor(x, y).rgb() for x in range(0, image.width(), 25)
+               for y in range(0, image.height(), 25)}
+    assert QColor("#1b1d21").rgb() in colours  # the dark background
+    assert len(colours) > 8  # sea, land, several shades: not a blank or single-colour image
