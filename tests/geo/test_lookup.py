@@ -144,3 +144,10 @@ def test_asn_database_is_refused(tmp_path):
                      database_type="GeoLite2-ASN")
     with pytest.raises(FumidaiError, match="GeoLite2-ASN database with no countries"):
         GeoLookup(path)
+
+
+def test_closed_lookup_answers_zz(db):
+    geo = GeoLookup(db)
+    assert geo.country("133.0.0.1") == "JP"
+    geo.close()
+    assert geo.country("133.0.0.1") == UNKNOWN_COUNTRY

@@ -14,7 +14,7 @@ import maxminddb
 
 from ..errors import FumidaiError
 from ..policy import UNKNOWN_COUNTRY
-from .countries import is_country_code
+from .countries import COUNTRY_CODES, is_country_code
 
 FIX_HINT = "build one with `fumidai geoip build --demo -o PATH` or point [geoip] database at a GeoLite2-Country.mmdb"
 _NO_COUNTRY_DATA = re.compile(r"\bASN\b", re.IGNORECASE)  # GeoLite2-ASN, DBIP-ASN-Lite: no countries in them
@@ -26,6 +26,12 @@ def country_of(record: object) -> str:
     GeoLite2/GeoIP2 and DB-IP: ``country.iso_code``, else ``registered_country.iso_code``
     (some networks have only the latter, or only a continent); IPinfo: ``country_code``.
     """
+    try:  # the common shape first: this runs on every uncached lookup
+        code = record["country"]["iso_code"]
+        if code in COUNTRY_CODES:
+            return code
+    except (KeyError, TypeError):
+        pass
     if not isinstance(record, dict):
         return UNKNOWN_COUNTRY
     code = None
@@ -78,7 +84,7 @@ class GeoLookup:
         # geoip2 builds a model object per lookup; the policy hot path wants only the
         # code, so it reads the raw record from geoip2's underlying maxminddb reader.
         self._db = reader._db_reader
-        self._cached = lru_cache(maxsize=cache_size)(self._lookup)
+        self._cached = lru_cache(maxsize=cache_size)(self._lookup) if cache_size else self._lookup
 
     def country(self, ip: str) -> str:
         """ISO 3166-1 alpha-2 code of ``ip``, or ZZ when unplaceable or not an address."""
@@ -104,7 +110,7 @@ class GeoLookup:
 
     def close(self) -> None:
         self._reader.close()
-        self._cached.cache_clear()
+        self._cached = self._lookup  # frees the cache; a closed reader places nothing (ZZ)
 
     def __enter__(self) -> GeoLookup:
         return self
