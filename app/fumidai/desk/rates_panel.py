@@ -1,0 +1,189 @@
+"""RatesPanel: the live accounts table with search, status chips and a country chip.
+
+Rows never move under the mouse: the order (and the filter on changed rows) is refreshed only
+when the pointer is outside the table, or at once when staff ask (header click, filter change).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
+from .rates_model import COL_ACCOUNT, COL_RATE, AccountFilterProxy, AccountRatesModel, state_text
+
+
+class RatesPanel(QWidget):
+    accountSelected = Signal(str)  # the current account changed ("" when none)
+    accountActivated = Signal(str)  # double-click or Enter
+    selectionChanged = Signal(list)  # every selected account
+    countryFilterCleared = Signal()
+
+    def __init__(self, model: AccountRatesModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.proxy = AccountFilterProxy(self)
+        self.proxy.setSourceModel(model)
+        self._order_dirty = False
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+
+        self.chips: dict[str, QPushButton] = {}
+        chips = QHBoxLayout()
+        chips.setContentsMargins(0, 0, 0, 0)
+        for state in (STATE_OK, STATE_LIMITED, STATE_AUTO, STATE_STAFF):
+            chip = QPushButton(self)
+            chip.setCheckable(True)
+            chip.setObjectName(f"chip_{state}")
+            chip.toggled.connect(self._on_chips)
+            self.chips[state] = chip
+            chips.addWidget(chip)
+        self.country_chip = QToolButton(self)
+        self.country_chip.setObjectName("countryChip")
+        self.country_chip.setVisible(False)
+        self.country_chip.clicked.connect(self.clear_country)
+        chips.addWidget(self.country_chip)
+        chips.addStretch(1)
+        self.count_label = QLabel(self)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        chips.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("ratesTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_RATE, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(COL_ACCOUNT, 220)
+        self.table.setMouseTracking(True)
+        self.table.viewport().installEventFilter(self)
+        self.table.doubleClicked.connect(self._on_double_click)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        model.updated.connect(self._on_model_updated)
+
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addLayout(chips)
+        layout.addWidget(self.table, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search account or contact (Ctrl+F)"))
+        for state, chip in self.chips.items():
+            chip.setText(state_text(state))
+            chip.setToolTip(self.tr("Show only accounts in this state; several chips combine"))
+        self._show_country_chip()
+        self._update_count()
+
+    # -- filters ---------------------------------------------------------------------------------------
+    @Slot()
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    @Slot(str)
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_count()
+
+    @Slot(bool)
+    def _on_chips(self, _checked: bool) -> None:
+        self.proxy.set_states({s for s, chip in self.chips.items() if chip.isChecked()})
+        self._update_count()
+
+    @Slot(str)
+    def set_country(self, code: str) -> None:
+        self.proxy.set_country(code)
+        self._show_country_chip()
+        self._update_count()
+
+    @Slot()
+    def clear_country(self) -> None:
+        self.set_country("")
+        self.countryFilterCleared.emit()
+
+    def _show_country_chip(self) -> None:
+        code = self.proxy.country
+        self.country_chip.setVisible(bool(code))
+        self.country_chip.setText(self.tr("Filtered to country {code}  ×").format(code=code))
+        self.country_chip.setToolTip(self.tr("Show every country again"))
+
+    def _update_count(self, *args) -> None:
+        self.count_label.setText(self.tr("{shown} of {total} accounts").format(
+            shown=self.proxy.rowCount(), total=self.model.rowCount()))
+
+    # -- order and selection ---------------------------------------------------------------------------
+    @Slot()
+    def _on_model_updated(self) -> None:
+        self._order_dirty = True
+        if not self.table.viewport().underMouse():
+            self.refresh_order()
+        self._update_count()
+
+    def refresh_order(self) -> None:
+        self._order_dirty = False
+        self.proxy.refresh_order()
+        self._update_count()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Leave and self._order_dirty:
+            self.refresh_order()
+        return super().eventFilter(obj, event)
+
+    def selected_accounts(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [a for a in (self.proxy.account_at(i) for i in sorted(rows, key=lambda i: i.row())) if a]
+
+    def select_account(self, account: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, COL_ACCOUNT).data() == account:
+                index = self.proxy.index(r, 0)
+                self.table.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    @Slot()
+    def _on_current(self, current, _previous) -> None:
+        self.accountSelected.emit(self.proxy.account_at(current) or "")
+
+    @Slot()
+    def _on_selection(self, *_args) -> None:
+        self.selectionChanged.emit(self.selected_accounts())
+
+    @Slot()
+    def _on_double_click(self, index) -> None:
+        account = self.proxy.account_at(index)
+        if account:
+            self.accountActivated.emit(account)
