@@ -23,9 +23,8 @@ sys.path.insert(0, str(HERE.parent / "app"))
 
 import geoip2.database  # noqa: E402
 
-from fumidai.geo.build import build_from_ranges, demo_address, ranges_by_country, read_ranges_csv  # noqa: E402
-from fumidai.geo.build import DEMO_RANGES  # noqa: E402
 from fumidai.bundled import resource_path  # noqa: E402
+from fumidai.geo.build import DEMO_RANGES, build_from_ranges, demo_address, ranges_by_country, read_ranges_csv  # noqa: E402
 from fumidai.geo.lookup import GeoLookup  # noqa: E402
 
 

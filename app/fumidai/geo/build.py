@@ -13,10 +13,11 @@ import logging
 import os
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from mmdb_writer import MMDBWriter
 from netaddr import IPNetwork, IPSet, iprange_to_cidrs
@@ -232,20 +233,26 @@ def build_demo(out_path: str | os.PathLike[str]) -> BuildResult:
 
 
 @lru_cache(maxsize=1)
-def ranges_by_country() -> dict[str, tuple[str, ...]]:
+def ranges_by_country() -> Mapping[str, tuple[str, ...]]:
     """The demo networks of each country, for picking plausible source addresses."""
     grouped: dict[str, list[str]] = {}
     for network, code in read_ranges_csv(resource_path(*DEMO_RANGES)):
         grouped.setdefault(code, []).append(network)
-    return {code: tuple(nets) for code, nets in grouped.items()}
+    return MappingProxyType({code: tuple(nets) for code, nets in grouped.items()})
+
+
+@lru_cache(maxsize=None)
+def _demo_spans(country: str, version: int) -> tuple[tuple[int, int], ...]:
+    spans = (parse_range(net) for net in ranges_by_country().get(country, ()))
+    return tuple((first, last) for v, first, last in spans if v == version)
 
 
 def demo_address(country: str, rng: random.Random | None = None, *, version: int = 4) -> str:
     """A random host address in one of ``country``'s demo networks (IPv4 unless version=6)."""
-    rng = rng or random
-    choices = [n for n in ranges_by_country().get(country.upper(), ()) if parse_range(n)[0] == version]
-    if not choices:
+    spans = _demo_spans(country.upper(), version)
+    if not spans:
         raise FumidaiError(f"the demo GeoIP data has no IPv{version} networks for {country!r}")
-    _, first, last = parse_range(rng.choice(choices))
+    rng = rng or random
+    first, last = rng.choice(spans)
     # Skip the first and last address of the block: network and broadcast in IPv4.
     return str(ipaddress.ip_address(rng.randint(first + 1, last - 1)))

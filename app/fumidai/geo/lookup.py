@@ -70,11 +70,9 @@ class GeoLookup:
             reader = geoip2.database.Reader(str(self.path))
         except FileNotFoundError:
             raise FumidaiError(f"GeoIP database {self.path} does not exist: {FIX_HINT}") from None
-        except IsADirectoryError:
-            raise FumidaiError(f"GeoIP database {self.path} is a folder, not an .mmdb file: {FIX_HINT}") from None
         except OSError as err:
             raise FumidaiError(f"GeoIP database {self.path} cannot be read ({err.strerror or err}): {FIX_HINT}") from None
-        except (maxminddb.InvalidDatabaseError, ValueError):
+        except maxminddb.InvalidDatabaseError:  # also a folder, an empty or an HTML file
             raise FumidaiError(f"GeoIP database {self.path} is not a MaxMind-format (.mmdb) file: {FIX_HINT}") from None
         self.database_type: str = reader.metadata().database_type
         if _NO_COUNTRY_DATA.search(self.database_type):
