@@ -8,6 +8,7 @@ DATA and END-OF-MESSAGE. It records every request's raw bytes.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 
 import pytest
@@ -108,3 +109,27 @@ def rule_server():
             await server.stop()
 
     return make
+
+
+@pytest.fixture
+def threaded_rule_server():
+    """A RuleServer on its own loop in a thread, for code that runs its own loop (the command)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    servers = []
+
+    def make(**kwargs) -> RuleServer:
+        server = RuleServer(**kwargs)
+        asyncio.run_coroutine_threadsafe(server.start(), loop).result(5)
+        servers.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in servers:
+            asyncio.run_coroutine_threadsafe(server.stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()

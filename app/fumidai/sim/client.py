@@ -154,6 +154,8 @@ class PolicyClient:
             return await asyncio.wait_for(coro, self.timeout)
         except TimeoutError:  # before OSError: it is one
             reason = "no answer"
+        except ConnectionRefusedError:
+            reason = "connection refused (is `fumidai serve` running there?)"
         except OSError as err:
             reason = err.strerror or str(err) or type(err).__name__
         raise FumidaiError(f"cannot reach the policy server at {self.policy}: {reason}")
