@@ -163,13 +163,18 @@ def test_tooltip_in_japanese_and_escaped(world_map, qtbot):
     world_map.set_language("ja")
     text = world_map.tooltip("JP")
     assert "日本" in text and "メッセージ: 1,234" in text and "アカウント: 5" in text
-    # The stock QGraphicsView help event shows the item's tooltip at that pixel.
+    # Hovering writes the tooltip; Qt's stock help event then shows it for the item at that pixel.
     viewport = world_map._canvas.viewport()
     pixel = _pixel_inside(world_map, "JP")
+    QTest.mouseMove(viewport, pixel)
+    qtbot.waitUntil(lambda: world_map._items["JP"].zValue() == 2)
     QToolTip.hideText()
-    event = QHelpEvent(QEvent.Type.ToolTip, pixel, viewport.mapToGlobal(pixel))
-    world_map._canvas.viewportEvent(event)
+    world_map._canvas.viewportEvent(QHelpEvent(QEvent.Type.ToolTip, pixel, viewport.mapToGlobal(pixel)))
     qtbot.waitUntil(lambda: "日本" in QToolTip.text())
+    assert "1,234" in QToolTip.text()
+    # A refresh while the mouse rests on Japan updates the text it will show.
+    world_map.set_counts({"JP": (99, 1)})
+    assert "メッセージ: 99<" in world_map._items["JP"].toolTip()
     QToolTip.hideText()
 
 

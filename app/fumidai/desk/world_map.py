@@ -152,7 +152,6 @@ class WorldMapView(QWidget):
         self.reset_view()
 
         self._apply_theme()
-        self._refresh_tooltips(self._items.values())
 
     # -- public -------------------------------------------------------------------------------
 
@@ -173,7 +172,6 @@ class WorldMapView(QWidget):
             self._vmax = vmax
             self._update_legend()
         log_vmax = math.log10(vmax)
-        changed_text = []
         for code, item in self._items.items():
             pair = clean.get(code, (0, 0))
             messages = pair[0]
@@ -181,10 +179,9 @@ class WorldMapView(QWidget):
             if level != item.level:
                 item.level = level
                 item.setBrush(self._no_data_brush if level == _NO_DATA else self._lut[level])
-            if pair != item.counts:
-                item.counts = pair
-                changed_text.append(item)
-        self._refresh_tooltips(changed_text)
+            item.counts = pair
+        if self._hovered is not None:  # its tooltip may be on screen right now
+            self._hovered.setToolTip(self._tooltip_text(self._hovered))
 
     def highlight(self, codes: Iterable[str]) -> None:
         """Outline these countries (the selected account's sources); an empty iterable clears."""
@@ -197,7 +194,8 @@ class WorldMapView(QWidget):
         """"ja" or "en": country names and labels in tooltips and the legend."""
         self._language = language if language in _LABELS else "en"
         self._update_legend()
-        self._refresh_tooltips(self._items.values())
+        if self._hovered is not None:
+            self._hovered.setToolTip(self._tooltip_text(self._hovered))
 
     def set_window_label(self, text: str) -> None:
         """A caption above the map, e.g. "Last 1 h"."""
@@ -214,7 +212,7 @@ class WorldMapView(QWidget):
     def tooltip(self, code: str) -> str:
         """The tooltip text of a country ("" if it is not on the map)."""
         item = self._items.get(code)
-        return item.toolTip() if item is not None else ""
+        return self._tooltip_text(item) if item is not None else ""
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -262,22 +260,22 @@ class WorldMapView(QWidget):
         # ColorBarItem keeps the label of a vertical bar on its left side.
         self._bar.getAxis("left").setLabel(_LABELS[self._language]["messages"], color=self._theme[6])
 
-    def _refresh_tooltips(self, items: Iterable[_CountryItem]) -> None:
+    def _tooltip_text(self, item: _CountryItem) -> str:
         labels = _LABELS[self._language]
-        for item in items:
-            messages, accounts = item.counts
-            name = country_name(item.code, self._language)
-            # Tooltips are rich text: escape everything, even names from our own data.
-            item.setToolTip(
-                f"<b>{html.escape(name)}</b> ({html.escape(item.code)})<br>"
-                f"{labels['messages']}: {messages:,}<br>{labels['accounts']}: {accounts:,}"
-            )
+        messages, accounts = item.counts
+        name = country_name(item.code, self._language)
+        # Tooltips are rich text: escape everything, even names from our own data.
+        return (f"<b>{html.escape(name)}</b> ({html.escape(item.code)})<br>"
+                f"{labels['messages']}: {messages:,}<br>{labels['accounts']}: {accounts:,}")
 
     def _set_hovered(self, item: _CountryItem | None) -> None:
         previous, self._hovered = self._hovered, item
         if previous is not None:
             self._restyle(previous)
         if item is not None:
+            # Written on hover rather than on every refresh: only the country under the mouse
+            # can show a tooltip, and a refresh then touches one item instead of 240.
+            item.setToolTip(self._tooltip_text(item))
             self._restyle(item)
 
     def _restyle(self, item: _CountryItem) -> None:
