@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from mmdb_writer import MMDBWriter
-from netaddr import IPNetwork, IPSet, iprange_to_cidrs
+from netaddr import IPAddress, IPNetwork, IPSet, iprange_to_cidrs
 
 from ..bundled import resource_path
 from ..errors import FumidaiError
@@ -116,8 +116,7 @@ def build_from_ranges(ranges: Iterable[Range], out_path: str | os.PathLike[str],
             continue
         if not reach or reach[0] != version or last > reach[1]:
             reach = (version, last, code, text)
-        start, end = ipaddress.ip_address(first), ipaddress.ip_address(last)
-        by_country.setdefault(code, []).extend(iprange_to_cidrs(str(start), str(end)))
+        by_country.setdefault(code, []).extend(iprange_to_cidrs(IPAddress(first, version), IPAddress(last, version)))
 
     writer = MMDBWriter(
         ip_version=6,
