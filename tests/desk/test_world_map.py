@@ -207,3 +207,21 @@ def test_dark_mode_and_screenshot(world_map, tmp_path):
                for y in range(0, image.height(), 25)}
     assert QColor("#1b1d21").rgb() in colours  # the dark background
     assert len(colours) > 8  # sea, land, several shades: not a blank or single-colour image
+
+
+def test_tiny_country_gets_a_clickable_dot_while_it_has_traffic(world_map, qtbot):
+    dot = world_map._items["SG"].dot
+    assert dot is not None and world_map._items["BR"].dot is None
+    assert not dot.isVisible()  # no traffic: no dot cluttering the sea
+    world_map.set_counts({"SG": (800, 4), "JP": (10, 1)})
+    assert dot.isVisible() and dot.brush().color() == world_map._items["SG"].brush().color()
+    pixel = world_map._canvas.mapFromScene(dot.scenePos())
+    with qtbot.waitSignal(world_map.countryClicked, timeout=2000) as blocker:
+        QTest.mouseClick(world_map._canvas.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, pixel)
+    assert blocker.args == ["SG"]
+    QTest.mouseMove(world_map._canvas.viewport(), pixel)
+    qtbot.waitUntil(lambda: world_map._items["SG"].zValue() == 2)  # hovering the dot hovers Singapore
+    assert "Singapore" in dot.toolTip() and "800" in dot.toolTip()
+    world_map.set_counts({})
+    assert not dot.isVisible()

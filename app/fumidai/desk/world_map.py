@@ -13,15 +13,19 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QVBoxLayout, QWidget
 
 from fumidai.desk.worldmap_data import WorldMapData, load_world_map
 from fumidai.geo.countries import country_name
 
 _LEVELS = 256
 _NO_DATA = -1
+# Countries whose main island is under ~3 px wide at world scale (SG, HK, MT, BH, LU, ...)
+# get a dot of fixed pixel size while they have traffic, so they can be seen and clicked.
+_DOT_BELOW = 0.003  # of the map's width
+_DOT_RADIUS = 3.5  # pixels
 _LABELS = {
     "en": {"messages": "Messages", "accounts": "Accounts"},
     "ja": {"messages": "メッセージ", "accounts": "アカウント"},
@@ -66,9 +70,9 @@ def _short(value: int) -> str:
 
 
 class _CountryItem(QGraphicsPathItem):
-    """A country's shape; it reports clicks and hovers to its map."""
+    """A country's shape (plus its dot if tiny); it reports clicks and hovers to its map."""
 
-    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView):
+    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView, dot_at: QPointF | None):
         super().__init__(path)
         self.code = code
         self.counts = (0, 0)
@@ -76,6 +80,25 @@ class _CountryItem(QGraphicsPathItem):
         self._owner = owner
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.dot = None if dot_at is None else _CountryDot(self, dot_at)
+
+    def set_fill(self, brush: QBrush, level: int) -> None:
+        self.level = level
+        self.setBrush(brush)
+        if self.dot is not None:
+            self.dot.setBrush(brush)
+            self.dot.setVisible(level != _NO_DATA)
+
+    def set_outline(self, pen: QPen, z: float) -> None:
+        self.setPen(pen)
+        self.setZValue(z)
+        if self.dot is not None:
+            self.dot.setPen(pen)
+
+    def set_tip(self, text: str) -> None:
+        self.setToolTip(text)
+        if self.dot is not None:  # Qt looks for a tooltip on the dot itself, not its parent
+            self.dot.setToolTip(text)
 
     def collidesWithPath(self, path, mode=Qt.ItemSelectionMode.IntersectsItemShape) -> bool:
         # The ViewBox clips its children, and Qt then hit-tests a clipped item by its bounding box,
@@ -96,6 +119,21 @@ class _CountryItem(QGraphicsPathItem):
 
     def hoverLeaveEvent(self, ev) -> None:
         self._owner._set_hovered(None)
+
+
+class _CountryDot(QGraphicsEllipseItem):
+    """Stays the same size on screen at any zoom; hovering it hovers its country (Qt's parent rule)."""
+
+    def __init__(self, country: _CountryItem, center: QPointF):
+        super().__init__(-_DOT_RADIUS, -_DOT_RADIUS, 2 * _DOT_RADIUS, 2 * _DOT_RADIUS, country)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setPos(center)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setVisible(False)
+
+    def mouseClickEvent(self, ev) -> None:
+        self.parentItem().mouseClickEvent(ev)
 
 
 class WorldMapView(QWidget):
@@ -132,8 +170,13 @@ class WorldMapView(QWidget):
         self._viewbox.addItem(self._sea)  # the one item auto-range fits: the whole globe
         self._viewbox.setDefaultPadding(0.01)
         self._items: dict[str, _CountryItem] = {}
+        x0, y0, x1, y1 = self._data.bounds
         for code, rings in self._data.countries.items():
-            item = _CountryItem(code, _path(rings), self)
+            main = max(rings, key=len)
+            span = np.ptp(main, axis=0)
+            center = main.min(axis=0) + span / 2
+            dot_at = QPointF(*center) if span.max() < _DOT_BELOW * (x1 - x0) else None
+            item = _CountryItem(code, _path(rings), self, dot_at)
             self._items[code] = item
             self._viewbox.addItem(item, ignoreBounds=True)  # bounds are known: skip 240 re-ranges
         # Somaliland, N. Cyprus, Siachen Glacier: no ISO code of their own, so never coloured.
@@ -144,7 +187,6 @@ class WorldMapView(QWidget):
             self._unassigned.append(item)
             self._viewbox.addItem(item, ignoreBounds=True)
 
-        x0, y0, x1, y1 = self._data.bounds
         width, height = x1 - x0, y1 - y0
         self._viewbox.setLimits(xMin=x0 - width / 2, xMax=x1 + width / 2, yMin=y0 - height, yMax=y1 + height,
                                 minXRange=width / 60, minYRange=height / 60,
@@ -177,11 +219,10 @@ class WorldMapView(QWidget):
             messages = pair[0]
             level = (round(math.log10(messages) / log_vmax * (_LEVELS - 1)) if messages > 0 else _NO_DATA)
             if level != item.level:
-                item.level = level
-                item.setBrush(self._no_data_brush if level == _NO_DATA else self._lut[level])
+                item.set_fill(self._no_data_brush if level == _NO_DATA else self._lut[level], level)
             item.counts = pair
         if self._hovered is not None:  # its tooltip may be on screen right now
-            self._hovered.setToolTip(self._tooltip_text(self._hovered))
+            self._hovered.set_tip(self._tooltip_text(self._hovered))
 
     def highlight(self, codes: Iterable[str]) -> None:
         """Outline these countries (the selected account's sources); an empty iterable clears."""
@@ -195,7 +236,7 @@ class WorldMapView(QWidget):
         self._language = language if language in _LABELS else "en"
         self._update_legend()
         if self._hovered is not None:
-            self._hovered.setToolTip(self._tooltip_text(self._hovered))
+            self._hovered.set_tip(self._tooltip_text(self._hovered))
 
     def set_window_label(self, text: str) -> None:
         """A caption above the map, e.g. "Last 1 h"."""
@@ -238,7 +279,7 @@ class WorldMapView(QWidget):
         self._cmap = pg.ColorMap(np.linspace(0.0, 1.0, _LEVELS), colors)
         self._lut = [QBrush(QColor(*rgb)) for rgb in colors.tolist()]
         for item in self._items.values():
-            item.setBrush(self._no_data_brush if item.level == _NO_DATA else self._lut[item.level])
+            item.set_fill(self._no_data_brush if item.level == _NO_DATA else self._lut[item.level], item.level)
             self._restyle(item)
         for item in self._unassigned:
             item.setBrush(self._no_data_brush)
@@ -275,16 +316,13 @@ class WorldMapView(QWidget):
         if item is not None:
             # Written on hover rather than on every refresh: only the country under the mouse
             # can show a tooltip, and a refresh then touches one item instead of 240.
-            item.setToolTip(self._tooltip_text(item))
+            item.set_tip(self._tooltip_text(item))
             self._restyle(item)
 
     def _restyle(self, item: _CountryItem) -> None:
         if item is self._hovered:
-            item.setPen(self._hover_pen)
-            item.setZValue(2)
+            item.set_outline(self._hover_pen, 2)
         elif item.code in self._highlighted:
-            item.setPen(self._highlight_pen)
-            item.setZValue(1)
+            item.set_outline(self._highlight_pen, 1)
         else:
-            item.setPen(self._pen)
-            item.setZValue(0)
+            item.set_outline(self._pen, 0)
