@@ -219,3 +219,16 @@ def test_preview_and_templates(tmp_path, store, clock):
     assert subject == 'Important: sending from your mail account "taro01" has been stopped'
     assert "Last hour: 123 messages" in text and html is None
     assert [t["name"] for t in box.templates()] == ["restored", "suspended_auto", "suspended_staff", "warning"]
+
+
+def test_html_alternative_makes_multipart_alternative_in_utf8():
+    msg = build_message(sender="abuse@isp.example", sender_name="", to_address="taro@example.jp",
+                        to_name="山田 太郎", subject="件名", text="本文 taro01\n", html="<p>本文 taro01</p>\n",
+                        msg_id="<1@isp.example>", date=0, tz="Asia/Tokyo")
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    plain, html = parsed.iter_parts()
+    assert (plain.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
+    assert html.get_content() == "<p>本文 taro01</p>\r\n" and plain["Content-Transfer-Encoding"] == "base64"
+    assert parsed["Date"].endswith("+0900")
