@@ -112,7 +112,7 @@ async def history_csv(request: Request, account: AccountName,
     for row in rows:
         writer.writerow([iso(row.minute * 60), row.country, row.accepted_messages, row.accepted_recipients,
                          row.refused_messages, row.refused_recipients])
-    safe = "".join(c if c.isalnum() or c in "._-@" else "_" for c in account)[:100]
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-@") else "_" for c in account)[:100]
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{safe}-history.csv"'})
 
