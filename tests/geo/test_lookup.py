@@ -107,12 +107,14 @@ def test_registered_country_is_the_fallback_and_regions_are_unknown(tmp_path):
     path = write_raw(tmp_path / "dbip.mmdb", {
         "203.0.113.0/24": {"continent": {"code": "EU"}, "registered_country": {"iso_code": "DE"}},
         "198.51.100.0/24": {"country": {"iso_code": "FR"}, "registered_country": {"iso_code": "DE"}},
-        "192.0.2.0/24": {"country": {"iso_code": "EU"}},  # a region code, not a country
+        "192.0.2.0/25": {"country": {"iso_code": "EU"}},  # a region code, not a country
+        "192.0.2.128/25": {"country": {"iso_code": "EU"}, "registered_country": {"iso_code": "NL"}},
     }, database_type="DBIP-Country-Lite")
     with GeoLookup(path) as geo:
         assert geo.country("203.0.113.1") == "DE"
         assert geo.country("198.51.100.1") == "FR"
         assert geo.country("192.0.2.1") == UNKNOWN_COUNTRY
+        assert geo.country("192.0.2.200") == "NL"
 
 
 def test_ipv4_only_database_answers_zz_for_ipv6(tmp_path):

@@ -14,7 +14,7 @@ import maxminddb
 
 from ..errors import FumidaiError
 from ..policy import UNKNOWN_COUNTRY
-from .countries import COUNTRY_CODES, is_country_code
+from .countries import COUNTRY_CODES
 
 FIX_HINT = "build one with `fumidai geoip build --demo -o PATH` or point [geoip] database at a GeoLite2-Country.mmdb"
 _NO_COUNTRY_DATA = re.compile(r"\bASN\b", re.IGNORECASE)  # GeoLite2-ASN, DBIP-ASN-Lite: no countries in them
@@ -34,17 +34,13 @@ def country_of(record: object) -> str:
         pass
     if not isinstance(record, dict):
         return UNKNOWN_COUNTRY
-    code = None
-    for key in ("country", "registered_country"):
-        section = record.get(key)
-        if isinstance(section, dict) and section.get("iso_code"):
-            code = section["iso_code"]
-            break
-    else:
-        code = record.get("country_code")
-    if isinstance(code, str) and is_country_code(code.upper()):
-        return code.upper()
-    return UNKNOWN_COUNTRY  # e.g. "EU" or "AP": a region, not a country
+    sections = (record.get("country"), record.get("registered_country"))
+    codes = [section.get("iso_code") for section in sections if isinstance(section, dict)]
+    codes.append(record.get("country_code"))
+    for code in codes:
+        if isinstance(code, str) and code.upper() in COUNTRY_CODES:
+            return code.upper()
+    return UNKNOWN_COUNTRY  # none, or only a region such as "EU" or "AP"
 
 
 def _normalise(text: str) -> str | None:
