@@ -1,0 +1,479 @@
+"""MainWindow: the live view (table, plot, map), the alerts and account docks, and the trends tab.
+
+Reads flow one way: Poller (its thread) -> snapshotReceived -> this window (GUI thread) ->
+model, plot, map. Writes go through the ActionRunner of the account panel.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .account_panel import AccountPanel
+from .actions import ActionRunner, UndoToast
+from .alerts_feed import AlertsFeed
+from .api.client import ApiClient
+from .api.models import Me
+from .live_plot import LivePlot
+from .poller import Poller, Snapshot
+from .rates_model import AccountRatesModel
+from .rates_panel import RatesPanel
+from .theme import THEMES, apply_theme, is_dark
+from .trends import TrendsView
+
+try:  # built by another engineer; the desk still runs without it
+    from .world_map import WorldMapView
+except ImportError:  # pragma: no cover - depends on the checkout
+    WorldMapView = None
+
+MAP_WINDOWS = ((300, "5 min"), (3600, "1 h"), (86400, "24 h"))
+LANGUAGES = (("", "System"), ("en", "English"), ("ja", "日本語"))
+SETTINGS_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    accountSelected = Signal(str)
+
+    def __init__(self, client: ApiClient, me: Me | None = None, settings: QSettings | None = None, *,
+                 poll_interval: float = 2.0, theme: str = "auto", language: str = "en",
+                 set_language: Callable[[str], None] | None = None, start_polling: bool = True):
+        super().__init__()
+        self.setObjectName("fumidaiMainWindow")
+        self._client = client
+        self.me = me or Me("", "")
+        self.settings = settings or QSettings("Fumidai", "desk")
+        self._theme = theme
+        self._language = language
+        self._set_language = set_language
+        self._last_ok: float | None = None  # time.time() of the last good snapshot
+        self._last_error = ""
+        self._next_poll_at: float | None = None  # time.monotonic()
+        self._paused = False
+        self._map_window = 3600
+
+        # -- live view --------------------------------------------------------------------------------
+        self.model = AccountRatesModel(self)
+        self.rates = RatesPanel(self.model, self)
+        self.plot = LivePlot(client, self)
+        self.map_box = QWidget(self)
+        map_layout = QVBoxLayout(self.map_box)
+        map_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        self.map_label = QLabel(self.map_box)
+        self.map_label.setTextFormat(Qt.TextFormat.PlainText)
+        buttons.addWidget(self.map_label, 1)
+        self.map_buttons = QButtonGroup(self)
+        for seconds, text in MAP_WINDOWS:
+            b = QPushButton(text, self.map_box)
+            b.setCheckable(True)
+            b.setChecked(seconds == self._map_window)
+            b.setProperty("seconds", seconds)
+            self.map_buttons.addButton(b)
+            buttons.addWidget(b)
+        self.map_buttons.buttonClicked.connect(self._on_map_window)
+        map_layout.addLayout(buttons)
+        if WorldMapView is not None:
+            self.map = WorldMapView(self.map_box, language=language, dark=False)
+            self.map.countryClicked.connect(self._on_country_clicked)
+        else:
+            self.map = QLabel(self.map_box)
+            self.map.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        map_layout.addWidget(self.map, 1)
+
+        self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.bottom_split.setObjectName("bottomSplit")
+        self.bottom_split.addWidget(self.plot)
+        self.bottom_split.addWidget(self.map_box)
+        self.live_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.live_split.setObjectName("liveSplit")
+        self.live_split.addWidget(self.rates)
+        self.live_split.addWidget(self.bottom_split)
+        self.live_split.setStretchFactor(0, 3)
+        self.live_split.setStretchFactor(1, 2)
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("staleBanner")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel#staleBanner { background: #b3261e; color: white; padding: 6px; }")
+        self.banner.hide()
+
+        live = QWidget(self)
+        live_layout = QVBoxLayout(live)
+        live_layout.setContentsMargins(4, 4, 4, 4)
+        live_layout.addWidget(self.banner)
+        live_layout.addWidget(self.live_split, 1)
+
+        # -- actions (the desk-actions engineer's widgets) ---------------------------------------------
+        self.runner = ActionRunner(client, self, role=self.me.role)
+        self.account_panel = AccountPanel(self.runner, self, role=self.me.role or "operator")
+        self.account_panel.statusMessage.connect(self.show_message)
+        self.undo_toast = UndoToast(self.runner, self)
+        self.trends = TrendsView(self.runner, self, language=language)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(live, "")
+        self.tabs.addTab(self.trends, "")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self.setCentralWidget(self.tabs)
+
+        self.tray = QSystemTrayIcon(self) if QSystemTrayIcon.isSystemTrayAvailable() else None
+        if self.tray is not None:
+            self.tray.setIcon(self.windowIcon())
+            self.tray.show()
+        self.alerts = AlertsFeed(self, tray=self.tray)
+        self.alerts.accountActivated.connect(self.open_account)
+        self.alerts.notified.connect(self.show_message)
+        self.alerts_dock = QDockWidget(self)
+        self.alerts_dock.setObjectName("alertsDock")
+        self.alerts_dock.setWidget(self.alerts)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
+        self.account_dock = QDockWidget(self)
+        self.account_dock.setObjectName("accountDock")
+        self.account_dock.setWidget(self.account_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.account_dock)
+
+        self.rates.accountSelected.connect(self._on_account_selected)
+        self.rates.accountActivated.connect(self.open_account)
+        self.rates.selectionChanged.connect(self._on_selection_changed)
+        self.rates.countryFilterCleared.connect(self._on_country_cleared)
+
+        # -- status bar ---------------------------------------------------------------------------------
+        self.totals_label = QLabel(self)
+        self.age_label = QLabel(self)
+        self.countdown_label = QLabel(self)
+        for label in (self.totals_label, self.age_label, self.countdown_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.totals_label, 1)
+        self.statusBar().addPermanentWidget(self.undo_toast)
+        self.statusBar().addPermanentWidget(self.age_label)
+        self.statusBar().addPermanentWidget(self.countdown_label)
+
+        self._build_menus()
+
+        # -- polling ------------------------------------------------------------------------------------
+        self.poller = Poller(client, interval_s=poll_interval, countries_window=self._map_window)
+        self.poller.snapshotReceived.connect(self.apply_snapshot)
+        self.poller.alertsReceived.connect(self.alerts.add_alerts)
+        self.poller.failed.connect(self._on_poll_failed)
+        self.poller.nextPollScheduled.connect(self._on_next_poll)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start(500)
+
+        self.retranslate()
+        self.set_theme(theme)
+        self.restore_layout()
+        if start_polling:
+            self.poller.start()
+
+    # -- public, for the desk-actions widgets and tests ---------------------------------------------------
+    @property
+    def client(self) -> ApiClient:
+        return self._client
+
+    @property
+    def can_act(self) -> bool:
+        return self.me.can_act
+
+    def selected_accounts(self) -> list[str]:
+        return self.rates.selected_accounts()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # -- menus --------------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.view_menu = bar.addMenu("")
+        self.act_pause = QAction(self)
+        self.act_pause.setCheckable(True)
+        self.act_pause.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.act_pause.toggled.connect(self.set_paused)
+        self.act_refresh = QAction(self)
+        self.act_refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.act_refresh.triggered.connect(self.refresh_now)
+        self.act_find = QAction(self)
+        self.act_find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.act_find.triggered.connect(self.rates.focus_search)
+        for a in (self.act_pause, self.act_refresh, self.act_find):
+            self.addAction(a)  # shortcuts work with the menu bar hidden too
+            self.view_menu.addAction(a)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.alerts_dock.toggleViewAction())
+        self.view_menu.addAction(self.account_dock.toggleViewAction())
+
+        self.theme_menu = self.view_menu.addMenu("")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions = {}
+        for key in THEMES:
+            a = QAction(self.theme_group)
+            a.setCheckable(True)
+            a.setData(key)
+            a.triggered.connect(self._on_theme_action)
+            self.theme_menu.addAction(a)
+            self.theme_actions[key] = a
+        self.language_menu = self.view_menu.addMenu("")
+        self.language_group = QActionGroup(self)
+        for code, name in LANGUAGES:
+            a = QAction(name, self.language_group)  # each language in its own name, untranslated
+            a.setCheckable(True)
+            a.setData(code)
+            a.triggered.connect(self._on_language_action)
+            self.language_menu.addAction(a)
+
+        self.account_menu = bar.addMenu("")
+        for a in self.account_panel.mutating_actions + [self.account_panel.act_export]:
+            self.account_menu.addAction(a)
+        self.account_menu.addSeparator()
+        self.account_menu.addAction(self.undo_toast.undo_action)
+        self.addAction(self.undo_toast.undo_action)
+        self.account_menu.setToolTipsVisible(True)
+
+    def retranslate(self) -> None:
+        role = self.me.role or self.tr("unknown role")
+        who = f"{self.me.name} ({role})" if self.me.name else role
+        self.setWindowTitle(self.tr("Fumidai abuse desk — {backend} — {who}").format(
+            backend=self._client.base_url, who=who))
+        self.tabs.setTabText(0, self.tr("Live"))
+        self.tabs.setTabText(1, self.tr("Trends"))
+        self.alerts_dock.setWindowTitle(self.tr("Alerts"))
+        self.account_dock.setWindowTitle(self.tr("Account"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.account_menu.setTitle(self.tr("&Account"))
+        self.theme_menu.setTitle(self.tr("Theme"))
+        self.language_menu.setTitle(self.tr("Language"))
+        for key, text in (("auto", self.tr("Follow the system")), ("light", self.tr("Light")),
+                          ("dark", self.tr("Dark"))):
+            self.theme_actions[key].setText(text)
+        self.act_pause.setText(self.tr("Pause live updates"))
+        self.act_pause.setToolTip(self.tr("Keep the table still while you work (Space)"))
+        self.act_refresh.setText(self.tr("Refresh now"))
+        self.act_find.setText(self.tr("Find account"))
+        self.map_label.setText(self.tr("Sending sources by country"))
+        if not hasattr(self.map, "set_counts"):
+            self.map.setText(self.tr("The world map is not available in this build."))
+        self.rates.retranslate()
+        self.plot.retranslate()
+        if not self.can_act:
+            tip = self.tr("Your role (viewer) can look but not change accounts")
+            for a in self.account_panel.mutating_actions:
+                a.setToolTip(tip)
+        self._tick()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    @Slot()
+    def _on_theme_action(self) -> None:
+        self.set_theme(self.sender().data())
+
+    def set_theme(self, theme: str) -> None:
+        self._theme = theme if theme in THEMES else "auto"
+        dark = apply_theme(QApplication.instance(), self._theme)
+        self.theme_actions[self._theme].setChecked(True)
+        self.plot.set_dark(dark)
+        if hasattr(self.map, "set_dark"):
+            self.map.set_dark(dark)
+        self.settings.setValue("theme", self._theme)
+
+    @property
+    def dark(self) -> bool:
+        return is_dark(self._theme)
+
+    @Slot()
+    def _on_language_action(self) -> None:
+        code = self.sender().data()
+        self.settings.setValue("language", code)
+        if self._set_language is not None:
+            self._language = self._set_language(code) or code
+            if hasattr(self.map, "set_language"):
+                self.map.set_language(self._language)
+        else:
+            self.show_message(self.tr("The language changes at the next start."))
+
+    # -- live updates -----------------------------------------------------------------------------------
+    @Slot(object)
+    def apply_snapshot(self, snap: Snapshot) -> None:
+        if self._paused:  # a poll already in flight when staff paused: keep the screen still
+            return
+        self._last_ok = snap.received_at
+        self._last_error = ""
+        self.model.apply_snapshot(snap.accounts.items)
+        t = snap.overview.totals
+        self.totals_label.setText(self.tr(
+            "{rate:,.1f} msg/min · {active:,} active · {limited:,} limited · {stopped:,} stopped").format(
+            rate=t.messages_per_minute, active=t.active_accounts, limited=t.limited_accounts,
+            stopped=t.suspended_accounts))
+        self.plot.set_top_accounts([r.account for r in snap.overview.top])
+        if snap.countries is not None and hasattr(self.map, "set_counts"):
+            self.map.set_counts({c.country: (c.messages, c.accounts) for c in snap.countries.items})
+        self._tick()
+
+    @Slot(str)
+    def _on_poll_failed(self, text: str) -> None:
+        self._last_error = text
+        self._tick()
+
+    @Slot(float)
+    def _on_next_poll(self, seconds: float) -> None:
+        self._next_poll_at = time.monotonic() + seconds
+        self._tick()
+
+    def is_stale(self) -> bool:
+        if self._paused:
+            return False
+        if self._last_error:
+            return True
+        limit = max(3 * self.poller.interval, self.poller.interval + 5)
+        return self._last_ok is not None and time.time() - self._last_ok > limit
+
+    @Slot()
+    def _tick(self) -> None:
+        age = None if self._last_ok is None else max(0, int(time.time() - self._last_ok))
+        if age is None:
+            self.age_label.setText(self.tr("waiting for the first update…"))
+        else:
+            self.age_label.setText(self.tr("last update {n} s ago").format(n=age))
+        if self._paused:
+            self.countdown_label.setText(self.tr("paused (Space to resume)"))
+        elif self._next_poll_at is not None:
+            left = max(0, round(self._next_poll_at - time.monotonic()))
+            self.countdown_label.setText(self.tr("next refresh in {n} s").format(n=left))
+        if self.is_stale():
+            if age is None:
+                text = self.tr("No data yet: the backend does not answer. Retrying.")
+            else:
+                text = self.tr("Stale data: last update {n} s ago. Retrying.").format(n=age)
+            if self._last_error:
+                text += " " + self._last_error
+            self.banner.setText(text)
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        if self.act_pause.isChecked() != paused:
+            self.act_pause.setChecked(paused)
+        if paused:
+            self.poller.pause()
+        else:
+            self.poller.resume()
+        self.plot.set_live(not paused)
+        self._tick()
+
+    @Slot()
+    def refresh_now(self) -> None:
+        if self._paused:
+            self.set_paused(False)  # resume() polls at once
+        else:
+            self.poller.refresh_now()
+        self.plot.refresh()
+
+    @Slot()
+    def _on_map_window(self, button) -> None:
+        self._map_window = int(button.property("seconds"))
+        self.poller.set_countries_window(self._map_window)
+
+    @Slot(str)
+    def _on_country_clicked(self, code: str) -> None:
+        self.rates.set_country(code)
+        if hasattr(self.map, "highlight"):
+            self.map.highlight([code])
+
+    @Slot()
+    def _on_country_cleared(self) -> None:
+        if hasattr(self.map, "highlight"):
+            self.map.highlight([])
+
+    @Slot(int)
+    def _on_tab(self, index: int) -> None:
+        if self.tabs.widget(index) is self.trends and not self.trends.days:
+            self.trends.refresh()
+
+    # -- selection ----------------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_account_selected(self, account: str) -> None:
+        if account:
+            self.account_panel.set_account(account)
+        self.accountSelected.emit(account)
+
+    @Slot(list)
+    def _on_selection_changed(self, accounts: list) -> None:
+        quota = None
+        if len(accounts) == 1:
+            row = self.model.row_for(accounts[0])
+            quota = row.quota.get("messages_per_hour") if row else None
+        self.plot.set_selected(accounts, quota)
+
+    @Slot(str)
+    def open_account(self, account: str) -> None:
+        """From the alerts feed or a double-click: show it in the table (if listed) and the account dock."""
+        if not self.rates.select_account(account):
+            self.account_panel.set_account(account)
+            self.accountSelected.emit(account)
+        self.account_dock.show()
+        self.account_dock.raise_()
+
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        if int(self.settings.value("layout_version", 0) or 0) != SETTINGS_VERSION:
+            self.resize(1400, 900)
+            return
+        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
+                             ("live_split", self.live_split.restoreState),
+                             ("bottom_split", self.bottom_split.restoreState),
+                             ("table_header", self.rates.table.horizontalHeader().restoreState)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("layout_version", SETTINGS_VERSION)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        self.settings.setValue("live_split", self.live_split.saveState())
+        self.settings.setValue("bottom_split", self.bottom_split.saveState())
+        self.settings.setValue("table_header", self.rates.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Stop every thread this window started; safe to call twice."""
+        self._ticker.stop()
+        self.poller.shutdown()
+        self.plot.set_live(False)
+        self.plot.wait()
+        self.runner.close()
+        if self.tray is not None:
+            self.tray.hide()
+
+    def closeEvent(self, event) -> None:
+        self.save_layout()
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,147 @@
+"""MainWindow offscreen against the fake API: rows, pause, stale banner, roles, plain spammer text."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
+
+from fumidai.desk.api.client import ApiClient
+from fumidai.desk.main_window import MainWindow
+
+from .fake_api import FakeApi, make_account
+
+EVIL = "<b>x</b><img src=x>"
+
+
+@pytest.fixture
+def api():
+    accounts = [make_account(i) for i in range(1, 40)] + [make_account(40, EVIL, owner_name="<i>o</i>")]
+    with FakeApi(accounts=accounts, alerts=2) as fake:
+        yield fake
+
+
+@pytest.fixture
+def make_window(qtbot, api, tmp_path):
+    windows = []
+
+    def make(role="operator", **kw):
+        client = ApiClient(api.url, api.token(role), timeout=5)
+        settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
+        kw.setdefault("poll_interval", 0.2)
+        w = MainWindow(client, client.me(), settings, **kw)
+        qtbot.addWidget(w)
+        windows.append(w)
+        w.show()
+        return w
+
+    yield make
+    for w in windows:
+        w.shutdown()
+
+
+def test_opens_with_rows_and_alerts(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    active = sum(a["messages_day"] > 0 for a in api.accounts.values())
+    assert w.model.rowCount() == active
+    assert w.rates.proxy.rowCount() == active
+    qtbot.waitUntil(lambda: w.alerts.model.rowCount() == 2, timeout=5000)
+    assert [a.id for a in w.alerts.model.items()] == [2, 1]  # newest first
+    assert "last update" in w.age_label.text()
+    assert not w.banner.isVisible()
+    assert w.me.role == "operator" and w.can_act
+
+
+def test_space_pauses_live_updates(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    w.rates.table.setFocus()
+    qtbot.keyClick(w.rates.table, Qt.Key.Key_Space)
+    assert w.paused and "paused" in w.countdown_label.text()
+    qtbot.wait(300)
+    n = len(api.requests)
+    api.set_account("newcomer", rate=50.0, messages_day=10)
+    qtbot.wait(600)
+    assert len(api.requests) == n and w.model.row_for("newcomer") is None
+    qtbot.keyClick(w.rates.table, Qt.Key.Key_Space)
+    assert not w.paused
+    qtbot.waitUntil(lambda: w.model.row_for("newcomer") is not None, timeout=5000)
+
+
+def test_f5_refreshes_now(qtbot, api, make_window):
+    w = make_window(poll_interval=60)
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    api.set_account("late", rate=5.0, messages_day=5)
+    qtbot.keyClick(w, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: w.model.row_for("late") is not None, timeout=5000)
+
+
+def test_stale_banner_when_backend_goes_down(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    api.fail_always = 503
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5000)
+    assert "Stale data" in w.banner.text() and "503" in w.banner.text()
+    assert w.model.rowCount() > 0  # the last data stays on screen
+    api.fail_always = None
+    w.refresh_now()
+    qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=8000)
+
+
+def test_viewer_sees_actions_disabled(qtbot, api, make_window):
+    w = make_window(role="viewer")
+    assert not w.can_act
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    w.open_account("user0001")
+    qtbot.waitUntil(lambda: w.account_panel.detail is not None, timeout=5000)
+    assert all(not a.isEnabled() for a in w.account_panel.mutating_actions)
+    assert "viewer" in w.windowTitle()
+
+
+def test_operator_actions_enabled_after_selection(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    seen = []
+    w.accountSelected.connect(seen.append)
+    assert w.rates.select_account("user0002")
+    assert w.selected_accounts() == ["user0002"] and seen[-1] == "user0002"
+    qtbot.waitUntil(lambda: w.account_panel.detail is not None, timeout=5000)
+    assert w.account_panel.act_suspend.isEnabled()
+
+
+def test_spammer_names_shown_literally(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.row_for(EVIL) is not None, timeout=5000)
+    assert w.rates.select_account(EVIL)
+    index = w.rates.table.selectionModel().selectedRows()[0]
+    assert index.data() == EVIL
+    assert w.selected_accounts() == [EVIL]
+    for label in w.findChildren(QLabel):
+        if EVIL in label.text():
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+
+
+def test_country_filter_chip(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    w._on_country_clicked("CN")  # what a map click does
+    assert w.rates.country_chip.isVisible() and "CN" in w.rates.country_chip.text()
+    shown = {w.rates.proxy.index(r, 0).data() for r in range(w.rates.proxy.rowCount())}
+    assert shown and all(w.model.row_for(a).top_country == "CN" for a in shown)
+    w.rates.country_chip.click()
+    assert not w.rates.country_chip.isVisible() and w.rates.proxy.rowCount() == w.model.rowCount()
+
+
+def test_layout_and_theme_persist(qtbot, api, make_window, tmp_path):
+    w = make_window(theme="dark")
+    w.alerts_dock.hide()
+    w.rates.table.setColumnWidth(0, 333)
+    w.save_layout()
+    w.shutdown()
+    w2 = make_window(start_polling=False)  # geometry is clamped by the offscreen screen: check the rest
+    assert not w2.alerts_dock.isVisible() and w2.account_dock.isVisible()
+    assert w2.rates.table.columnWidth(0) == 333
+    assert w2.settings.value("theme") == "auto"  # each window writes its theme: w2 started with auto
+    w2.set_theme("dark")
+    assert w2.palette().window().color().lightness() < 100
