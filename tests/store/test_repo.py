@@ -39,15 +39,18 @@ def test_add_buckets_adds_to_existing_counts(store):
         assert [r.account for r in repo.recent_buckets(s, 0)] == ["bob"]
 
 
-def test_add_buckets_in_several_chunks(store, monkeypatch):
-    monkeypatch.setattr(repo, "BUCKET_CHUNK", 7)
-    rows = [(f"user{i:03d}", MINUTE, "JP", 1, i, 0, 0) for i in range(30)]
+def test_add_buckets_many_accounts_and_odd_names(store):
+    # COPY on PostgreSQL must carry any text a SASL name can hold.
+    names = [f"user{i:03d}@example.jp" for i in range(300)] + ["tab\there", "back\\slash", "日本語", "quote'\"", "\\N"]
+    rows = [(name, MINUTE, "JP", 1, i, 0, 0) for i, name in enumerate(names)]
     with store.session() as s:
-        assert repo.add_buckets(s, rows) == 30
-        assert repo.add_buckets(s, rows) == 30
+        assert repo.add_buckets(s, rows) == len(names)
+        assert repo.add_buckets(s, rows) == len(names)
+        repo.touch_accounts(s, {name: NOW for name in names})
     with store.session() as s:
         got = {r.account: r.accepted_recipients for r in repo.recent_buckets(s, 0)}
-    assert got == {f"user{i:03d}": 2 * i for i in range(30)}
+        assert got == {name: 2 * i for i, name in enumerate(names)}
+        assert repo.count_accounts(s) == len(names) and repo.get_account(s, "\\N").last_seen_at == NOW
 
 
 def test_touch_accounts_creates_and_only_moves_forward(store):
@@ -61,6 +64,8 @@ def test_touch_accounts_creates_and_only_moves_forward(store):
         assert (alice.first_seen_at, alice.last_seen_at) == (late, late)
         assert (bob.first_seen_at, bob.last_seen_at) == (early, late)
         assert repo.get_account(s, "carol") is None
+        with pytest.raises(ValueError, match="naive"):
+            repo.touch_accounts(s, {"alice": datetime(2026, 1, 1)})
 
 
 def test_suspensions_active_expired_and_released(store):
