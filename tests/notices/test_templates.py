@@ -142,3 +142,28 @@ def test_control_and_bidi_characters_are_dropped_from_values():
     facts = sample_facts("en", owner_name="Eve\u202egnp.exe\x07")
     r = TemplateSet().render(facts, "warning", "en")
     assert r.text.startswith("Dear Evegnp.exe,")
+
+
+def test_facts_from_the_api_account_detail_render_a_warning():
+    from fumidai.notices.facts import facts_from_detail
+
+    detail = {
+        "account": "hanako", "status": "limited", "suspension": None,
+        "limits": {"account": {"messages_per_hour": 100}, "abroad": {"messages_per_day": 20},
+                   "countries": {}, "home_countries": ["JP"]},
+        "usage": {"hour": {"messages": 30, "recipients": 60}, "day": {"messages": 45, "recipients": 90},
+                  "refused_day": {"messages": 7, "recipients": 7}, "unique_recipients_day": 50,
+                  "countries": [{"country": "JP", "messages_hour": 5, "messages_day": 25, "recipients_day": 50,
+                                 "refused_day": 0},
+                                {"country": "BR", "messages_hour": 25, "messages_day": 20, "recipients_day": 40,
+                                 "refused_day": 7}]},
+        "recent": [{"time": "2026-11-18T11:00:00Z", "reason": "abroad:messages_per_day", "country": "BR"},
+                   {"time": "2026-11-18T10:59:00Z", "reason": "", "country": "JP"}],
+    }
+    facts = facts_from_detail(detail, contact="hanako@example.jp", owner_name="佐藤 花子", language="ja",
+                              now=T0, support_contact="support@isp.example")
+    assert facts["reason"] == "abroad:messages_per_day" and facts["status"] == "limited"
+    r = TemplateSet().render(facts, "warning", "ja")
+    assert "日本以外の国・地域からの送信が、24時間あたりの送信メール数の上限（20通）に達しました。" in r.text
+    assert r.text.index("日本: 25通") < r.text.index("ブラジル: 20通")
+    assert "お断りしたメール: 7通" in r.text and "佐藤 花子 様" in r.text

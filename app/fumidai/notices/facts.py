@@ -200,3 +200,18 @@ def _epoch(value: Any) -> float | None:
             value = value.replace(tzinfo=timezone.utc)
         return value.timestamp()
     raise TypeError(f"not a time: {value!r}")
+
+
+def facts_from_detail(detail: Mapping[str, Any], *, contact: str, language: str, now: float, support_contact: str,
+                      owner_name: str | None = "", timezone: str = "Asia/Tokyo", sender_name: str = "") -> Facts:
+    """Facts from the API's account detail (GET /api/v1/accounts/{account}) and the owner's record.
+
+    The warning's reason is the newest refusal or limit hit in ``recent`` (newest first).
+    """
+    latest = next((r.get("reason") for r in detail.get("recent") or () if r.get("reason")), "")
+    return build_facts(
+        account=str(detail["account"]), contact=contact, owner_name=owner_name, language=language,
+        timezone=timezone, now=now, support_contact=support_contact, sender_name=sender_name,
+        status=detail.get("status"), suspension=detail.get("suspension"), usage=detail.get("usage"),
+        limits=detail.get("limits"), reason=latest or "",
+    )
