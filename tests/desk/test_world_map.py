@@ -224,4 +224,9 @@ def test_tiny_country_gets_a_clickable_dot_while_it_has_traffic(world_map, qtbot
     qtbot.waitUntil(lambda: world_map._items["SG"].zValue() == 2)  # hovering the dot hovers Singapore
     assert "Singapore" in dot.toolTip() and "800" in dot.toolTip()
     world_map.set_counts({})
+    QTest.mouseMove(world_map._canvas.viewport(), _pixel_inside(world_map, "BR"))
+    qtbot.waitUntil(lambda: not dot.isVisible())
+    world_map.highlight(["SG"])  # the selected account sends from Singapore: show where it is
+    assert dot.isVisible()
+    world_map.highlight([])
     assert not dot.isVisible()

@@ -87,13 +87,18 @@ class _CountryItem(QGraphicsPathItem):
         self.setBrush(brush)
         if self.dot is not None:
             self.dot.setBrush(brush)
-            self.dot.setVisible(level != _NO_DATA)
+            self._show_dot()
 
     def set_outline(self, pen: QPen, z: float) -> None:
         self.setPen(pen)
         self.setZValue(z)
         if self.dot is not None:
             self.dot.setPen(pen)
+            self._show_dot()
+
+    def _show_dot(self) -> None:
+        # While it has traffic, or is hovered/highlighted (z > 0): an outline alone would be invisible.
+        self.dot.setVisible(self.level != _NO_DATA or self.zValue() > 0)
 
     def set_tip(self, text: str) -> None:
         self.setToolTip(text)
