@@ -58,6 +58,10 @@ class LiveServer:
 
         self.svc = Service(self.settings)
         await self.svc.start()
+        if self.svc.outbox is None:  # queued only: no relay runs in these tests
+            from fumidai.notices.outbox import Outbox
+
+            self.svc.outbox = Outbox(self.settings, self.svc.store, self.svc.clock)
         self.app = create_app(self.svc)
         self.api = await serve_api(self.app, self.settings)
 

@@ -21,15 +21,35 @@ def _outbox(request: Request):
     return outbox
 
 
-def _facts(request: Request, account: str, template: str, language: str | None) -> tuple[dict, str]:
+async def _facts(request: Request, account: str, template: str, language: str | None) -> tuple[dict, str]:
+    """The template facts: owner fields from the store (thread), then the live state (loop)."""
+    from fumidai.notices.facts import build_facts
+    from fumidai.store import repo
+
     names = {t["name"]: t for t in _outbox(request).templates()}
     if template not in names:
         raise HTTPException(422, f"template: no template {template!r}; have {', '.join(sorted(names))}")
-    facts = service(request).notice_facts(account)
-    language = language or facts.get("language") or "ja"
+
+    def owner(s):
+        a = repo.get_account(s, account)
+        return (a.contact, a.owner_name, a.language, a.timezone) if a is not None else (None, None, None, None)
+
+    contact, owner_name, own_language, tz = await in_store(request, owner)
+    svc = service(request)
+    cfg = svc.settings.notices
+    if not contact:
+        if not svc.is_known_live(account):
+            raise HTTPException(404, f"no account {account[:80]!r}")
+        raise HTTPException(409, f"account {account[:80]!r} has no contact address (fumidai account import)")
+    language = language or own_language or cfg.default_language
     if language not in names[template].get("languages", ()):
         raise HTTPException(422, f"language: template {template!r} has no {language!r} version")
-    return facts, language
+    live = svc.account_live(account)
+    facts = build_facts(account=account, contact=contact, language=language, now=svc.clock(),
+                        support_contact=cfg.support_contact, timezone=tz or cfg.timezone, owner_name=owner_name,
+                        suspension=live["suspension"], status=live["status"], usage=live["usage"],
+                        limits=live["limits"], sender_name=cfg.sender_name)
+    return dict(facts), language
 
 
 @router.get("/templates", summary="Notice templates and their languages", dependencies=[Depends(viewer)])
@@ -46,7 +66,7 @@ async def templates(request: Request) -> dict:
 @router.post("/accounts/{account}/notices/preview", summary="Render a notice for this account",
              dependencies=[Depends(operator)])
 async def preview(request: Request, account: AccountName, body: NoticeRequest) -> dict:
-    facts, language = _facts(request, account, body.template, body.language)
+    facts, language = await _facts(request, account, body.template, body.language)
     subject, text, _html = await asyncio.to_thread(_outbox(request).preview, facts, body.template, language)
     return {"subject": subject, "body": text, "to": facts.get("contact"), "language": language}
 
@@ -54,9 +74,7 @@ async def preview(request: Request, account: AccountName, body: NoticeRequest) -
 async def send_notice(request: Request, account: str, template: str, language: str | None, staff: Staff,
                       idempotency_key: str | None) -> tuple[dict, bool]:
     """Queue one notice and audit it; the same idempotency key returns the first record, created=False."""
-    facts, language = _facts(request, account, template, language)
-    if not facts.get("contact"):
-        raise HTTPException(409, f"account {account[:80]!r} has no contact address")
+    facts, language = await _facts(request, account, template, language)
     outbox = _outbox(request)
     now = service(request).clock()
 
