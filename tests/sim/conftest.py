@@ -133,3 +133,56 @@ def threaded_rule_server():
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()
+
+
+@pytest.fixture
+def real_server(tmp_path):
+    """A real `fumidai serve --time-scale N` on free ports: ``start(time_scale, extra_toml)`` → policy address."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from fumidai.geo.build import build_demo
+    from tests.conftest import free_port
+
+    procs = []
+
+    def start(time_scale: float = 60, extra_toml: str = "") -> str:
+        mmdb = tmp_path / "demo.mmdb"
+        build_demo(mmdb)
+        policy, api = free_port(), free_port()
+        config = tmp_path / "fumidai.toml"
+        config.write_text(
+            f'[policy]\nlisten = "127.0.0.1:{policy}"\n[api]\nlisten = "127.0.0.1:{api}"\n'
+            f'[storage]\nurl = "sqlite:///{tmp_path / "fumidai.db"}"\n'
+            f'[geoip]\ndatabase = "{mmdb}"\n{extra_toml}',
+            encoding="utf-8",
+        )
+        log = open(tmp_path / "serve.log", "wb")
+        proc = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "serve", "--config", str(config),
+                                 "--time-scale", str(time_scale)], stdout=log, stderr=subprocess.STDOUT)
+        procs.append((proc, log))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = (tmp_path / "serve.log").read_text(errors="replace").strip().splitlines()[-3:]
+                pytest.fail(f"fumidai serve exited with {proc.returncode}: {' | '.join(tail)}")
+            try:
+                socket.create_connection(("127.0.0.1", policy), timeout=0.5).close()
+                return f"127.0.0.1:{policy}"
+            except OSError:
+                time.sleep(0.1)
+        pytest.fail("fumidai serve did not listen within 30 s")
+
+    try:
+        yield start
+    finally:
+        for proc, log in procs:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
