@@ -69,6 +69,7 @@ def test_same_idempotency_key_sends_one_message(tmp_path, relay, store, clock):
 @pytest.mark.parametrize("over", [
     {"owner_name": "Taro\r\nBcc: victim@example.com"},
     {"owner_name": "Taro\x00"},
+    {"owner_name": "=?utf-8?q?a=0D=0ABcc:_victim@example.com?="},
     {"contact": "taro@example.jp\r\nBcc: victim@example.com"},
     {"contact": "taro@example.jp, victim@example.com"},
     {"contact": "not-an-address"},

@@ -45,7 +45,12 @@ def check_display_name(name: str, what: str = "name") -> str:
 
 def format_address(name: str, addr: str) -> str:
     """'Name <addr>' as stored with a notice (the owner's name is kept for the To header)."""
-    return str(Address(display_name=check_display_name(name), addr_spec=check_address(addr)))
+    name, addr = check_display_name(name, "the owner's name"), check_address(addr, "the owner's address")
+    value = str(Address(display_name=name, addr_spec=addr))
+    # A name that reads back differently (e.g. one holding an encoded-word) could hide text.
+    if parse_address(value) != (name, addr):
+        raise NoticeError(f"the owner's name {name!r} cannot be used in a mail header; refused")
+    return value
 
 
 def parse_address(value: str) -> tuple[str, str]:

@@ -89,7 +89,7 @@ class Outbox:
     def _render(self, facts: Mapping[str, Any], template: str, language: str) -> Rendered:
         r = self.template_set.render(facts, template, language)
         # A notice that could not be sent must fail here, before anything is recorded.
-        check_address(str(facts.get("contact") or ""), f"the contact address of {facts.get('account')!r}")
+        format_address(facts.get("owner_name") or "", str(facts.get("contact") or ""))
         build_message(sender=self.cfg.sender, sender_name=self.cfg.sender_name,
                       to_address=facts["contact"], to_name=facts.get("owner_name") or "",
                       subject=r.subject, text=r.text, html=r.html,
