@@ -81,7 +81,7 @@ def load(policy_port: int, api_url: str | None, token: str, seconds: float, rate
         with httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as c:
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
-                c.get("/api/v1/overview", params={"window": 60, "limit": 50}).raise_for_status()
+                c.get("/api/v1/overview", params={"window": 3600, "limit": 50}).raise_for_status()
                 overview_ms.append((time.perf_counter() - t0) * 1000)
                 time.sleep(max(0.0, 1.0 - (time.perf_counter() - t0)))
 
@@ -129,13 +129,15 @@ async def main(args) -> None:
     print(f"fed {args.accounts} accounts ({2 * args.accounts} requests) in {feed:.1f} s "
           f"= {2 * args.accounts / feed:,.0f} req/s through Service.handle")
 
-    timings = []
-    for _ in range(30):
-        t = time.perf_counter()
-        ov = svc.overview(60, 50)
-        timings.append((time.perf_counter() - t) * 1000)
-    print(f"svc.overview(60, 50) in process: p50 {statistics.median(timings):.1f} ms, "
-          f"p95 {_pct(timings, 0.95):.1f} ms (active {ov['totals']['active_accounts']})")
+    # The feed takes longer than a minute on a busy machine: the hour window holds them all.
+    for window in (3600, 60):
+        timings = []
+        for _ in range(30):
+            t = time.perf_counter()
+            ov = svc.overview(window, 50)
+            timings.append((time.perf_counter() - t) * 1000)
+        print(f"svc.overview({window}, 50) in process: first {timings[0]:.1f} ms, p50 {statistics.median(timings):.1f} ms, "
+              f"p95 {_pct(timings, 0.95):.1f} ms (active {ov['totals']['active_accounts']})")
 
     app = create_app(svc)
     api = await serve_api(app, settings)
@@ -150,9 +152,9 @@ async def main(args) -> None:
         http_ms = []
         for _ in range(20):
             t = time.perf_counter()
-            (await c.get("/api/v1/overview", params={"window": 60, "limit": 50})).raise_for_status()
+            (await c.get("/api/v1/overview", params={"window": 3600, "limit": 50})).raise_for_status()
             http_ms.append((time.perf_counter() - t) * 1000)
-    print(f"GET /api/v1/overview over HTTP (idle server): p50 {statistics.median(http_ms):.1f} ms, "
+    print(f"GET /api/v1/overview?window=3600 over HTTP (idle server): p50 {statistics.median(http_ms):.1f} ms, "
           f"p95 {_pct(http_ms, 0.95):.1f} ms")
 
     port = int(settings.policy.listen.rpartition(":")[2])
