@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, QTableView, QVBoxLayout, QWidget
 
 from .api.models import AlertItem
 
 MAX_ALERTS = 2000
-_HEADERS = ("Time", "Account", "What", "Reason", "Country")
+_HEADERS = (
+    QT_TRANSLATE_NOOP("AlertsModel", "Time"),
+    QT_TRANSLATE_NOOP("AlertsModel", "Account"),
+    QT_TRANSLATE_NOOP("AlertsModel", "What"),
+    QT_TRANSLATE_NOOP("AlertsModel", "Reason"),
+    QT_TRANSLATE_NOOP("AlertsModel", "Country"),
+)
 _AUTO = QColor(220, 50, 50, 90)
 
 
@@ -20,8 +26,8 @@ def _tr(text: str) -> str:
 
 
 def kind_text(kind: str) -> str:
-    return {"auto_suspend": _tr("automatic stop"), "cap": _tr("country cap"), "quota_reject": _tr("refused (quota)"),
-            "defer": _tr("deferred"), "hold": _tr("held"), "filter": _tr("filtered")}.get(kind, kind)
+    return {"auto_suspend": QCoreApplication.translate("AlertsModel", "automatic stop"), "cap": QCoreApplication.translate("AlertsModel", "country cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "refused (quota)"),
+            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
 
 
 class AlertsModel(QAbstractTableModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from ..bundled import resource_path
@@ -84,5 +84,6 @@ def run(backend: str | None = None, token_file: str | None = None, language: str
     window = MainWindow(client, me, settings, theme=theme, language=lang, set_language=translations.set)
     window.show()
     if store.insecure:
-        window.show_message(window.tr("No system keyring: the token is stored unencrypted in the settings file."))
+        window.show_message(QCoreApplication.translate(
+            "MainWindow", "No system keyring: the token is stored unencrypted in the settings file."))
     return app.exec()

@@ -14,6 +14,7 @@ import html
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QT_TRANSLATE_NOOP,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -30,13 +31,32 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the AccountRow itself
 (COL_ACCOUNT, COL_RATE, COL_HOUR, COL_DAY, COL_QUOTA, COL_USED, COL_RCPT, COL_COUNTRY, COL_NCOUNTRIES,
  COL_STATUS, COL_SINCE) = range(11)
 
-_HEADERS = ("Account", "Rate now\n(msg/min)", "Last hour", "Last day", "Quota", "Used", "Recipients\n/min",
-            "Top country", "Countries", "Status", "Since")
-_HEADER_TIPS = ("SASL user name", "Messages per minute over the last minute",
-                "Messages accepted in the last hour", "Messages accepted in the last day",
-                "Effective quota; a ◆ marks a staff override", "Highest used/limit fraction over all limits",
-                "Recipients per minute", "Country most mail came from", "Distinct source countries today",
-                "ok, limited, auto-stopped or stopped by staff", "When the status began")
+_HEADERS = (
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Account"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Rate now\n(msg/min)"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Last hour"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Last day"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Quota"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Used"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Recipients\n/min"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Top country"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Countries"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Status"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Since"),
+)
+_HEADER_TIPS = (
+    QT_TRANSLATE_NOOP("AccountRatesModel", "SASL user name"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages per minute over the last minute"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last hour"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last day"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Effective quota; a ◆ marks a staff override"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Highest used/limit fraction over all limits"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Recipients per minute"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Country most mail came from"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Distinct source countries today"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "ok, limited, auto-stopped or stopped by staff"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "When the status began"),
+)
 _STATE_ORDER = {STATE_OK: 0, STATE_LIMITED: 1, STATE_AUTO: 2, STATE_STAFF: 3}
 _STATE_COLOURS = {STATE_LIMITED: QColor(230, 160, 0, 90), STATE_AUTO: QColor(220, 50, 50, 110),
                   STATE_STAFF: QColor(150, 80, 200, 100)}
@@ -48,8 +68,8 @@ def _tr(text: str) -> str:
 
 
 def state_text(state: str) -> str:
-    return {STATE_OK: _tr("ok"), STATE_LIMITED: _tr("limited"), STATE_AUTO: _tr("auto-stopped"),
-            STATE_STAFF: _tr("stopped by staff")}.get(state, state)
+    return {STATE_OK: QCoreApplication.translate("AccountRatesModel", "ok"), STATE_LIMITED: QCoreApplication.translate("AccountRatesModel", "limited"), STATE_AUTO: QCoreApplication.translate("AccountRatesModel", "auto-stopped"),
+            STATE_STAFF: QCoreApplication.translate("AccountRatesModel", "stopped by staff")}.get(state, state)
 
 
 def _num(v: int | None) -> str:
@@ -58,7 +78,7 @@ def _num(v: int | None) -> str:
 
 def quota_text(row: AccountRow) -> str:
     parts = []
-    for key, unit in (("messages_per_hour", _tr("/h")), ("messages_per_day", _tr("/d"))):
+    for key, unit in (("messages_per_hour", QCoreApplication.translate("AccountRatesModel", "/h")), ("messages_per_day", QCoreApplication.translate("AccountRatesModel", "/d"))):
         if key in row.quota:
             parts.append(_num(row.quota[key]) + unit)
     text = " · ".join(parts) or "—"
@@ -147,7 +167,7 @@ class AccountRatesModel(QAbstractTableModel):
             return str(row.countries)
         if col == COL_STATUS:
             if row.state == STATE_STAFF and row.suspended_by:
-                return _tr("stopped by {staff}").format(staff=row.suspended_by)
+                return QCoreApplication.translate("AccountRatesModel", "stopped by {staff}").format(staff=row.suspended_by)
             return state_text(row.state)
         if col == COL_SINCE:
             return local_time_text(row.status_since)
@@ -169,8 +189,8 @@ class AccountRatesModel(QAbstractTableModel):
                 lines.append(html.escape(row.contact))
             return "<br>".join(lines)
         if col == COL_QUOTA and row.override:
-            until = local_time_text(row.override_expires_at) or _tr("no expiry")
-            return html.escape(_tr("Staff override, until {until}").format(until=until))
+            until = local_time_text(row.override_expires_at) or QCoreApplication.translate("AccountRatesModel", "no expiry")
+            return html.escape(QCoreApplication.translate("AccountRatesModel", "Staff override, until {until}").format(until=until))
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
