@@ -38,3 +38,22 @@ def pg_url():
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def mmdb_path(tmp_path_factory):
+    """The demo GeoIP database (resources/geoip/demo-ranges.csv), built once per run."""
+    from fumidai.geo.build import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("geoip") / "demo.mmdb").path
+
+
+@pytest.fixture
+def tmp_store(tmp_path):
+    """A migrated SQLite store in a temporary folder."""
+    from fumidai.store.db import Store
+
+    st = Store(f"sqlite:///{tmp_path}/fumidai.db")
+    st.upgrade()
+    yield st
+    st.dispose()

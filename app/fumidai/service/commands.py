@@ -325,7 +325,7 @@ def cmd_account_suspend(args) -> int:
     settings, store = _open_store(args)
     until = parse_when(args.until)
     with store.session() as s:
-        audit_id = repo.suspend(s, args.account, _actor(args), args.reason, datetime.now(timezone.utc), until)
+        audit_id = repo.suspend(s, args.account, _actor(args), args.reason, until)
     store.dispose()
     print(f"{args.account}: sending suspended" + (f" until {until.isoformat()}" if until else ""))
     _wait_for_server(settings, audit_id)
@@ -337,10 +337,7 @@ def cmd_account_release(args) -> int:
 
     settings, store = _open_store(args)
     with store.session() as s:
-        if repo.active_suspension(s, args.account, datetime.now(timezone.utc)) is None:
-            store.dispose()
-            raise FumidaiError(f"{args.account} is not suspended")
-        audit_id = repo.release(s, args.account, _actor(args), args.reason, datetime.now(timezone.utc))
+        audit_id = repo.release(s, args.account, _actor(args), args.reason)
     store.dispose()
     print(f"{args.account}: sending released")
     _wait_for_server(settings, audit_id)
@@ -377,7 +374,11 @@ def cmd_account_limits(args) -> int:
             )
             if not (o.limits or o.home_countries or o.abroad or o.countries):
                 raise FumidaiError("nothing to set: give --set, --abroad, --country or --home (or --clear)")
-            audit_id = repo.set_override(s, args.account, _actor(args), args.reason, now, o)
+            audit_id = repo.set_override(
+                s, args.account, _actor(args), args.reason,
+                limits=o.limits, home_countries=sorted(o.home_countries) if o.home_countries else None,
+                abroad=o.abroad, countries=o.countries, expires_at=expires, now=now,
+            )
             message = f"{args.account}: own limits set" + (f" until {expires.isoformat()}" if expires else "")
     store.dispose()
     print(message)
@@ -411,7 +412,7 @@ def cmd_account_import(args) -> int:
                 contact = (rec["contact"] or "").strip()
                 if any(c in contact + (rec["name"] or "") for c in "\r\n\0"):
                     raise FumidaiError(f"{args.file}:{line}: line breaks are not allowed in contact or name")
-                rows.append({"name": account, "contact": contact, "owner_name": (rec["name"] or "").strip(),
+                rows.append({"account": account, "contact": contact, "name": (rec["name"] or "").strip(),
                              "language": language, "home_countries": [h.upper() for h in homes] or None})
     except OSError as err:
         raise FumidaiError(f"{args.file}: {err.strerror}") from None

@@ -282,7 +282,7 @@ class Service:
                 repo.add_buckets(s, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()])
             for account, susp in batch.suspensions.items():
                 if account in self.suspended:  # staff may have released it before this flush
-                    repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.since))
+                    repo.record_auto_suspension(s, account, susp.reason, now=to_datetime(susp.since))
             if batch.alerts:
                 repo.add_alerts(s, batch.alerts)
 
@@ -310,36 +310,57 @@ class Service:
             self.overrides.pop(account, None)
 
     async def suspend(self, account: str, actor: str, reason: str, until=None) -> int:
+        """Stop the account's sending: stored with its audit entry first, then live."""
+        from ..store import repo
+
         now = self.clock()
-        audit_id = await asyncio.to_thread(self._tx, "suspend", account, actor, reason, to_datetime(now), until)
+        audit_id = await self._in_tx(lambda s: repo.suspend(s, account, actor, reason, until, to_datetime(now)))
         self._set_suspension(account, Suspension(actor, reason, now, to_epoch(until)))
         return audit_id
 
     async def release(self, account: str, actor: str, reason: str) -> int:
+        from ..store import repo
+
         now = self.clock()
-        audit_id = await asyncio.to_thread(self._tx, "release", account, actor, reason, to_datetime(now))
+        if account in self.pending.suspensions:  # an automatic suspension not flushed yet
+            await self.flush()
+        audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
         self._set_suspension(account, None)
         return audit_id
 
     async def set_override(self, account: str, actor: str, override: Override, reason: str) -> int:
+        from ..store import repo
+
         now = self.clock()
-        audit_id = await asyncio.to_thread(self._tx, "set_override", account, actor, reason, to_datetime(now), override)
-        self.overrides[account] = override
+        o = override
+        audit_id = await self._in_tx(lambda s: repo.set_override(
+            s, account, actor, reason,
+            limits=dict(o.limits),
+            home_countries=sorted(o.home_countries) if o.home_countries is not None else None,
+            abroad=dict(o.abroad) if o.abroad is not None else None,
+            countries={k: dict(v) for k, v in o.countries.items()} if o.countries is not None else None,
+            expires_at=to_datetime(o.expires_at),
+            now=to_datetime(now),
+        ))
+        self.overrides[account] = replace(o, set_by=actor, reason=reason)
         self._limits_cache.pop(account, None)
         return audit_id
 
     async def clear_override(self, account: str, actor: str, reason: str) -> int:
+        from ..store import repo
+
         now = self.clock()
-        audit_id = await asyncio.to_thread(self._tx, "clear_override", account, actor, reason, to_datetime(now))
+        audit_id = await self._in_tx(lambda s: repo.clear_override(s, account, actor, reason, to_datetime(now)))
         self.overrides.pop(account, None)
         self._limits_cache.pop(account, None)
         return audit_id
 
-    def _tx(self, what: str, account: str, actor: str, reason: str, when, *args) -> int:
-        from ..store import repo
+    async def _in_tx(self, work):
+        def run():
+            with self.store.session() as s:
+                return work(s)
 
-        with self.store.session() as s:
-            return getattr(repo, what)(s, account, actor, reason, when, *args)
+        return await asyncio.to_thread(run)
 
     # --- sync with actions taken elsewhere ------------------------------------------------
 

@@ -97,6 +97,27 @@ def active_overrides(s: Session, now: datetime) -> dict[str, Override]:
     return {row.account: row for row in rows}
 
 
+def active_suspension(s: Session, account: str, now: datetime) -> Suspension | None:
+    """The account's active suspension (the newest if several overlap), or None."""
+    active = _active_for(s, account, now)
+    return active[-1] if active else None
+
+
+def get_override(s: Session, account: str) -> Override | None:
+    """The account's override row, expired or not."""
+    return s.get(Override, account)
+
+
+def account_homes(s: Session) -> dict[str, list[str]]:
+    """The home countries of every account that has its own (imported)."""
+    rows = s.execute(select(Account.name, Account.home_countries).where(Account.home_countries.is_not(None)))
+    return {name: homes for name, homes in rows if homes}
+
+
+def newest_audit_id(s: Session) -> int:
+    return s.scalar(select(func.max(Audit.id))) or 0
+
+
 class BucketRow(NamedTuple):
     account: str
     minute: int
@@ -412,7 +433,7 @@ def get_account(s: Session, name: str) -> Account | None:
     return s.get(Account, name)
 
 
-def upsert_accounts(s: Session, rows: Iterable[Mapping[str, Any]]) -> int:
+def upsert_accounts(s: Session, rows: Iterable[Mapping[str, Any]], actor: str = "cli") -> int:
     """Create or update accounts from an import; returns how many rows were written.
 
     Keys: account (required), contact, name (the owner's), language (ja|en),
@@ -447,6 +468,8 @@ def upsert_accounts(s: Session, rows: Iterable[Mapping[str, Any]]) -> int:
         set_={k: stmt.excluded[k] for k in ("contact", "owner_name", "language", "home_countries")},
     )
     s.connection().execute(stmt, params)
+    # A running server reloads home countries when it sees this entry.
+    _audit(s, actor, "import", None, f"{len(params)} accounts", None, {"accounts": len(params)}, created)
     return len(params)
 
 
