@@ -233,3 +233,13 @@ def test_html_alternative_makes_multipart_alternative_in_utf8():
     assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
     assert html.get_content() == "<p>本文 taro01</p>\r\n" and plain["Content-Transfer-Encoding"] == "base64"
     assert parsed["Date"].endswith("+0900")
+
+
+def test_deliver_due_sends_every_due_notice_once(tmp_path, relay, store, clock):
+    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    for i in range(5):
+        box.queue(sample_facts("en"), "warning", "en", "bob", f"k{i}")
+    assert box.deliver_due(limit=3) == 3
+    assert box.deliver_due() == 2 and box.deliver_due() == 0
+    ids = sorted(email.message_from_bytes(m.data)["Message-ID"] for m in relay.handler.messages)
+    assert len(ids) == len(set(ids)) == 5

@@ -38,7 +38,8 @@ def send(cfg: NoticesSection, envelope_from: str, to_address: str, bcc: list[str
          tls_context: ssl.SSLContext | None = None) -> dict[str, str]:
     """Send; return the refused Bcc recipients (address -> reply). Raises DeliveryError."""
     where = f"{cfg.smtp_host}:{cfg.smtp_port}"
-    context = tls_context or ssl.create_default_context()
+    # Loading the system CA store costs ~75 ms: only when TLS is used, and callers keep one.
+    context = tls_context or (ssl.create_default_context() if cfg.security != "none" else None)
     try:
         if cfg.security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout, context=context)

@@ -70,6 +70,8 @@ class Outbox:
         self.store = store
         self.clock = clock
         self.tls_context = tls_context
+        if tls_context is None and self.cfg.security != "none":
+            self.tls_context = ssl.create_default_context()
         self.template_set = TemplateSet(self.cfg.templates or None)
         check_address(self.cfg.sender, "[notices] sender")
         check_display_name(self.cfg.sender_name, "[notices] sender_name")
@@ -114,8 +116,12 @@ class Outbox:
     def deliver_due(self, limit: int = 50) -> int:
         """Send every notice that is due; return how many went to the relay."""
         sent = 0
-        for job in self._claim(limit):
-            sent += self._deliver(job)
+        # One at a time, so a lease never has to cover a whole batch behind a slow relay.
+        for _ in range(limit):
+            jobs = self._claim(1)
+            if not jobs:
+                break
+            sent += self._deliver(jobs[0])
         return sent
 
     def _claim(self, limit: int) -> list[_Job]:
