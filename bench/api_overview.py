@@ -78,7 +78,7 @@ def load(policy_port: int, api_url: str | None, token: str, seconds: float, rate
     def poller() -> None:
         import httpx
 
-        with httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=10) as c:
+        with httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
                 c.get("/api/v1/overview", params={"window": 3600, "limit": 50}).raise_for_status()
@@ -148,7 +148,7 @@ async def main(args) -> None:
         token = repo.add_staff(s, "bench", "viewer")
     import httpx
 
-    async with httpx.AsyncClient(base_url=api.address, headers={"Authorization": f"Bearer {token}"}) as c:
+    async with httpx.AsyncClient(base_url=api.address, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
         http_ms = []
         for _ in range(20):
             t = time.perf_counter()

@@ -118,3 +118,16 @@ def test_bad_requests_never_500(live, tokens):
         assert c.get("/api/v1/overview", params={"window": "abc"}).status_code == 422
         assert c.get("/api/v1/accounts", params={"sort": "password"}).status_code == 422
         assert c.get("/api/v1/accounts/alice/series", params={"window": 3600, "step": 7}).status_code == 422
+
+
+def test_metrics_count_policy_decisions_and_staff_suspensions(live, tokens, jp_address):
+    _msg(live, "judy", jp_address)
+    with live.client(tokens["operator"]) as c:
+        c.post("/api/v1/accounts/judy/suspend", json={"reason": "metrics"}).raise_for_status()
+        text = c.get("/metrics").text
+    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line and not line.startswith("#")}
+    assert values['fumidai_policy_decisions_total{action="DUNNO"}'] >= 1
+    assert values["fumidai_policy_latency_seconds_count"] >= 1
+    assert values['fumidai_suspensions_total{by="staff"}'] >= 1
+    assert values['fumidai_api_requests_total{method="POST",route="/api/v1/accounts/{account}/suspend",status="200"}'] >= 1

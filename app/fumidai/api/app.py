@@ -61,9 +61,11 @@ class _RequestMetrics:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
-            self.metrics.observe_request(scope["method"], getattr(route, "path", "unmatched"), status,
-                                         time.perf_counter() - start)
+            template = getattr(scope.get("route"), "path", None) or "unmatched"
+            # Routes of an included router carry their path without the prefix.
+            if template != "unmatched" and scope["path"].startswith(PREFIX) and not template.startswith(PREFIX):
+                template = PREFIX + template
+            self.metrics.observe_request(scope["method"], template, status, time.perf_counter() - start)
 
 
 def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> FastAPI:
