@@ -53,11 +53,12 @@ class Relay:
     controller: Controller | None = None
     tls_context: ssl.SSLContext | None = None
     require_starttls: bool = False
+    extra: dict = field(default_factory=dict)  # more Controller/SMTP options (authenticator, ...)
 
     def start(self) -> None:
-        kw = {}
+        kw = dict(self.extra)
         if self.tls_context is not None:
-            kw = {"tls_context": self.tls_context, "require_starttls": self.require_starttls}
+            kw.update(tls_context=self.tls_context, require_starttls=self.require_starttls)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kw)
         self.controller.start()
 

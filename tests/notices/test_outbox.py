@@ -243,3 +243,45 @@ def test_deliver_due_sends_every_due_notice_once(tmp_path, relay, store, clock):
     assert box.deliver_due() == 2 and box.deliver_due() == 0
     ids = sorted(email.message_from_bytes(m.data)["Message-ID"] for m in relay.handler.messages)
     assert len(ids) == len(set(ids)) == 5
+
+
+def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, tls_files):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from conftest import RecordingHandler, Relay, _free_port
+
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        creds = tuple(v.decode() if isinstance(v, bytes) else v for v in (auth_data.login, auth_data.password))
+        ok = isinstance(auth_data, LoginPassword) and creds == ("notices", "s3cret")
+        logins.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 / 535
+
+    cert, key = tls_files
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    r = Relay(RecordingHandler(), _free_port(), tls_context=server_ctx, require_starttls=True,
+              extra={"authenticator": authenticator, "auth_required": True, "auth_require_tls": True})
+    r.start()
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    try:
+        anonymous = Outbox(make_settings(tmp_path, r.port, security="starttls"), store, clock, tls_context=client_ctx)
+        anonymous.queue(sample_facts("en"), "warning", "en", "bob", "k-auth")
+        anonymous.deliver_due()
+        [row] = _rows(store)
+        assert logins == [] and row.status == "queued" and "530" in row.error  # retried once configured
+
+        wrong = Outbox(make_settings(tmp_path, r.port, security="starttls", username="notices", password="nope"),
+                       store, clock, tls_context=client_ctx)
+        clock.advance(10)
+        wrong.deliver_due()
+        assert logins[-1] == ("PLAIN", False) and len(logins) == 1  # one attempt, not one per mechanism
+        assert _rows(store)[0].status == "queued" and "535" in _rows(store)[0].error
+
+        right = Outbox(make_settings(tmp_path, r.port, security="starttls", username="notices", password="s3cret"),
+                       store, clock, tls_context=client_ctx)
+        clock.advance(30)
+        assert right.deliver_due() == 1 and logins[-1][1] is True and len(r.handler.messages) == 1
+    finally:
+        r.stop()

@@ -34,6 +34,16 @@ def _reply(code: int, msg: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}"
 
 
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    # One attempt with PLAIN when offered: smtplib.login() would retry every mechanism,
+    # and three failed logins per notice can lock the account on the relay.
+    if "plain" in client.esmtp_features.get("auth", "").lower().split():
+        client.user, client.password = username, password
+        client.auth("PLAIN", client.auth_plain)
+    else:
+        client.login(username, password)
+
+
 def send(cfg: NoticesSection, envelope_from: str, to_address: str, bcc: list[str], data: bytes,
          tls_context: ssl.SSLContext | None = None) -> dict[str, str]:
     """Send; return the refused Bcc recipients (address -> reply). Raises DeliveryError."""
@@ -51,7 +61,7 @@ def send(cfg: NoticesSection, envelope_from: str, to_address: str, bcc: list[str
                 client.starttls(context=context)
                 client.ehlo()
             if cfg.username:
-                client.login(cfg.username, cfg.password)
+                _login(client, cfg.username, cfg.password)
             refused = client.sendmail(envelope_from, [to_address, *bcc], data)
     except smtplib.SMTPRecipientsRefused as err:
         code, msg = err.recipients.get(to_address, next(iter(err.recipients.values()), (550, b"refused")))
