@@ -156,3 +156,27 @@ def test_export_history_csv(qtbot, api, panel, monkeypatch, tmp_path):
         rows = list(csv.reader(f))
     assert rows[0] == list(HEADER)
     assert rows[1][1:] == ["JP", "140", "280", "0", "0"]
+
+
+def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatch):
+    from PySide6.QtWidgets import QLineEdit, QTableWidget, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    search, table = QLineEdit(), QTableWidget(1, 1)
+    layout = QVBoxLayout(window)
+    for w in (search, table, panel):
+        layout.addWidget(w)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    load(qtbot, panel, "user0001")
+    asked = []
+    monkeypatch.setattr(SuspendDialog, "ask", classmethod(lambda cls, *a, **k: asked.append(a[1])))
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_S)
+    assert search.text() == "s" and asked == []
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_S)
+    assert asked == ["user0001"]
+    panel.setParent(None)  # the fixture owns the panel; the window must not delete it

@@ -159,9 +159,9 @@ class AccountPanel(QWidget):
     def _action(self, text: str, shortcut: str, slot, tip: str) -> QAction:
         action = QAction(text, self)
         if shortcut:
+            # Window-wide, so S works on the row selected in the table; a focused line edit
+            # still takes plain letters first (ShortcutOverride), so typing a search is safe.
             action.setShortcut(QKeySequence(shortcut))
-            # Single-letter keys would fire while typing in the search box: only when the panel has focus.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             tip = f"{tip} ({shortcut})"
         action.setToolTip(tip)
         action.triggered.connect(slot)
