@@ -285,3 +285,25 @@ def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, 
         assert right.deliver_due() == 1 and logins[-1][1] is True and len(r.handler.messages) == 1
     finally:
         r.stop()
+
+
+def test_implicit_tls_and_an_untrusted_certificate(tmp_path, store, clock, tls_files):
+    from conftest import RecordingHandler, Relay, _free_port
+
+    cert, key = tls_files
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    r = Relay(RecordingHandler(), _free_port(), extra={"ssl_context": server_ctx})
+    r.start()
+    try:
+        untrusting = Outbox(make_settings(tmp_path, r.port, security="tls"), store, clock)  # system CAs only
+        untrusting.queue(sample_facts("en"), "warning", "en", "bob", "k-tls")
+        untrusting.deliver_due()
+        [row] = _rows(store)
+        assert row.status == "queued" and "TLS failed" in row.error and "CERTIFICATE_VERIFY_FAILED" in row.error
+        box = Outbox(make_settings(tmp_path, r.port, security="tls"), store, clock,
+                     tls_context=ssl.create_default_context(cafile=str(cert)))
+        clock.advance(10)
+        assert box.deliver_due() == 1 and len(r.handler.messages) == 1
+    finally:
+        r.stop()
