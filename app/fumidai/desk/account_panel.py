@@ -30,7 +30,7 @@ from .actions import ActionRunner
 from .api.client import ApiClient, ApiError
 from .api.models import AccountDetail, parse_time
 from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
-from .dialogs.quota import KEY_LABELS, QUOTA_KEYS
+from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
 
 HISTORY_DAYS = 7
@@ -268,7 +268,7 @@ class AccountPanel(QWidget):
             for key in QUOTA_KEYS:
                 if key in effective or key in default:
                     mine = own is not None and key in own
-                    rows.append([f"{label}{self.tr(KEY_LABELS[key])}", _num(effective.get(key)),
+                    rows.append([f"{label}{key_label(key)}", _num(effective.get(key)),
                                  _num(default.get(key)), source if mine else self.tr("default")])
 
         add("", d.limits.get("account") or {}, d.defaults.get("account") or {}, override.get("limits"))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimeZone
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,14 +43,17 @@ QUOTA_KEYS = (
     "recipients_per_message",
     "unique_recipients_per_day",
 )
+# Marked for lupdate; shown through key_label() in the reader's language.
 KEY_LABELS = {
-    "messages_per_hour": "Messages per hour",
-    "messages_per_day": "Messages per day",
-    "recipients_per_hour": "Recipients per hour",
-    "recipients_per_day": "Recipients per day",
-    "recipients_per_message": "Recipients per message",
-    "unique_recipients_per_day": "Unique recipients per day",
+    "messages_per_hour": QT_TRANSLATE_NOOP("QuotaDialog", "Messages per hour"),
+    "messages_per_day": QT_TRANSLATE_NOOP("QuotaDialog", "Messages per day"),
+    "recipients_per_hour": QT_TRANSLATE_NOOP("QuotaDialog", "Recipients per hour"),
+    "recipients_per_day": QT_TRANSLATE_NOOP("QuotaDialog", "Recipients per day"),
+    "recipients_per_message": QT_TRANSLATE_NOOP("QuotaDialog", "Recipients per message"),
+    "unique_recipients_per_day": QT_TRANSLATE_NOOP("QuotaDialog", "Unique recipients per day"),
 }
+PRESET_NAMES = (QT_TRANSLATE_NOOP("QuotaDialog", "Standard"), QT_TRANSLATE_NOOP("QuotaDialog", "Strict"),
+                QT_TRANSLATE_NOOP("QuotaDialog", "Traveller"), QT_TRANSLATE_NOOP("QuotaDialog", "Bulk sender"))
 # Starting points modelled on Microsoft's EOP outbound presets, scaled to one consumer mailbox.
 PRESETS: dict[str, dict[str, Any]] = {
     "Standard": {"limits": {"messages_per_hour": 100, "messages_per_day": 500, "recipients_per_hour": 300,
@@ -101,6 +104,10 @@ def parse_limit(text: str) -> int | None | _Inherit:
     return int(text)
 
 
+def key_label(key: str) -> str:
+    return QCoreApplication.translate("QuotaDialog", KEY_LABELS[key])
+
+
 def _show(value: int | None) -> str:
     return "unlimited" if value is None else str(value)
 
@@ -141,7 +148,7 @@ class QuotaDialog(QDialog):
 
         self.preset = QComboBox()
         self.preset.addItem(self.tr("Custom"), "")
-        for name in PRESETS:
+        for name in PRESET_NAMES:
             self.preset.addItem(self.tr(name), name)
         self.preset.activated.connect(self._apply_preset)
 
@@ -150,14 +157,14 @@ class QuotaDialog(QDialog):
         self.fields: dict[str, LimitField] = {}
         for key in QUOTA_KEYS:
             self.fields[key] = LimitField((defaults.get("account") or {}).get(key, INHERIT))
-            account_form.addRow(self.tr(KEY_LABELS[key]), self.fields[key])
+            account_form.addRow(key_label(key), self.fields[key])
 
         abroad_box = QGroupBox(self.tr("From abroad (outside the home countries)"))
         abroad_form = QFormLayout(abroad_box)
         self.abroad: dict[str, LimitField] = {}
         for key in QUOTA_KEYS:
             self.abroad[key] = LimitField((defaults.get("abroad") or {}).get(key, INHERIT))
-            abroad_form.addRow(self.tr(KEY_LABELS[key]), self.abroad[key])
+            abroad_form.addRow(key_label(key), self.abroad[key])
         self.home = QLineEdit()
         self.home.setPlaceholderText(self.tr("default: {0}").format(
             " ".join(defaults.get("home_countries") or []) or "-"))
@@ -165,7 +172,7 @@ class QuotaDialog(QDialog):
 
         countries_box = QGroupBox(self.tr("Per-country caps (empty cell: no limit)"))
         self.countries = QTableWidget(0, 1 + len(QUOTA_KEYS))
-        self.countries.setHorizontalHeaderLabels([self.tr("Country")] + [self.tr(KEY_LABELS[k]) for k in QUOTA_KEYS])
+        self.countries.setHorizontalHeaderLabels([self.tr("Country")] + [key_label(k) for k in QUOTA_KEYS])
         self.countries.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.add_country_button = QPushButton(self.tr("Add country"))
         self.remove_country_button = QPushButton(self.tr("Remove country"))

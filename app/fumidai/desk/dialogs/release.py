@@ -6,7 +6,7 @@ password is changed is hijacked again within minutes (Defender's unblock flow do
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 RECOMMENDED_STEPS = (
-    ("password", "The owner has reset the password"),
-    ("malware", "The owner's devices were scanned for malware"),
-    ("forwarding", "Forwarding rules and auto-replies were checked for changes by the intruder"),
+    ("password", QT_TRANSLATE_NOOP("ReleaseDialog", "The owner has reset the password")),
+    ("malware", QT_TRANSLATE_NOOP("ReleaseDialog", "The owner's devices were scanned for malware")),
+    ("forwarding", QT_TRANSLATE_NOOP("ReleaseDialog",
+                                     "Forwarding rules and auto-replies were checked for changes by the intruder")),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 
 from ..actions import STAFF_SUSPEND_TEMPLATE
 
-# Presets only save typing: the reason stays editable and is stored in the audit log.
+# Presets only save typing: the reason stays editable and is stored in the audit log
+# (in the desk's language, as staff read it back).
 REASON_PRESETS = (
-    "Sending far above its quota: account probably hijacked",
-    "Spam complaints from recipients",
-    "Logins from countries the owner never uses",
-    "Owner asked us to stop sending",
+    QT_TRANSLATE_NOOP("SuspendDialog", "Sending far above its quota: account probably hijacked"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Spam complaints from recipients"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Logins from countries the owner never uses"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Owner asked us to stop sending"),
 )
 LANGUAGES = ("ja", "en")
 
@@ -46,7 +47,7 @@ class SuspendDialog(QDialog):
         intro.setWordWrap(True)
 
         self.reason = QComboBox(editable=True)
-        self.reason.addItems(REASON_PRESETS)
+        self.reason.addItems([self.tr(text) for text in REASON_PRESETS])
         self.reason.setCurrentIndex(0)
         self.notify = QCheckBox(self.tr("Notify the owner"))
         self.notify.setChecked(notify)
