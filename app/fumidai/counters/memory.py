@@ -47,7 +47,7 @@ class Activity:
 
     def __init__(self) -> None:
         self.minutes: deque[tuple[int, dict[tuple[str, str], Cell]]] = deque()  # last hour
-        self.country_day: dict[str, RollingWindow] = {}
+        self.country_day: dict[str, RollingWindow] = {}  # accepted
         self.country_refused_day: dict[str, RollingWindow] = {}
         self.country_accounts_day: dict[str, DistinctWindow] = {}
         self.accounts_day = DistinctWindow(DAY)
@@ -82,7 +82,7 @@ class Activity:
             table = self.country_refused_day
         w = table.get(country)
         if w is None:
-            w = table[country] = RollingWindow(DAY)
+            w = table[country] = RollingWindow()
         w.add(minute, messages, recipients)
         d = self.country_accounts_day.get(country)
         if d is None:
@@ -114,8 +114,8 @@ class Activity:
         if window_minutes > HOUR:
             out = {}
             for code in set(self.country_day) | set(self.country_refused_day):
-                m, r = self.country_day[code].totals(minute) if code in self.country_day else (0, 0)
-                ref = self.country_refused_day[code].totals(minute)[0] if code in self.country_refused_day else 0
+                m, r = self.country_day[code].day(minute) if code in self.country_day else (0, 0)
+                ref = self.country_refused_day[code].day(minute)[0] if code in self.country_refused_day else 0
                 accounts = self.country_accounts_day[code].count(minute)
                 if m or ref:
                     out[code] = (m, r, ref, accounts)

@@ -19,10 +19,13 @@ class ProtocolError(ValueError):
 def parse_request(block: bytes) -> dict[str, str]:
     """Parse one request (without its terminating empty line) into attributes.
 
-    A repeated attribute keeps the last value, which the protocol allows.
+    A repeated attribute keeps the last value, which the protocol allows. The checks run
+    on the whole block at once: this is the hot path, a few microseconds per request.
     """
     if not block:
         raise ProtocolError("empty request")
+    if b"\x00" in block:
+        raise ProtocolError("NUL in request")
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -30,16 +33,15 @@ def parse_request(block: bytes) -> dict[str, str]:
     lines = text.split("\n")
     if len(lines) > MAX_ATTRIBUTES:
         raise ProtocolError(f"more than {MAX_ATTRIBUTES} attributes")
-    attrs: dict[str, str] = {}
-    for line in lines:
-        if len(line) > MAX_LINE:
-            raise ProtocolError(f"attribute line longer than {MAX_LINE} bytes")
-        name, sep, value = line.partition("=")
-        if not sep or not name:
-            raise ProtocolError(f"line without name=value: {line[:60]!r}")
-        if "\x00" in line:
-            raise ProtocolError("NUL in attribute")
-        attrs[name] = value
+    if len(text) > MAX_LINE and max(map(len, lines)) > MAX_LINE:
+        raise ProtocolError(f"attribute line longer than {MAX_LINE} bytes")
+    try:
+        attrs = dict([line.split("=", 1) for line in lines])
+    except ValueError:  # a line without "=" splits into one part
+        bad = next(line for line in lines if "=" not in line)
+        raise ProtocolError(f"line without name=value: {bad[:60]!r}") from None
+    if "" in attrs:
+        raise ProtocolError("attribute without a name")
     return attrs
 
 

@@ -60,9 +60,9 @@ def account_row(svc: Service, account: str, now: float, window_s: int, cell: lis
         cell = svc.counters.activity.per_account(minute, wmin).get(account, [0, 0, 0, 0]) if wmin <= HOUR else None
     if st is not None:
         u = st.usage
-        hour, day = u.hour.totals(minute), u.day.totals(minute)
-        minute_counts = u.hour.at(minute)
-        refused_day = u.refused_day.totals(minute)[0]
+        hour, day = u.hour(minute), u.day(minute)
+        minute_counts = u.total.at(minute)
+        refused_day = u.refused_day(minute)[0]
         countries = u.countries(minute)
     else:
         hour = day = minute_counts = (0, 0)
@@ -71,7 +71,7 @@ def account_row(svc: Service, account: str, now: float, window_s: int, cell: lis
     if cell is None:  # a window longer than the index: scale the day
         cell = [day[0], day[1], refused_day, 0] if wmin >= DAY else [hour[0], hour[1], 0, 0]
         wmin = DAY if wmin >= DAY else HOUR
-    top = max(countries.items(), key=lambda kv: kv[1][0])[0] if countries else None
+    top = max(countries.items(), key=lambda kv: kv[1][1] + kv[1][3])[0] if countries else None
     override = svc.overrides.get(account)
     active_override = override is not None and override.active(now)
     return {
@@ -206,26 +206,21 @@ def account_live(svc: Service, account: str) -> dict:
     if st is not None:
         u = st.usage
         for key, (m, r) in (
-            ("minute", u.hour.at(minute)),
-            ("hour", u.hour.totals(minute)),
-            ("day", u.day.totals(minute)),
-            ("refused_day", u.refused_day.totals(minute)),
+            ("minute", u.total.at(minute)),
+            ("hour", u.hour(minute)),
+            ("day", u.day(minute)),
+            ("refused_day", u.refused_day(minute)),
         ):
             usage[key] = {"messages": m, "recipients": r}
-        usage["unique_recipients_day"] = u.unique.count(minute)
-        codes = set(u.country_day) | set(u.refused_country_day)
-        for code in sorted(codes):
-            hm = u.country_hour[code].totals(minute)[0] if code in u.country_hour else 0
-            dm, dr = u.country_day[code].totals(minute) if code in u.country_day else (0, 0)
-            ref = u.refused_country_day[code].totals(minute)[0] if code in u.refused_country_day else 0
-            if hm or dm or ref:
-                usage["countries"].append(
-                    {"country": code, "messages_hour": hm, "messages_day": dm, "recipients_day": dr, "refused_day": ref}
-                )
+        usage["unique_recipients_day"] = u.unique_count(minute)
+        for code, (hm, dm, dr, ref) in sorted(u.countries(minute).items()):
+            usage["countries"].append(
+                {"country": code, "messages_hour": hm, "messages_day": dm, "recipients_day": dr, "refused_day": ref}
+            )
         recent = [
             {"time": iso(t), "stage": stage, "action": action, "reason": reason, "country": country,
              "client_address": client, "recipients": rcpts}
-            for t, stage, action, reason, country, client, rcpts in reversed(st.recent)
+            for t, stage, action, reason, country, client, rcpts in reversed(st.recent or ())
         ]
         if st.is_suspended(now):
             s = st.suspension
@@ -256,14 +251,14 @@ def series(svc: Service, account: str, window_s: int, step_s: int) -> dict:
     st = svc.counters.get(account)
     if st is not None:
         u = st.usage
-        for code, w in u.country_day.items():
+        for code, w in u.by_country.items():
             for m, msgs, rcpts in w.series(minute):
                 if m >= first:
                     p = points[(m - first) // step]
                     p["messages"] += msgs
                     p["recipients"] += rcpts
                     p["by_country"][code] = p["by_country"].get(code, 0) + msgs
-        for m, msgs, _ in u.refused_day.series(minute):
+        for m, msgs, _ in (u.refused.series(minute) if u.refused is not None else ()):
             if m >= first:
                 points[(m - first) // step]["refused"] += msgs
     return {"account": account, "start": iso(first * 60), "step": step * 60, "points": points}
