@@ -10,7 +10,7 @@ import pytest
 from fumidai.cli import main
 from fumidai.store import repo
 from fumidai.store.db import Store
-from notice_helpers import add_account
+from .helpers import add_account
 
 
 def _config(tmp_path, port: int) -> str:

@@ -14,7 +14,7 @@ from fumidai.notices import NoticeError
 from fumidai.notices.mime import build_message, check_address
 from fumidai.notices.outbox import Outbox, notice_record
 from fumidai.store import repo
-from notice_helpers import make_settings, sample_facts
+from .helpers import RecordingHandler, Relay, free_port, make_settings, sample_facts
 
 SUBJECT_JA = "【重要】メールアカウント「taro01」の送信を停止しました"
 
@@ -173,12 +173,11 @@ def test_a_claimed_notice_is_not_sent_by_a_second_sender(tmp_path, relay, store,
 
 
 def test_starttls_required_by_the_relay(tmp_path, store, clock, tls_files):
-    from conftest import RecordingHandler, Relay, _free_port
 
     cert, key = tls_files
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
-    r = Relay(RecordingHandler(), _free_port(), tls_context=server_ctx, require_starttls=True)
+    r = Relay(RecordingHandler(), free_port(), tls_context=server_ctx, require_starttls=True)
     r.start()
     try:
         client_ctx = ssl.create_default_context(cafile=str(cert))
@@ -248,7 +247,6 @@ def test_deliver_due_sends_every_due_notice_once(tmp_path, relay, store, clock):
 def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, tls_files):
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    from conftest import RecordingHandler, Relay, _free_port
 
     logins = []
 
@@ -261,7 +259,7 @@ def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, 
     cert, key = tls_files
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
-    r = Relay(RecordingHandler(), _free_port(), tls_context=server_ctx, require_starttls=True,
+    r = Relay(RecordingHandler(), free_port(), tls_context=server_ctx, require_starttls=True,
               extra={"authenticator": authenticator, "auth_required": True, "auth_require_tls": True})
     r.start()
     client_ctx = ssl.create_default_context(cafile=str(cert))
@@ -288,12 +286,11 @@ def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, 
 
 
 def test_implicit_tls_and_an_untrusted_certificate(tmp_path, store, clock, tls_files):
-    from conftest import RecordingHandler, Relay, _free_port
 
     cert, key = tls_files
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
-    r = Relay(RecordingHandler(), _free_port(), extra={"ssl_context": server_ctx})
+    r = Relay(RecordingHandler(), free_port(), extra={"ssl_context": server_ctx})
     r.start()
     try:
         untrusting = Outbox(make_settings(tmp_path, r.port, security="tls"), store, clock)  # system CAs only

@@ -9,7 +9,7 @@ from fumidai.notices.facts import build_facts
 from fumidai.notices.reasons import reason_text
 from fumidai.notices.templates import TemplateSet, format_time
 
-from notice_helpers import T0, sample_facts
+from .helpers import T0, sample_facts
 
 NAMES = ["suspended_auto", "suspended_staff", "warning", "restored"]
 

@@ -1,12 +1,72 @@
-"""Helpers shared by the notices tests (imported by name: tests/ is not a package)."""
+"""Helpers shared by the notices tests: a recording SMTP relay, a clock, settings and facts."""
 
 from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
 
 from fumidai.config import settings_from_dict
 from fumidai.notices.facts import build_facts
 from fumidai.store import repo
 
 T0 = 1_795_000_000.0  # 2026-11-18 11:06:40 UTC, 20:06:40 in Tokyo
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes  # the message as it came over the wire
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts mail and keeps it; addresses in ``refuse`` get ``refuse_reply`` at RCPT."""
+
+    messages: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    refuse_reply: str = "550 5.1.1 No such user"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted"
+
+
+@dataclass
+class Relay:
+    handler: RecordingHandler
+    port: int
+    controller: Controller | None = None
+    tls_context: ssl.SSLContext | None = None
+    require_starttls: bool = False
+    extra: dict = field(default_factory=dict)  # more Controller/SMTP options (authenticator, ...)
+
+    def start(self) -> None:
+        kw = dict(self.extra)
+        if self.tls_context is not None:
+            kw.update(tls_context=self.tls_context, require_starttls=self.require_starttls)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kw)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 class Clock:
