@@ -108,6 +108,7 @@ def test_server_error_and_validation_are_explained(qtbot, api, runner):
     rec = Recorder(runner)
     api.fail_next(1, 500)
     runner.suspend("user0001", "spam")
+    qtbot.waitUntil(lambda: len(rec.bad) == 1, timeout=5000)  # one at a time: the 500 is for the next request
     runner.release("user0002", "not suspended")  # the fake answers 409
     qtbot.waitUntil(lambda: len(rec.bad) == 2, timeout=5000)
     messages = dict((a, m) for a, _, m in rec.bad)
