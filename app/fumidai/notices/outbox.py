@@ -109,6 +109,9 @@ class Outbox:
             if existing is not None:
                 return existing
         r = self._render(facts, template, language)
+        if r.html is not None:
+            # The notices table has no column for it yet: say so rather than drop it silently.
+            log.warning("template %s.%s has an HTML alternative; it is previewed but not sent", template, language)
         with self.store.session() as s:
             to = format_address(facts.get("owner_name") or "", facts["contact"])
             return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text, idempotency_key, now=_dt(self.clock()))
