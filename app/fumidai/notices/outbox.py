@@ -114,7 +114,8 @@ class Outbox:
             log.warning("template %s.%s has an HTML alternative; it is previewed but not sent", template, language)
         with self.store.session() as s:
             to = format_address(facts.get("owner_name") or "", facts["contact"])
-            return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text, idempotency_key, now=_dt(self.clock()))
+            return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text,
+                                      idempotency_key, now=_dt(self.clock()))
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send every notice that is due; return how many went to the relay."""
