@@ -13,56 +13,77 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from ..errors import FumidaiError
 from .api.client import ApiClient, ApiError, AuthFailed, ConnectionFailed, Forbidden, TimedOut, TlsError
 
 UNDO_SECONDS = 5.0
 UNDO_REASON = "undo"
 STAFF_SUSPEND_TEMPLATE = "suspended_staff"
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ActionRunner", text)
+
+
 # What each action is, for "your role (viewer) may not …".
 _ACTION_WORDS = {
-    "suspend": "suspend accounts",
-    "suspend_notify": "suspend accounts and notify their owners",
-    "release": "release accounts",
-    "undo": "release accounts",
-    "set_limits": "change an account's limits",
-    "reset_limits": "change an account's limits",
-    "preview_notice": "preview notices",
-    "send_notice": "send notices",
+    "suspend": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts"),
+    "suspend_notify": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts and notify their owners"),
+    "release": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
+    "undo": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
+    "set_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
+    "reset_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
+    "preview_notice": QT_TRANSLATE_NOOP("ActionRunner", "preview notices"),
+    "send_notice": QT_TRANSLATE_NOOP("ActionRunner", "send notices"),
 }
 
 
 def explain(action: str, error: BaseException, role: str = "") -> str:
-    """One plain sentence that says what went wrong and what to do about it."""
+    """One plain sentence, in the desk's language, that says what went wrong and what to do."""
     detail = str(error).strip()
     if isinstance(error, Forbidden):
-        who = f"your role ({role})" if role else "your role"
-        return f"{who} may not {_ACTION_WORDS.get(action, action)}; ask an admin."
+        what = _tr(_ACTION_WORDS.get(action, action))
+        if role:
+            return _tr("your role ({0}) may not {1}; ask an admin.").format(role, what)
+        return _tr("your role may not {0}; ask an admin.").format(what)
     if isinstance(error, AuthFailed):
-        return "the backend did not accept your token; sign in again or check the token file."
+        return _tr("the backend did not accept your token; sign in again or check the token file.")
     if isinstance(error, TlsError):
-        return f"the backend's TLS certificate could not be verified ({detail}); check the address and the CA."
+        return _tr("the backend's TLS certificate could not be verified ({0}); check the address and the CA.").format(
+            detail)
     if isinstance(error, TimedOut):
-        return f"the backend did not answer in time ({detail}); the action may or may not have happened: reload."
+        return _tr("the backend did not answer in time ({0}); the action may or may not have happened: reload.").format(
+            detail)
     if isinstance(error, ConnectionFailed):
-        return f"backend unreachable ({detail}); check the address and that `fumidai serve` is running."
+        return _tr("backend unreachable ({0}); check the address and that `fumidai serve` is running.").format(detail)
     if isinstance(error, ApiError):
         status, detail = error.status, error.detail
         if status == 404:
-            return f"the backend does not know this account ({detail})."
+            return _tr("the backend does not know this account ({0}).").format(detail)
         if status == 409:
-            return f"the account changed meanwhile ({detail}); reload and try again."
+            return _tr("the account changed meanwhile ({0}); reload and try again.").format(detail)
         if status in (400, 422):
-            return f"the backend refused the values: {detail}"
-        if status is not None and status >= 500:
-            return f"the backend failed ({status}: {detail}); try again, then check its log."
+            return _tr("the backend refused the values: {0}").format(detail)
+        if status >= 500:
+            return _tr("the backend failed ({0}: {1}); try again, then check its log.").format(status, detail)
         return detail or type(error).__name__
+    if isinstance(error, FumidaiError):  # e.g. an export file that cannot be written
+        return detail
     # A bug on our side: still one line, but say it is unexpected.
-    return f"unexpected error: {type(error).__name__}: {detail}"
+    return _tr("unexpected error: {0}").format(f"{type(error).__name__}: {detail}")
 
 
 @dataclass
