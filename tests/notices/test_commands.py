@@ -82,3 +82,19 @@ def test_send_with_the_relay_down_stays_queued(tmp_path, cli_store, closed_relay
     assert main(["notice", "send", "taro01", "-t", "warning", "--config", _config(tmp_path, closed_relay.port)]) == 0
     out = capsys.readouterr().out
     assert ": queued (" in out and "will be retried" in out
+
+
+def test_facts_from_store_use_the_accounts_override_and_suspension(tmp_path, cli_store):
+    import time
+
+    from fumidai.config import load_settings
+    from fumidai.notices.outbox import facts_from_store
+
+    with cli_store.session() as s:
+        repo.set_override(s, "taro01", "bob", "newsletter", limits={"messages_per_hour": 400},
+                          home_countries=["JP", "KR"])
+    facts = facts_from_store(load_settings(_config(tmp_path, 25)), cli_store, "taro01", time.time())
+    assert facts["limits"]["account"]["messages_per_hour"] == 400
+    assert facts["limits"]["home_countries"] == ["JP", "KR"]
+    assert facts["suspension"]["by"] == "bob" and facts["reason"] == "quota:messages_per_hour"
+    assert facts["usage"] is None and facts["owner_name"] == "山田 太郎"

@@ -41,44 +41,6 @@ def _open(args: argparse.Namespace):
     return settings, store, Outbox(settings, store)
 
 
-def account_facts(settings, store, account: str, now: float) -> dict[str, Any]:
-    """The facts the store knows about an account: no usage counts (those live in the server)."""
-    from datetime import datetime, timezone
-
-    from ..errors import FumidaiError
-    from ..policy.limits import Override, effective_limits
-    from ..store import repo
-    from .facts import build_facts
-
-    at = datetime.fromtimestamp(now, timezone.utc)
-    with store.session() as s:
-        row = repo.get_account(s, account)
-        if row is None:
-            raise FumidaiError(f"no account {account!r} in the store (import it with fumidai account import)")
-        if not row.contact:
-            raise FumidaiError(f"account {account!r} has no contact address")
-        susp = repo.active_suspensions(s, at).get(account)
-        o = repo.active_overrides(s, at).get(account)
-        override = None if o is None else Override(
-            limits=o.limits or {}, abroad=o.abroad, countries=o.countries,
-            home_countries=frozenset(o.home_countries) if o.home_countries is not None else None,
-        )
-        limits = effective_limits(settings.default_limits(), override, now)
-        if row.home_countries and (override is None or override.home_countries is None):
-            from dataclasses import replace
-
-            limits = replace(limits, home_countries=frozenset(row.home_countries))
-        return dict(build_facts(
-            account=row.name, contact=row.contact, owner_name=row.owner_name,
-            language=row.language or settings.notices.default_language,
-            timezone=row.timezone or settings.notices.timezone, now=now,
-            support_contact=settings.notices.support_contact, sender_name=settings.notices.sender_name,
-            suspension=None if susp is None else {"by": susp.by, "reason": susp.reason,
-                                                  "since": susp.since, "until": susp.until},
-            limits=limits, usage=None,
-        ))
-
-
 _NO_USAGE = "note: usage counts are known only to the running server; this notice leaves them out"
 
 
@@ -94,9 +56,11 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from .outbox import facts_from_store
+
     settings, store, outbox = _open(args)
     try:
-        facts = account_facts(settings, store, args.account, time.time())
+        facts = facts_from_store(settings, store, args.account, time.time())
         language = args.language or facts["language"]
         subject, text, html = outbox.preview(facts, args.template, language)
     finally:
@@ -110,11 +74,11 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _send(args: argparse.Namespace) -> int:
     from ..store.models import Notice
-    from .outbox import notice_record
+    from .outbox import facts_from_store, notice_record
 
     settings, store, outbox = _open(args)
     try:
-        facts = account_facts(settings, store, args.account, time.time())
+        facts = facts_from_store(settings, store, args.account, time.time())
         language = args.language or facts["language"]
         row = outbox.queue(facts, args.template, language, args.staff, args.idempotency_key)
         outbox.deliver_due()

@@ -14,17 +14,20 @@ import asyncio
 import logging
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import update
 
 from ..config import Settings
+from ..errors import FumidaiError
+from ..policy.limits import Override, effective_limits
 from ..store import repo
 from ..store.models import Notice
 from . import NoticeError
 from .delivery import DeliveryError, send
+from .facts import build_facts
 from .mime import build_message, check_address, check_display_name, format_address, message_id, parse_address
 from .templates import Rendered, TemplateSet
 
@@ -48,6 +51,35 @@ def notice_record(row: Notice) -> dict[str, Any]:
         "error": row.error, "idempotency_key": row.idempotency_key,
         "created_at": _iso(row.created_at), "sent_at": _iso(row.sent_at),
     }
+
+
+def facts_from_store(settings: Settings, store: Any, account: str, now: float) -> dict[str, Any]:
+    """The facts the store knows about an account: no usage counts (those live in the server)."""
+    at = datetime.fromtimestamp(now, timezone.utc)
+    with store.session() as s:
+        row = repo.get_account(s, account)
+        if row is None:
+            raise FumidaiError(f"no account {account!r} in the store (import it with fumidai account import)")
+        if not row.contact:
+            raise FumidaiError(f"account {account!r} has no contact address")
+        susp = repo.active_suspensions(s, at).get(account)
+        o = repo.active_overrides(s, at).get(account)
+        override = None if o is None else Override(
+            limits=o.limits or {}, abroad=o.abroad, countries=o.countries,
+            home_countries=frozenset(o.home_countries) if o.home_countries is not None else None,
+        )
+        limits = effective_limits(settings.default_limits(), override, now)
+        if row.home_countries and (override is None or override.home_countries is None):
+            limits = replace(limits, home_countries=frozenset(row.home_countries))
+        return dict(build_facts(
+            account=row.name, contact=row.contact, owner_name=row.owner_name,
+            language=row.language or settings.notices.default_language,
+            timezone=row.timezone or settings.notices.timezone, now=now,
+            support_contact=settings.notices.support_contact, sender_name=settings.notices.sender_name,
+            suspension=None if susp is None else {"by": susp.by, "reason": susp.reason,
+                                                  "since": susp.since, "until": susp.until},
+            limits=limits, usage=None,
+        ))
 
 
 @dataclass(frozen=True)
