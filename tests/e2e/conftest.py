@@ -7,7 +7,8 @@ machine). The submission service and the policy restrictions come from
 packaging/postfix/*.snippet, so the shipped snippets are the ones tested.
 
 Needs root and the postfix and dovecot binaries (apt-get install postfix dovecot-core);
-without them the tests are skipped with the reason.
+without them the tests are skipped with the reason. FUMIDAI_E2E_KEEP=1 keeps the folder
+(maillog, configs, fumidai-serve.log) for a look after the run.
 """
 
 from __future__ import annotations
@@ -392,7 +393,10 @@ def e2e_base():
     base = Path(tempfile.mkdtemp(prefix="fumidai-e2e-"))
     base.chmod(0o755)
     yield base
-    shutil.rmtree(base, ignore_errors=True)
+    if os.environ.get("FUMIDAI_E2E_KEEP"):  # keep the maillog and configs to look at
+        print(f"e2e files kept in {base}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
