@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tomllib
@@ -71,3 +74,30 @@ def test_systemd_unit_verifies(tmp_path):
     # verify exits 0 on unknown values and only complains on stderr.
     problems = [ln for ln in (r.stdout + r.stderr).splitlines() if "fumidai.service" in ln]
     assert r.returncode == 0 and not problems, r.stdout + r.stderr
+
+
+def test_serve_tells_systemd_it_is_ready(tmp_path, mmdb_path):
+    """The unit's Type=notify relies on READY=1 arriving on $NOTIFY_SOCKET once both ports listen."""
+    from tests.conftest import free_port
+
+    policy, api = free_port(), free_port()
+    config = tmp_path / "fumidai.toml"
+    config.write_text(f'[policy]\nlisten = "127.0.0.1:{policy}"\n[api]\nlisten = "127.0.0.1:{api}"\n'
+                      f'[storage]\nurl = "sqlite:///{tmp_path}/f.db"\n[geoip]\ndatabase = "{mmdb_path}"\n')
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(tmp_path / "notify"))
+        notify.settimeout(60)
+        proc = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "serve", "--config", str(config)],
+                                env=dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify")),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert notify.recv(256) == b"READY=1"
+            for port in (policy, api):  # ready means listening
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            proc.send_signal(signal.SIGTERM)
+            assert notify.recv(256) == b"STOPPING=1"
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
