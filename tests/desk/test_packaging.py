@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from fumidai import __version__
+
+from .fake_api import FakeApi
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "packaging" / "desk" / "build.sh"
@@ -49,3 +52,24 @@ def test_build_and_run_version(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == f"fumidai {__version__}"
+
+    # The real desk from the bundle, signed in to the fake API: it must poll and stay up.
+    token = tmp_path / "token"
+    token.write_text(FakeApi.token("operator"))
+    with FakeApi(accounts=30, alerts=2) as api:
+        desk = subprocess.Popen([str(exe), "--backend", api.url, "--token-file", str(token), "--language", "ja"],
+                                env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and desk.poll() is None:
+                if any(path.startswith("/api/v1/overview") for _, path in list(api.requests)):
+                    break
+                time.sleep(0.2)
+            time.sleep(2)  # a few polls and repaints with the world map
+            assert desk.poll() is None, desk.communicate()[1][-3000:]
+        finally:
+            desk.terminate()
+            _, err = desk.communicate(timeout=30)
+    assert any(path.startswith("/api/v1/overview") for _, path in api.requests)
+    assert "Traceback" not in err, err[-3000:]
