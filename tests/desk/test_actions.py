@@ -8,8 +8,9 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QObject, QThread, Slot  # noqa: E402
 
-from fumidai.desk.actions import ActionRunner, UndoToast  # noqa: E402
-from fumidai.desk.api.client import ApiClient  # noqa: E402
+from fumidai.desk.actions import ActionRunner, UndoToast, explain  # noqa: E402
+from fumidai.desk.api.client import ApiClient, ApiError, AuthFailed, TimedOut, TlsError  # noqa: E402
+from fumidai.errors import FumidaiError  # noqa: E402
 
 from .fake_api import FakeApi  # noqa: E402
 
@@ -148,3 +149,22 @@ def test_undo_offer_expires(qtbot, api):
         assert len(api.posts) == 1
     finally:
         runner.close()
+
+
+@pytest.mark.parametrize("error, expected", [
+    (AuthFailed(401, "bad token"),
+     "the backend did not accept your token"),
+    (TlsError("cannot trust https://x: expired", "expired"),
+     "the backend's TLS certificate could not be verified (cannot trust https://x: expired)"),
+    (TimedOut("http://x did not answer within 5 s"),
+     "the backend did not answer in time"),
+    (ApiError(404, "unknown account bob"),
+     "the backend does not know this account (unknown account bob)."),
+    (ApiError(422, "messages_per_hour: must be >= 0"),
+     "the backend refused the values: messages_per_hour: must be >= 0"),
+    (FumidaiError("cannot write /x.csv: Permission denied"),
+     "cannot write /x.csv: Permission denied"),
+    (KeyError("oops"), "unexpected error: KeyError: 'oops'"),
+])
+def test_explain(error, expected):
+    assert explain("suspend", error, "operator").startswith(expected)
