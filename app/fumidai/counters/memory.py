@@ -7,7 +7,6 @@ and per-country day totals as rolling windows with a distinct-account count.
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from typing import Iterable, Iterator
 
@@ -43,74 +42,117 @@ class DistinctWindow:
 
 
 class Activity:
-    """Recent traffic across all accounts, for overview, countries and top accounts."""
+    """Recent traffic across all accounts, for overview, countries and top accounts.
+
+    The last hour is kept per minute as (account, country) cells, and also summed per
+    account and per country as minutes come and go, so the hour view costs nothing to
+    read; a shorter window merges its few minutes. The day is kept per country.
+    """
 
     def __init__(self) -> None:
-        self.minutes: deque[tuple[int, dict[tuple[str, str], Cell]]] = deque()  # last hour
+        # The last hour, per minute: cells by (account, country), the same summed by account,
+        # and by country with the number of accounts that sent from there in that minute.
+        self.minutes: deque[tuple[int, dict[tuple[str, str], Cell], dict[str, Cell], dict[str, list[int]]]] = deque()
+        self.country_accounts_5m: dict[str, DistinctWindow] = {}  # for the desk's 5-minute map
+        self.hour_accounts: dict[str, Cell] = {}
+        self.hour_countries: dict[str, Cell] = {}
+        self.hour_country_accounts: dict[str, dict[str, int]] = {}  # country -> account -> cells
         self.country_day: dict[str, RollingWindow] = {}  # accepted
         self.country_refused_day: dict[str, RollingWindow] = {}
         self.country_accounts_day: dict[str, DistinctWindow] = {}
         self.accounts_day = DistinctWindow(DAY)
 
-    def _cells(self, minute: int) -> dict[tuple[str, str], Cell]:
+    def advance(self, minute: int) -> None:
+        """Let the minutes that left the hour go, taking them out of the hour's sums."""
+        minutes = self.minutes
+        while minutes and minutes[0][0] <= minute - HOUR:
+            _, cells, _, _ = minutes.popleft()
+            for (account, country), cell in cells.items():
+                _sub(self.hour_accounts, account, cell)
+                _sub(self.hour_countries, country, cell)
+                per = self.hour_country_accounts[country]
+                if per[account] == 1:
+                    del per[account]
+                    if not per:
+                        del self.hour_country_accounts[country]
+                else:
+                    per[account] -= 1
+
+    def _minute(self, minute: int):
         minutes = self.minutes
         if minutes and minutes[-1][0] == minute:
-            return minutes[-1][1]
-        if minutes and minutes[-1][0] > minute:  # a late count: find or skip its minute
-            for m, cells in reversed(minutes):
-                if m == minute:
-                    return cells
-            return {}
-        while minutes and minutes[0][0] <= minute - HOUR:
-            minutes.popleft()
-        cells: dict[tuple[str, str], Cell] = {}
-        minutes.append((minute, cells))
-        return cells
+            return minutes[-1]
+        if minutes and minutes[-1][0] > minute:  # a late count: its minute, if still in the hour
+            for entry in reversed(minutes):
+                if entry[0] == minute:
+                    return entry
+                if entry[0] < minute:
+                    break
+            return None
+        self.advance(minute)
+        entry = (minute, {}, {}, {})
+        minutes.append(entry)
+        return entry
 
     def record(self, minute: int, account: str, country: str, messages: int, recipients: int, accepted: bool) -> None:
-        cells = self._cells(minute)
-        cell = cells.get((account, country))
-        if cell is None:
-            cell = cells[(account, country)] = [0, 0, 0, 0]
-        if accepted:
-            cell[0] += messages
-            cell[1] += recipients
-            table = self.country_day
-        else:
-            cell[2] += messages
-            cell[3] += recipients
-            table = self.country_refused_day
+        entry = self._minute(minute)
+        if entry is not None:
+            _, cells, by_account, by_country = entry
+            in_country = by_country.get(country)
+            if in_country is None:
+                in_country = by_country[country] = [0, 0, 0, 0, 0]
+            cell = cells.get((account, country))
+            if cell is None:
+                cell = cells[(account, country)] = [0, 0, 0, 0]
+                per = self.hour_country_accounts.setdefault(country, {})
+                per[account] = per.get(account, 0) + 1
+                in_country[4] += 1
+            delta = (messages, recipients, 0, 0) if accepted else (0, 0, messages, recipients)
+            for c in (cell, in_country, by_account.setdefault(account, [0, 0, 0, 0]),
+                      self.hour_accounts.setdefault(account, [0, 0, 0, 0]),
+                      self.hour_countries.setdefault(country, [0, 0, 0, 0])):
+                c[0] += delta[0]
+                c[1] += delta[1]
+                c[2] += delta[2]
+                c[3] += delta[3]
+        table = self.country_day if accepted else self.country_refused_day
         w = table.get(country)
         if w is None:
             w = table[country] = RollingWindow()
         w.add(minute, messages, recipients)
-        d = self.country_accounts_day.get(country)
-        if d is None:
-            d = self.country_accounts_day[country] = DistinctWindow(DAY)
-        d.add(minute, account)
+        for table, span in ((self.country_accounts_day, DAY), (self.country_accounts_5m, 5)):
+            d = table.get(country)
+            if d is None:
+                d = table[country] = DistinctWindow(span)
+            d.add(minute, account)
         self.accounts_day.add(minute, account)
 
-    def cells(self, minute: int, window_minutes: int) -> Iterator[tuple[str, str, Cell]]:
-        """(account, country, cell) of the last ``window_minutes`` minutes (at most an hour)."""
-        oldest = minute - min(window_minutes, HOUR)
-        for m, cells in self.minutes:
-            if oldest < m <= minute:
-                for (account, country), cell in cells.items():
-                    yield account, country, cell
-
     def per_account(self, minute: int, window_minutes: int) -> dict[str, Cell]:
+        """Per account (accepted msgs, rcpts, refused msgs, rcpts) over the last minutes (at most an hour).
+
+        The hour's dict is the live one: read it, do not change it.
+        """
+        self.advance(minute)
+        if window_minutes >= HOUR:
+            return self.hour_accounts
+        oldest = minute - window_minutes
+        inside = [by_account for m, _, by_account, _ in self.minutes if oldest < m <= minute]
+        if len(inside) == 1:
+            return inside[0]
         out: dict[str, Cell] = {}
-        for account, _, cell in self.cells(minute, window_minutes):
-            acc = out.get(account)
-            if acc is None:
-                out[account] = list(cell)
-            else:
-                for i in range(4):
-                    acc[i] += cell[i]
+        for by_account in inside:
+            for account, cell in by_account.items():
+                acc = out.get(account)
+                if acc is None:
+                    out[account] = list(cell)
+                else:
+                    for i in range(4):
+                        acc[i] += cell[i]
         return out
 
     def per_country(self, minute: int, window_minutes: int) -> dict[str, tuple[int, int, int, int]]:
         """country -> (messages, recipients, refused messages, distinct accounts)."""
+        self.advance(minute)
         if window_minutes > HOUR:
             out = {}
             for code in set(self.country_day) | set(self.country_refused_day):
@@ -120,21 +162,46 @@ class Activity:
                 if m or ref:
                     out[code] = (m, r, ref, accounts)
             return out
-        sums: dict[str, list] = {}
-        for account, country, cell in self.cells(minute, window_minutes):
-            s = sums.get(country)
-            if s is None:
-                s = sums[country] = [0, 0, 0, set()]
-            s[0] += cell[0]
-            s[1] += cell[1]
-            s[2] += cell[2]
-            s[3].add(account)
-        return {c: (s[0], s[1], s[2], len(s[3])) for c, s in sums.items()}
+        if window_minutes == HOUR:
+            return {c: (v[0], v[1], v[2], len(self.hour_country_accounts.get(c, ())))
+                    for c, v in self.hour_countries.items() if v[0] or v[2]}
+        oldest = minute - window_minutes
+        inside = [entry for entry in self.minutes if oldest < entry[0] <= minute]
+        if window_minutes in (1, 5):  # exact from the per-minute sums and the 5-minute distinct counts
+            sums: dict[str, list[int]] = {}
+            for _, _, _, by_country in inside:
+                for country, c in by_country.items():
+                    s = sums.setdefault(country, [0, 0, 0, 0, 0])
+                    for i in range(5):
+                        s[i] += c[i]
+            if window_minutes == 5:
+                for country, s in sums.items():
+                    s[4] = self.country_accounts_5m[country].count(minute)
+            return {c: (s[0], s[1], s[2], s[4]) for c, s in sums.items()}
+        sets: dict[str, list] = {}
+        for _, cells, _, _ in inside:
+            for (account, country), cell in cells.items():
+                s = sets.get(country)
+                if s is None:
+                    s = sets[country] = [0, 0, 0, set()]
+                s[0] += cell[0]
+                s[1] += cell[1]
+                s[2] += cell[2]
+                s[3].add(account)
+        return {c: (s[0], s[1], s[2], len(s[3])) for c, s in sets.items()}
 
-    def top_accounts(self, minute: int, window_minutes: int, limit: int) -> list[tuple[str, Cell]]:
-        """The accounts with the most attempted messages in the window, most first."""
-        per = self.per_account(minute, window_minutes)
-        return heapq.nlargest(limit, per.items(), key=lambda kv: (kv[1][0] + kv[1][2], kv[1][1]))
+    def active_today(self, minute: int) -> dict[str, int]:
+        """Accounts with traffic in the last day (account -> its last minute)."""
+        self.accounts_day.count(minute)
+        return self.accounts_day.last_seen
+
+
+def _sub(table: dict[str, Cell], key: str, cell: Cell) -> None:
+    total = table[key]
+    for i in range(4):
+        total[i] -= cell[i]
+    if not any(total):
+        del table[key]
 
 
 class MemoryCounters:

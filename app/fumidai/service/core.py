@@ -92,6 +92,7 @@ class Service:
         self.homes: dict[str, frozenset[str]] = {}
         self._limits_cache: dict[str, Limits] = {}
         self.suspended: set[str] = set()
+        self.limited: dict[str, float] = {}  # account -> when it last hit a limit
         self.pending = Pending()
         self._last_alert: dict[tuple[str, str], float] = {}
         self.geo = geo
@@ -237,6 +238,7 @@ class Service:
             self._alert(now, account, "auto_suspend", d.reason, country, force=True)
             log.warning("account %r suspended automatically: %s", account, d.reason)
         elif d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
+            self.limited[account] = now
             kind = "cap" if d.reason.startswith(("abroad:", "country:")) else _ALERT_KINDS.get(d.applied, "quota_reject")
             self._alert(now, account, kind, d.reason, country)
         return d.action
@@ -409,6 +411,22 @@ class Service:
 
     def account_rows(self, names: list[str] | None, window_s: int = 60) -> list[dict]:
         return views.account_rows(self, names, window_s)
+
+    def ranked(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
+               q: str = "", limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+        return views.ranked(self, window_s, sort, status, country, q, limit, offset)
+
+    async def ranked_rows(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
+                          q: str = "", limit: int = 100, offset: int = 0, chunk: int = 200) -> tuple[int, list[dict]]:
+        """Like ranked(), but builds the rows in chunks, letting policy requests in between."""
+        total, names, cells = views.ranked_names(self, window_s, sort, status, country, q, limit, offset)
+        rows = []
+        for start in range(0, len(names), chunk):
+            if start:
+                await asyncio.sleep(0)
+            now = self.clock()
+            rows.extend(views.account_row(self, a, now, window_s, cells) for a in names[start:start + chunk])
+        return total, rows
 
     def account_live(self, account: str) -> dict:
         return views.account_live(self, account)

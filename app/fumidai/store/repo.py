@@ -433,6 +433,16 @@ def get_account(s: Session, name: str) -> Account | None:
     return s.get(Account, name)
 
 
+def get_accounts(s: Session, names: Sequence[str]) -> dict[str, Account]:
+    """The records of the named accounts that exist, by name (one query per thousand names)."""
+    out: dict[str, Account] = {}
+    names = list(names)
+    for start in range(0, len(names), 1000):
+        for row in s.scalars(select(Account).where(Account.name.in_(names[start:start + 1000]))):
+            out[row.name] = row
+    return out
+
+
 def upsert_accounts(s: Session, rows: Iterable[Mapping[str, Any]], actor: str = "cli") -> int:
     """Create or update accounts from an import; returns how many rows were written.
 

@@ -32,7 +32,7 @@ async def list_accounts(
     country: Annotated[str, Query(max_length=2, description="Busiest country (ISO code)")] = "",
     sort: Sort = "account",
     window: Annotated[int, Query(ge=60, le=86400)] = 60,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict:
     from fumidai.store import repo
@@ -48,18 +48,9 @@ async def list_accounts(
         rows = svc.account_rows([name for name, _ in records], window)
         return {"total": total, "items": [{**row, **contact} for row, (_, contact) in zip(rows, records)]}
     # Filters and sorts on live figures: only accounts the service holds can match.
-    needle = q.casefold()
-    rows = [r for r in svc.account_rows(None, window)
-            if (not needle or needle in r["account"].casefold())
-            and (not country or r.get("top_country") == country)
-            and (status in ("all", "active") or r["status"] == status)]
-    key = sort.lstrip("-")
-    rows.sort(key=lambda r: r["account"])
-    if key != "account":
-        rows.sort(key=lambda r: r.get(key) or 0, reverse=sort.startswith("-"))  # stable: ties by name
-    page = rows[offset:offset + limit]
-    contacts = await in_store(request, lambda s: [contact_json(repo.get_account(s, r["account"])) for r in page])
-    return {"total": len(rows), "items": [{**r, **c} for r, c in zip(page, contacts)]}
+    total, page = await svc.ranked_rows(window, sort, status, country, q, limit, offset)
+    records = await in_store(request, lambda s: repo.get_accounts(s, [r["account"] for r in page]))
+    return {"total": total, "items": [{**r, **contact_json(records.get(r["account"]))} for r in page]}
 
 
 async def account_detail(request: Request, account: str, *, required: bool = True) -> dict:
