@@ -39,7 +39,7 @@ SNIPPET_POLICY = "inet:127.0.0.1:10040"
 PASSWORD = "e2e-secret"
 
 # Source addresses (all of 127.0.0.0/8 is loopback on Linux) and their test countries.
-HOME_IP, ABROAD_IP, CN_IP = "127.0.1.5", "127.0.2.5", "127.0.3.5"
+HOME_IP, ABROAD_IP = "127.0.1.5", "127.0.2.5"
 GEO_CSV = "network,country\n127.0.1.0/24,JP\n127.0.2.0/24,US\n127.0.3.0/24,CN\n"
 
 ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1")
