@@ -118,6 +118,10 @@ class Service:
 
             self.store = Store(self.settings.storage.url)
             self.store.ensure_schema()
+        if self.outbox is None:
+            from ..notices.outbox import Outbox
+
+            self.outbox = Outbox(self.settings, self.store, self.clock)
 
     async def start(self) -> None:
         self.open_resources()
@@ -126,6 +130,7 @@ class Service:
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
             asyncio.create_task(self._sync_loop(), name="fumidai-sync"),
+            asyncio.create_task(self.outbox.run(self._stopping), name="fumidai-notices"),
         ]
 
     async def stop(self) -> None:
@@ -236,6 +241,8 @@ class Service:
             self.suspended.add(account)
             self.pending.suspensions[account] = d.suspension
             self._alert(now, account, "auto_suspend", d.reason, country, force=True)
+            if self.metrics is not None:
+                self.metrics.observe_suspension("auto")
             log.warning("account %r suspended automatically: %s", account, d.reason)
         elif d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
             self.limited[account] = now
@@ -262,6 +269,8 @@ class Service:
     async def flush(self) -> None:
         """Write what the policy path produced; on failure keep it for the next round."""
         batch, self.pending = self.pending, Pending()
+        if self.metrics is not None:
+            self.metrics.set_flush_lag(time.time() - self.last_flush if self.last_flush else 0.0, len(batch.buckets))
         if not batch:
             self.last_flush = time.time()
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 from fastapi import APIRouter, Request, Response
 
@@ -19,8 +18,11 @@ _NODE = socket.gethostname()
 @router.get("/api/v1/health", summary="Liveness; needs no token")
 async def health(request: Request) -> dict:
     svc = request.app.state.service
-    now = svc.clock() if hasattr(svc, "clock") else time.time()
-    return {"status": "ok", "version": __version__, "time": iso(now), "node": _NODE}
+    now = svc.clock()
+    # synced_audit_id: the newest staff action the server has applied; `fumidai account …`
+    # waits for it to confirm that a running server took its change.
+    return {"status": "ok", "version": __version__, "time": iso(now), "node": _NODE,
+            "synced_audit_id": svc.synced_audit_id}
 
 
 @router.get("/metrics", summary="Prometheus text; a token is needed unless the client is on loopback",
