@@ -98,6 +98,9 @@ class Service:
         self.geo = geo
         self.store = store
         self.outbox = None
+        # With [counters] backend = "redis": shares counts and automatic suspensions with the
+        # other policy servers (counters/redis.py); None on a single node.
+        self.replicator = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.synced_audit_id = 0
         self.last_flush = 0.0
@@ -122,10 +125,16 @@ class Service:
             from ..notices.outbox import Outbox
 
             self.outbox = Outbox(self.settings, self.store, self.clock)
+        if self.replicator is None and self.settings.counters.backend == "redis":
+            from ..counters.redis import RedisReplicator
+
+            self.replicator = RedisReplicator(self.settings.counters)
 
     async def start(self) -> None:
         self.open_resources()
         await asyncio.to_thread(self._load)
+        if self.replicator is not None:
+            await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
@@ -136,6 +145,8 @@ class Service:
     async def stop(self) -> None:
         if self._stopping is not None:
             self._stopping.set()
+        if self.replicator is not None:
+            await self.replicator.stop()
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -237,7 +248,11 @@ class Service:
                 cell[2] += d.messages
                 cell[3] += d.recipients
             self.pending.seen[account] = now
+            if self.replicator is not None:
+                self.replicator.publish_count(account, minute, country, d.messages, d.recipients, d.accepted)
         if d.suspension is not None:
+            if self.replicator is not None:
+                self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
             self.suspended.add(account)
             self.pending.suspensions[account] = d.suspension
             self._alert(now, account, "auto_suspend", d.reason, country, force=True)
@@ -257,6 +272,20 @@ class Service:
             return
         self._last_alert[key] = now
         self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason, "country": country})
+
+    # --- what other policy servers counted (through the replicator) ---------------------
+
+    def apply_remote_count(self, account: str, minute: int, country: str, messages: int, recipients: int,
+                           accepted: bool) -> None:
+        """Another node counted this: add it to the live state (that node stores it)."""
+        self.counters.state(account).usage.record(minute, country, messages, recipients, accepted)
+        self.counters.record(minute, account, country, messages, recipients, accepted)
+
+    def apply_remote_suspension(self, account: str, reason: str, since: float) -> None:
+        """Another node suspended this account automatically: refuse it here too at once."""
+        state = self.counters.state(account)
+        if not state.is_suspended(self.clock()):
+            self._set_suspension(account, Suspension("auto", reason, since))
 
     # --- write-behind -----------------------------------------------------------------
 
