@@ -126,6 +126,11 @@ class CapSection(QuotaSection):
     on_limit: Action = Action.REJECT
 
 
+class AbroadSection(CapSection):
+    # A default of its own, so a [limits.abroad] table that sets only on_limit keeps the cap.
+    messages_per_day: LimitValue = 20
+
+
 class LimitsSection(QuotaSection):
     messages_per_hour: LimitValue = 100
     messages_per_day: LimitValue = 500
@@ -133,7 +138,7 @@ class LimitsSection(QuotaSection):
     recipients_per_day: LimitValue = 1500
     recipients_per_message: LimitValue = 100
     unique_recipients_per_day: LimitValue = None
-    abroad: CapSection = CapSection(messages_per_day=20)
+    abroad: AbroadSection = AbroadSection()
     country: dict[str, CapSection] = {}
 
     @field_validator("country")
