@@ -80,3 +80,10 @@ def test_metrics_open_on_loopback_only(live, tokens):
     assert r.status_code == 200
     assert "fumidai_policy_latency_seconds_bucket" in r.text
     assert 'fumidai_api_requests_total{method="GET",route="/api/v1/health",status="200"}' in r.text
+
+
+def test_me_names_the_token_holder_and_role(live, tokens):
+    with live.client(tokens["viewer"]) as c:
+        assert c.get("/api/v1/me").json() == {"name": "viewer-1", "role": "viewer"}
+    with live.client() as c:
+        assert c.get("/api/v1/me").status_code == 401

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from fumidai import __version__
 
-from ..auth import bearer, current_staff, is_loopback
+from ..auth import Staff, bearer, current_staff, is_loopback, viewer
 from . import iso
 
 router = APIRouter(tags=["system"])
@@ -23,6 +23,11 @@ async def health(request: Request) -> dict:
     # waits for it to confirm that a running server took its change.
     return {"status": "ok", "version": __version__, "time": iso(now), "node": _NODE,
             "synced_audit_id": svc.synced_audit_id}
+
+
+@router.get("/api/v1/me", summary="The token's staff name and role (the desk disables what the role may not do)")
+async def me(staff: Staff = Depends(viewer)) -> dict:
+    return {"name": staff.name, "role": staff.role}
 
 
 @router.get("/metrics", summary="Prometheus text; a token is needed unless the client is on loopback",
