@@ -1,0 +1,25 @@
+# Two commands on a fresh machine: `make demo` runs the whole product, `make test` the tests.
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test install bench clean
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/fumidai demo
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml setup.py
+	@PYTHON=$$(scripts/find-python) && echo "using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[desk,dev]'
+	touch $@
+
+bench: $(VENV)/.installed
+	$(PY) bench/policy_server.py
+
+clean:
+	rm -rf $(VENV) build dist app/*.egg-info

@@ -1,0 +1,244 @@
+"""Policy server benchmark: `fumidai serve` against a trivial asyncio server, same load.
+
+    .venv/bin/python bench/policy_server.py [--accounts 100000] [--connections 32] [--seconds 20]
+
+The load is what a submission service sends: per message one RCPT request per recipient
+plus one DATA request, from accounts drawn with Zipf-like activity. Each connection has
+one request in flight at a time, as Postfix's smtpd does. Both servers run as separate
+processes; their CPU time per request is read from /proc, so the load generator's own
+CPU does not count. Prints requests/s, p50/p99 latency and server CPU per request.
+
+With --memory it also imports --known accounts (default 1,000,000) into the store first
+and reports the server's resident memory once --accounts accounts have sent today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "app"))
+
+TRIVIAL_SERVER = r'''
+import asyncio, sys
+async def handle(reader, writer):
+    try:
+        while True:
+            block = await reader.readuntil(b"\n\n")
+            attrs = dict(line.split("=", 1) for line in block.decode().strip().split("\n"))
+            writer.write(b"action=DUNNO\n\n")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]))
+    print("ready", flush=True)
+    await server.serve_forever()
+asyncio.run(main())
+'''
+
+TEMPLATE = (
+    "request=smtpd_access_policy\nprotocol_state={stage}\nprotocol_name=ESMTP\nclient_address={ip}\n"
+    "client_name=unknown\nclient_port=51145\nreverse_client_name=unknown\nserver_address=127.0.0.1\n"
+    "server_port=587\nhelo_name=client.example\nsender={account}@example.jp\nrecipient={rcpt}\n"
+    "recipient_count={count}\nqueue_id=\ninstance={instance}\nsize=311\netrn_domain=\nstress=\n"
+    "sasl_method=PLAIN\nsasl_username={account}\nsasl_sender=\nccert_subject=\nccert_issuer=\n"
+    "ccert_fingerprint=\nccert_pubkey_fingerprint=\nencryption_protocol=\nencryption_cipher=\n"
+    "encryption_keysize=0\npolicy_context=submission\n\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Workload:
+    """Messages from accounts with Zipf-like activity, 1–3 recipients, mostly from JP."""
+
+    def __init__(self, accounts: int, seed: int = 1) -> None:
+        self.rng = random.Random(seed)
+        self.accounts = accounts
+        self.seq = 0
+        self.jp = [f"133.{a}.{b}.{c}" for a, b, c in ((i % 200, (i * 7) % 250, (i * 13) % 250) for i in range(1000))]
+        self.abroad = ["203.0.113.5", "198.51.100.7", "8.8.8.8", "1.1.1.1"]
+
+    def account(self) -> str:
+        # Zipf-like: a few accounts send a lot, most send little.
+        k = int(self.accounts ** self.rng.random()) - 1
+        return f"user{k:07d}"
+
+    def message(self, account: str | None = None) -> list[bytes]:
+        self.seq += 1
+        account = account or self.account()
+        ip = self.rng.choice(self.jp) if self.rng.random() < 0.95 else self.rng.choice(self.abroad)
+        n = self.rng.choice((1, 1, 1, 2, 3))
+        inst = f"{self.seq:x}.bench.0"
+        out = [
+            TEMPLATE.format(stage="RCPT", ip=ip, account=account, rcpt=f"r{i}@example.net", count=0, instance=inst).encode()
+            for i in range(n)
+        ]
+        out.append(TEMPLATE.format(stage="DATA", ip=ip, account=account, rcpt="", count=n, instance=inst).encode())
+        return out
+
+
+async def drive(port: int, work: Workload, connections: int, seconds: float, latencies: list[float] | None,
+                accounts: list[str] | None = None) -> int:
+    """Send messages for ``seconds`` (or every account in ``accounts`` once); return requests sent."""
+    done = 0
+    stop_at = time.perf_counter() + seconds
+    queue = list(accounts) if accounts else None
+
+    async def one():
+        nonlocal done
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                if queue is not None:
+                    if not queue:
+                        return
+                    msg = work.message(queue.pop())
+                elif time.perf_counter() >= stop_at:
+                    return
+                else:
+                    msg = work.message()
+                for req in msg:
+                    t = time.perf_counter()
+                    writer.write(req)
+                    reply = await reader.readuntil(b"\n\n")
+                    if latencies is not None:
+                        latencies.append(time.perf_counter() - t)
+                    done += 1
+                    if not reply.startswith(b"action=DUNNO") and req.find(b"protocol_state=RCPT") >= 0:
+                        break  # refused at RCPT: Postfix would not go on to DATA
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one() for _ in range(connections)))
+    return done
+
+
+def measure(name: str, pid: int, port: int, args, work: Workload) -> dict:
+    lat: list[float] = []
+    run = __import__("uvloop").run if args.uvloop_client else asyncio.run
+    run(drive(port, work, args.connections, 2.0, None))  # warm caches and connections
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    n = run(drive(port, work, args.connections, args.seconds, lat))
+    c1, t1 = cpu_seconds(pid), time.perf_counter()
+    lat.sort()
+    res = {
+        "server": name,
+        "requests": n,
+        "req_per_s": n / (t1 - t0),
+        "p50_ms": lat[len(lat) // 2] * 1000,
+        "p99_ms": lat[int(len(lat) * 0.99)] * 1000,
+        "cpu_us_per_req": (c1 - c0) / n * 1e6,
+        "rss_mb": rss_mb(pid),
+    }
+    print(f"{name:10} {res['req_per_s']:9.0f} req/s  p50 {res['p50_ms']:6.3f} ms  p99 {res['p99_ms']:6.3f} ms  "
+          f"server CPU {res['cpu_us_per_req']:6.1f} µs/req  RSS {res['rss_mb']:.0f} MB", flush=True)
+    return res
+
+
+def wait_line(proc: subprocess.Popen, word: str, timeout: float = 60) -> str:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+        if word in line:
+            return line
+    raise RuntimeError("server did not start")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--memory", action="store_true", help="also import --known accounts and report RSS")
+    ap.add_argument("--known", type=int, default=1_000_000)
+    ap.add_argument("--uvloop-client", action="store_true", default=True)
+    args = ap.parse_args()
+
+    from fumidai.geo.build import build_demo
+
+    tmp = Path(tempfile.mkdtemp(prefix="fumidai-bench-"))
+    mmdb = tmp / "demo.mmdb"
+    build_demo(mmdb)
+    policy_port, api_port = free_port(), free_port()
+    cfg = tmp / "fumidai.toml"
+    cfg.write_text(
+        f'[policy]\nlisten = "127.0.0.1:{policy_port}"\n[api]\nlisten = "127.0.0.1:{api_port}"\n'
+        f'[storage]\nurl = "sqlite:///{tmp}/bench.db"\n[geoip]\ndatabase = "{mmdb}"\n'
+        # Generous limits: the benchmark measures the decision path, not refusals.
+        "[limits]\nmessages_per_hour = 100000\nmessages_per_day = 1000000\nrecipients_per_hour = 300000\n"
+        "recipients_per_day = 3000000\n[limits.abroad]\nmessages_per_day = 1000000\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "app"))
+    if args.memory:
+        csv_path = tmp / "accounts.csv"
+        with csv_path.open("w") as f:
+            f.write("account,contact,name,language,home_countries\n")
+            for i in range(args.known):
+                f.write(f"user{i:07d},user{i}@example.jp,User {i},ja,{'JP' if i % 10 else 'JP KR'}\n")
+        t = time.time()
+        subprocess.run([sys.executable, "-m", "fumidai.cli", "account", "import", "--config", str(cfg), str(csv_path)],
+                       check=True, env=env)
+        print(f"imported {args.known} accounts in {time.time() - t:.1f} s")
+
+    results = []
+    work = Workload(args.accounts)
+    triv_port = free_port()
+    triv = subprocess.Popen([sys.executable, "-c", TRIVIAL_SERVER, str(triv_port)], stdout=subprocess.PIPE, text=True)
+    try:
+        wait_line(triv, "ready")
+        results.append(measure("trivial", triv.pid, triv_port, args, work))
+    finally:
+        triv.terminate()
+        triv.wait()
+
+    srv = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "serve", "--config", str(cfg)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_line(srv, "policy server on")
+        # Make every account active today before measuring, so the state is full size.
+        t = time.time()
+        names = [f"user{i:07d}" for i in range(args.accounts)]
+        (__import__("uvloop").run)(drive(policy_port, Workload(args.accounts, seed=2), args.connections, 1e9, None, names))
+        print(f"warm-up: {args.accounts} accounts active in {time.time() - t:.1f} s; server RSS {rss_mb(srv.pid):.0f} MB")
+        results.append(measure("fumidai", srv.pid, policy_port, args, work))
+        print(f"fumidai RSS with {args.accounts} active accounts"
+              + (f" and {args.known} known" if args.memory else "") + f": {rss_mb(srv.pid):.0f} MB")
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
+    t, f = results
+    print(f"\nCPU per request: fumidai {f['cpu_us_per_req']:.1f} µs vs trivial {t['cpu_us_per_req']:.1f} µs; "
+          f"throughput {f['req_per_s']:.0f} vs {t['req_per_s']:.0f} req/s; fumidai p99 {f['p99_ms']:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
