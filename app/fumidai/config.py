@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
+from .policy.engine import Texts
 from .policy.limits import Action, Cap, Limits, Quota, QUOTA_KEYS
 
 ENV_PREFIX = "FUMIDAI_"
@@ -147,15 +148,23 @@ class LimitsSection(QuotaSection):
         return {_country_code(k): s for k, s in v.items()}
 
 
+_TEXTS = Texts()  # the engine's own defaults
+
+
 class ActionsSection(_Section):
-    on_limit: Action = Action.SUSPEND
-    suspend_text: str = "5.7.1 Sending from this account is suspended; please contact support"
-    defer_text: str = "4.7.1 Sending quota reached; please try again later"
-    reject_text: str = "5.7.1 Sending limit reached for this account"
-    country_text: str = "5.7.1 Sending from this country is limited for this account"
-    recipients_text: str = "5.5.3 Too many recipients in one message"
-    hold_text: str = "sending quota reached"
-    filter_transport: str = "smtp:[quarantine-relay.example]:25"
+    """[actions]: what happens at an account quota, and the texts Postfix relays to the client."""
+
+    on_limit: Action = _TEXTS.on_limit
+    suspend_text: str = _TEXTS.suspend_text
+    defer_text: str = _TEXTS.defer_text
+    reject_text: str = _TEXTS.reject_text
+    country_text: str = _TEXTS.country_text
+    recipients_text: str = _TEXTS.recipients_text
+    hold_text: str = _TEXTS.hold_text
+    filter_transport: str = _TEXTS.filter_transport
+
+    def texts(self) -> Texts:
+        return Texts(**self.model_dump())
 
     @field_validator("suspend_text", "reject_text", "country_text", "recipients_text")
     @classmethod

@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..config import Settings
 from ..counters.memory import MemoryCounters
-from ..policy import AccountState, Engine, Limits, Override, Request, Suspension, Texts, effective_limits
+from ..policy import AccountState, Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from . import views
@@ -70,18 +70,8 @@ class Service:
     def __init__(self, settings: Settings, clock: Callable[[], float] | None = None, geo=None, store=None) -> None:
         self.settings = settings
         self.clock = clock or time.time
-        a = settings.actions
         self.engine = Engine(
-            Texts(
-                on_limit=a.on_limit,
-                suspend_text=a.suspend_text,
-                defer_text=a.defer_text,
-                reject_text=a.reject_text,
-                country_text=a.country_text,
-                recipients_text=a.recipients_text,
-                hold_text=a.hold_text,
-                filter_transport=a.filter_transport,
-            ),
+            settings.actions.texts(),
             unknown_is_abroad=settings.geoip.unknown_country == "abroad",
         )
         self.defaults: Limits = settings.default_limits()
