@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 pytest.importorskip("PySide6")
@@ -17,6 +19,18 @@ from fumidai.desk.dialogs.quota import INHERIT, PRESETS, QUOTA_KEYS, parse_limit
 from .fake_api import FakeApi  # noqa: E402
 
 pytestmark = pytest.mark.desk
+
+
+@pytest.fixture(autouse=True)
+def collect_in_gui_thread():
+    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
+    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture
@@ -174,7 +188,7 @@ def test_release_needs_confirmation_and_shows_steps_first(qtbot):
 # ----- SuspendDialog -----
 
 def test_suspend_dialog_presets_and_notify(qtbot):
-    dialog = SuspendDialog("alice", language="en")
+    dialog = SuspendDialog(["alice"], language="en")
     qtbot.addWidget(dialog)
     assert dialog.ok_button.isEnabled() and not dialog.template.isEnabled()
     dialog.reason.setEditText("  ")
@@ -184,6 +198,16 @@ def test_suspend_dialog_presets_and_notify(qtbot):
     value = dialog.value()
     assert (value.reason, value.notify, value.template, value.language) == (
         "phishing kit sent from this login", True, "suspended_staff", "en")
+
+
+def test_bulk_suspend_lists_the_accounts_and_defaults_to_cancel(qtbot):
+    names = ["<i>a</i>", "bob", "carol"]
+    dialog = SuspendDialog(names, notify=True)
+    qtbot.addWidget(dialog)
+    assert [dialog.listing.item(i).text() for i in range(3)] == names
+    assert dialog.ok_button.text() == "Suspend 3 accounts"
+    assert dialog.buttons.button(dialog.buttons.StandardButton.Cancel).isDefault()
+    assert dialog.value().language is None  # each owner in their own language
 
 
 # ----- NoticeDialog -----

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,18 @@ from fumidai.desk.trends import TrendsView, summarise, top_countries  # noqa: E4
 from .fake_api import FakeApi  # noqa: E402
 
 pytestmark = pytest.mark.desk
+
+
+@pytest.fixture(autouse=True)
+def collect_in_gui_thread():
+    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
+    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -95,6 +96,8 @@ class AccountPanel(QWidget):
         self._role = role
         self._account = ""
         self.detail: AccountDetail | None = None
+        # The main window sets this to its table's selected_accounts: Suspend then acts on them all.
+        self.selection_provider: Callable[[], list[str]] | None = None
 
         self.title = _plain_label()
         font = self.title.font()
@@ -299,13 +302,16 @@ class AccountPanel(QWidget):
     def _ask_suspend(self, notify: bool) -> None:
         if not self.act_suspend.isEnabled():
             return
-        answer = SuspendDialog.ask(self, self._account, self._language(), notify=notify)
+        selected = self.selection_provider() if self.selection_provider else []
+        accounts = selected if len(selected) > 1 else [self._account]
+        answer = SuspendDialog.ask(self, accounts, self._language(), notify=notify)
         if answer is None:
             return
-        if answer.notify:
-            self._runner.suspend_and_notify(self._account, answer.reason, answer.language, answer.template)
-        else:
-            self._runner.suspend(self._account, answer.reason)
+        for account in accounts:
+            if answer.notify:
+                self._runner.suspend_and_notify(account, answer.reason, answer.language, answer.template)
+            else:
+                self._runner.suspend(account, answer.reason)
 
     @Slot()
     def release(self) -> None:

@@ -195,11 +195,17 @@ class ActionRunner(QObject):
                            self._then_offer_undo(account, callbacks.get("on_success")),
                            callbacks.get("on_failure")))
 
-    def suspend_and_notify(self, account: str, reason: str, language: str,
+    def suspend_and_notify(self, account: str, reason: str, language: str | None = None,
                            template: str = STAFF_SUSPEND_TEMPLATE, **callbacks) -> None:
-        """One call: the backend suspends and queues the notice in the same request."""
-        notice = {"template": template, "language": language}
-        self.run(Operation("suspend_notify", account, lambda c: c.suspend(account, reason, notice=notice),
+        """One POST: the backend suspends and queues the notice in the same request.
+
+        Without ``language`` (a bulk suspend from the table) the account's own is looked up first.
+        """
+        def call(client: ApiClient) -> Any:
+            lang = language or client.account(account).language or "ja"
+            return client.suspend(account, reason, notice={"template": template, "language": lang})
+
+        self.run(Operation("suspend_notify", account, call,
                            self._then_offer_undo(account, callbacks.get("on_success")),
                            callbacks.get("on_failure")))
 
@@ -242,13 +248,14 @@ class UndoToast(QFrame):
     """ "Suspended alice · Undo" for a few seconds after a suspend made from this desk.
 
     Undo is the inverse action (release with reason "undo"), so the backend audits it too.
+    Suspends in quick succession (a bulk suspend) are undone together.
     The main window puts it in its status bar and its ``undo_action`` (Ctrl+Z) in a menu.
     """
 
     def __init__(self, runner: ActionRunner, parent: QWidget | None = None, seconds: float = UNDO_SECONDS):
         super().__init__(parent)
         self._runner = runner
-        self._account = ""
+        self._accounts: list[str] = []
         self._label = QLabel()
         self._label.setTextFormat(Qt.TextFormat.PlainText)  # account names come from spammers' logins
         self.undo_button = QPushButton(self.tr("Undo"))
@@ -267,28 +274,31 @@ class UndoToast(QFrame):
         self.hide()
 
     @property
-    def account(self) -> str:
-        return self._account
+    def accounts(self) -> list[str]:
+        return list(self._accounts)
 
     @Slot(str)
     def offer(self, account: str) -> None:
-        self._account = account
-        self._label.setText(self.tr("Suspended {0}").format(account))
+        if account not in self._accounts:
+            self._accounts.append(account)
+        if len(self._accounts) == 1:
+            self._label.setText(self.tr("Suspended {0}").format(account))
+        else:
+            self._label.setText(self.tr("Suspended {0} accounts").format(len(self._accounts)))
         self.undo_action.setEnabled(True)
         self.show()
         self._timer.start()
 
     @Slot()
     def undo(self) -> None:
-        if not self._account:
-            return
-        account = self._account
+        accounts = self._accounts
         self.dismiss()
-        self._runner.release(account, UNDO_REASON)
+        for account in accounts:
+            self._runner.release(account, UNDO_REASON)
 
     @Slot()
     def dismiss(self) -> None:
         self._timer.stop()
-        self._account = ""
+        self._accounts = []
         self.undo_action.setEnabled(False)
         self.hide()

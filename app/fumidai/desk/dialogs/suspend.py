@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QListWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,17 +36,29 @@ class SuspendRequest:
     reason: str
     notify: bool
     template: str = STAFF_SUSPEND_TEMPLATE
-    language: str = "ja"
+    language: str | None = "ja"
 
 
 class SuspendDialog(QDialog):
-    def __init__(self, account: str, language: str = "ja", notify: bool = False,
+    """One account, or several selected in the table (then listed, and Cancel is the default)."""
+
+    def __init__(self, accounts: Sequence[str], language: str = "ja", notify: bool = False,
                  templates: list[str] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Suspend sending"))
-        intro = QLabel(self.tr("Stop {0} from sending mail. Receiving and reading mail keep working.").format(account))
+        self.accounts = list(accounts)
+        bulk = len(self.accounts) > 1
+        if bulk:
+            intro = QLabel(self.tr("Stop these {0} accounts from sending mail. Receiving and reading mail "
+                                   "keep working.").format(len(self.accounts)))
+        else:
+            intro = QLabel(self.tr("Stop {0} from sending mail. Receiving and reading mail keep working.").format(
+                self.accounts[0]))
         intro.setTextFormat(Qt.TextFormat.PlainText)  # the account name is whatever the login was
         intro.setWordWrap(True)
+        self.listing = QListWidget()  # items are plain text
+        self.listing.addItems(self.accounts)
+        self.listing.setVisible(bulk)
 
         self.reason = QComboBox(editable=True)
         self.reason.addItems([self.tr(text) for text in REASON_PRESETS])
@@ -56,20 +70,28 @@ class SuspendDialog(QDialog):
         self.language = QComboBox()
         self.language.addItems(LANGUAGES)
         self.language.setCurrentText(language if language in LANGUAGES else "ja")
+        # In bulk each owner is written to in their own language.
+        self.language.setVisible(not bulk)
 
         form = QFormLayout()
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow(self.notify)
         form.addRow(self.tr("Template"), self.template)
-        form.addRow(self.tr("Language"), self.language)
+        if not bulk:
+            form.addRow(self.tr("Language"), self.language)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton(self.tr("Suspend"), QDialogButtonBox.ButtonRole.AcceptRole)
+        if bulk:
+            self.ok_button.setText(self.tr("Suspend {0} accounts").format(len(self.accounts)))
+            self.ok_button.setAutoDefault(False)
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.listing)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 
@@ -83,12 +105,13 @@ class SuspendDialog(QDialog):
         self.ok_button.setEnabled(bool(self.reason.currentText().strip()))
 
     def value(self) -> SuspendRequest:
+        """``language`` is None in bulk: each account's own."""
         return SuspendRequest(self.reason.currentText().strip(), self.notify.isChecked(),
                               self.template.currentText().strip() or STAFF_SUSPEND_TEMPLATE,
-                              self.language.currentText())
+                              None if len(self.accounts) > 1 else self.language.currentText())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, account: str, language: str = "ja",
+    def ask(cls, parent: QWidget | None, accounts: Sequence[str], language: str = "ja",
             notify: bool = False) -> SuspendRequest | None:
-        dialog = cls(account, language, notify, parent=parent)
+        dialog = cls(accounts, language, notify, parent=parent)
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
