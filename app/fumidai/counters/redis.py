@@ -1,0 +1,332 @@
+"""Counts and automatic suspensions shared between policy servers through a Redis Stream.
+
+Every node keeps all engine state in memory and answers policy requests without I/O.
+With ``[counters] backend = "redis"`` each node also appends what it counted to one
+stream, ``{redis_prefix}:counts``, and applies what the *other* nodes appended, so an
+account's quota holds across all MTA nodes and an automatic suspension on one node is
+refused on the others within milliseconds.
+
+- Publishing is a list append on the hot path. A writer task sends the buffer every
+  ``flush_interval`` seconds as one pipeline of ``XADD`` entries (up to ``batch_size``
+  events each, JSON-packed, counts and suspensions in the order they happened).
+- A reader task tails the stream with ``XREAD BLOCK`` from the last id present at start:
+  counts older than that came from the shared SQL store the service loaded just before.
+  That leaves a gap of at most the other nodes' store flush interval (``[storage]
+  flush_interval``, one second by default): counts another node published after this
+  node read the store but before it captured the stream id are in neither. They reach
+  the store all the same and a later restart counts them.
+- The stream is trimmed with ``MAXLEN ~ maxlen`` entries: it only carries live traffic
+  (the store has the history) and a node that lost its connection for a while catches
+  up from where it stopped, as long as its place is still in the stream.
+- Redis down: each node keeps enforcing on its own counts. The writer keeps the first
+  ``max_buffer`` counts (and every suspension) to send when Redis is back and drops (and
+  counts) the later ones; both tasks retry with backoff. A node that (re)starts while
+  others still hold such a backlog may count those twice: stricter, never looser.
+  Nothing here ever raises into the policy path.
+
+``connected``, ``lag`` (seconds from publish on the other node to apply here, of the
+newest batch), ``published``, ``applied`` and ``dropped`` are for metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from typing import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import FumidaiError
+
+log = logging.getLogger("fumidai.counters.redis")
+
+ApplyCount = Callable[[str, int, str, int, int, bool], None]
+ApplySuspension = Callable[[str, str, float], None]
+
+# Event kinds inside one stream entry's JSON list.
+_COUNT, _SUSPEND = 0, 1
+_MAX_BACKOFF = 5.0
+
+
+def node_id() -> str:
+    """Unique per process and start: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            host = parts.hostname or ""
+            netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+            return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        pass
+    return url
+
+
+class RedisReplicator:
+    def __init__(self, settings, *, node: str | None = None, flush_interval: float = 0.01,
+                 batch_size: int = 500, max_buffer: int = 100_000, maxlen: int = 100_000,
+                 block_ms: int = 1000) -> None:
+        import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        self.url = settings.redis_url
+        self.stream = f"{settings.redis_prefix}:counts"
+        self.node = node or node_id()
+        self._node_b = self.node.encode()
+        self.flush_interval = flush_interval
+        self.batch_size = batch_size
+        self.max_buffer = max_buffer
+        self.maxlen = maxlen
+        self.block_ms = block_ms
+        try:
+            # No retries inside redis-py: the tasks here retry with their own backoff, and
+            # stop() must not hang on a dead server.
+            self.redis = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=2.0, socket_timeout=block_ms / 1000 + 5.0,
+                retry=Retry(NoBackoff(), 0), health_check_interval=0,
+            )
+        except ValueError as err:
+            raise FumidaiError(f"[counters] redis_url {_safe_url(self.url)!r} is not a Redis URL: {err}") from None
+        self._buffer: list[tuple] = []
+        self._first_at = 0.0  # wall time of the oldest buffered event
+        self._limit = 0  # events accepted into the buffer: 0 until start() and after stop()
+        self._wake: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._last_id = b"0-0"
+        self._apply_count: ApplyCount | None = None
+        self._apply_suspension: ApplySuspension | None = None
+        self._writer_ok = self._reader_ok = False
+        self._warned = False
+        self._bad_warned = False
+        self.published = 0  # events sent to Redis
+        self.applied = 0  # events from other nodes applied here
+        self.dropped = 0  # events not sent (buffer full while Redis was down, or after stop)
+        self.malformed = 0  # entries from the stream that could not be read
+        self.lag = 0.0
+
+    @property
+    def connected(self) -> bool:
+        return self._writer_ok and self._reader_ok
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    async def start(self, apply_count: ApplyCount, apply_suspension: ApplySuspension) -> None:
+        """Connect, remember where the stream ends now, and start the writer and reader."""
+        self._apply_count, self._apply_suspension = apply_count, apply_suspension
+        try:
+            await asyncio.wait_for(self.redis.ping(), 5.0)
+            newest = await self.redis.xrevrange(self.stream, count=1)
+        except Exception as err:
+            await self._close()
+            reason = str(err) or type(err).__name__
+            raise FumidaiError(f"cannot use Redis at {_safe_url(self.url)} ([counters] redis_url): {reason}") from None
+        if newest:
+            self._last_id = newest[0][0]
+        self._writer_ok = self._reader_ok = True
+        self._wake = asyncio.Event()
+        self._limit = self.max_buffer
+        self._tasks = [
+            asyncio.create_task(self._write_loop(), name="fumidai-redis-writer"),
+            asyncio.create_task(self._read_loop(), name="fumidai-redis-reader"),
+        ]
+        log.info("sharing counts through Redis stream %r as node %s", self.stream, self.node)
+
+    async def stop(self, timeout: float = 2.0) -> None:
+        """Send what is buffered (if Redis answers within ``timeout``), stop, close."""
+        self._limit = 0
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # the loops catch everything; this is belt and braces
+                log.exception("Redis replication task failed")
+        self._tasks = []
+        if self._buffer:
+            n = len(self._buffer)
+            try:
+                await asyncio.wait_for(self._send(), timeout)
+            except Exception as err:
+                self.dropped += n
+                log.warning("could not send the last %d counts to Redis: %s", n, err)
+        await self._close()
+
+    async def _close(self) -> None:
+        try:
+            await self.redis.aclose()
+        except Exception:
+            pass
+
+    # --- the hot path: no I/O ---------------------------------------------------------------
+
+    def publish_count(self, account: str, minute: int, country: str, messages: int, recipients: int,
+                      accepted: bool) -> None:
+        buf = self._buffer
+        if len(buf) >= self._limit:
+            self.dropped += 1
+            return
+        if not buf:
+            self._first_at = time.time()
+            self._wake.set()
+        buf.append((_COUNT, account, minute, country, messages, recipients, 1 if accepted else 0))
+
+    def publish_suspension(self, account: str, reason: str, since: float) -> None:
+        # Rare and what matters most: never dropped for a full buffer, only when stopped.
+        buf = self._buffer
+        if not self._limit:
+            self.dropped += 1
+            return
+        if not buf:
+            self._first_at = time.time()
+            self._wake.set()
+        buf.append((_SUSPEND, account, reason, since))
+
+    # --- writer -------------------------------------------------------------------------------
+
+    async def _send(self) -> None:
+        """Send the whole buffer as one pipeline; on failure put it back in front."""
+        batch, first_at = self._buffer, self._first_at
+        self._buffer = []
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            t = repr(first_at)
+            for i in range(0, len(batch), self.batch_size):
+                events = json.dumps(batch[i:i + self.batch_size], ensure_ascii=False, separators=(",", ":"))
+                pipe.xadd(self.stream, {"n": self.node, "t": t, "e": events}, maxlen=self.maxlen, approximate=True)
+            await pipe.execute()
+        except BaseException:
+            # Keep the order: the failed batch goes before what came meanwhile. Over the
+            # bound, the newest counts go (as in publish_count); suspensions always stay.
+            merged = batch + self._buffer
+            if len(merged) > self.max_buffer:
+                kept = merged[:self.max_buffer]
+                kept += [ev for ev in merged[self.max_buffer:] if ev[0] == _SUSPEND]
+                self.dropped += len(merged) - len(kept)
+                merged = kept
+            self._buffer = merged
+            self._first_at = first_at
+            raise
+        self.published += len(batch)
+
+    async def _write_loop(self) -> None:
+        backoff = 0.1
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(self.flush_interval)  # let a batch gather
+            self._wake.clear()
+            if not self._buffer:
+                continue
+            try:
+                await self._send()
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as err:
+                self._writer_ok = False
+                self._trouble(err)
+                self._wake.set()  # the buffer is still there: try again after the pause
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
+                continue
+            backoff = 0.1
+            if not self._writer_ok:
+                self._writer_ok = True
+                self._recovered()
+
+    # --- reader -------------------------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                reply = await self.redis.xread({self.stream: self._last_id}, count=200, block=self.block_ms)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise
+            except Exception as err:
+                self._reader_ok = False
+                self._trouble(err)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
+                continue
+            backoff = 0.1
+            if not self._reader_ok:
+                self._reader_ok = True
+                self._recovered()
+            for _stream, entries in _streams(reply):
+                for entry_id, fields in entries:
+                    self._last_id = entry_id
+                    if fields.get(b"n") != self._node_b:
+                        self._apply(fields)
+                        await asyncio.sleep(0)  # a long catch-up must not hold policy requests
+
+    def _apply(self, fields: dict) -> None:
+        try:
+            sent_at = float(fields[b"t"])
+            events = json.loads(fields[b"e"])
+            if not isinstance(events, list):
+                raise ValueError("events are not a list")
+        except Exception as err:
+            self._malformed(err)
+            return
+        apply_count, apply_suspension = self._apply_count, self._apply_suspension
+        for ev in events:
+            try:
+                kind = ev[0]
+                if kind == _COUNT:
+                    _, account, minute, country, messages, recipients, accepted = ev
+                    if not (isinstance(account, str) and isinstance(country, str) and type(minute) is int
+                            and type(messages) is int and type(recipients) is int):
+                        raise ValueError(f"bad count {ev!r:.200}")
+                    apply_count(account, minute, country, messages, recipients, bool(accepted))
+                elif kind == _SUSPEND:
+                    _, account, reason, since = ev
+                    if not (isinstance(account, str) and isinstance(reason, str)
+                            and isinstance(since, (int, float))):
+                        raise ValueError(f"bad suspension {ev!r:.200}")
+                    apply_suspension(account, reason, float(since))
+                else:
+                    raise ValueError(f"unknown event kind {kind!r:.20}")
+            except Exception as err:
+                self._malformed(err)
+                continue
+            self.applied += 1
+        self.lag = max(0.0, time.time() - sent_at)
+
+    # --- trouble --------------------------------------------------------------------------------
+
+    def _trouble(self, err: Exception) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("Redis at %s unreachable (%s); enforcing on this node's counts until it is back",
+                        _safe_url(self.url), str(err) or type(err).__name__)
+
+    def _recovered(self) -> None:
+        if self._warned and self.connected:
+            self._warned = False
+            log.warning("Redis at %s reachable again; %d counts could not be shared meanwhile",
+                        _safe_url(self.url), self.dropped)
+
+    def _malformed(self, err: Exception) -> None:
+        self.malformed += 1
+        if not self._bad_warned:
+            self._bad_warned = True
+            log.warning("skipping an unreadable entry in Redis stream %r: %s", self.stream, err)
+
+
+def _streams(reply) -> list:
+    """XREAD's reply as [(stream, [(id, fields)])] in both RESP2 and RESP3 shapes."""
+    if not reply:
+        return []
+    if isinstance(reply, dict):
+        return [(k, v[0] if v and isinstance(v[0], list) else v) for k, v in reply.items()]
+    return reply
