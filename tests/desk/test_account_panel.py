@@ -142,6 +142,7 @@ def test_suspend_and_notify_uses_the_owners_language(qtbot, api, panel, monkeypa
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend_notify.trigger()
     assert seen == {"language": "en", "notify": True}
+    assert panel.message.text() == "user0003: suspend notify done; notice sent"
     assert api.posts[-1][2]["notice"] == {"template": "suspended_staff", "language": "en"}
     assert cells(panel.notices_table)[0][1:5] == ["suspended_staff", "en", "sent", "bob"]
 

@@ -144,7 +144,7 @@ def test_server_error_and_validation_are_explained(qtbot, api, runner):
     qtbot.waitUntil(lambda: len(rec.bad) == 2, timeout=5000)
     messages = dict((a, m) for a, _, m in rec.bad)
     assert "backend failed (500" in messages["suspend"]
-    assert "changed meanwhile" in messages["release"]
+    assert messages["release"] == "not possible now: the account is not suspended"
 
 
 def test_undo_releases_with_reason_undo(qtbot, api, runner):

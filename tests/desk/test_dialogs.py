@@ -223,6 +223,7 @@ def test_notice_preview_is_plain_text(qtbot, api, runner):
     assert dialog.template.currentText() == "suspended" and dialog.language.currentText() == "en"
     assert dialog.recipient.text() == "user0001@example.jp"
     assert dialog.recipient.textFormat() == Qt.TextFormat.PlainText
+    assert dialog.description.text() == "Sending stopped"
 
 
 def test_notice_retry_uses_the_same_idempotency_key(qtbot, api, runner):

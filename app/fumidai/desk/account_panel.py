@@ -379,7 +379,15 @@ class AccountPanel(QWidget):
     @Slot(str, str, object)
     def _action_succeeded(self, action: str, account: str, result: object) -> None:
         if account == self._account and action in _CHANGES:
-            self._say(self.tr("{0}: {1} done").format(account, action.replace("_", " ")))
+            text = self.tr("{0}: {1} done").format(account, action.replace("_", " "))
+            notice = getattr(result, "notice", None)
+            if action == "suspend_notify" and isinstance(notice, dict):
+                # Suspending worked even if the mail could not be sent: say which half failed.
+                if notice.get("status") == "failed":
+                    text += self.tr("; the notice failed: {0}").format(notice.get("error") or "?")
+                else:
+                    text += self.tr("; notice {0}").format(notice.get("status") or "?")
+            self._say(text)
             self.refresh()
 
     @Slot(str, str, str)

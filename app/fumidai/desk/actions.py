@@ -73,8 +73,8 @@ def explain(action: str, error: BaseException, role: str = "") -> str:
         status, detail = error.status, error.detail
         if status == 404:
             return _tr("the backend does not know this account ({0}).").format(detail)
-        if status == 409:
-            return _tr("the account changed meanwhile ({0}); reload and try again.").format(detail)
+        if status == 409:  # not possible in the account's present state, e.g. no contact address
+            return _tr("not possible now: {0}").format(detail)
         if status in (400, 422):
             return _tr("the backend refused the values: {0}").format(detail)
         if status >= 500:

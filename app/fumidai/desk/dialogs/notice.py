@@ -33,12 +33,16 @@ class NoticeDialog(QDialog):
         self._runner, self._account = runner, account
         self._wanted_language, self._wanted_template = language, template
         self._templates: dict[str, list[str]] = {}
+        self._descriptions: dict[str, dict] = {}
         self._open = True
         self.sent: dict | None = None
         self.idempotency_key = uuid.uuid4().hex
 
         self.template = QComboBox()
         self.language = QComboBox()
+        self.description = QLabel()
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.description.setWordWrap(True)
         self.recipient = QLabel()
         self.recipient.setTextFormat(Qt.TextFormat.PlainText)
         self.preview = QPlainTextEdit(readOnly=True)
@@ -55,6 +59,7 @@ class NoticeDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Template"), self.template)
         form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.description)
         form.addRow(self.tr("To"), self.recipient)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -79,6 +84,7 @@ class NoticeDialog(QDialog):
             return
         self._templates = {str(t.get("name")): [str(x) for x in t.get("languages") or []]
                            for t in items if t.get("name")}
+        self._descriptions = {str(t.get("name")): t for t in items if t.get("name")}
         self.template.blockSignals(True)
         self.template.addItems(list(self._templates))
         if self._wanted_template in self._templates:
@@ -106,6 +112,9 @@ class NoticeDialog(QDialog):
         self.send_button.setEnabled(False)
         self.preview.setPlainText("")
         template, language = self.template.currentText(), self.language.currentText()
+        info = self._descriptions.get(template, {})
+        by_language = info.get("descriptions") if isinstance(info.get("descriptions"), dict) else {}
+        self.description.setText(str(by_language.get(language) or info.get("description") or ""))
         if not template or not language:
             return
         self.preview.setPlaceholderText(self.tr("Rendering…"))
