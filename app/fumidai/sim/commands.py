@@ -1,4 +1,5 @@
-"""`fumidai simulate`: play a seeded population against a policy server and report containment."""
+"""`fumidai simulate`: play a seeded population against a policy server and report containment;
+`fumidai demo`: the whole product on this machine (sim/demo.py)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def register(subparsers) -> None:
     p.add_argument("--report", choices=("text", "json"), default="text", help="report format (default text)")
     p.add_argument("--report-file", metavar="FILE", help="write the report there instead of standard output")
     p.set_defaults(func=run)
+    register_demo(subparsers)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,3 +108,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def register_demo(subparsers) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="everything on this machine: server, simulated traffic with hijacks, the desk signed in",
+        description="Run the whole product in a temporary folder (removed at the end): the demo GeoIP "
+        "database, SQLite, `fumidai serve` with a fast clock, a local SMTP sink for notices, simulated "
+        "traffic with a few hijacked accounts, and the desk signed in as an admin. Stops on Ctrl+C, "
+        "when the desk window closes, or after --seconds. Without a display (or without the desk's "
+        "packages) it runs headless and says so.",
+    )
+    p.add_argument("--headless", action="store_true",
+                   help="no desk: print a summary line every few seconds and the containment report at the end")
+    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds of traffic (default: run until stopped)")
+    p.add_argument("--time-scale", type=float, default=60.0, metavar="N",
+                   help="the clock runs N times faster (default 60: a simulated hour per real minute)")
+    p.add_argument("--accounts", type=int, default=1000, help="number of simulated accounts (default 1000)")
+    p.add_argument("--hijacks", type=int, default=4, help="number of hijacked accounts (default 4)")
+    p.add_argument("--seed", type=int, default=1, help="same seed, same traffic (default 1)")
+    p.set_defaults(func=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run as run_demo
+
+    return run_demo(args)

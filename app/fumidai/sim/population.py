@@ -63,6 +63,9 @@ class SimConfig:
     home: str = "JP"
     start_offset: float = 9 * 3600.0  # home time of day (seconds after midnight) at the start
     domain: str = "isp.example"
+    # Hijacks start 5-40 % into this span (default: the whole duration); the demo plays a
+    # long day but wants its hijacks within the first hour.
+    hijack_start_within: float | None = None
 
     def check(self, ranges: Ranges) -> None:
         if self.accounts < 1:
@@ -257,7 +260,7 @@ class Population:
         cfg = self.config
         kind = acc.hijack
         abroad = [c for c in SPAM_COUNTRIES if c in self.ranges and c != cfg.home] or [cfg.home]
-        start = rng.uniform(0.05, 0.4) * cfg.duration
+        start = rng.uniform(0.05, 0.4) * min(cfg.duration, cfg.hijack_start_within or cfg.duration)
         forged = rng.random() < 0.5  # half of them forge the sender; the SASL user is what counts
         if kind == "burst":
             countries, count, mean_gap, rcpts = [rng.choice(abroad)], rng.randint(200, 400), 3.0, (20, 50)

@@ -31,7 +31,7 @@ def build_report(results: Iterable[MessageResult], *, wall_seconds: float | None
         else:
             honest[OWNER_KIND if r.account in hijacked else r.kind].append(r)
 
-    hijacks = [_hijack(account, sorted(rs, key=lambda r: (r.sent_at, r.submission.seq)), honest[OWNER_KIND])
+    hijacks = [_hijack(account, sorted(rs, key=lambda r: (r.sent_at, r.submission.seq)), honest.get(OWNER_KIND, []))
                for account, rs in sorted(spam.items())]
     kinds = {kind: _honest(rs) for kind, rs in sorted(honest.items())}
     fair = [r for kind, rs in honest.items() if kind != OWNER_KIND for r in rs]
