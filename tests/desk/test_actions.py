@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QObject, QThread, Slot  # noqa: E402
 
-from fumidai.desk.actions import ActionRunner, UndoToast, explain  # noqa: E402
+from fumidai.desk.actions import UNDO_REASON, ActionRunner, UndoToast, explain  # noqa: E402
 from fumidai.desk.api.client import ApiClient, ApiError, AuthFailed, TimedOut, TlsError  # noqa: E402
 from fumidai.errors import FumidaiError  # noqa: E402
 
@@ -198,3 +198,107 @@ def test_undo_offer_expires(qtbot, api):
 ])
 def test_explain(error, expected):
     assert explain("suspend", error, "operator").startswith(expected)
+
+
+# ----- against the real backend (service + API, SQLite), not only the fake -----
+
+class LiveBackend:
+    """The real Service and HTTP API on their own asyncio loop in a thread."""
+
+    def __init__(self, tmp_path):
+        import asyncio
+        import socket
+        import threading
+
+        from fumidai.config import settings_from_dict
+        from fumidai.geo.build import build_demo
+
+        def port() -> int:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+
+        self.settings = settings_from_dict({
+            "policy": {"listen": f"127.0.0.1:{port()}"}, "api": {"listen": f"127.0.0.1:{port()}"},
+            "storage": {"url": f"sqlite:///{tmp_path / 'fumidai.db'}"},
+            "geoip": {"database": str(build_demo(tmp_path / "demo.mmdb").path)},
+            "notices": {"smtp_port": port()},  # nothing listens: notices stay queued
+        })
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.svc = self.api = None
+
+    def call(self, coro_fn):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro_fn(), self.loop).result(30)
+
+    async def start(self):
+        from fumidai.api.server import serve_api
+        from fumidai.service import Service
+
+        svc = Service(self.settings)
+        await svc.start()
+        self.svc = svc
+        self.api = await serve_api(svc, self.settings)
+
+    async def stop(self):
+        if self.api is not None:
+            await self.api.stop()
+        if self.svc is not None:
+            await self.svc.stop()
+            self.svc.store.dispose()
+
+
+@pytest.fixture
+def backend(tmp_path):
+    pytest.importorskip("fastapi")
+    live = LiveBackend(tmp_path)
+    try:
+        live.call(live.start)
+        from fumidai.store import repo
+
+        with live.svc.store.session() as s:
+            repo.upsert_accounts(s, [{"account": "alice", "contact": "alice@example.jp", "name": "<b>A</b>",
+                                      "language": "en"}])
+            live.token = repo.add_staff(s, "bob", "operator")
+        yield live
+    finally:
+        live.call(live.stop)
+        live.loop.call_soon_threadsafe(live.loop.stop)
+        live.thread.join(10)
+
+
+def test_actions_against_the_real_backend(qtbot, backend):
+    runner = ActionRunner(ApiClient(backend.api.address, backend.token, timeout=10), role="operator")
+    rec = Recorder(runner)
+    try:
+        def step(start):
+            done = len(rec.ok) + len(rec.bad) + 1
+            start()
+            qtbot.waitUntil(lambda: len(rec.ok) + len(rec.bad) == done, timeout=10000)
+            assert not rec.bad, rec.bad
+            return rec.ok[-1][2]
+
+        detail = step(lambda: runner.suspend_and_notify("alice", "botnet"))  # language looked up: en
+        assert detail.status == "suspended" and detail.suspension.by == "bob"
+        assert (detail.notice["template"], detail.notice["language"]) == ("suspended_staff", "en")
+        step(lambda: runner.release("alice", UNDO_REASON))
+        body = {"limits": {"messages_per_hour": 400, "recipients_per_message": None}, "home_countries": ["JP", "KR"],
+                "abroad": {"messages_per_day": 200}, "countries": {"CN": {"messages_per_day": 5}, "RU": {}},
+                "expires_at": "2099-01-01T00:00:00Z", "reason": "event"}
+        detail = step(lambda: runner.set_limits("alice", body))
+        assert {key: detail.override[key] for key in body} == body  # the dialog's body, stored as sent
+        assert detail.limits["account"]["messages_per_hour"] == 400
+        assert detail.limits["account"]["recipients_per_message"] is None
+        assert step(lambda: runner.reset_limits("alice", "done")).override is None
+        first = step(lambda: runner.send_notice("alice", "warning", "en", "key-1"))
+        again = step(lambda: runner.send_notice("alice", "warning", "en", "key-1"))
+        assert first["id"] == again["id"]
+        audit = runner.client.audit(account="alice")["items"]
+        assert [e["action"] for e in audit if e["action"] != "notice"] == [
+            "suspend", "release", "set_limits", "clear_limits"]
+        assert [e["reason"] for e in audit][:3] == ["botnet", "notice suspended_staff (en)", "undo"]
+    finally:
+        runner.close()
