@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 
 import pytest
 
@@ -16,7 +17,7 @@ from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog  # noqa: E402
 from fumidai.desk.dialogs.quota import INHERIT, PRESETS, QUOTA_KEYS, parse_limit  # noqa: E402
 
-from .fake_api import FakeApi  # noqa: E402
+from .fake_api import FakeApi, iso  # noqa: E402
 
 pytestmark = pytest.mark.desk
 
@@ -255,3 +256,19 @@ def test_notice_key_changes_with_the_choice(qtbot, api, runner):
     assert dialog.idempotency_key != key
     qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
     assert "warning" in dialog.preview.toPlainText()
+
+
+def test_notice_warns_about_a_recent_notice(qtbot, api, runner):
+    previous = [{"id": 1, "template": "suspended", "language": "ja", "status": "sent", "staff": "<b>bob</b>",
+                 "created_at": iso(time.time() - 2 * 3600)},
+                {"id": 0, "template": "warning", "language": "ja", "status": "sent", "staff": "amy",
+                 "created_at": iso(time.time() - 50 * 3600)}]
+    dialog = NoticeDialog(runner, "user0002", previous=previous)
+    qtbot.addWidget(dialog)
+    assert dialog.previous.text() == "Last notice 2 h ago: suspended (ja), sent, by <b>bob</b>"
+    assert dialog.previous.textFormat() == Qt.TextFormat.PlainText
+    assert "bold" in dialog.previous.styleSheet()
+    quiet = NoticeDialog(runner, "user0002", previous=previous[1:])
+    qtbot.addWidget(quiet)
+    assert quiet.previous.text().startswith("Last notice 50 h ago") and not quiet.previous.styleSheet()
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled() and quiet.send_button.isEnabled(), timeout=5000)

@@ -337,7 +337,8 @@ class AccountPanel(QWidget):
     def send_notice(self) -> None:
         if not self.act_notice.isEnabled():
             return
-        NoticeDialog.ask(self, self._runner, self._account, self._language())
+        NoticeDialog.ask(self, self._runner, self._account, self._language(),
+                         previous=self.detail.notices if self.detail else None)
 
     def ask_export_path(self) -> str:
         """The file to write; "" if staff cancelled (tests patch this)."""

@@ -8,6 +8,7 @@ One idempotency key per template and language choice: a Send retried after a fai
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from PySide6.QtCore import Qt, Slot
@@ -23,11 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..actions import ActionRunner
+from ..api.models import parse_time
+
+# A second mail within a day mostly confuses the owner (AbuseIO throttles the same way).
+RECENT_SECONDS = 24 * 3600
 
 
 class NoticeDialog(QDialog):
     def __init__(self, runner: ActionRunner, account: str, language: str = "ja",
-                 template: str = "", parent: QWidget | None = None):
+                 template: str = "", previous: list[dict] | None = None, parent: QWidget | None = None):
+        """``previous``: the account's notices (GET /accounts/{a} "notices"), to warn before repeating."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Send a notice"))
         self._runner, self._account = runner, account
@@ -45,6 +51,10 @@ class NoticeDialog(QDialog):
         self.description.setWordWrap(True)
         self.recipient = QLabel()
         self.recipient.setTextFormat(Qt.TextFormat.PlainText)
+        self.previous = QLabel()
+        self.previous.setTextFormat(Qt.TextFormat.PlainText)
+        self.previous.setWordWrap(True)
+        self._show_previous(previous or [])
         self.preview = QPlainTextEdit(readOnly=True)
         self.preview.setPlaceholderText(self.tr("Loading templates…"))
         self.status = QLabel()
@@ -62,6 +72,7 @@ class NoticeDialog(QDialog):
         form.addRow(self.description)
         form.addRow(self.tr("To"), self.recipient)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.previous)
         layout.addLayout(form)
         layout.addWidget(self.preview)
         layout.addWidget(self.status)
@@ -72,6 +83,19 @@ class NoticeDialog(QDialog):
         self.language.currentIndexChanged.connect(self._choice_changed)
         runner.fetch("templates", account, lambda client: client.templates(),
                      on_success=self._templates_loaded, on_failure=self._show_error)
+
+    def _show_previous(self, notices: list[dict]) -> None:
+        dated = [(parse_time(n.get("created_at")) or 0.0, n) for n in notices if isinstance(n, dict)]
+        if not dated:
+            self.previous.hide()
+            return
+        when, last = max(dated, key=lambda item: item[0])
+        hours = max(0.0, time.time() - when) / 3600
+        self.previous.setText(self.tr("Last notice {0:.0f} h ago: {1} ({2}), {3}, by {4}").format(
+            hours, last.get("template", "?"), last.get("language", "?"), last.get("status", "?"),
+            last.get("staff", "?")))
+        if hours * 3600 < RECENT_SECONDS:
+            self.previous.setStyleSheet("color: #c0392b; font-weight: bold")
 
     def done(self, result: int) -> None:
         self._open = False  # late answers must not touch a closed dialog
@@ -155,8 +179,8 @@ class NoticeDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, runner: ActionRunner, account: str, language: str = "ja",
-            template: str = "") -> dict | None:
+            template: str = "", previous: list[dict] | None = None) -> dict | None:
         """The notice record once sent, or None if staff cancelled."""
-        dialog = cls(runner, account, language, template, parent)
+        dialog = cls(runner, account, language, template, previous, parent)
         dialog.exec()
         return dialog.sent
