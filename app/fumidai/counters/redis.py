@@ -98,6 +98,8 @@ class RedisReplicator:
             raise FumidaiError(f"[counters] redis_url {_safe_url(self.url)!r} is not a Redis URL: {err}") from None
         self._buffer: list[tuple] = []
         self._first_at = 0.0  # wall time of the oldest buffered event
+        self._seq = 0  # this node's number for the first buffered event
+        self._seen: dict[bytes, int] = {}  # node -> the next event number expected from it
         self._limit = 0  # events accepted into the buffer: 0 until start() and after stop()
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task] = []
@@ -195,28 +197,35 @@ class RedisReplicator:
     # --- writer -------------------------------------------------------------------------------
 
     async def _send(self) -> None:
-        """Send the whole buffer as one pipeline; on failure put it back in front."""
-        batch, first_at = self._buffer, self._first_at
+        """Send the whole buffer as one pipeline; on failure put it back in front.
+
+        Entries carry the sequence number of their first event: a batch sent again after
+        a failure that Redis had in fact executed is skipped by the readers, not counted twice.
+        """
+        batch, first_at, seq = self._buffer, self._first_at, self._seq
         self._buffer = []
         try:
             pipe = self.redis.pipeline(transaction=False)
             t = repr(first_at)
             for i in range(0, len(batch), self.batch_size):
                 events = json.dumps(batch[i:i + self.batch_size], ensure_ascii=False, separators=(",", ":"))
-                pipe.xadd(self.stream, {"n": self.node, "t": t, "e": events}, maxlen=self.maxlen, approximate=True)
+                pipe.xadd(self.stream, {"n": self.node, "s": seq + i, "t": t, "e": events},
+                          maxlen=self.maxlen, approximate=True)
             await pipe.execute()
         except BaseException:
-            # Keep the order: the failed batch goes before what came meanwhile. Over the
+            # The failed batch goes back in front, unchanged (its numbers are taken). Over the
             # bound, the newest counts go (as in publish_count); suspensions always stay.
-            merged = batch + self._buffer
-            if len(merged) > self.max_buffer:
-                kept = merged[:self.max_buffer]
-                kept += [ev for ev in merged[self.max_buffer:] if ev[0] == _SUSPEND]
-                self.dropped += len(merged) - len(kept)
-                merged = kept
-            self._buffer = merged
+            newer = self._buffer
+            room = self.max_buffer - len(batch)
+            if len(newer) > room:
+                kept = newer[:max(room, 0)]
+                kept += [ev for ev in newer[max(room, 0):] if ev[0] == _SUSPEND]
+                self.dropped += len(newer) - len(kept)
+                newer = kept
+            self._buffer = batch + newer
             self._first_at = first_at
             raise
+        self._seq = seq + len(batch)
         self.published += len(batch)
 
     async def _write_loop(self) -> None:
@@ -265,12 +274,14 @@ class RedisReplicator:
             for _stream, entries in _streams(reply):
                 for entry_id, fields in entries:
                     self._last_id = entry_id
-                    if fields.get(b"n") != self._node_b:
-                        self._apply(fields)
+                    node = fields.get(b"n")
+                    if node != self._node_b:
+                        self._apply(node, fields)
                         await asyncio.sleep(0)  # a long catch-up must not hold policy requests
 
-    def _apply(self, fields: dict) -> None:
+    def _apply(self, node: bytes, fields: dict) -> None:
         try:
+            first = int(fields[b"s"])
             sent_at = float(fields[b"t"])
             events = json.loads(fields[b"e"])
             if not isinstance(events, list):
@@ -278,6 +289,10 @@ class RedisReplicator:
         except Exception as err:
             self._malformed(err)
             return
+        expected, end = self._seen.get(node, 0), first + len(events)
+        if first < expected:  # sent again after a failure Redis had not reported: seen
+            events = events[expected - first:]
+        self._seen[node] = max(expected, end)
         apply_count, apply_suspension = self._apply_count, self._apply_suspension
         for ev in events:
             try:
