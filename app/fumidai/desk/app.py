@@ -49,6 +49,11 @@ class Translations:
 def run(backend: str | None = None, token_file: str | None = None, language: str | None = None,
         theme: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Collect garbage on the GUI thread only: a collection that happens to run on a worker
+    # thread would free Qt objects there and can crash the app.
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    app._fumidai_gc = GarbageCollector(interval=1.0)
     app.setOrganizationName("Fumidai")
     app.setApplicationName("desk")
     app.setApplicationDisplayName("Fumidai")

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.runner = ActionRunner(client, self, role=self.me.role)
         self.account_panel = AccountPanel(self.runner, self, role=self.me.role or "operator")
         self.account_panel.statusMessage.connect(self.show_message)
+        self.account_panel.selection_provider = self.selected_accounts  # bulk suspend of the table selection
         self.undo_toast = UndoToast(self.runner, self)
         self.trends = TrendsView(self.runner, self, language=language)
 
