@@ -397,13 +397,14 @@ def geo_db(tmp_path_factory):
 
 @pytest.fixture
 def two_nodes(tmp_path, geo_db, prefix):
-    """two_nodes(redis_url) -> (A, B): two Services on one SQLite file and one Redis stream."""
+    """two_nodes(redis_url, store_url=None) -> (A, B): two Services on one store (SQLite by
+    default) and one Redis stream."""
     started = []
 
-    def make(url: str):
+    def make(url: str, store_url: str | None = None):
         data = {
             # The store is flushed rarely so that only Redis can carry counts between the nodes.
-            "storage": {"url": f"sqlite:///{tmp_path}/fumidai.db", "flush_interval": 60},
+            "storage": {"url": store_url or f"sqlite:///{tmp_path}/fumidai.db", "flush_interval": 60},
             "geoip": {"database": str(geo_db), "home_countries": ["JP"]},
             "limits": {"messages_per_hour": 5, "messages_per_day": 100},
             "counters": {"backend": "redis", "redis_url": url, "redis_prefix": prefix},
@@ -443,7 +444,16 @@ SUSPENDED = "REJECT 5.7.1 Sending from this account is suspended; please contact
 
 @pytest.mark.parametrize("crossing", ["A", "B"])
 def test_two_nodes_share_one_quota_and_its_suspension(redis_url, two_nodes, crossing, capsys):
-    a, b = two_nodes(redis_url)
+    share_one_quota(two_nodes(redis_url), crossing, capsys)
+
+
+@pytest.mark.postgres
+def test_two_nodes_on_postgresql_share_one_quota(redis_url, pg_url, two_nodes, capsys):  # pg_url outlives the nodes
+    share_one_quota(two_nodes(redis_url, pg_url), "B", capsys)
+
+
+def share_one_quota(nodes, crossing, capsys):
+    a, b = nodes
     assert [a.message("henry") for _ in range(3)] == ["DUNNO"] * 3
     assert [b.message("henry") for _ in range(2)] == ["DUNNO"] * 2
     wait(lambda: hour_count(a, "henry") == 5 and hour_count(b, "henry") == 5)

@@ -24,8 +24,9 @@ refused on the others within milliseconds.
   others still hold such a backlog may count those twice: stricter, never looser.
   Nothing here ever raises into the policy path.
 
-``connected``, ``lag`` (seconds from publish on the other node to apply here, of the
-newest batch), ``published``, ``applied`` and ``dropped`` are for metrics.
+``connected``, ``lag`` (seconds from publish on the other node to apply here, for the
+oldest event of the newest entry applied), ``published``, ``applied`` and ``dropped``
+are for metrics.
 """
 
 from __future__ import annotations
