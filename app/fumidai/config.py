@@ -80,6 +80,8 @@ class ApiSection(_Section):
 class StorageSection(_Section):
     url: str = "sqlite:////var/lib/fumidai/fumidai.db"
     flush_interval: float = Field(default=1.0, gt=0, le=60)
+    # Per-minute counts are kept this long for history, trends and the support desk's CSV.
+    history_days: int = Field(default=90, ge=2)
 
 
 class CountersSection(_Section):

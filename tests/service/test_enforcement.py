@@ -162,3 +162,16 @@ def _eventually(check, timeout=5.0):
             return
         time.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+def test_tidy_forgets_idle_accounts_but_not_suspended_ones(make_running):
+    r = make_running(limits=QUOTA)
+    r.message("olga")
+    r.call(r.service.suspend("pete", "bob", "hijacked"))
+    r.flush()
+    r.clock.advance(2 * 86400)
+    r.call(r.service.tidy())
+    assert "olga" not in r.service.counters.states
+    assert "pete" in r.service.counters.states
+    assert r.ask("RCPT", sasl_username="pete").startswith("REJECT")
+    assert r.message("olga") == "DUNNO"

@@ -27,6 +27,7 @@ from .clock import to_datetime, to_epoch
 log = logging.getLogger("fumidai.service")
 
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
+MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 
 
@@ -281,9 +282,35 @@ class Service:
 
     async def _flush_loop(self) -> None:
         interval = self.settings.storage.flush_interval
+        next_tidy = 0.0
         while True:
             await asyncio.sleep(interval)
             await self.flush()
+            if time.monotonic() >= next_tidy:
+                next_tidy = time.monotonic() + MAINTENANCE_EVERY
+                await self.tidy()
+
+    async def tidy(self) -> None:
+        """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
+        from ..store import repo
+
+        now = self.clock()
+        minute = int(now // 60)
+        dropped = self.counters.prune(minute)
+        for key, at in list(self._last_alert.items()):
+            if now - at >= ALERT_REPEAT:
+                del self._last_alert[key]
+        for account in [a for a in self.overrides if not self.overrides[a].active(now)]:
+            del self.overrides[account]
+            self._limits_cache.pop(account, None)
+        oldest = minute - self.settings.storage.history_days * 1440
+        try:
+            removed = await self._in_tx(lambda s: repo.delete_buckets_before(s, oldest))
+        except Exception as err:
+            log.error("could not remove old history: %s", err)
+            removed = 0
+        if dropped or removed:
+            log.info("tidied: %d idle accounts forgotten, %d old count buckets removed", dropped, removed)
 
     async def flush(self) -> None:
         """Write what the policy path produced; on failure keep it for the next round."""
