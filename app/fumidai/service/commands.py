@@ -113,6 +113,14 @@ async def _serve(settings, time_scale: float | None) -> int:
     from . import Service
     from .clock import ScaledClock
 
+    # Signals are handled from the start: one that arrives while we start must stop us cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:  # Windows
+            pass
     clock = ScaledClock(time_scale) if time_scale else None
     if clock:
         log.warning("clock runs %g times faster than real time: for simulations only", time_scale)
@@ -138,13 +146,6 @@ async def _serve(settings, time_scale: float | None) -> int:
         api_addr = getattr(api, "address", settings.api.listen) if api else "off"
         print(f"fumidai: policy server on {policy.address}, API on {api_addr}", flush=True)
         _sd_notify("READY=1")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except NotImplementedError:  # Windows
-                pass
         await stop.wait()
         log.info("stopping")
         _sd_notify("STOPPING=1")

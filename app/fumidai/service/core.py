@@ -381,7 +381,15 @@ class Service:
         now = self.clock()
         if account in self.pending.suspensions:  # an automatic suspension not flushed yet
             await self.flush()
-        audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
+        try:
+            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
+        except repo.Conflict:
+            state = self.counters.get(account)
+            if state is None or not state.is_suspended(now) or state.suspension.by != "auto":
+                raise
+            # Another policy server suspended it and has not written it yet: wait for its flush.
+            await asyncio.sleep(self.settings.storage.flush_interval * 2)
+            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(self.clock())))
         self._set_suspension(account, None)
         return audit_id
 
