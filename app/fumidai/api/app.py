@@ -84,6 +84,7 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
     app.state.metrics = metrics or getattr(service, "metrics", None) or Metrics()
     if getattr(service, "metrics", None) is None:
         service.metrics = app.state.metrics  # the policy path feeds the same registry
+        app.state.metrics.watch_replication(service)
     app.state.tokens = TokenCache(token_lookup or store_lookup(service.store))
 
     @app.exception_handler(RequestValidationError)

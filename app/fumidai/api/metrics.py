@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Policy answers are meant to take well under a millisecond: resolve the sub-ms range.
@@ -63,6 +63,26 @@ class PolicyCollector:
                                     buckets=cumulative, sum_value=self.total_seconds)
 
 
+class ReplicationCollector:
+    """The Redis replicator's state, read when /metrics is scraped (several policy servers)."""
+
+    def __init__(self, service) -> None:
+        self.service = service
+
+    def collect(self):
+        r = getattr(self.service, "replicator", None)
+        if r is None:
+            return
+        yield GaugeMetricFamily("fumidai_redis_connected", "1 while the Redis replication link is up",
+                                value=1 if r.connected else 0)
+        yield GaugeMetricFamily("fumidai_redis_replication_lag_seconds",
+                                "Age of the newest count applied from another node", value=r.lag)
+        for name, value, text in (("published", r.published, "Counts sent to the other nodes"),
+                                  ("applied", r.applied, "Counts from other nodes applied here"),
+                                  ("dropped", r.dropped, "Counts not sent (Redis down too long, or after stop)")):
+            yield CounterMetricFamily(f"fumidai_redis_{name}", text, value=value)
+
+
 class Metrics:
     """Everything /metrics exposes, in a registry of its own (several apps per process in tests)."""
 
@@ -86,6 +106,10 @@ class Metrics:
         # Pre-create the common children so a fresh server already shows zeros.
         for by in ("auto", "staff"):
             self._suspensions.labels(by)
+
+    def watch_replication(self, service) -> None:
+        """Export the Redis replicator's state (if the service has one) at each scrape."""
+        self.registry.register(ReplicationCollector(service))
 
     # --- called by the service / policy server -------------------------------------------
     def observe_decision(self, action: str, seconds: float) -> None:
