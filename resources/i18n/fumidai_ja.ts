@@ -1,470 +1,602 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ja">
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="108" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="40"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
+        <source>suspended</source>
+        <translation>送信停止しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
+        <source>released</source>
+        <translation>送信停止を解除しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
+        <source>suspension undone</source>
+        <translation>送信停止を取り消しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
+        <source>limits saved</source>
+        <translation>送信上限を保存しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
+        <source>limits back to the defaults</source>
+        <translation>送信上限を既定値に戻しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="46"/>
+        <source>notice queued</source>
+        <translation>通知を送信キューに入れました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
+        <source>unlimited</source>
+        <translation>無制限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Limit</source>
-        <translation type="unfinished" />
+        <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="108" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Effective</source>
-        <translation type="unfinished" />
+        <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="108" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Default</source>
-        <translation type="unfinished" />
+        <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="108" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>From</source>
-        <translation type="unfinished" />
+        <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="109" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="112" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Country</source>
-        <translation type="unfinished" />
+        <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="109" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <source>Messages/h</source>
-        <translation type="unfinished" />
+        <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="109" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <source>Messages/day</source>
-        <translation type="unfinished" />
+        <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="110" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Recipients/day</source>
-        <translation type="unfinished" />
+        <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="110" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Refused/day</source>
-        <translation type="unfinished" />
+        <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="111" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="113" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Time</source>
-        <translation type="unfinished" />
+        <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="111" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Stage</source>
-        <translation type="unfinished" />
+        <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="111" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="113" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Action</source>
-        <translation type="unfinished" />
+        <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="111" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="113" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Reason</source>
-        <translation type="unfinished" />
+        <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="112" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Client</source>
-        <translation type="unfinished" />
+        <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="112" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Recipients</source>
-        <translation type="unfinished" />
+        <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="113" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="116" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Staff</source>
-        <translation type="unfinished" />
+        <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="114" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Change</source>
-        <translation type="unfinished" />
+        <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="115" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Created</source>
-        <translation type="unfinished" />
+        <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="115" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Template</source>
-        <translation type="unfinished" />
+        <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="115" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Language</source>
-        <translation type="unfinished" />
+        <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="116" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Status</source>
-        <translation type="unfinished" />
+        <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="116" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Sent</source>
-        <translation type="unfinished" />
+        <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="116" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Error</source>
-        <translation type="unfinished" />
+        <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="118" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Limits</source>
-        <translation type="unfinished" />
+        <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="118" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Countries</source>
-        <translation type="unfinished" />
+        <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="119" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Recent decisions</source>
-        <translation type="unfinished" />
+        <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="120" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="183"/>
         <source>History</source>
-        <translation type="unfinished" />
+        <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="120" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="183"/>
         <source>Notices</source>
-        <translation type="unfinished" />
+        <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="123" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>&amp;Suspend…</source>
-        <translation type="unfinished" />
+        <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="124" />
-        <source>Stop this account's sending (it still receives mail)</source>
-        <translation type="unfinished" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <source>Stop this account&apos;s sending (it still receives mail)</source>
+        <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="125" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
-        <translation type="unfinished" />
+        <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="126" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Suspend and mail the owner in one step</source>
-        <translation type="unfinished" />
+        <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="127" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>&amp;Release…</source>
-        <translation type="unfinished" />
+        <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="128" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Let the account send again</source>
-        <translation type="unfinished" />
+        <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="129" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Edit &amp;quota…</source>
-        <translation type="unfinished" />
+        <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="130" />
-        <source>This account's own limits, country caps and home countries</source>
-        <translation type="unfinished" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <source>This account&apos;s own limits, country caps and home countries</source>
+        <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="131" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Send &amp;notice…</source>
-        <translation type="unfinished" />
+        <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="132" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Mail the owner from a template</source>
-        <translation type="unfinished" />
+        <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="133" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>&amp;Export history…</source>
-        <translation type="unfinished" />
+        <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="134" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>Hourly sending per country as CSV</source>
-        <translation type="unfinished" />
+        <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
         <source>your role (viewer) cannot change accounts</source>
-        <translation type="unfinished" />
+        <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="271"/>
         <source>automatically</source>
-        <translation type="unfinished" />
+        <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="271"/>
         <source>by {0}</source>
-        <translation type="unfinished" />
+        <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
         <source>Suspended {0} since {1}</source>
-        <translation type="unfinished" />
+        <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="274"/>
         <source>, until {0}</source>
-        <translation type="unfinished" />
+        <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="241" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="277"/>
         <source>Limited: at a quota now</source>
-        <translation type="unfinished" />
+        <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="243" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
         <source>Sending normally</source>
-        <translation type="unfinished" />
+        <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="262" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="298"/>
         <source>override by {0}</source>
-        <translation type="unfinished" />
+        <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="264" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
         <source> until {0}</source>
-        <translation type="unfinished" />
+        <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="272" />
-        <location filename="../../app/fumidai/desk/account_panel.py" line="283" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="308"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
         <source>default</source>
-        <translation type="unfinished" />
+        <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="275" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="311"/>
         <source>abroad: </source>
-        <translation type="unfinished" />
+        <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="282" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="318"/>
         <source>Home countries</source>
-        <translation type="unfinished" />
+        <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="340" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="380"/>
         <source>Export history</source>
-        <translation type="unfinished" />
+        <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="341" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
+        <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="364" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="404"/>
         <source>Exported {0} rows to {1}</source>
-        <translation type="unfinished" />
+        <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="376" />
-        <source>{0}: {1} done</source>
-        <translation type="unfinished" />
+        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
+        <source>; the notice failed: {0}</source>
+        <translation>。通知は失敗しました: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="423"/>
+        <source>; notice {0}</source>
+        <translation>。通知: {0}</translation>
     </message>
 </context>
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="35" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="35"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="36" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="36"/>
         <source>Rate now
 (msg/min)</source>
         <translation>現在の送信率
 (通/分)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="37" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="37"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="38" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="38"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="39" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="39"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="40" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="40"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="41" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="41"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="42" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="43" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="48" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
         <source>Messages per minute over the last minute</source>
         <translation>直近1分間の1分あたり送信数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
         <source>Messages accepted in the last hour</source>
         <translation>直近1時間に受け付けた通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
         <source>Messages accepted in the last day</source>
         <translation>直近1日に受け付けた通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
         <source>Effective quota; a ◆ marks a staff override</source>
         <translation>有効な上限 (◆ は担当者による個別設定)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="53" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
         <source>Highest used/limit fraction over all limits</source>
         <translation>すべての上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="54" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="55" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="56" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="72" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="81" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="81"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="81" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="81"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="170" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="170"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="192" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="192"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="193" />
+        <location filename="../../app/fumidai/desk/rates_model.py" line="193"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
 </context>
 <context>
+    <name>ActionRunner</name>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="40"/>
+        <source>suspend accounts</source>
+        <translation>アカウントの送信停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="41"/>
+        <source>suspend accounts and notify their owners</source>
+        <translation>アカウントの送信停止と利用者への通知</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="42"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="43"/>
+        <source>release accounts</source>
+        <translation>送信停止の解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="44"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="45"/>
+        <source>change an account&apos;s limits</source>
+        <translation>送信上限の変更</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="46"/>
+        <source>preview notices</source>
+        <translation>通知のプレビュー</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="47"/>
+        <source>send notices</source>
+        <translation>通知の送信</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="57"/>
+        <source>your role ({0}) may not {1}; ask an admin.</source>
+        <translation>あなたの権限 ({0}) では{1}はできません。管理者に依頼してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="58"/>
+        <source>your role may not {0}; ask an admin.</source>
+        <translation>あなたの権限では{0}はできません。管理者に依頼してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="60"/>
+        <source>the backend did not accept your token; sign in again or check the token file.</source>
+        <translation>サーバーがトークンを受け付けませんでした。再度サインインするか、トークンファイルを確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
+        <source>the backend&apos;s TLS certificate could not be verified ({0}); check the address and the CA.</source>
+        <translation>サーバーの TLS 証明書を検証できませんでした ({0})。アドレスと認証局を確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
+        <source>the backend did not answer in time ({0}); the action may or may not have happened: reload.</source>
+        <translation>サーバーが時間内に応答しませんでした ({0})。操作が反映されたかは不明です。再読み込みしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="68"/>
+        <source>backend unreachable ({0}); check the address and that `fumidai serve` is running.</source>
+        <translation>サーバーに接続できません ({0})。アドレスと `fumidai serve` の稼働を確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="72"/>
+        <source>the backend does not know this account ({0}).</source>
+        <translation>サーバーにこのアカウントがありません ({0})。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="74"/>
+        <source>not possible now: {0}</source>
+        <translation>現在は実行できません: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="76"/>
+        <source>the backend refused the values: {0}</source>
+        <translation>サーバーが値を受け付けませんでした: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="78"/>
+        <source>the backend failed ({0}: {1}); try again, then check its log.</source>
+        <translation>サーバーでエラーが発生しました ({0}: {1})。再試行し、解決しなければサーバーのログを確認してください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
+        <source>unexpected error: {0}</source>
+        <translation>予期しないエラー: {0}</translation>
+    </message>
+</context>
+<context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="126" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="126"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="129" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="129"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="132" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="132"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -472,57 +604,57 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="15" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="15"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="16" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="16"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="17" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="17"/>
         <source>What</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="18" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="18"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="19" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="19"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
         <source>automatic stop</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
         <source>country cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
         <source>refused (quota)</source>
         <translation>拒否 (上限)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30" />
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
         <source>filtered</source>
         <translation>隔離</translation>
     </message>
@@ -530,47 +662,47 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="32" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="32"/>
         <source>Connect to the Fumidai backend</source>
         <translation>Fumidai サーバーに接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="39" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="39"/>
         <source>the token printed by `fumidai staff add`</source>
         <translation>`fumidai staff add` が表示したトークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="40" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="40"/>
         <source>Remember the token on this computer</source>
         <translation>このコンピューターにトークンを保存する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="46" />
-        <source>No system keyring is available: a remembered token is stored unencrypted in the desk's settings file.</source>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="46"/>
+        <source>No system keyring is available: a remembered token is stored unencrypted in the desk&apos;s settings file.</source>
         <translation>システムのキーリングが使えません。保存したトークンは設定ファイルに暗号化されずに保存されます。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="51" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="51"/>
         <source>Backend URL</source>
         <translation>サーバー URL</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="52" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="52"/>
         <source>Token</source>
         <translation>トークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54"/>
         <source>Connect</source>
         <translation>接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="68" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="68"/>
         <source>Enter the backend URL and your token.</source>
         <translation>サーバー URL とトークンを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="70" />
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="70"/>
         <source>Connecting…</source>
         <translation>接続中…</translation>
     </message>
@@ -578,45 +710,50 @@
 <context>
     <name>LimitField</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="114" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="121"/>
         <source>unlimited</source>
-        <translation type="unfinished" />
+        <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="116" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="123"/>
         <source>default: {0}</source>
-        <translation type="unfinished" />
+        <translation>既定値: {0}</translation>
     </message>
 </context>
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="130" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="130"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="131" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="131"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="132" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="225" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="208"/>
+        <source>other</source>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="226"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="227" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="228"/>
         <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
         <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="230" />
+        <location filename="../../app/fumidai/desk/live_plot.py" line="231"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -624,331 +761,412 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="252" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="46"/>
+        <source>5 min</source>
+        <translation>5分</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="46"/>
+        <source>1 h</source>
+        <translation>1時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="47"/>
+        <source>24 h</source>
+        <translation>24時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="48"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="280"/>
+        <source>System</source>
+        <translation>システムに従う</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="258"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="254" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="260"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="256" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="262"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="257" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="263"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="258" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="264"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="259" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="265"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="260" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="266"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="261" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="267"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="262" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="268"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="263" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="269"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="264" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="264" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="265" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="271"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="267" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="273"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="268" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="269" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="275"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="270" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="276"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="271" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="277"/>
         <source>Sending sources by country</source>
         <translation>国別の送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="273" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="287"/>
         <source>The world map is not available in this build.</source>
         <translation>このビルドでは世界地図を利用できません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="277" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="313" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="325" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
         <source>{rate:,.1f} msg/min · {active:,} active · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 稼働 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="355" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="370"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="357" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="372"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="359" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="362" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="377"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="365" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="380"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="367" />
+        <location filename="../../app/fumidai/desk/main_window.py" line="382"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
-<message><source>No system keyring: the token is stored unencrypted in the settings file.</source><translation>システムのキーリングがありません: トークンは設定ファイルに暗号化されずに保存されています。</translation></message></context>
+    <message>
+        <location filename="../../app/fumidai/desk/app.py" line="92"/>
+        <source>No system keyring: the token is stored unencrypted in the settings file.</source>
+        <translation>システムのキーリングがありません: トークンは設定ファイルに暗号化されずに保存されています。</translation>
+    </message>
+</context>
 <context>
     <name>NoticeDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="32" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="38"/>
         <source>Send a notice</source>
-        <translation type="unfinished" />
+        <translation>通知を送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="45" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="59"/>
         <source>Loading templates…</source>
-        <translation type="unfinished" />
+        <translation>テンプレートを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="50" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="64"/>
         <source>Send</source>
-        <translation type="unfinished" />
+        <translation>送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="56" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="70"/>
         <source>Template</source>
-        <translation type="unfinished" />
+        <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="57" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="71"/>
         <source>Language</source>
-        <translation type="unfinished" />
+        <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="58" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="73"/>
         <source>To</source>
-        <translation type="unfinished" />
+        <translation>宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="88" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="94"/>
+        <source>Last notice {0:.0f} h ago: {1} ({2}), {3}, by {4}</source>
+        <translation>前回の通知は {0:.0f} 時間前: {1} ({2})、{3}、担当 {4}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="118"/>
         <source>The backend has no notice templates.</source>
-        <translation type="unfinished" />
+        <translation>サーバーに通知テンプレートがありません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="111" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="144"/>
         <source>Rendering…</source>
-        <translation type="unfinished" />
+        <translation>プレビューを作成中…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="128" />
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="161"/>
         <source>Sending…</source>
-        <translation type="unfinished" />
+        <translation>送信中…</translation>
     </message>
 </context>
 <context>
     <name>QuotaDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="137" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="48"/>
+        <source>Messages per hour</source>
+        <translation>1時間あたりの通数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="49"/>
+        <source>Messages per day</source>
+        <translation>1日あたりの通数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="50"/>
+        <source>Recipients per hour</source>
+        <translation>1時間あたりの宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="51"/>
+        <source>Recipients per day</source>
+        <translation>1日あたりの宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="52"/>
+        <source>Recipients per message</source>
+        <translation>1通あたりの宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="53"/>
+        <source>Unique recipients per day</source>
+        <translation>1日あたりの異なる宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="55"/>
+        <source>Standard</source>
+        <translation>標準</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="55"/>
+        <source>Strict</source>
+        <translation>厳しめ</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="56"/>
+        <source>Traveller</source>
+        <translation>海外渡航中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="56"/>
+        <source>Bulk sender</source>
+        <translation>大量送信者</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="144"/>
         <source>Limits for {0}</source>
-        <translation type="unfinished" />
+        <translation>{0} の送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="143" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="150"/>
         <source>Custom</source>
-        <translation type="unfinished" />
+        <translation>カスタム</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="148" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="155"/>
         <source>Account quota</source>
-        <translation type="unfinished" />
+        <translation>アカウントの送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="155" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="162"/>
         <source>From abroad (outside the home countries)</source>
-        <translation type="unfinished" />
+        <translation>国外から (利用国以外)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="162" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="169"/>
         <source>default: {0}</source>
-        <translation type="unfinished" />
+        <translation>既定値: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="164" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="171"/>
         <source>Home countries</source>
-        <translation type="unfinished" />
+        <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="166" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="173"/>
         <source>Per-country caps (empty cell: no limit)</source>
-        <translation type="unfinished" />
+        <translation>国別上限 (空欄: 制限なし)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="168" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="175"/>
         <source>Country</source>
-        <translation type="unfinished" />
+        <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="170" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="177"/>
         <source>Add country</source>
-        <translation type="unfinished" />
+        <translation>国を追加</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="171" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="178"/>
         <source>Remove country</source>
-        <translation type="unfinished" />
+        <translation>国を削除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="182" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="189"/>
         <source>Temporary, until (UTC)</source>
-        <translation type="unfinished" />
+        <translation>期限付き (UTC、この日時まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="190" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="197"/>
         <source>Reason (required, stored in the audit log)</source>
-        <translation type="unfinished" />
+        <translation>理由 (必須、監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="193" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="200"/>
         <source>Reason</source>
-        <translation type="unfinished" />
+        <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="199" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="206"/>
         <source>Save</source>
-        <translation type="unfinished" />
+        <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="200" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="207"/>
         <source>Back to defaults</source>
-        <translation type="unfinished" />
+        <translation>既定値に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="209" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="216"/>
         <source>Preset</source>
-        <translation type="unfinished" />
+        <translation>プリセット</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="280" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="287"/>
         <source>Give a reason to go back to the defaults.</source>
-        <translation type="unfinished" />
+        <translation>既定値に戻す理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="290" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="297"/>
         <source>row {0}: {1!r} is not an ISO 3166 country code (e.g. CN)</source>
-        <translation type="unfinished" />
+        <translation>{0} 行目: {1!r} は ISO 3166 の国コードではありません (例: CN)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="293" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="300"/>
         <source>{0} appears twice in the country caps</source>
-        <translation type="unfinished" />
+        <translation>国別上限に {0} が2回あります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="310" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="317"/>
         <source>home countries: {0!r} is not an ISO 3166 country code</source>
-        <translation type="unfinished" />
+        <translation>利用国: {0!r} は ISO 3166 の国コードではありません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="337" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="344"/>
         <source>the expiry must be in the future</source>
-        <translation type="unfinished" />
+        <translation>期限は未来の日時にしてください</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="341" />
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="348"/>
         <source>a reason is required</source>
-        <translation type="unfinished" />
+        <translation>理由を入力してください</translation>
     </message>
 </context>
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="101" />
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="101"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="104" />
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="104"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="138" />
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="138"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="139" />
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="139"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="142" />
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="142"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -956,214 +1174,270 @@
 <context>
     <name>ReleaseDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="31" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="22"/>
+        <source>The owner has reset the password</source>
+        <translation>利用者がパスワードを変更した</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="23"/>
+        <source>The owner&apos;s devices were scanned for malware</source>
+        <translation>利用者の端末をウイルス検査した</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="24"/>
+        <source>Forwarding rules and auto-replies were checked for changes by the intruder</source>
+        <translation>転送設定と自動返信が不正に変更されていないか確認した</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="32"/>
         <source>Release sending</source>
-        <translation type="unfinished" />
+        <translation>送信停止の解除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="34" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="35"/>
         <source>Before you release: recommended steps</source>
-        <translation type="unfinished" />
+        <translation>解除の前に: 推奨される確認事項</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="44" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="45"/>
         <source>Reason (stored in the audit log)</source>
-        <translation type="unfinished" />
+        <translation>理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="48" />
-        <source>I confirm that {0} is back under its owner's control.</source>
-        <translation type="unfinished" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="49"/>
+        <source>I confirm that {0} is back under its owner&apos;s control.</source>
+        <translation>{0} が利用者の管理下に戻ったことを確認しました。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="52" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="53"/>
         <source>Confirmed</source>
-        <translation type="unfinished" />
+        <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="57" />
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="58"/>
         <source>Release</source>
-        <translation type="unfinished" />
+        <translation>解除</translation>
     </message>
 </context>
 <context>
     <name>SuspendDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="43" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="26"/>
+        <source>Sending far above its quota: account probably hijacked</source>
+        <translation>送信上限を大幅に超過: 乗っ取りの疑い</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="27"/>
+        <source>Spam complaints from recipients</source>
+        <translation>受信者からの迷惑メール苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="28"/>
+        <source>Logins from countries the owner never uses</source>
+        <translation>利用者が使わない国からのログイン</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="29"/>
+        <source>Owner asked us to stop sending</source>
+        <translation>利用者からの送信停止依頼</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="48"/>
         <source>Suspend sending</source>
-        <translation type="unfinished" />
+        <translation>送信停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="44" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="52"/>
+        <source>Stop these {0} accounts from sending mail. Receiving and reading mail keep working.</source>
+        <translation>以下の {0} アカウントのメール送信を停止します。受信と閲覧は引き続き可能です。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="55"/>
         <source>Stop {0} from sending mail. Receiving and reading mail keep working.</source>
-        <translation type="unfinished" />
+        <translation>{0} のメール送信を停止します。受信と閲覧は引き続き可能です。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="51" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="66"/>
         <source>Notify the owner</source>
-        <translation type="unfinished" />
+        <translation>利用者に通知する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="60" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="77"/>
         <source>Reason</source>
-        <translation type="unfinished" />
+        <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="62" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="79"/>
         <source>Template</source>
-        <translation type="unfinished" />
+        <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="63" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="81"/>
         <source>Language</source>
-        <translation type="unfinished" />
+        <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="66" />
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="84"/>
         <source>Suspend</source>
-        <translation type="unfinished" />
+        <translation>送信停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="86"/>
+        <source>Suspend {0} accounts</source>
+        <translation>{0} アカウントを送信停止</translation>
     </message>
 </context>
 <context>
     <name>TrendsView</name>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="69" />
+        <location filename="../../app/fumidai/desk/trends.py" line="112"/>
         <source> days</source>
-        <translation type="unfinished" />
+        <translation> 日間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="70" />
+        <location filename="../../app/fumidai/desk/trends.py" line="113"/>
         <source>Reload</source>
-        <translation type="unfinished" />
+        <translation>再読み込み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="76" />
+        <location filename="../../app/fumidai/desk/trends.py" line="114"/>
         <source>Messages per day</source>
-        <translation type="unfinished" />
+        <translation>1日あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="80" />
+        <location filename="../../app/fumidai/desk/trends.py" line="117"/>
         <source>accepted</source>
-        <translation type="unfinished" />
+        <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="82" />
+        <location filename="../../app/fumidai/desk/trends.py" line="118"/>
         <source>refused</source>
-        <translation type="unfinished" />
+        <translation>拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="86" />
+        <location filename="../../app/fumidai/desk/trends.py" line="115"/>
         <source>Automatic stops per day</source>
-        <translation type="unfinished" />
+        <translation>1日あたりの自動停止数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="93" />
+        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
         <source>Country</source>
-        <translation type="unfinished" />
+        <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="93" />
+        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
         <source>Messages</source>
-        <translation type="unfinished" />
+        <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="93" />
+        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
         <source>Share</source>
-        <translation type="unfinished" />
+        <translation>割合</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="156" />
+        <location filename="../../app/fumidai/desk/trends.py" line="177"/>
         <source>Last 7 days: {0:.1%} of messages refused, {1} automatic stops.</source>
-        <translation type="unfinished" />
+        <translation>直近7日間: 拒否率 {0:.1%}、自動停止 {1} 件。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="159" />
+        <location filename="../../app/fumidai/desk/trends.py" line="180"/>
         <source>The 7 days before: {0:.1%} refused, {1} stops.</source>
-        <translation type="unfinished" />
+        <translation>その前の7日間: 拒否率 {0:.1%}、停止 {1} 件。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="161" />
+        <location filename="../../app/fumidai/desk/trends.py" line="182"/>
         <source>No data for this period.</source>
-        <translation type="unfinished" />
+        <translation>この期間のデータはありません。</translation>
     </message>
 </context>
 <context>
     <name>UndoToast</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="233" />
+        <location filename="../../app/fumidai/desk/actions.py" line="275"/>
         <source>Undo</source>
-        <translation type="unfinished" />
+        <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="241" />
+        <location filename="../../app/fumidai/desk/actions.py" line="276"/>
         <source>Undo suspend</source>
-        <translation type="unfinished" />
+        <translation>送信停止を元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="255" />
+        <location filename="../../app/fumidai/desk/actions.py" line="300"/>
         <source>Suspended {0}</source>
-        <translation type="unfinished" />
+        <translation>{0} を送信停止しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="302"/>
+        <source>Suspended {0} accounts</source>
+        <translation>{0} アカウントを送信停止しました</translation>
+    </message>
+</context>
+<context>
+    <name>WorldMapView</name>
+    <message>
+        <location filename="../../app/fumidai/desk/world_map.py" line="304"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="309"/>
+        <source>Messages</source>
+        <translation>通数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/world_map.py" line="309"/>
+        <source>Accounts</source>
+        <translation>アカウント</translation>
     </message>
 </context>
 <context>
     <name>messages</name>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="13" />
-        <source>the server's certificate has expired</source>
+        <location filename="../../app/fumidai/desk/messages.py" line="13"/>
+        <source>the server&apos;s certificate has expired</source>
         <translation>サーバー証明書の有効期限が切れています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="14" />
-        <source>the server's certificate is not signed by a trusted authority</source>
+        <location filename="../../app/fumidai/desk/messages.py" line="14"/>
+        <source>the server&apos;s certificate is not signed by a trusted authority</source>
         <translation>サーバー証明書が信頼できる認証局によって署名されていません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="15" />
-        <source>the server's certificate is for another host name</source>
+        <location filename="../../app/fumidai/desk/messages.py" line="15"/>
+        <source>the server&apos;s certificate is for another host name</source>
         <translation>サーバー証明書のホスト名が一致しません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="16" />
+        <location filename="../../app/fumidai/desk/messages.py" line="16"/>
         <source>the secure connection failed</source>
         <translation>暗号化接続に失敗しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="17" />
+        <location filename="../../app/fumidai/desk/messages.py" line="17"/>
         <source>Cannot trust {url}: {what}.</source>
         <translation>{url} を信頼できません: {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="19" />
+        <location filename="../../app/fumidai/desk/messages.py" line="19"/>
         <source>The backend at {url} did not answer in time.</source>
         <translation>{url} のサーバーが時間内に応答しませんでした。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="21" />
+        <location filename="../../app/fumidai/desk/messages.py" line="21"/>
         <source>Cannot reach the backend at {url}; check the address and that the server runs.</source>
         <translation>{url} のサーバーに接続できません。アドレスとサーバーの稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="24" />
+        <location filename="../../app/fumidai/desk/messages.py" line="24"/>
         <source>The backend refused the token (wrong, expired or revoked).</source>
         <translation>サーバーがトークンを拒否しました (誤り・期限切れ・失効)。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="26" />
+        <location filename="../../app/fumidai/desk/messages.py" line="26"/>
         <source>Your role does not allow this action.</source>
         <translation>あなたの権限ではこの操作はできません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="28" />
+        <location filename="../../app/fumidai/desk/messages.py" line="28"/>
         <source>The backend answered an error: {detail}</source>
         <translation>サーバーがエラーを返しました: {detail}</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../app/fumidai/desk/app.py" line="87" />
-        <source>No system keyring: the token is stored unencrypted in the settings file.</source>
-        <translation type="unfinished" />
     </message>
 </context>
 </TS>

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 
 import pytest
 
@@ -13,41 +12,18 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from fumidai.desk.account_panel import AccountPanel  # noqa: E402
-from fumidai.desk.actions import ActionRunner  # noqa: E402
-from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.dialogs import QuotaChange, QuotaDialog, ReleaseDialog, SuspendDialog, SuspendRequest  # noqa: E402
 from fumidai.desk.export import HEADER  # noqa: E402
 
-from .fake_api import FakeApi  # noqa: E402
 
 pytestmark = pytest.mark.desk
 
 
-@pytest.fixture(autouse=True)
-def collect_in_gui_thread():
-    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
-    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
-
-
 @pytest.fixture
-def api():
-    with FakeApi(accounts=5) as fake:
-        yield fake
-
-
-@pytest.fixture
-def panel(qtbot, api):
-    runner = ActionRunner(ApiClient(api.url, api.token("operator"), timeout=5), role="operator")
+def panel(qtbot, runner):
     widget = AccountPanel(runner)
     qtbot.addWidget(widget)
-    yield widget
-    runner.close()
+    return widget
 
 
 def load(qtbot, panel, account):
@@ -142,7 +118,7 @@ def test_suspend_and_notify_uses_the_owners_language(qtbot, api, panel, monkeypa
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend_notify.trigger()
     assert seen == {"language": "en", "notify": True}
-    assert panel.message.text() == "user0003: suspend notify done; notice sent"
+    assert panel.message.text() == "user0003: suspended; notice sent"
     assert api.posts[-1][2]["notice"] == {"template": "suspended_staff", "language": "en"}
     assert cells(panel.notices_table)[0][1:5] == ["suspended_staff", "en", "sent", "bob"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -14,38 +12,8 @@ from fumidai.desk.actions import UNDO_REASON, ActionRunner, UndoToast, explain  
 from fumidai.desk.api.client import ApiClient, ApiError, AuthFailed, TimedOut, TlsError  # noqa: E402
 from fumidai.errors import FumidaiError  # noqa: E402
 
-from .fake_api import FakeApi  # noqa: E402
 
 pytestmark = pytest.mark.desk
-
-
-@pytest.fixture(autouse=True)
-def collect_in_gui_thread():
-    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
-    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
-
-
-@pytest.fixture
-def api():
-    with FakeApi(accounts=5) as fake:
-        yield fake
-
-
-def make_runner(api: FakeApi, role: str = "operator") -> ActionRunner:
-    return ActionRunner(ApiClient(api.url, api.token(role), timeout=5), role=role)
-
-
-@pytest.fixture
-def runner(api):
-    r = make_runner(api)
-    yield r
-    r.close()
 
 
 class Recorder(QObject):
@@ -110,19 +78,16 @@ def test_suspend_and_notify_is_one_call_in_the_owners_language(qtbot, api, runne
     assert rec.ok[0][2].notice is not None
 
 
-def test_viewer_is_told_in_plain_words(qtbot, api):
-    runner = make_runner(api, "viewer")
-    try:
-        rec = Recorder(runner)
-        runner.release("user0001", "owner called")
-        qtbot.waitUntil(lambda: bool(rec.bad), timeout=5000)
-        action, account, message = rec.bad[0]
-        assert (action, account) == ("release", "user0001")
-        assert message.startswith("your role (viewer) may not release accounts")
-        assert rec.threads == [QThread.currentThread()]
-        assert api.posts == []
-    finally:
-        runner.close()
+def test_viewer_is_told_in_plain_words(qtbot, api, make_runner):
+    runner = make_runner("viewer")
+    rec = Recorder(runner)
+    runner.release("user0001", "owner called")
+    qtbot.waitUntil(lambda: bool(rec.bad), timeout=5000)
+    action, account, message = rec.bad[0]
+    assert (action, account) == ("release", "user0001")
+    assert message.startswith("your role (viewer) may not release accounts")
+    assert rec.threads == [QThread.currentThread()]
+    assert api.posts == []
 
 
 def test_unreachable_backend_is_explained(qtbot, api, runner):
@@ -164,21 +129,18 @@ def test_undo_releases_with_reason_undo(qtbot, api, runner):
     assert not toast.undo_action.isEnabled()
 
 
-def test_undo_offer_expires(qtbot, api):
-    runner = make_runner(api)
-    try:
-        toast = UndoToast(runner, seconds=0.2)
-        qtbot.addWidget(toast)
-        rec = Recorder(runner)
-        runner.suspend("user0003", "spam")
-        qtbot.waitUntil(lambda: bool(rec.ok), timeout=5000)
-        assert toast.accounts == ["user0003"]
-        qtbot.waitUntil(lambda: toast.accounts == [], timeout=2000)
-        toast.undo()  # nothing to undo any more
-        qtbot.wait(100)
-        assert len(api.posts) == 1
-    finally:
-        runner.close()
+def test_undo_offer_expires(qtbot, api, make_runner):
+    runner = make_runner()
+    toast = UndoToast(runner, seconds=0.2)
+    qtbot.addWidget(toast)
+    rec = Recorder(runner)
+    runner.suspend("user0003", "spam")
+    qtbot.waitUntil(lambda: bool(rec.ok), timeout=5000)
+    assert toast.accounts == ["user0003"]
+    qtbot.waitUntil(lambda: toast.accounts == [], timeout=2000)
+    toast.undo()  # nothing to undo any more
+    qtbot.wait(100)
+    assert len(api.posts) == 1
 
 
 @pytest.mark.parametrize("error, expected", [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 
 import pytest
@@ -12,39 +11,12 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QDateTime, Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QPlainTextEdit  # noqa: E402
 
-from fumidai.desk.actions import ActionRunner  # noqa: E402
-from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog  # noqa: E402
 from fumidai.desk.dialogs.quota import INHERIT, PRESETS, QUOTA_KEYS, parse_limit  # noqa: E402
 
-from .fake_api import FakeApi, iso  # noqa: E402
+from .fake_api import iso  # noqa: E402
 
 pytestmark = pytest.mark.desk
-
-
-@pytest.fixture(autouse=True)
-def collect_in_gui_thread():
-    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
-    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
-
-
-@pytest.fixture
-def api():
-    with FakeApi(accounts=5) as fake:
-        yield fake
-
-
-@pytest.fixture
-def runner(api):
-    r = ActionRunner(ApiClient(api.url, api.token("operator"), timeout=5), role="operator")
-    yield r
-    r.close()
 
 
 # ----- QuotaDialog -----

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 import numpy as np
 import pytest
 
 pytest.importorskip("PySide6")
 
-from fumidai.desk.actions import ActionRunner  # noqa: E402
-from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.trends import TrendsView, summarise, top_countries  # noqa: E402
 
 from .fake_api import FakeApi  # noqa: E402
@@ -18,29 +14,18 @@ from .fake_api import FakeApi  # noqa: E402
 pytestmark = pytest.mark.desk
 
 
-@pytest.fixture(autouse=True)
-def collect_in_gui_thread():
-    """Python's cyclic GC runs in whichever thread allocates; a Qt object collected in a pool
-    thread crashes. Keep it off during the test and collect here, in the GUI thread."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
+@pytest.fixture
+def api():
+    with FakeApi(accounts=1, now=1_800_000_000) as fake:
+        yield fake
 
 
 @pytest.fixture
-def view(qtbot):
-    with FakeApi(accounts=1, now=1_800_000_000) as api:
-        runner = ActionRunner(ApiClient(api.url, api.token("viewer"), timeout=5), role="viewer")
-        widget = TrendsView(runner)
-        qtbot.addWidget(widget)
-        widget.resize(900, 500)
-        try:
-            yield widget
-        finally:
-            runner.close()
+def view(qtbot, make_runner):
+    widget = TrendsView(make_runner("viewer"))
+    qtbot.addWidget(widget)
+    widget.resize(900, 500)
+    return widget
 
 
 def test_renders_four_weeks(qtbot, view):

@@ -155,14 +155,15 @@ def test_hover_raises_and_thickens_the_country(world_map, qtbot):
     assert item.pen().widthF() == plain
 
 
-def test_tooltip_in_japanese_and_escaped(world_map, qtbot):
+def test_tooltip_in_japanese_and_escaped(world_map, qtbot, translations):
     world_map.set_counts({"JP": (1234, 5), "BA": (7, 1)})
     assert "Japan" in world_map.tooltip("JP") and "Messages: 1,234" in world_map.tooltip("JP")
     # CLDR's English name is "Bosnia & Herzegovina"; tooltips are rich text, so it must be escaped.
     assert "Bosnia &amp; Herzegovina" in world_map.tooltip("BA")
+    translations.set("ja")  # labels come from the catalogue, country names from CLDR
     world_map.set_language("ja")
     text = world_map.tooltip("JP")
-    assert "日本" in text and "メッセージ: 1,234" in text and "アカウント: 5" in text
+    assert "日本" in text and "通数: 1,234" in text and "アカウント: 5" in text
     # Hovering writes the tooltip; Qt's stock help event then shows it for the item at that pixel.
     viewport = world_map._canvas.viewport()
     pixel = _pixel_inside(world_map, "JP")
@@ -174,7 +175,7 @@ def test_tooltip_in_japanese_and_escaped(world_map, qtbot):
     assert "1,234" in QToolTip.text()
     # A refresh while the mouse rests on Japan updates the text it will show.
     world_map.set_counts({"JP": (99, 1)})
-    assert "メッセージ: 99<" in world_map._items["JP"].toolTip()
+    assert "通数: 99<" in world_map._items["JP"].toolTip()
     QToolTip.hideText()
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,7 +36,15 @@ from .export import rows_from_csv, rows_from_series, write_history_csv
 
 HISTORY_DAYS = 7
 # Actions after which the account's detail is reloaded.
-_CHANGES = {"suspend", "suspend_notify", "release", "undo", "set_limits", "reset_limits", "send_notice"}
+_CHANGES = {
+    "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
+    "suspend_notify": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
+    "release": QT_TRANSLATE_NOOP("AccountPanel", "released"),
+    "undo": QT_TRANSLATE_NOOP("AccountPanel", "suspension undone"),
+    "set_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits saved"),
+    "reset_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits back to the defaults"),
+    "send_notice": QT_TRANSLATE_NOOP("AccountPanel", "notice queued"),
+}
 
 
 def _time(value: object) -> str:
@@ -46,7 +54,7 @@ def _time(value: object) -> str:
 
 
 def _num(value: object) -> str:
-    return "unlimited" if value is None else str(value)
+    return QCoreApplication.translate("AccountPanel", "unlimited") if value is None else str(value)
 
 
 def _plain_label(text: str = "") -> QLabel:
@@ -57,9 +65,8 @@ def _plain_label(text: str = "") -> QLabel:
     return label
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -108,33 +115,23 @@ class AccountPanel(QWidget):
         self.status = _plain_label()
         self.message = _plain_label()
 
-        self.limits_table = _table([self.tr("Limit"), self.tr("Effective"), self.tr("Default"), self.tr("From")])
-        self.countries_table = _table([self.tr("Country"), self.tr("Messages/h"), self.tr("Messages/day"),
-                                       self.tr("Recipients/day"), self.tr("Refused/day")])
-        self.recent_table = _table([self.tr("Time"), self.tr("Stage"), self.tr("Action"), self.tr("Reason"),
-                                    self.tr("Country"), self.tr("Client"), self.tr("Recipients")])
-        self.history_table = _table([self.tr("Time"), self.tr("Staff"), self.tr("Action"), self.tr("Reason"),
-                                     self.tr("Change")])
-        self.notices_table = _table([self.tr("Created"), self.tr("Template"), self.tr("Language"),
-                                     self.tr("Status"), self.tr("Staff"), self.tr("Sent"), self.tr("Error")])
+        self.limits_table = _table(4)
+        self.countries_table = _table(5)
+        self.recent_table = _table(7)
+        self.history_table = _table(5)
+        self.notices_table = _table(7)
         self.tabs = QTabWidget()
-        for table, name in ((self.limits_table, self.tr("Limits")), (self.countries_table, self.tr("Countries")),
-                            (self.recent_table, self.tr("Recent decisions")),
-                            (self.history_table, self.tr("History")), (self.notices_table, self.tr("Notices"))):
-            self.tabs.addTab(table, name)
+        for table in (self.limits_table, self.countries_table, self.recent_table, self.history_table,
+                      self.notices_table):
+            self.tabs.addTab(table, "")
+        self._history: list = []
 
-        self.act_suspend = self._action(self.tr("&Suspend…"), "S", self.suspend,
-                                        self.tr("Stop this account's sending (it still receives mail)"))
-        self.act_suspend_notify = self._action(self.tr("Suspend && &notify…"), "Shift+S", self.suspend_and_notify,
-                                               self.tr("Suspend and mail the owner in one step"))
-        self.act_release = self._action(self.tr("&Release…"), "R", self.release,
-                                        self.tr("Let the account send again"))
-        self.act_quota = self._action(self.tr("Edit &quota…"), "Q", self.edit_quota,
-                                      self.tr("This account's own limits, country caps and home countries"))
-        self.act_notice = self._action(self.tr("Send &notice…"), "N", self.send_notice,
-                                       self.tr("Mail the owner from a template"))
-        self.act_export = self._action(self.tr("&Export history…"), "", self.export_history,
-                                       self.tr("Hourly sending per country as CSV"))
+        self.act_suspend = self._action("S", self.suspend)
+        self.act_suspend_notify = self._action("Shift+S", self.suspend_and_notify)
+        self.act_release = self._action("R", self.release)
+        self.act_quota = self._action("Q", self.edit_quota)
+        self.act_notice = self._action("N", self.send_notice)
+        self.act_export = self._action("", self.export_history)
         self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
                                  self.act_notice]
 
@@ -157,19 +154,54 @@ class AccountPanel(QWidget):
 
         runner.succeeded.connect(self._action_succeeded)
         runner.failed.connect(self._action_failed)
-        self._update_actions()
+        self.retranslate()
 
-    def _action(self, text: str, shortcut: str, slot, tip: str) -> QAction:
-        action = QAction(text, self)
+    def _action(self, shortcut: str, slot) -> QAction:
+        action = QAction(self)
         if shortcut:
             # Window-wide, so S works on the row selected in the table; a focused line edit
             # still takes plain letters first (ShortcutOverride), so typing a search is safe.
             action.setShortcut(QKeySequence(shortcut))
-            tip = f"{tip} ({shortcut})"
-        action.setToolTip(tip)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def retranslate(self) -> None:
+        """Every label in the current language (called again on a language switch)."""
+        for table, headers in (
+                (self.limits_table, [self.tr("Limit"), self.tr("Effective"), self.tr("Default"), self.tr("From")]),
+                (self.countries_table, [self.tr("Country"), self.tr("Messages/h"), self.tr("Messages/day"),
+                                        self.tr("Recipients/day"), self.tr("Refused/day")]),
+                (self.recent_table, [self.tr("Time"), self.tr("Stage"), self.tr("Action"), self.tr("Reason"),
+                                     self.tr("Country"), self.tr("Client"), self.tr("Recipients")]),
+                (self.history_table, [self.tr("Time"), self.tr("Staff"), self.tr("Action"), self.tr("Reason"),
+                                      self.tr("Change")]),
+                (self.notices_table, [self.tr("Created"), self.tr("Template"), self.tr("Language"),
+                                      self.tr("Status"), self.tr("Staff"), self.tr("Sent"), self.tr("Error")])):
+            table.setHorizontalHeaderLabels(headers)
+        for index, name in enumerate((self.tr("Limits"), self.tr("Countries"), self.tr("Recent decisions"),
+                                      self.tr("History"), self.tr("Notices"))):
+            self.tabs.setTabText(index, name)
+        for action, text, tip in (
+                (self.act_suspend, self.tr("&Suspend…"), self.tr("Stop this account's sending (it still receives mail)")),
+                (self.act_suspend_notify, self.tr("Suspend && &notify…"),
+                 self.tr("Suspend and mail the owner in one step")),
+                (self.act_release, self.tr("&Release…"), self.tr("Let the account send again")),
+                (self.act_quota, self.tr("Edit &quota…"),
+                 self.tr("This account's own limits, country caps and home countries")),
+                (self.act_notice, self.tr("Send &notice…"), self.tr("Mail the owner from a template")),
+                (self.act_export, self.tr("&Export history…"), self.tr("Hourly sending per country as CSV"))):
+            action.setText(text)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        self._update_actions()
+        if self.detail is not None:
+            self._show(self.detail, self._history)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # ----- state -----
 
@@ -219,7 +251,8 @@ class AccountPanel(QWidget):
         if account != self._account:  # the selection moved on while this was loading
             return
         self.detail, audit = result
-        self._show(self.detail, audit.get("items") if isinstance(audit, dict) else [])
+        self._history = audit.get("items") if isinstance(audit, dict) else []
+        self._show(self.detail, self._history)
         self._update_actions()
         self.accountLoaded.emit(account)
 
@@ -380,7 +413,7 @@ class AccountPanel(QWidget):
     @Slot(str, str, object)
     def _action_succeeded(self, action: str, account: str, result: object) -> None:
         if account == self._account and action in _CHANGES:
-            text = self.tr("{0}: {1} done").format(account, action.replace("_", " "))
+            text = f"{account}: {self.tr(_CHANGES[action])}"
             notice = getattr(result, "notice", None)
             if action == "suspend_notify" and isinstance(notice, dict):
                 # Suspending worked even if the mail could not be sent: say which half failed.

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QEvent,
     QObject,
     QRunnable,
     Qt,
@@ -34,10 +35,6 @@ UNDO_SECONDS = 5.0
 UNDO_REASON = "undo"
 STAFF_SUSPEND_TEMPLATE = "suspended_staff"
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ActionRunner", text)
-
-
 # What each action is, for "your role (viewer) may not …".
 _ACTION_WORDS = {
     "suspend": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts"),
@@ -55,35 +52,35 @@ def explain(action: str, error: BaseException, role: str = "") -> str:
     """One plain sentence, in the desk's language, that says what went wrong and what to do."""
     detail = str(error).strip()
     if isinstance(error, Forbidden):
-        what = _tr(_ACTION_WORDS.get(action, action))
+        what = QCoreApplication.translate("ActionRunner", _ACTION_WORDS.get(action, action))
         if role:
-            return _tr("your role ({0}) may not {1}; ask an admin.").format(role, what)
-        return _tr("your role may not {0}; ask an admin.").format(what)
+            return QCoreApplication.translate("ActionRunner", "your role ({0}) may not {1}; ask an admin.").format(role, what)
+        return QCoreApplication.translate("ActionRunner", "your role may not {0}; ask an admin.").format(what)
     if isinstance(error, AuthFailed):
-        return _tr("the backend did not accept your token; sign in again or check the token file.")
+        return QCoreApplication.translate("ActionRunner", "the backend did not accept your token; sign in again or check the token file.")
     if isinstance(error, TlsError):
-        return _tr("the backend's TLS certificate could not be verified ({0}); check the address and the CA.").format(
+        return QCoreApplication.translate("ActionRunner", "the backend's TLS certificate could not be verified ({0}); check the address and the CA.").format(
             detail)
     if isinstance(error, TimedOut):
-        return _tr("the backend did not answer in time ({0}); the action may or may not have happened: reload.").format(
+        return QCoreApplication.translate("ActionRunner", "the backend did not answer in time ({0}); the action may or may not have happened: reload.").format(
             detail)
     if isinstance(error, ConnectionFailed):
-        return _tr("backend unreachable ({0}); check the address and that `fumidai serve` is running.").format(detail)
+        return QCoreApplication.translate("ActionRunner", "backend unreachable ({0}); check the address and that `fumidai serve` is running.").format(detail)
     if isinstance(error, ApiError):
         status, detail = error.status, error.detail
         if status == 404:
-            return _tr("the backend does not know this account ({0}).").format(detail)
+            return QCoreApplication.translate("ActionRunner", "the backend does not know this account ({0}).").format(detail)
         if status == 409:  # not possible in the account's present state, e.g. no contact address
-            return _tr("not possible now: {0}").format(detail)
+            return QCoreApplication.translate("ActionRunner", "not possible now: {0}").format(detail)
         if status in (400, 422):
-            return _tr("the backend refused the values: {0}").format(detail)
+            return QCoreApplication.translate("ActionRunner", "the backend refused the values: {0}").format(detail)
         if status >= 500:
-            return _tr("the backend failed ({0}: {1}); try again, then check its log.").format(status, detail)
+            return QCoreApplication.translate("ActionRunner", "the backend failed ({0}: {1}); try again, then check its log.").format(status, detail)
         return detail or type(error).__name__
     if isinstance(error, FumidaiError):  # e.g. an export file that cannot be written
         return detail
     # A bug on our side: still one line, but say it is unexpected.
-    return _tr("unexpected error: {0}").format(f"{type(error).__name__}: {detail}")
+    return QCoreApplication.translate("ActionRunner", "unexpected error: {0}").format(f"{type(error).__name__}: {detail}")
 
 
 @dataclass
@@ -258,7 +255,7 @@ class UndoToast(QFrame):
         self._accounts: list[str] = []
         self._label = QLabel()
         self._label.setTextFormat(Qt.TextFormat.PlainText)  # account names come from spammers' logins
-        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button = QPushButton()
         self.undo_button.clicked.connect(self.undo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -266,12 +263,24 @@ class UndoToast(QFrame):
         layout.addWidget(self.undo_button)
         self._timer = QTimer(self, singleShot=True, interval=int(seconds * 1000))
         self._timer.timeout.connect(self.dismiss)
-        self.undo_action = QAction(self.tr("Undo suspend"), self)
+        self.undo_action = QAction(self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
         runner.suspendedByUs.connect(self.offer)
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        self.undo_button.setText(self.tr("Undo"))
+        self.undo_action.setText(self.tr("Undo suspend"))
+        if self._accounts:
+            self._show_label()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     @property
     def accounts(self) -> list[str]:
@@ -281,13 +290,16 @@ class UndoToast(QFrame):
     def offer(self, account: str) -> None:
         if account not in self._accounts:
             self._accounts.append(account)
-        if len(self._accounts) == 1:
-            self._label.setText(self.tr("Suspended {0}").format(account))
-        else:
-            self._label.setText(self.tr("Suspended {0} accounts").format(len(self._accounts)))
+        self._show_label()
         self.undo_action.setEnabled(True)
         self.show()
         self._timer.start()
+
+    def _show_label(self) -> None:
+        if len(self._accounts) == 1:
+            self._label.setText(self.tr("Suspended {0}").format(self._accounts[0]))
+        else:
+            self._label.setText(self.tr("Suspended {0} accounts").format(len(self._accounts)))
 
     @Slot()
     def undo(self) -> None:

@@ -205,7 +205,8 @@ class LivePlot(QWidget):
             bar = pg.BarGraphItem(x=times + step / 2, height=values, y0=bottom.copy(), width=step * 0.9,
                                   brush=pg.mkBrush(*colour), pen=pg.mkPen(None))
             self.plot.addItem(bar)
-            self.legend.addItem(bar, html.escape(name))  # pyqtgraph labels render HTML: names are spammer-chosen
+            label = self.tr("other") if name == "other" else name
+            self.legend.addItem(bar, html.escape(label))  # pyqtgraph labels render HTML: names are spammer-chosen
             self._bars.append(bar)
             bottom = bottom + values
         if self._quota_per_hour:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,8 +43,9 @@ try:  # built by another engineer; the desk still runs without it
 except ImportError:  # pragma: no cover - depends on the checkout
     WorldMapView = None
 
-MAP_WINDOWS = ((300, "5 min"), (3600, "1 h"), (86400, "24 h"))
-LANGUAGES = (("", "System"), ("en", "English"), ("ja", "日本語"))
+MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
+               (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
+LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
 SETTINGS_VERSION = 1
 
 
@@ -81,10 +82,11 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.map_label, 1)
         self.map_buttons = QButtonGroup(self)
         for seconds, text in MAP_WINDOWS:
-            b = QPushButton(text, self.map_box)
+            b = QPushButton(self.map_box)
             b.setCheckable(True)
             b.setChecked(seconds == self._map_window)
             b.setProperty("seconds", seconds)
+            b.setProperty("label", text)
             self.map_buttons.addButton(b)
             buttons.addWidget(b)
         self.map_buttons.buttonClicked.connect(self._on_map_window)
@@ -234,8 +236,11 @@ class MainWindow(QMainWindow):
             self.theme_actions[key] = a
         self.language_menu = self.view_menu.addMenu("")
         self.language_group = QActionGroup(self)
+        self.language_actions = {}
         for code, name in LANGUAGES:
             a = QAction(name, self.language_group)  # each language in its own name, untranslated
+            self.language_actions[code] = a
+            a.setChecked(code == str(self.settings.value("language", "") or ""))
             a.setCheckable(True)
             a.setData(code)
             a.triggered.connect(self._on_language_action)
@@ -270,6 +275,14 @@ class MainWindow(QMainWindow):
         self.act_refresh.setText(self.tr("Refresh now"))
         self.act_find.setText(self.tr("Find account"))
         self.map_label.setText(self.tr("Sending sources by country"))
+        for b in self.map_buttons.buttons():
+            b.setText(self.tr(b.property("label")))
+        self.language_actions[""].setText(self.tr("System"))
+        # Models translate their headers when asked: tell the views to ask again.
+        for model in (self.model, self.alerts.model):
+            model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, model.columnCount() - 1)
+        self.rates.table.viewport().update()
+        self.alerts.view.viewport().update()
         if not hasattr(self.map, "set_counts"):
             self.map.setText(self.tr("The world map is not available in this build."))
         self.rates.retranslate()
@@ -310,6 +323,7 @@ class MainWindow(QMainWindow):
             self._language = self._set_language(code) or code
             if hasattr(self.map, "set_language"):
                 self.map.set_language(self._language)
+            self.trends.set_language(self._language)
         else:
             self.show_message(self.tr("The language changes at the next start."))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -66,31 +66,28 @@ class TrendsView(QWidget):
         self._language = language
         self.days: list[dict] = []
 
-        self.period = QSpinBox(minimum=7, maximum=365, value=28, suffix=self.tr(" days"))
-        self.reload_button = QPushButton(self.tr("Reload"))
+        self.period = QSpinBox(minimum=7, maximum=365, value=28)
+        self.reload_button = QPushButton()
         self.reload_button.clicked.connect(self.refresh)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
 
-        self.messages_plot = pg.PlotWidget(title=self.tr("Messages per day"))
+        self.messages_plot = pg.PlotWidget()
         self.messages_plot.showGrid(y=True, alpha=0.3)
-        self.messages_plot.addLegend(offset=(10, 10))
-        self.accepted_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=ACCEPTED_COLOUR,
-                                             name=self.tr("accepted"))
-        self.refused_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=REFUSED_COLOUR,
-                                            name=self.tr("refused"))
+        self.legend = self.messages_plot.addLegend(offset=(10, 10))
+        self.accepted_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=ACCEPTED_COLOUR)
+        self.refused_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=REFUSED_COLOUR)
         self.messages_plot.addItem(self.accepted_bars)
         self.messages_plot.addItem(self.refused_bars)
 
-        self.stops_plot = pg.PlotWidget(title=self.tr("Automatic stops per day"))
+        self.stops_plot = pg.PlotWidget()
         self.stops_plot.showGrid(y=True, alpha=0.3)
         self.stops_plot.setXLink(self.messages_plot)
         self.stops_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=STOPS_COLOUR)
         self.stops_plot.addItem(self.stops_bars)
 
         self.countries = QTableWidget(0, 3)
-        self.countries.setHorizontalHeaderLabels([self.tr("Country"), self.tr("Messages"), self.tr("Share")])
         self.countries.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.countries.verticalHeader().setVisible(False)
         self.countries.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -109,6 +106,30 @@ class TrendsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(body)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.period.setSuffix(self.tr(" days"))
+        self.reload_button.setText(self.tr("Reload"))
+        self.messages_plot.setTitle(self.tr("Messages per day"))
+        self.stops_plot.setTitle(self.tr("Automatic stops per day"))
+        self.legend.clear()
+        self.legend.addItem(self.accepted_bars, self.tr("accepted"))
+        self.legend.addItem(self.refused_bars, self.tr("refused"))
+        self.countries.setHorizontalHeaderLabels([self.tr("Country"), self.tr("Messages"), self.tr("Share")])
+        if self.days:
+            self.set_days(self.days)
+
+    def set_language(self, language: str) -> None:
+        """Country names in this language ("ja" or "en"); labels follow the installed translator."""
+        self._language = language
+        if self.days:
+            self.set_days(self.days)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     @Slot()
     def refresh(self) -> None:

@@ -26,10 +26,7 @@ _NO_DATA = -1
 # get a dot of fixed pixel size while they have traffic, so they can be seen and clicked.
 _DOT_BELOW = 0.003  # of the map's width
 _DOT_RADIUS = 3.5  # pixels
-_LABELS = {
-    "en": {"messages": "Messages", "accounts": "Accounts"},
-    "ja": {"messages": "メッセージ", "accounts": "アカウント"},
-}
+_LANGUAGES = ("en", "ja")  # of country names; labels follow the installed translator
 # (background, sea, no data, border, hover, highlight, text)
 _THEMES = {
     False: ("#ffffff", "#eef2f6", "#d4d7dc", "#ffffff", "#111111", "#0077ff", "#333333"),
@@ -154,7 +151,7 @@ class WorldMapView(QWidget):
                  data: WorldMapData | None = None):
         super().__init__(parent)
         self._data = data or load_world_map()
-        self._language = language if language in _LABELS else "en"
+        self._language = language if language in _LANGUAGES else "en"
         self._dark = dark
         self._vmax = _nice_ceiling(0)
         self._highlighted: frozenset[str] = frozenset()
@@ -237,8 +234,8 @@ class WorldMapView(QWidget):
             self._restyle(self._items[code])
 
     def set_language(self, language: str) -> None:
-        """"ja" or "en": country names and labels in tooltips and the legend."""
-        self._language = language if language in _LABELS else "en"
+        """"ja" or "en": country names in tooltips; the legend's label is re-read from the translator."""
+        self._language = language if language in _LANGUAGES else "en"
         self._update_legend()
         if self._hovered is not None:
             self._hovered.set_tip(self._tooltip_text(self._hovered))
@@ -304,15 +301,15 @@ class WorldMapView(QWidget):
             ticks.append((top, _short(self._vmax)))
         self._bar.getAxis("right").setTicks([ticks, []])
         # ColorBarItem keeps the label of a vertical bar on its left side.
-        self._bar.getAxis("left").setLabel(_LABELS[self._language]["messages"], color=self._theme[6])
+        self._bar.getAxis("left").setLabel(self.tr("Messages"), color=self._theme[6])
 
     def _tooltip_text(self, item: _CountryItem) -> str:
-        labels = _LABELS[self._language]
         messages, accounts = item.counts
         name = country_name(item.code, self._language)
+        messages_label, accounts_label = self.tr("Messages"), self.tr("Accounts")  # outside the f-string for lupdate
         # Tooltips are rich text: escape everything, even names from our own data.
         return (f"<b>{html.escape(name)}</b> ({html.escape(item.code)})<br>"
-                f"{labels['messages']}: {messages:,}<br>{labels['accounts']}: {accounts:,}")
+                f"{html.escape(messages_label)}: {messages:,}<br>{html.escape(accounts_label)}: {accounts:,}")
 
     def _set_hovered(self, item: _CountryItem | None) -> None:
         previous, self._hovered = self._hovered, item
