@@ -148,7 +148,7 @@ def test_headless_demo_stops_hijacks_and_leaves_nothing_behind(tmp_path):
 
     hijacks, honest = report_rows(demo.lines)
     assert len(hijacks) == 4, out
-    for account, row in hijacks.items():
+    for row in hijacks.values():
         assert "NOT STOPPED" not in row and re.search(r"\d+\.\d min", row), row
     assert "hijacks stopped: 4/4" in out
     # Honest users, travellers and the heavy senders given their own limits: nothing refused.

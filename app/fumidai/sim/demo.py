@@ -117,19 +117,16 @@ class Children:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.procs: list[subprocess.Popen] = []
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "fumidai.cli", *args]
 
     def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        log = open(self.folder / f"{name}.log", "wb")
-        try:
+        with open(self.folder / f"{name}.log", "wb") as log:  # the child keeps its own copy
             proc = subprocess.Popen(args, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True, env=env)
-        finally:
-            log.close()  # the child has its own copy
-        self.procs.append((name, proc))
+        self.procs.append(proc)
         return proc
 
     def log_tail(self, name: str, lines: int = 3) -> str:
@@ -153,7 +150,7 @@ class Children:
         proc.wait()
 
     def stop_all(self) -> None:
-        for _, proc in reversed(self.procs):
+        for proc in reversed(self.procs):
             self.stop(proc)
 
     @staticmethod
@@ -188,7 +185,7 @@ class Traffic(threading.Thread):
     def run(self) -> None:
         try:
             asyncio.run(self._main())
-        except BaseException as err:  # reported by the main thread
+        except Exception as err:  # noqa: BLE001 - the main thread reports it
             self.error = err
         finally:
             self._ready.set()
@@ -257,8 +254,15 @@ class Api:
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Authorization": f"Bearer {self.token}",
                                               "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read())
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as err:  # one line, not a traceback: the API says what is wrong
+            try:
+                detail = json.loads(err.read()).get("detail", "")
+            except ValueError:
+                detail = ""
+            raise FumidaiError(f"the demo API answered {err.code} to {method} {path}: {detail}") from None
 
 
 def demo_owners(population, extra: int = 30) -> list[dict]:
@@ -438,7 +442,7 @@ class Demo:
         try:
             ov = self.api.call("GET", f"/api/v1/overview?window={self.window}&limit=1")
             alerts = self.api.call("GET", f"/api/v1/alerts?after_id={self._newest_alert}&limit=1000")
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, FumidaiError) as err:
             return f"{head} API not answering: {_printable(str(err), 80)}"
         t = ov["totals"]
         line = (f"{head} {t['messages_per_minute']:.1f} messages/min, {t['active_accounts']} accounts sending, "
