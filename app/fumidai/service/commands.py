@@ -87,6 +87,9 @@ def cmd_serve(args) -> int:
     settings = load_settings(args.config)
     if args.time_scale is not None and args.time_scale <= 0:
         raise FumidaiError("--time-scale must be positive")
+    # The flusher and the API's store reads run in threads; a short GIL switch interval
+    # keeps them from holding up a policy answer for the default 5 ms.
+    sys.setswitchinterval(0.0005)
     try:
         import uvloop
 

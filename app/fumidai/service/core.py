@@ -27,6 +27,7 @@ from .clock import to_datetime, to_epoch
 log = logging.getLogger("fumidai.service")
 
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
+TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 
@@ -86,6 +87,7 @@ class Service:
         self.limited: dict[str, float] = {}  # account -> when it last hit a limit
         self.pending = Pending()
         self._last_alert: dict[tuple[str, str], float] = {}
+        self._touched: dict[str, float] = {}  # when each account's last_seen_at was last queued
         self.geo = geo
         self.store = store
         self.outbox = None
@@ -209,22 +211,20 @@ class Service:
 
     def _decide(self, account: str, attrs: dict[str, str]) -> str:
         now = self.clock()
+        stage = attrs.get("protocol_state", "")
+        state = self.counters.state(account)
         client = attrs.get("client_address", "")
-        country = self.geo.country(client) if self.geo is not None else UNKNOWN_COUNTRY
+        # The country matters where something is counted: DATA/END-OF-MESSAGE, or any refusal
+        # of a suspended account. A plain RCPT (most requests) does not need the lookup.
+        if stage == "RCPT" and state.suspension is None:
+            country = UNKNOWN_COUNTRY
+        else:
+            country = self.geo.country(client) if self.geo is not None else UNKNOWN_COUNTRY
         try:
             count = int(attrs.get("recipient_count") or 0)
         except ValueError:
             count = 0
-        req = Request(
-            account=account,
-            stage=attrs.get("protocol_state", "").upper(),
-            instance=attrs.get("instance", ""),
-            recipient=attrs.get("recipient", ""),
-            recipient_count=count,
-            client_address=client,
-            country=country,
-        )
-        state = self.counters.state(account)
+        req = Request(account, stage.upper(), attrs.get("instance", ""), attrs.get("recipient", ""), count, client, country)
         d = self.engine.decide(req, state, self.limits_for(account, now), now)
         if d.messages or d.recipients:
             minute = int(now // 60)
@@ -238,7 +238,9 @@ class Service:
             else:
                 cell[2] += d.messages
                 cell[3] += d.recipients
-            self.pending.seen[account] = now
+            if now - self._touched.get(account, -TOUCH_EVERY) >= TOUCH_EVERY:
+                self._touched[account] = now
+                self.pending.seen[account] = now
             if self.replicator is not None:
                 self.replicator.publish_count(account, minute, country, d.messages, d.recipients, d.accepted)
         if d.suspension is not None:
@@ -300,6 +302,9 @@ class Service:
         for key, at in list(self._last_alert.items()):
             if now - at >= ALERT_REPEAT:
                 del self._last_alert[key]
+        for account, at in list(self._touched.items()):
+            if now - at >= TOUCH_EVERY:
+                del self._touched[account]
         for account in [a for a in self.overrides if not self.overrides[a].active(now)]:
             del self.overrides[account]
             self._limits_cache.pop(account, None)
