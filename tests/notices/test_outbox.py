@@ -304,3 +304,18 @@ def test_implicit_tls_and_an_untrusted_certificate(tmp_path, store, clock, tls_f
         assert box.deliver_due() == 1 and len(r.handler.messages) == 1
     finally:
         r.stop()
+
+
+def test_html_alternative_from_an_override_folder_is_sent(tmp_path, relay, store, clock):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "warning.en.html").write_text("<p>Dear {{ owner_name }}</p>\n")
+    box = Outbox(make_settings(tmp_path, relay.port, templates=str(folder)), store, clock)
+    box.queue(sample_facts("en", owner_name="<b>Eve</b>"), "warning", "en", "bob", "html-1")
+    assert box.deliver_due() == 1
+    [got] = relay.handler.messages
+    msg = email.message_from_bytes(got.data, policy=default)
+    assert msg.get_content_type() == "multipart/alternative"
+    plain, html = msg.get_payload()
+    assert plain.get_content_type() == "text/plain" and "Dear <b>Eve</b>" in plain.get_content()
+    assert html.get_content_type() == "text/html" and "<p>Dear &lt;b&gt;Eve&lt;/b&gt;</p>" in html.get_content()

@@ -89,6 +89,7 @@ class _Job:
     to: str  # 'Name <addr>'
     subject: str
     body: str
+    html: str | None
     attempts: int
     created_at: float
     timezone: str
@@ -141,13 +142,10 @@ class Outbox:
             if existing is not None:
                 return existing
         r = self._render(facts, template, language)
-        if r.html is not None:
-            # The notices table has no column for it yet: say so rather than drop it silently.
-            log.warning("template %s.%s has an HTML alternative; it is previewed but not sent", template, language)
         with self.store.session() as s:
             to = format_address(facts.get("owner_name") or "", facts["contact"])
             return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text,
-                                      idempotency_key, now=_dt(self.clock()))
+                                      idempotency_key, now=_dt(self.clock()), html=r.html)
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send every notice that is due; return how many went to the relay."""
@@ -176,7 +174,7 @@ class Outbox:
                 account = repo.get_account(s, row.account)
                 jobs.append(_Job(
                     id=row.id, account=row.account, to=row.to_address, subject=row.subject,
-                    body=row.body, attempts=row.attempts, created_at=row.created_at.timestamp(),
+                    body=row.body, html=row.html, attempts=row.attempts, created_at=row.created_at.timestamp(),
                     timezone=(account.timezone if account else None) or self.cfg.timezone,
                 ))
         return jobs
@@ -188,7 +186,7 @@ class Outbox:
             to_name, to_address = parse_address(job.to)
             msg = build_message(sender=self.cfg.sender, sender_name=self.cfg.sender_name,
                                 to_address=to_address, to_name=to_name, subject=job.subject,
-                                text=job.body, msg_id=msg_id, date=now, tz=job.timezone)
+                                text=job.body, html=job.html, msg_id=msg_id, date=now, tz=job.timezone)
         except NoticeError as err:  # a row written by something else than queue()
             self._failed(job, str(err), None)
             return 0

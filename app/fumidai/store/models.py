@@ -220,6 +220,7 @@ class Notice(Base):
     to_address: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative, if the template has one
     status: Mapped[str] = mapped_column(String(16), default="queued")  # one of NOTICE_STATUSES
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]

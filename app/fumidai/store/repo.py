@@ -714,6 +714,7 @@ def create_notice(
     body: str,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    html: str | None = None,
 ) -> Notice:
     """Queue a notice, due at once. A repeated non-null ``idempotency_key`` returns the
     notice already made with it, unchanged (compare ``notice_by_key`` first to tell)."""
@@ -731,6 +732,7 @@ def create_notice(
         to_address=to_address,
         subject=subject,
         body=body,
+        html=html,
         status="queued",
         attempts=0,
         next_attempt_at=now,
