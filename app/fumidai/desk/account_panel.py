@@ -16,13 +16,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QToolButton,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -135,12 +134,11 @@ class AccountPanel(QWidget):
         self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
                                  self.act_notice]
 
-        buttons = QHBoxLayout()
+        # A tool bar folds the buttons that do not fit into a » menu: the dock stays narrow.
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in [*self.mutating_actions, self.act_export]:
-            button = QToolButton()
-            button.setDefaultAction(action)
-            buttons.addWidget(button)
-        buttons.addStretch()
+            self.toolbar.addAction(action)
 
         head = QFormLayout()
         head.addRow(self.title)
@@ -148,7 +146,7 @@ class AccountPanel(QWidget):
         head.addRow(self.status)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
-        layout.addLayout(buttons)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs)
 

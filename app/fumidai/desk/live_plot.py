@@ -102,6 +102,7 @@ class LivePlot(QWidget):
         self.plot.addItem(self.quota_line)
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # a long title wraps instead of widening the window
         self.buttons = QButtonGroup(self)
         row = QHBoxLayout()
         row.addWidget(self.title, 1)
@@ -144,6 +145,11 @@ class LivePlot(QWidget):
             self.plot.getAxis(name).setPen(c["foreground"])
             self.plot.getAxis(name).setTextPen(c["foreground"])
         self.quota_line.setPen(pg.mkPen(c["quota"], width=2, style=Qt.PenStyle.DashLine))
+        # The legend sits over the bars: a near-opaque box keeps its names readable.
+        background = pg.mkColor(c["background"])
+        background.setAlpha(220)
+        self.legend.setBrush(background)
+        self.legend.setLabelTextColor(c["foreground"])
 
     def set_live(self, live: bool) -> None:
         """Paused desks keep the plot still, like the table."""

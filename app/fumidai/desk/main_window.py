@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         buttons = QHBoxLayout()
         self.map_label = QLabel(self.map_box)
         self.map_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.map_label.setWordWrap(True)
         buttons.addWidget(self.map_label, 1)
         self.map_buttons = QButtonGroup(self)
         for seconds, text in MAP_WINDOWS:
@@ -107,8 +108,10 @@ class MainWindow(QMainWindow):
         self.live_split.setObjectName("liveSplit")
         self.live_split.addWidget(self.rates)
         self.live_split.addWidget(self.bottom_split)
-        self.live_split.setStretchFactor(0, 3)
-        self.live_split.setStretchFactor(1, 2)
+        self.live_split.setStretchFactor(0, 1)
+        self.live_split.setStretchFactor(1, 1)
+        self.bottom_split.setStretchFactor(0, 1)
+        self.bottom_split.setStretchFactor(1, 1)
 
         self.banner = QLabel(self)
         self.banner.setObjectName("staleBanner")
@@ -127,6 +130,7 @@ class MainWindow(QMainWindow):
         self.runner = ActionRunner(client, self, role=self.me.role)
         self.account_panel = AccountPanel(self.runner, self, role=self.me.role or "operator")
         self.account_panel.statusMessage.connect(self.show_message)
+        self.account_panel.accountLoaded.connect(self._on_account_loaded)
         self.account_panel.selection_provider = self.selected_accounts  # bulk suspend of the table selection
         self.undo_toast = UndoToast(self.runner, self)
         self.trends = TrendsView(self.runner, self, language=language)
@@ -435,6 +439,16 @@ class MainWindow(QMainWindow):
             self.account_panel.set_account(account)
         self.accountSelected.emit(account)
 
+    @Slot(str)
+    def _on_account_loaded(self, account: str) -> None:
+        """Outline where the account in the panel sends from (a map click's country filter wins)."""
+        if not hasattr(self.map, "highlight") or self.rates.proxy.country:
+            return
+        detail = self.account_panel.detail
+        usage = detail.usage.get("countries") if detail is not None else None
+        codes = [c.get("country") for c in usage or [] if isinstance(c, dict) and isinstance(c.get("country"), str)]
+        self.map.highlight(codes)
+
     @Slot(list)
     def _on_selection_changed(self, accounts: list) -> None:
         quota = None
@@ -460,6 +474,11 @@ class MainWindow(QMainWindow):
     def restore_layout(self) -> None:
         if int(self.settings.value("layout_version", 0) or 0) != SETTINGS_VERSION:
             self.resize(1400, 900)
+            # The live view gets the width; the docks a column wide enough for the account panel.
+            self.resizeDocks([self.alerts_dock, self.account_dock], [400, 400], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.alerts_dock, self.account_dock], [280, 600], Qt.Orientation.Vertical)
+            self.live_split.setSizes([500, 400])
+            self.bottom_split.setSizes([500, 500])
             return
         for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
                              ("live_split", self.live_split.restoreState),
@@ -468,6 +487,7 @@ class MainWindow(QMainWindow):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+                self.rates.columns_fitted |= key == "table_header"
 
     def save_layout(self) -> None:
         self.settings.setValue("layout_version", SETTINGS_VERSION)

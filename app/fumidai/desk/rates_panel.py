@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
-from .rates_model import COL_ACCOUNT, COL_RATE, AccountFilterProxy, AccountRatesModel, state_text
+from .rates_model import COL_ACCOUNT, COL_RATE, COL_SINCE, COL_STATUS, AccountFilterProxy, AccountRatesModel, state_text
 
 
 class RatesPanel(QWidget):
@@ -37,6 +37,7 @@ class RatesPanel(QWidget):
         self.proxy = AccountFilterProxy(self)
         self.proxy.setSourceModel(model)
         self._order_dirty = False
+        self.columns_fitted = False  # set by the main window when it restores saved widths
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -77,6 +78,9 @@ class RatesPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(COL_ACCOUNT, 220)
+        # Shown next to the account, where staff look first (the model's order stays the API's).
+        self.table.horizontalHeader().moveSection(COL_STATUS, 1)
+        self.table.horizontalHeader().moveSection(COL_SINCE, 2)
         self.table.setMouseTracking(True)
         self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(self._on_double_click)
@@ -145,6 +149,11 @@ class RatesPanel(QWidget):
     # -- order and selection ---------------------------------------------------------------------------
     @Slot()
     def _on_model_updated(self) -> None:
+        if not self.columns_fitted and self.model.rowCount():
+            # Once, on the first data: every column fits, so Status is on screen without scrolling.
+            self.columns_fitted = True
+            self.table.resizeColumnsToContents()
+            self.table.setColumnWidth(COL_ACCOUNT, min(self.table.columnWidth(COL_ACCOUNT), 240))
         self._order_dirty = True
         if not self.table.viewport().underMouse():
             self.refresh_order()
@@ -152,11 +161,14 @@ class RatesPanel(QWidget):
 
     def refresh_order(self) -> None:
         self._order_dirty = False
+        self.columns_fitted = False  # set by the main window when it restores saved widths
         self.proxy.refresh_order()
         self._update_count()
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.table.viewport() and event.type() == QEvent.Type.Leave and self._order_dirty:
+        # getattr: Qt may still deliver events while the panel's Python side is being torn down.
+        table = getattr(self, "table", None)
+        if table is not None and obj is table.viewport() and event.type() == QEvent.Type.Leave and self._order_dirty:
             self.refresh_order()
         return super().eventFilter(obj, event)
 

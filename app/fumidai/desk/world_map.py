@@ -190,9 +190,11 @@ class WorldMapView(QWidget):
             self._viewbox.addItem(item, ignoreBounds=True)
 
         width, height = x1 - x0, y1 - y0
-        self._viewbox.setLimits(xMin=x0 - width / 2, xMax=x1 + width / 2, yMin=y0 - height, yMax=y1 + height,
+        # Vertical room scales with the width: in a tall, narrow box the aspect lock needs a y range
+        # of up to ~2 world widths to show the whole world rather than crop its sides.
+        self._viewbox.setLimits(xMin=x0 - width / 2, xMax=x1 + width / 2, yMin=y0 - width, yMax=y1 + width,
                                 minXRange=width / 60, minYRange=height / 60,
-                                maxXRange=width * 2, maxYRange=height * 3)
+                                maxXRange=width * 2, maxYRange=height + 2 * width)
         self.reset_view()
 
         self._apply_theme()
