@@ -213,6 +213,9 @@ class AccountRatesModel(QAbstractTableModel):
     def rows(self) -> list[AccountRow]:
         return list(self._rows)
 
+    def row_at(self, i: int) -> AccountRow | None:
+        return self._rows[i] if 0 <= i < len(self._rows) else None
+
     def row_for(self, account: str) -> AccountRow | None:
         i = self._index.get(account)
         return None if i is None else self._rows[i]
@@ -318,8 +321,11 @@ class AccountFilterProxy(QSortFilterProxyModel):
             self.sort(self._sort_column, self._sort_order)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        model = self.sourceModel()
-        row: AccountRow = model.data(model.index(source_row, 0, source_parent), ROW_ROLE)
+        # Called for every row on every poll: no filter means no work, and the row is read straight
+        # from the model's list (index() + data() per row cost ~100 ms for 5,000 rows).
+        if not (self._states or self._country or self._text):
+            return True
+        row = self.sourceModel().row_at(source_row)
         if row is None:
             return False
         if self._states and row.state not in self._states:

@@ -152,6 +152,7 @@ class RatesPanel(QWidget):
         if not self.columns_fitted and self.model.rowCount():
             # Once, on the first data: every column fits, so Status is on screen without scrolling.
             self.columns_fitted = True
+            self.table.horizontalHeader().setResizeContentsPrecision(200)  # measure 200 rows, not 5,000
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(COL_ACCOUNT, min(self.table.columnWidth(COL_ACCOUNT), 240))
         self._order_dirty = True
@@ -161,7 +162,6 @@ class RatesPanel(QWidget):
 
     def refresh_order(self) -> None:
         self._order_dirty = False
-        self.columns_fitted = False  # set by the main window when it restores saved widths
         self.proxy.refresh_order()
         self._update_count()
 

@@ -1,0 +1,137 @@
+"""The desk's cost per poll with 5,000 active accounts: table, plot, map and a full repaint.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/desk_snapshot.py [--accounts 5000] [--snapshots 40]
+
+Each round applies one snapshot as the poller delivers it (every rate changes, a few accounts
+change state, the country counts move) to a real MainWindow (1400×900, light theme): the rates
+model and its sorted proxy, the totals, the world map, the top-accounts plot (10 accounts × 60
+minutes of stacked bars, as if its series had just arrived), then renders the whole window.
+Reported: p50/p95 ms per snapshot (target < 100 ms) and the process's peak RSS (target < 400 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+COUNTRIES = ["JP"] * 12 + ["US", "CN", "KR", "BR", "DE", "VN", "IN", "RU", "NG", "GB", "FR", "TW", "TH", "ID"]
+
+
+def iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def account_rows(n: int, rnd: random.Random, now: float) -> list[dict]:
+    rows = []
+    for i in range(n):
+        rate = round(rnd.expovariate(1 / 2.0), 1)
+        hour = int(rate * rnd.uniform(15, 45))
+        state = rnd.random()
+        status, by = ("suspended", "auto") if state < 0.004 else ("limited", None) if state < 0.02 else ("ok", None)
+        rows.append({
+            "account": f"user{i:05d}@mail.example.jp", "status": status, "suspended_by": by,
+            "status_since": iso(now - 600) if status != "ok" else None, "rate": rate,
+            "recipients_rate": rate * 1.5, "messages_minute": int(rate), "messages_hour": hour,
+            "messages_day": hour * 8, "recipients_hour": int(hour * 1.5), "recipients_day": hour * 12,
+            "refused_day": 0, "quota": {"messages_per_hour": 300, "messages_per_day": 1000},
+            "quota_used": round(hour / 300, 3), "override": i % 97 == 0, "override_expires_at": None,
+            "top_country": rnd.choice(COUNTRIES), "countries": 1 + (i % 5 == 0),
+        })
+    rows.sort(key=lambda r: -r["rate"])
+    return rows
+
+
+def snapshot(rows: list[dict], rnd: random.Random, now: float):
+    from fumidai.desk.api.models import AccountPage, Countries, Overview
+    from fumidai.desk.poller import Snapshot
+
+    countries: dict[str, dict] = {}
+    for r in rows:
+        c = countries.setdefault(r["top_country"], {"country": r["top_country"], "messages": 0, "recipients": 0,
+                                                    "accounts": 0})
+        c["messages"] += r["messages_hour"]
+        c["recipients"] += r["recipients_hour"]
+        c["accounts"] += 1
+    items = sorted(countries.values(), key=lambda c: -c["messages"])
+    totals = {"messages_per_minute": sum(r["rate"] for r in rows), "recipients_per_minute": 0, "messages": 0,
+              "recipients": 0, "active_accounts": len(rows),
+              "suspended_accounts": sum(r["status"] == "suspended" for r in rows),
+              "limited_accounts": sum(r["status"] == "limited" for r in rows)}
+    overview = Overview.from_json({"time": iso(now), "window": 60, "totals": totals, "top": rows[:50],
+                                   "countries": items, "newest_alert_id": 0})
+    return Snapshot(overview, AccountPage.from_json({"total": len(rows), "items": rows}),
+                    Countries.from_json({"window": 3600, "items": items}), now)
+
+
+def series_for(accounts: list[str], rnd: random.Random, now: float) -> dict:
+    from fumidai.desk.api.models import Series
+
+    start = int(now // 60) * 60 - 59 * 60
+    return {a: Series.from_json({"account": a, "start": iso(start), "step": 60, "points": [
+        {"time": iso(start + 60 * k), "messages": m, "by_country": {rnd.choice(COUNTRIES): m}}
+        for k, m in enumerate(rnd.randint(0, 40) for _ in range(60))]}) for a in accounts}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accounts", type=int, default=5000)
+    ap.add_argument("--snapshots", type=int, default=40)
+    args = ap.parse_args()
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    from fumidai.desk.api.client import ApiClient
+    from fumidai.desk.api.models import Me
+    from fumidai.desk.main_window import MainWindow
+
+    rnd = random.Random(7)
+    now = time.time()
+    settings = QSettings(os.path.join(tempfile.mkdtemp(), "desk.ini"), QSettings.Format.IniFormat)
+    # Nothing listens on port 9: the window never polls, this loop feeds it instead.
+    window = MainWindow(ApiClient("http://127.0.0.1:9", "none"), Me("bench", "operator"), settings,
+                        theme="light", start_polling=False)
+    window.plot.set_live(False)
+    window.plot._client = None  # its series are handed over below, as if just fetched
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+
+    rows = account_rows(args.accounts, rnd, now)
+    times = []
+    for k in range(args.snapshots + 3):
+        for r in rows:  # every rate moves, as between two real polls
+            r["rate"] = round(max(0.0, r["rate"] + rnd.uniform(-0.5, 0.5)), 1)
+            r["messages_hour"] = max(0, r["messages_hour"] + rnd.randint(-3, 5))
+            r["quota_used"] = round(r["messages_hour"] / 300, 3)
+        rows.sort(key=lambda r: -r["rate"])
+        snap = snapshot(rows, rnd, now + 2 * k)
+        series = series_for([r["account"] for r in rows[:10]], rnd, now + 2 * k)
+        t0 = time.perf_counter()
+        window.apply_snapshot(snap)
+        window.plot._on_fetched(window.plot._generation, series, "")
+        window.grab()  # renders every visible widget, as a repaint on screen would
+        app.processEvents()
+        if k >= 3:  # the first rounds build caches and fit columns
+            times.append((time.perf_counter() - t0) * 1000)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"{args.accounts} accounts, {len(times)} snapshots: p50 {p50:.1f} ms, p95 {p95:.1f} ms per snapshot "
+          f"(target < 100 ms); peak RSS {rss_mb:.0f} MB (target < 400 MB); rows in table {window.model.rowCount()}")
+    window.shutdown()
+    return 0 if p95 < 100 and rss_mb < 400 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
