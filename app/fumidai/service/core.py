@@ -190,7 +190,16 @@ class Service:
         """The home countries of accounts that have their own (from `fumidai account import`)."""
         from ..store import repo
 
-        self.homes = {a: frozenset(h) for a, h in repo.account_homes(s).items() if h}
+        # Only homes that differ from the defaults, each distinct set kept once: an ISP may
+        # import a million accounts, nearly all at home in the default country.
+        default = self.defaults.home_countries
+        distinct: dict[frozenset[str], frozenset[str]] = {}
+        homes = {}
+        for account, h in repo.account_homes(s).items():
+            fs = frozenset(h)
+            if fs and fs != default:
+                homes[account] = distinct.setdefault(fs, fs)
+        self.homes = homes
         self._limits_cache.clear()
 
     def handle(self, attrs: dict[str, str]) -> str:
