@@ -175,3 +175,15 @@ def test_tidy_forgets_idle_accounts_but_not_suspended_ones(make_running):
     assert "pete" in r.service.counters.states
     assert r.ask("RCPT", sasl_username="pete").startswith("REJECT")
     assert r.message("olga") == "DUNNO"
+
+
+def test_imported_home_countries_apply_to_the_running_server(make_running):
+    r = make_running(limits={"abroad": {"messages_per_day": 1}})
+    with r.service.store.session() as s:
+        repo.upsert_accounts(s, [{"account": "quinn", "home_countries": ["US"]},
+                                 {"account": "rosa", "home_countries": ["JP"]}])
+    _eventually(lambda: "quinn" in r.service.homes)
+    assert "rosa" not in r.service.homes  # the default home needs no entry
+    assert [r.message("quinn", ip=US) for _ in range(3)] == ["DUNNO"] * 3  # the US is home for quinn
+    assert r.message("quinn", ip=JP) == "DUNNO"
+    assert r.message("quinn", ip=FR).startswith("REJECT")  # abroad for quinn: JP used the one allowed
