@@ -4,329 +4,339 @@
 <context>
     <name>AccountPanel</name>
     <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="39"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="40"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="46"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="183"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="183"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="199"/>
+        <source>No account selected</source>
+        <translation>アカウント未選択</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
+        <source>Select a row in the table, or double-click an alert.</source>
+        <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="271"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="271"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="274"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="275"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="277"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="278"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="280"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="298"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="299"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="301"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="308"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="309"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="320"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="311"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="312"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="318"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="380"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="404"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="423"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="424"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -723,37 +733,37 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="130"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="131"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="131"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="133"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="208"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="214"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="226"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="232"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="228"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="234"/>
         <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
         <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="231"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="237"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -777,147 +787,147 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="48"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="280"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="284"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="258"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="262"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="260"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="264"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="262"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="266"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="263"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="267"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="264"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="268"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="265"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="269"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="266"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="267"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="271"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="268"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="272"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="269"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="273"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="271"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="275"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="273"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="277"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="278"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="275"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="279"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="276"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="280"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="277"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="281"/>
         <source>Sending sources by country</source>
         <translation>国別の送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="287"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
         <source>The world map is not available in this build.</source>
         <translation>このビルドでは世界地図を利用できません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="295"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
         <source>{rate:,.1f} msg/min · {active:,} active · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 稼働 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="370"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="372"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="376"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="378"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="377"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="381"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="380"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="384"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="382"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="386"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1146,27 +1156,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="101"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="105"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="108"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="138"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="142"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="139"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="143"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="142"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="146"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -1376,13 +1386,13 @@
 <context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="304"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="309"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="306"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="311"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="309"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="311"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
     </message>

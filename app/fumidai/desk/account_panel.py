@@ -195,6 +195,9 @@ class AccountPanel(QWidget):
         self._update_actions()
         if self.detail is not None:
             self._show(self.detail, self._history)
+        elif not self._account:
+            self.title.setText(self.tr("No account selected"))
+            self.owner.setText(self.tr("Select a row in the table, or double-click an alert."))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
