@@ -11,6 +11,7 @@ elsewhere (the ``fumidai account`` command, another node) and reloads those acco
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ log = logging.getLogger("fumidai.service")
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
+FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see _freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 
 
@@ -54,6 +56,24 @@ class Pending:
             self.seen[k] = max(v, self.seen.get(k, 0.0))
         self.alerts.extend(newer.alerts)
         self.suspensions.update(newer.suspensions)
+
+
+def _freeze_heap(full: bool = False) -> None:
+    """Keep the cyclic garbage collector off the accounts' state.
+
+    The live state is a large, long-lived, acyclic heap: Python's automatic full
+    collection walks all of it (0.5–0.8 s with 100,000 accounts active, stalling every
+    policy answer) and frees nothing. So after each flush the young generations are
+    collected (milliseconds) and the survivors frozen out of the collector's sight. A
+    cycle that turns into garbage only after being frozen would stay; the full
+    collection once an hour (``full``) takes care of those.
+    """
+    if full:
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
+    gc.freeze()
 
 
 def override_from_row(row) -> Override:
@@ -126,6 +146,7 @@ class Service:
     async def start(self) -> None:
         self.open_resources()
         await asyncio.to_thread(self._load)
+        _freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
         self._stopping = asyncio.Event()
@@ -293,13 +314,19 @@ class Service:
 
     async def _flush_loop(self) -> None:
         interval = self.settings.storage.flush_interval
-        next_tidy = 0.0
+        next_tidy = time.monotonic() + MAINTENANCE_EVERY
+        next_full_gc = time.monotonic() + FULL_GC_EVERY
         while True:
             await asyncio.sleep(interval)
             await self.flush()
-            if time.monotonic() >= next_tidy:
-                next_tidy = time.monotonic() + MAINTENANCE_EVERY
+            now = time.monotonic()
+            if now >= next_tidy:
+                next_tidy = now + MAINTENANCE_EVERY
                 await self.tidy()
+            full = now >= next_full_gc
+            if full:
+                next_full_gc = now + FULL_GC_EVERY
+            _freeze_heap(full)
 
     async def tidy(self) -> None:
         """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
