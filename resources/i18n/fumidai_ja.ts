@@ -344,161 +344,163 @@
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="35"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="36"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="36"/>
-        <source>Rate now
-(msg/min)</source>
-        <translation>現在の送信率
-(通/分)</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="37"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="38"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="38"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="39"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="39"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="40"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="40"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="41"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="41"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
-        <source>Messages per minute over the last minute</source>
-        <translation>直近1分間の1分あたり送信数</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
         <source>Messages accepted in the last hour</source>
         <translation>直近1時間に受け付けた通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
         <source>Messages accepted in the last day</source>
         <translation>直近1日に受け付けた通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
-        <source>Effective quota; a ◆ marks a staff override</source>
-        <translation>有効な上限 (◆ は担当者による個別設定)</translation>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="37"/>
+        <source>msg/min
+(5 min)</source>
+        <translation>通数/分
+(5分間)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <source>Messages per minute, averaged over the last 5 minutes</source>
+        <translation>直近5分間の1分あたりの平均送信通数</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
+        <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
+        <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
         <source>Highest used/limit fraction over all limits</source>
         <translation>すべての上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="94"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="81"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="112"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="81"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="112"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="170"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="218"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="192"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="243"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="193"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="244"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
@@ -596,17 +598,22 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="126"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="196"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="129"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="200"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="132"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="204"/>
+        <source>and {n} more</source>
+        <translation>ほか {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="205"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -614,59 +621,134 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="15"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="18"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="16"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="19"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="17"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="20"/>
         <source>What</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="18"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="21"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="19"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="22"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
         <source>automatic stop</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
         <source>country cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="29"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
         <source>refused (quota)</source>
         <translation>拒否 (上限)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="30"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
         <source>filtered</source>
         <translation>隔離</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="38"/>
+        <source>Hourly message quota</source>
+        <translation>1時間あたりの送信通数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="39"/>
+        <source>Daily message quota</source>
+        <translation>1日あたりの送信通数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="40"/>
+        <source>Hourly recipient quota</source>
+        <translation>1時間あたりの宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <source>Daily recipient quota</source>
+        <translation>1日あたりの宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
+        <source>Recipients per message limit</source>
+        <translation>1通あたりの宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="43"/>
+        <source>Daily distinct recipients quota</source>
+        <translation>1日あたりの異なる宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="46"/>
+        <source>messages per hour</source>
+        <translation>1時間の送信通数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="47"/>
+        <source>messages per day</source>
+        <translation>1日の送信通数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="48"/>
+        <source>recipients per hour</source>
+        <translation>1時間の宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <source>recipients per day</source>
+        <translation>1日の宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <source>recipients per message</source>
+        <translation>1通の宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <source>distinct recipients per day</source>
+        <translation>1日の異なる宛先数の上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
+        <source>Account suspended</source>
+        <translation>アカウント停止中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
+        <source>Abroad cap: {limit}</source>
+        <translation>海外からの{limit}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
+        <source>{country} cap: {limit}</source>
+        <translation>{country}からの{limit}</translation>
     </message>
 </context>
 <context>
@@ -733,37 +815,37 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="131"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="133"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="133"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="134"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="214"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="225"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="232"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="252"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="234"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="254"/>
         <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
         <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="237"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="257"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -898,8 +980,8 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
-        <source>{rate:,.1f} msg/min · {active:,} active · {limited:,} limited · {stopped:,} stopped</source>
-        <translation>{rate:,.1f} 通/分 · 稼働 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
+        <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
+        <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
@@ -1156,27 +1238,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="105"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="107"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="108"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="110"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="142"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="144"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="143"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="145"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="146"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="148"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -1386,13 +1468,13 @@
 <context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="306"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="311"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="310"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="315"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="311"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="315"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
     </message>

@@ -51,3 +51,50 @@ def test_alerts_feed_newest_first_no_duplicates_and_activation(qtbot):
     feed.view.doubleClicked.emit(feed.model.index(0, 1))
     assert opened.accounts == ["<b>acct4</b>"]
     assert feed.model.index(0, 1).data(Qt.ItemDataRole.DisplayRole) == "<b>acct4</b>"
+
+
+def test_stop_summary_names_every_new_stop_of_the_poll(qtbot):
+    feed = AlertsFeed()
+    qtbot.addWidget(feed)
+    messages = []
+    feed.notified.connect(messages.append)
+    mk = lambda i: AlertItem(i, 1.8e9 + i, f"acct{i}", "auto_suspend", "quota:messages_per_hour", "CN", {})  # noqa: E731
+    feed.add_alerts([])  # the poller's first answer: an empty backlog
+    feed.add_alerts([mk(1), mk(2), mk(3), mk(4)])  # so these four are news
+    assert len(messages) == 1 and "4 accounts" in messages[0]
+    assert all(f"acct{i}" in messages[0] for i in (1, 2, 3, 4))
+    feed.add_alerts([mk(5)])  # the next poll, while the message is still up: it joins the others
+    assert "5 accounts" in messages[-1] and all(f"acct{i}" in messages[-1] for i in range(1, 6))
+    feed.add_alerts([mk(i) for i in range(6, 10)])
+    assert "9 accounts" in messages[-1] and "and 4 more" in messages[-1]
+    assert messages[-1].index("acct9") < messages[-1].index("acct5")  # newest first
+
+
+def test_reasons_in_words_with_the_code_in_the_tooltip(qtbot):
+    feed = AlertsFeed()
+    qtbot.addWidget(feed)
+    codes = ["quota:messages_per_hour", "quota:recipients_per_hour", "quota:recipients_per_message",
+             "quota:unique_recipients_per_day", "abroad:messages_per_day", "country:CN:messages_per_day",
+             "suspended", "quota:<b>new</b>"]
+    feed.add_alerts([AlertItem(i, 1.8e9, "a", "cap", c, "CN", {}) for i, c in enumerate(codes, 1)])
+    shown = {feed.model.data(feed.model.index(r, 3), Qt.ItemDataRole.ToolTipRole):
+             feed.model.index(r, 3).data() for r in range(feed.model.rowCount())}
+    assert shown["quota:messages_per_hour"] == "Hourly message quota"
+    assert shown["quota:recipients_per_hour"] == "Hourly recipient quota"
+    assert shown["abroad:messages_per_day"] == "Abroad cap: messages per day"
+    assert shown["country:CN:messages_per_day"] == "CN cap: messages per day"
+    assert shown["suspended"] == "Account suspended"
+    assert shown["quota:&lt;b&gt;new&lt;/b&gt;"] == "quota:<b>new</b>"  # unknown: as it is, escaped in the tip
+    header = feed.view.horizontalHeader()
+    feed.resize(380, 300)
+    feed.show()
+    qtbot.waitExposed(feed)
+    assert header.sectionSize(4) < header.sectionSize(1) and header.sectionSize(4) < header.sectionSize(3)
+
+
+def test_reasons_in_japanese(qtbot, japanese):
+    from fumidai.desk.alerts_feed import reason_text
+
+    assert reason_text("quota:messages_per_hour") == "1時間あたりの送信通数の上限"
+    assert reason_text("abroad:messages_per_day") == "海外からの1日の送信通数の上限"
+    assert reason_text("country:CN:messages_per_day") == "CNからの1日の送信通数の上限"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.main_window import MainWindow
+from fumidai.desk.rates_model import COL_RATE, SORT_ROLE
 
 from .fake_api import FakeApi, make_account
 
@@ -145,3 +146,18 @@ def test_layout_and_theme_persist(qtbot, api, make_window, tmp_path):
     assert w2.settings.value("theme") == "auto"  # each window writes its theme: w2 started with auto
     w2.set_theme("dark")
     assert w2.palette().window().color().lightness() < 100
+
+
+def test_table_sorted_by_five_minute_rate_with_matching_indicator(qtbot, api, make_window):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    header = w.rates.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COL_RATE
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert "5 min" in w.model.headerData(COL_RATE, Qt.Orientation.Horizontal)
+    proxy = w.rates.proxy
+    rates = [proxy.index(r, COL_RATE).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1]
+    polls = [path for method, path in api.requests if path.startswith(("/api/v1/overview", "/api/v1/accounts?"))]
+    assert polls and all("window=300" in p for p in polls)  # a rate over 5 minutes, not the minute begun
+    assert "sending now (5 min)" in w.totals_label.text()

@@ -14,6 +14,7 @@ from fumidai.desk.rates_model import (
     COL_QUOTA,
     COL_RATE,
     COL_STATUS,
+    SORT_ROLE,
     AccountFilterProxy,
     AccountRatesModel,
 )
@@ -127,4 +128,38 @@ def test_spammer_text_is_plain_display_and_escaped_tooltip():
     assert model.index(0, COL_ACCOUNT).data() == evil  # DisplayRole text is never rendered as HTML
     tip = model.index(0, COL_ACCOUNT).data(Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tip and "&lt;img src=x&gt;" in tip and "&lt;script&gt;" in tip
-    assert model.index(0, COL_QUOTA).data().startswith("◆")
+    assert model.index(0, COL_QUOTA).data() == "100/h ◆"  # compact: the full text is in the tooltip
+    quota_tip = model.index(0, COL_QUOTA).data(Qt.ItemDataRole.ToolTipRole)
+    assert "100/h" in quota_tip and "Staff override" in quota_tip
+
+
+def test_status_is_a_coloured_cell_and_a_row_tint():
+    model = AccountRatesModel()
+    data = rows(4)
+    data[1] = dataclasses.replace(data[1], status="suspended", suspended_by="auto")
+    data[2] = dataclasses.replace(data[2], status="suspended", suspended_by="bob")
+    data[3] = dataclasses.replace(data[3], status="limited")
+    model.apply_snapshot(data)
+    bg = Qt.ItemDataRole.BackgroundRole
+    assert model.index(0, COL_STATUS).data(bg) is None and model.index(0, COL_ACCOUNT).data(bg) is None
+    colours = set()
+    for r in (1, 2, 3):
+        cell, tint = model.index(r, COL_STATUS).data(bg), model.index(r, COL_ACCOUNT).data(bg)
+        assert cell.color().alpha() > tint.color().alpha() > 0  # a strong status cell, a faint row
+        assert cell.color().rgb() == tint.color().rgb()
+        assert model.index(r, COL_STATUS).data(Qt.ItemDataRole.DecorationRole).isValid()  # a swatch
+        colours.add(cell.color().rgb())
+    assert len(colours) == 3  # auto-stopped, stopped by staff and limited look different
+
+
+def test_resort_is_silent_when_the_order_holds():
+    model = AccountRatesModel()
+    model.apply_snapshot(rows(20))
+    layouts = []
+    model.layoutChanged.connect(lambda *a: layouts.append(1))
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    assert layouts == [1]
+    rates = [model.index(r, COL_RATE).data(SORT_ROLE) for r in range(20)]
+    assert rates == sorted(rates, reverse=True)
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    assert layouts == [1]

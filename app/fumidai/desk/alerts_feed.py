@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import time
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
@@ -11,6 +13,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, Q
 from .api.models import AlertItem
 
 MAX_ALERTS = 2000
+# Time, kind and country: as wide as their text, up to a cap; account and reason share the rest.
+_FITTED = {0: 80, 2: 96, 4: 48}
+NOTIFY_MS = 10000  # how long a notification stays on the status bar or the tray
 _HEADERS = (
     QT_TRANSLATE_NOOP("AlertsModel", "Time"),
     QT_TRANSLATE_NOOP("AlertsModel", "Account"),
@@ -28,6 +33,39 @@ def _tr(text: str) -> str:
 def kind_text(kind: str) -> str:
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "automatic stop"), "cap": QCoreApplication.translate("AlertsModel", "country cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "refused (quota)"),
             "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
+
+
+# The backend's reason codes: "quota:<limit>", "abroad:<limit>", "country:<CC>:<limit>", "suspended".
+_QUOTA_NAMES = {
+    "messages_per_hour": QT_TRANSLATE_NOOP("AlertsModel", "Hourly message quota"),
+    "messages_per_day": QT_TRANSLATE_NOOP("AlertsModel", "Daily message quota"),
+    "recipients_per_hour": QT_TRANSLATE_NOOP("AlertsModel", "Hourly recipient quota"),
+    "recipients_per_day": QT_TRANSLATE_NOOP("AlertsModel", "Daily recipient quota"),
+    "recipients_per_message": QT_TRANSLATE_NOOP("AlertsModel", "Recipients per message limit"),
+    "unique_recipients_per_day": QT_TRANSLATE_NOOP("AlertsModel", "Daily distinct recipients quota"),
+}
+_CAP_NAMES = {
+    "messages_per_hour": QT_TRANSLATE_NOOP("AlertsModel", "messages per hour"),
+    "messages_per_day": QT_TRANSLATE_NOOP("AlertsModel", "messages per day"),
+    "recipients_per_hour": QT_TRANSLATE_NOOP("AlertsModel", "recipients per hour"),
+    "recipients_per_day": QT_TRANSLATE_NOOP("AlertsModel", "recipients per day"),
+    "recipients_per_message": QT_TRANSLATE_NOOP("AlertsModel", "recipients per message"),
+    "unique_recipients_per_day": QT_TRANSLATE_NOOP("AlertsModel", "distinct recipients per day"),
+}
+
+
+def reason_text(code: str) -> str:
+    """A reason code in words of the UI language; an unknown code is shown as it is."""
+    parts = code.split(":")
+    if parts == ["suspended"]:
+        return QCoreApplication.translate("AlertsModel", "Account suspended")
+    if len(parts) == 2 and parts[0] == "quota" and parts[1] in _QUOTA_NAMES:
+        return _tr(_QUOTA_NAMES[parts[1]])
+    if len(parts) == 2 and parts[0] == "abroad" and parts[1] in _CAP_NAMES:
+        return QCoreApplication.translate("AlertsModel", "Abroad cap: {limit}").format(limit=_tr(_CAP_NAMES[parts[1]]))
+    if len(parts) == 3 and parts[0] == "country" and parts[2] in _CAP_NAMES:
+        return QCoreApplication.translate("AlertsModel", "{country} cap: {limit}").format(country=parts[1], limit=_tr(_CAP_NAMES[parts[2]]))
+    return code
 
 
 class AlertsModel(QAbstractTableModel):
@@ -60,9 +98,14 @@ class AlertsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:  # plain strings: never rendered as HTML
             if index.column() == 0:
                 return dt.datetime.fromtimestamp(a.time).strftime("%H:%M:%S") if a.time else ""
-            return (None, a.account, kind_text(a.kind), a.reason, a.country)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0 and a.time:
-            return dt.datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M:%S")
+            return (None, a.account, kind_text(a.kind), reason_text(a.reason), a.country)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 0 and a.time:
+                return dt.datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M:%S")
+            if index.column() == 3 and a.reason:
+                return html.escape(a.reason)  # the raw code, for staff who grep logs (tooltips render HTML)
+            if index.column() == 1 and a.account:
+                return html.escape(a.account)  # the whole name when the column is narrow
         if role == Qt.ItemDataRole.BackgroundRole and a.kind == "auto_suspend" and index.column() == 2:
             return QBrush(_AUTO)
         if role == Qt.ItemDataRole.UserRole:
@@ -71,6 +114,11 @@ class AlertsModel(QAbstractTableModel):
 
     def items(self) -> list[AlertItem]:
         return list(self._items)
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(_HEADERS) - 1)
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(_HEADERS) - 1))
 
     def add(self, items: list[AlertItem]) -> list[AlertItem]:
         """Insert the new ones at the top (newest first); returns those that were new."""
@@ -105,17 +153,35 @@ class AlertsFeed(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setWordWrap(False)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps the domain of a long account
+        # Account and reason share the width; time, kind and country take what they need.
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(36)
+        for column in _FITTED:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        for column in (1, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(self._on_double_click)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self._first_batch = True
+        # Stops still on the status bar: a stop in the next poll joins them instead of hiding them.
+        self._shown_stops: list[AlertItem] = []
+        self._shown_until = 0.0
+
+    def fit_columns(self) -> None:
+        for column, cap in _FITTED.items():
+            self.view.resizeColumnToContents(column)
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column), cap))
 
     @Slot(list)
     def add_alerts(self, items: list) -> None:
+        """New alerts of one poll; the poller's first call (possibly empty) is the start-up backlog."""
         fresh = self.model.add(items)
+        if fresh:
+            self.fit_columns()
         stops = [a for a in fresh if a.kind == "auto_suspend"]
         # The backlog fetched at start-up is history, not news: no notification for it.
         if stops and not self._first_batch:
@@ -123,17 +189,29 @@ class AlertsFeed(QWidget):
         self._first_batch = False
 
     def _notify(self, stops: list[AlertItem]) -> None:
-        title = self.tr("Sending stopped automatically")
-        if len(stops) == 1:
-            a = stops[0]
-            text = self.tr("{account} ({reason}, from {country})").format(
-                account=a.account, reason=a.reason, country=a.country or "?")
-        else:
-            text = self.tr("{n} accounts: {names}").format(n=len(stops), names=", ".join(a.account for a in stops[:5]))
+        now = time.monotonic()
+        if now < self._shown_until:
+            stops = stops + [a for a in self._shown_stops if a.id not in {s.id for s in stops}]
+        stops.sort(key=lambda a: a.id, reverse=True)  # newest first, like the feed
+        self._shown_stops, self._shown_until = stops, now + NOTIFY_MS / 1000
+        title, text = self.stops_message(stops)
         if self.tray is not None and self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(title, text[:300], QSystemTrayIcon.MessageIcon.Warning, 10000)
+            self.tray.showMessage(title, text[:300], QSystemTrayIcon.MessageIcon.Warning, NOTIFY_MS)
         else:
             self.notified.emit(f"{title}: {text}")
+
+    def stops_message(self, stops: list[AlertItem]) -> tuple[str, str]:
+        """Title and text naming every stopped account (up to 5, then how many more)."""
+        title = self.tr("Sending stopped automatically")
+        accounts = list(dict.fromkeys(a.account for a in stops))  # one account stopped twice counts once
+        if len(accounts) == 1:
+            a = stops[0]
+            return title, self.tr("{account} ({reason}, from {country})").format(
+                account=a.account, reason=reason_text(a.reason), country=a.country or "?")
+        names = ", ".join(accounts[:5])
+        if len(accounts) > 5:
+            names += " " + self.tr("and {n} more").format(n=len(accounts) - 5)
+        return title, self.tr("{n} accounts: {names}").format(n=len(accounts), names=names)
 
     @Slot()
     def _on_double_click(self, index) -> None:

@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - depends on the checkout
 MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
                (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2  # bumped when the default layout changes: older saved layouts are dropped once
 
 
 class MainWindow(QMainWindow):
@@ -110,8 +110,8 @@ class MainWindow(QMainWindow):
         self.live_split.addWidget(self.bottom_split)
         self.live_split.setStretchFactor(0, 1)
         self.live_split.setStretchFactor(1, 1)
-        self.bottom_split.setStretchFactor(0, 1)
-        self.bottom_split.setStretchFactor(1, 1)
+        self.bottom_split.setStretchFactor(0, 2)
+        self.bottom_split.setStretchFactor(1, 3)
 
         self.banner = QLabel(self)
         self.banner.setObjectName("staleBanner")
@@ -283,8 +283,9 @@ class MainWindow(QMainWindow):
             b.setText(self.tr(b.property("label")))
         self.language_actions[""].setText(self.tr("System"))
         # Models translate their headers when asked: tell the views to ask again.
-        for model in (self.model, self.alerts.model):
-            model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, model.columnCount() - 1)
+        self.model.retranslate()
+        self.alerts.model.retranslate()
+        self.alerts.fit_columns()
         self.rates.table.viewport().update()
         self.alerts.view.viewport().update()
         if not hasattr(self.map, "set_counts"):
@@ -341,7 +342,7 @@ class MainWindow(QMainWindow):
         self.model.apply_snapshot(snap.accounts.items)
         t = snap.overview.totals
         self.totals_label.setText(self.tr(
-            "{rate:,.1f} msg/min · {active:,} active · {limited:,} limited · {stopped:,} stopped").format(
+            "{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped").format(
             rate=t.messages_per_minute, active=t.active_accounts, limited=t.limited_accounts,
             stopped=t.suspended_accounts))
         self.plot.set_top_accounts([r.account for r in snap.overview.top])
@@ -477,8 +478,9 @@ class MainWindow(QMainWindow):
             # The live view gets the width; the docks a column wide enough for the account panel.
             self.resizeDocks([self.alerts_dock, self.account_dock], [400, 400], Qt.Orientation.Horizontal)
             self.resizeDocks([self.alerts_dock, self.account_dock], [280, 600], Qt.Orientation.Vertical)
-            self.live_split.setSizes([500, 400])
-            self.bottom_split.setSizes([500, 500])
+            # The world map is twice as wide as tall: the wider share of the bottom row goes to it.
+            self.live_split.setSizes([480, 420])
+            self.bottom_split.setSizes([400, 600])
             return
         for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
                              ("live_split", self.live_split.restoreState),

@@ -19,6 +19,7 @@ from .api.models import AccountPage, Countries, Overview
 from .messages import error_text
 
 BACKOFF_CAP_S = 30.0
+RATE_WINDOW_S = 300  # the table's and the status bar's msg/min
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Snapshot:
 
 class Poller(QObject):
     snapshotReceived = Signal(object)  # Snapshot
-    alertsReceived = Signal(list)  # [AlertItem], oldest first, each exactly once
+    alertsReceived = Signal(list)  # [AlertItem], oldest first, each exactly once; the first may be empty
     failed = Signal(str)  # one translated line
     stale = Signal(float)  # seconds since the last good snapshot (-1: none yet), after a failure
     nextPollScheduled = Signal(float)  # seconds until the next poll (grows with backoff)
@@ -155,8 +156,11 @@ class Poller(QObject):
             return
         self._timer.stop()
         try:
-            overview = self._client.overview(window=60, limit=self._overview_limit)
-            accounts = self._client.accounts(status="active", sort="-rate", limit=self._table_limit)
+            # Rates over 5 minutes: the current minute has barely begun at most polls (worse under a
+            # simulator's fast clock), so a one-minute rate reads near zero.
+            overview = self._client.overview(window=RATE_WINDOW_S, limit=self._overview_limit)
+            accounts = self._client.accounts(status="active", sort="-rate", window=RATE_WINDOW_S,
+                                             limit=self._table_limit)
             countries = self._client.countries(self._countries_window) if self._countries_window else None
             alerts = self._fetch_alerts(overview.newest_alert_id)
         except ApiClientError as err:
@@ -165,10 +169,11 @@ class Poller(QObject):
             self.stale.emit(time.time() - self._last_ok if self._last_ok else -1.0)
             self._schedule(min(self._interval * 2 ** self._failures, BACKOFF_CAP_S))
             return
+        first = self._last_ok is None
         self._failures = 0
         self._last_ok = time.time()
         self.snapshotReceived.emit(Snapshot(overview, accounts, countries, self._last_ok))
-        if alerts:
+        if alerts or first:  # the first, even empty, is the backlog: what comes after it is news
             self.alertsReceived.emit(alerts)
         self._schedule(self._interval)
 

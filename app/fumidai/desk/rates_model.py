@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from operator import attrgetter
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF, AccountRow
 
@@ -33,7 +34,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the AccountRow itself
 
 _HEADERS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "Account"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Rate now\n(msg/min)"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "msg/min\n(5 min)"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Last hour"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Last day"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Quota"),
@@ -46,10 +47,10 @@ _HEADERS = (
 )
 _HEADER_TIPS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "SASL user name"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages per minute over the last minute"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages per minute, averaged over the last 5 minutes"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last hour"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last day"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Effective quota; a ◆ marks a staff override"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Effective hourly quota (daily if none); a ◆ marks a staff override"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Highest used/limit fraction over all limits"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Recipients per minute"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Country most mail came from"),
@@ -58,9 +59,30 @@ _HEADER_TIPS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "When the status began"),
 )
 _STATE_ORDER = {STATE_OK: 0, STATE_LIMITED: 1, STATE_AUTO: 2, STATE_STAFF: 3}
-_STATE_COLOURS = {STATE_LIMITED: QColor(230, 160, 0, 90), STATE_AUTO: QColor(220, 50, 50, 110),
-                  STATE_STAFF: QColor(150, 80, 200, 100)}
-_FULL = QColor(220, 50, 50, 70)
+# Translucent, so they read on the light and the dark palette alike: a strong status cell
+# (with a solid swatch) and a faint tint over the rest of the row.
+_STATE_RGB = {STATE_LIMITED: (230, 160, 0), STATE_AUTO: (220, 50, 50), STATE_STAFF: (150, 80, 200)}
+_STATE_CELL = {s: QBrush(QColor(*rgb, 150)) for s, rgb in _STATE_RGB.items()}
+_STATE_TINT = {s: QBrush(QColor(*rgb, 55)) for s, rgb in _STATE_RGB.items()}
+_STATE_SWATCH = {s: QColor(*rgb) for s, rgb in _STATE_RGB.items()}
+_FULL = QBrush(QColor(220, 50, 50, 110))
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND = (
+    int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole),
+    int(Qt.ItemDataRole.FontRole), int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.BackgroundRole))
+_SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT_COLUMNS = frozenset((COL_ACCOUNT, COL_STATUS, COL_COUNTRY))
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+# Sort keys per column, read straight off the row (a tuple of every key per row cost ~15 ms a poll).
+_SORT_KEYS = (
+    lambda r: r.account.casefold(), attrgetter("rate"), attrgetter("messages_hour"), attrgetter("messages_day"),
+    lambda r: r.quota.get("messages_per_hour") or 1 << 62, attrgetter("quota_used"), attrgetter("recipients_rate"),
+    attrgetter("top_country"), attrgetter("countries"), lambda r: _STATE_ORDER.get(r.state, 0),
+    lambda r: r.status_since or 0.0,
+)
 
 
 def _tr(text: str) -> str:
@@ -77,12 +99,23 @@ def _num(v: int | None) -> str:
 
 
 def quota_text(row: AccountRow) -> str:
+    """Every limit, for the tooltip: "1,000/h · 5,000/d"."""
     parts = []
     for key, unit in (("messages_per_hour", QCoreApplication.translate("AccountRatesModel", "/h")), ("messages_per_day", QCoreApplication.translate("AccountRatesModel", "/d"))):
         if key in row.quota:
             parts.append(_num(row.quota[key]) + unit)
-    text = " · ".join(parts) or "—"
-    return f"◆ {text}" if row.override else text
+    return " · ".join(parts) or "—"
+
+
+def quota_cell_text(row: AccountRow) -> str:
+    """The cell's compact form: the hourly quota (daily if none), "◆" after it when staff overrode it."""
+    for key, unit in (("messages_per_hour", QCoreApplication.translate("AccountRatesModel", "/h")), ("messages_per_day", QCoreApplication.translate("AccountRatesModel", "/d"))):
+        if key in row.quota:
+            text = _num(row.quota[key]) + unit
+            break
+    else:
+        text = "—"
+    return f"{text} ◆" if row.override else text
 
 
 def local_time_text(t: float | None) -> str:
@@ -101,6 +134,9 @@ class AccountRatesModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[AccountRow] = []
         self._index: dict[str, int] = {}
+        # Display strings per row, made when the row is first painted; a row from a newer poll is a
+        # new object, so an identity check tells whether the strings are still the row's.
+        self._texts: dict[str, tuple[AccountRow, tuple[str, ...]]] = {}
 
     # -- Qt model ------------------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -119,32 +155,44 @@ class AccountRatesModel(QAbstractTableModel):
         return None
 
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index, role=_DISPLAY):
+        # Called ~7 times per painted cell: plain int roles and cached strings keep a repaint cheap.
+        r = index.row()
+        if r < 0 or r >= len(self._rows):
             return None
-        row = self._rows[index.row()]
+        row = self._rows[r]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
-        if role == SORT_ROLE:
-            return self._sort_key(row, col)
-        if role == ROW_ROLE:
+        if role == _DISPLAY:
+            return self._texts_of(row)[col]
+        if role == _BACKGROUND:
+            state = row.state
+            if state != STATE_OK:
+                return _STATE_CELL[state] if col == COL_STATUS else _STATE_TINT[state]
+            return _FULL if col == COL_USED and row.quota_used >= 1.0 else None
+        if role == _ALIGN:
+            return None if col in _LEFT_COLUMNS else _RIGHT
+        if col == COL_STATUS and role in (_DECORATION, _FONT):
+            state = row.state
+            if state == STATE_OK:
+                return None
+            return _STATE_SWATCH[state] if role == _DECORATION else _BOLD
+        if role == _SORT:
+            return _SORT_KEYS[col](row)
+        if role == _ROW:
             return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and col not in (COL_ACCOUNT, COL_STATUS, COL_COUNTRY):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if col == COL_STATUS and row.state in _STATE_COLOURS:
-                return QBrush(_STATE_COLOURS[row.state])
-            if col == COL_USED and row.quota_used >= 1.0:
-                return QBrush(_FULL)
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, col)
         return None
+
+    def _texts_of(self, row: AccountRow) -> tuple[str, ...]:
+        cached = self._texts.get(row.account)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        texts = tuple(self._display(row, c) for c in range(len(_HEADERS)))
+        self._texts[row.account] = (row, texts)
+        return texts
 
     def _display(self, row: AccountRow, col: int) -> str:
         if col == COL_ACCOUNT:
@@ -156,7 +204,7 @@ class AccountRatesModel(QAbstractTableModel):
         if col == COL_DAY:
             return f"{row.messages_day:,}"
         if col == COL_QUOTA:
-            return quota_text(row)
+            return quota_cell_text(row)
         if col == COL_USED:
             return f"{row.quota_used * 100:.0f}%"
         if col == COL_RCPT:
@@ -173,11 +221,12 @@ class AccountRatesModel(QAbstractTableModel):
             return local_time_text(row.status_since)
         return ""
 
-    @staticmethod
-    def _sort_key(row: AccountRow, col: int):
-        return (row.account.casefold(), row.rate, row.messages_hour, row.messages_day,
-                row.quota.get("messages_per_hour") or 1 << 62, row.quota_used, row.recipients_rate,
-                row.top_country, row.countries, _STATE_ORDER.get(row.state, 0), row.status_since or 0.0)[col]
+    def retranslate(self) -> None:
+        """Drop the cached strings (they hold translated words) and repaint every cell."""
+        self._texts.clear()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(_HEADERS) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(_HEADERS) - 1))
 
     def _tooltip(self, row: AccountRow, col: int) -> str | None:
         # Tooltips render rich text: escape every spammer-controlled field.
@@ -188,22 +237,29 @@ class AccountRatesModel(QAbstractTableModel):
             if row.contact:
                 lines.append(html.escape(row.contact))
             return "<br>".join(lines)
-        if col == COL_QUOTA and row.override:
-            until = local_time_text(row.override_expires_at) or QCoreApplication.translate("AccountRatesModel", "no expiry")
-            return html.escape(QCoreApplication.translate("AccountRatesModel", "Staff override, until {until}").format(until=until))
+        if col == COL_QUOTA:
+            text = quota_text(row)
+            if row.override:
+                until = local_time_text(row.override_expires_at) or QCoreApplication.translate("AccountRatesModel", "no expiry")
+                text += "\n" + QCoreApplication.translate("AccountRatesModel", "Staff override, until {until}").format(until=until)
+            return html.escape(text).replace("\n", "<br>")
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Reorder rows in Python (a C++ sort calling data() per comparison took ~2 s for 5,000 rows).
 
-        Persistent indexes (the view's selection and current row) follow their accounts.
+        Persistent indexes (the view's selection and current row) follow their accounts. Nothing
+        is signalled when the order is already right (a still table, or a poll that moved no row).
         """
         if not 0 <= column < len(_HEADERS) or not self._rows:
+            return
+        ordered = sorted(self._rows, key=_SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        if all(a is b for a, b in zip(ordered, self._rows)):
             return
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         names = [self._rows[i.row()].account for i in old_persistent]
-        self._rows.sort(key=lambda r: self._sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows = ordered
         self._index = {r.account: i for i, r in enumerate(self._rows)}
         self.changePersistentIndexList(old_persistent, [self.index(self._index[n], i.column())
                                                         for n, i in zip(names, old_persistent)])
@@ -231,17 +287,22 @@ class AccountRatesModel(QAbstractTableModel):
             while gone and gone[0] == first - 1:
                 first = gone.pop(0)
             self.beginRemoveRows(QModelIndex(), first, last)
+            for r in self._rows[first:last + 1]:
+                self._texts.pop(r.account, None)
             del self._rows[first:last + 1]
             self.endRemoveRows()
         if len(self._index) != len(self._rows):
             self._index = {r.account: i for i, r in enumerate(self._rows)}
         # 2. changes in place: one dataChanged over the span that changed
-        lo, hi = len(self._rows), -1
-        for i, old in enumerate(self._rows):
+        lo = hi = -1
+        rows_ = self._rows
+        for i, old in enumerate(rows_):
             fresh = new[old.account]
             if fresh != old:
-                self._rows[i] = fresh
-                lo, hi = min(lo, i), i
+                rows_[i] = fresh
+                if hi < 0:
+                    lo = i
+                hi = i
         if hi >= 0:
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(_HEADERS) - 1),
                                   [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.BackgroundRole,
@@ -316,7 +377,8 @@ class AccountFilterProxy(QSortFilterProxyModel):
 
     def refresh_order(self) -> None:
         """Apply the filter to changed rows and re-sort; persistent indexes (the selection) follow."""
-        self._refilter()
+        if self._states or self._country or self._text:  # with no filter every row is in already
+            self._refilter()
         if self._sort_column >= 0:
             self.sort(self._sort_column, self._sort_order)
 

@@ -74,6 +74,8 @@ class RatesPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        # Every row one fixed height: painting and scrolling never measure rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -163,6 +165,9 @@ class RatesPanel(QWidget):
     def refresh_order(self) -> None:
         self._order_dirty = False
         self.proxy.refresh_order()
+        # Lay the rows out now rather than on Qt's deferred timer, which lands after the next
+        # paint and paints the table a second time.
+        self.table.doItemsLayout()
         self._update_count()
 
     def eventFilter(self, obj, event) -> bool:

@@ -163,8 +163,9 @@ class ApiClient:
         return Overview.from_json(self._request("GET", "/overview", params={"window": window, "limit": limit}))
 
     def accounts(self, q: str = "", status: str = "all", country: str = "", sort: str = "account",
-                 limit: int = 100, offset: int = 0) -> AccountPage:
-        params = {"q": q, "status": status, "country": country, "sort": sort, "limit": limit, "offset": offset}
+                 limit: int = 100, offset: int = 0, window: int = 60) -> AccountPage:
+        params = {"q": q, "status": status, "country": country, "sort": sort, "window": window, "limit": limit,
+                  "offset": offset}
         return AccountPage.from_json(self._request("GET", "/accounts", params=params))
 
     def account(self, account: str) -> AccountDetail:
