@@ -101,7 +101,8 @@ class FakeApi:
         return f"{role}-token"
 
     def start(self) -> FakeApi:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-api", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-api", daemon=True)
         self._thread.start()
         return self
 
