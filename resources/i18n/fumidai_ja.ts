@@ -598,22 +598,22 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="196"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="214"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="200"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="218"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="204"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="222"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="205"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="223"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -621,132 +621,150 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="18"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="20"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="19"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="21"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="20"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="22"/>
         <source>What</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="21"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="23"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="22"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="24"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
         <source>automatic stop</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
         <source>country cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
         <source>refused (quota)</source>
         <translation>拒否 (上限)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
         <source>filtered</source>
         <translation>隔離</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="38"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <source>stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <source>cap</source>
+        <translation>国別上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <source>limit</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="47"/>
         <source>Hourly message quota</source>
         <translation>1時間あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="39"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="48"/>
         <source>Daily message quota</source>
         <translation>1日あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="40"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
         <source>Hourly recipient quota</source>
         <translation>1時間あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
         <source>Daily recipient quota</source>
         <translation>1日あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
         <source>Recipients per message limit</source>
         <translation>1通あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="43"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="52"/>
         <source>Daily distinct recipients quota</source>
         <translation>1日あたりの異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="46"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
         <source>messages per hour</source>
         <translation>1時間の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="47"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
         <source>messages per day</source>
         <translation>1日の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="48"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="57"/>
         <source>recipients per hour</source>
         <translation>1時間の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="58"/>
         <source>recipients per day</source>
         <translation>1日の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
         <source>recipients per message</source>
         <translation>1通の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
         <source>distinct recipients per day</source>
         <translation>1日の異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="68"/>
         <source>Account suspended</source>
         <translation>アカウント停止中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
         <source>Abroad cap: {limit}</source>
         <translation>海外からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
         <source>{country} cap: {limit}</source>
         <translation>{country}からの{limit}</translation>
     </message>
@@ -964,52 +982,52 @@
         <translation>国別の送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="292"/>
         <source>The world map is not available in this build.</source>
         <translation>このビルドでは世界地図を利用できません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="295"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="296"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="345"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="376"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="377"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="378"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="379"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="381"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="382"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="384"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="385"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="386"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="387"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1468,13 +1486,13 @@
 <context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="310"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="315"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="312"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="317"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="315"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="317"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
     </message>

@@ -77,19 +77,25 @@ def test_reasons_in_words_with_the_code_in_the_tooltip(qtbot):
              "quota:unique_recipients_per_day", "abroad:messages_per_day", "country:CN:messages_per_day",
              "suspended", "quota:<b>new</b>"]
     feed.add_alerts([AlertItem(i, 1.8e9, "a", "cap", c, "CN", {}) for i, c in enumerate(codes, 1)])
-    shown = {feed.model.data(feed.model.index(r, 3), Qt.ItemDataRole.ToolTipRole):
-             feed.model.index(r, 3).data() for r in range(feed.model.rowCount())}
-    assert shown["quota:messages_per_hour"] == "Hourly message quota"
-    assert shown["quota:recipients_per_hour"] == "Hourly recipient quota"
-    assert shown["abroad:messages_per_day"] == "Abroad cap: messages per day"
-    assert shown["country:CN:messages_per_day"] == "CN cap: messages per day"
-    assert shown["suspended"] == "Account suspended"
-    assert shown["quota:&lt;b&gt;new&lt;/b&gt;"] == "quota:<b>new</b>"  # unknown: as it is, escaped in the tip
+    shown = {codes[-1 - r]: (feed.model.index(r, 3).data(), feed.model.data(feed.model.index(r, 3), Qt.ItemDataRole.ToolTipRole))
+             for r in range(feed.model.rowCount())}
+    assert shown["quota:messages_per_hour"] == ("Hourly message quota", "Hourly message quota (quota:messages_per_hour)")
+    assert shown["quota:recipients_per_hour"][0] == "Hourly recipient quota"
+    assert shown["abroad:messages_per_day"][0] == "Abroad cap: messages per day"
+    assert shown["country:CN:messages_per_day"][0] == "CN cap: messages per day"
+    assert shown["suspended"][0] == "Account suspended"
+    # Unknown: as it is, escaped in the tip.
+    assert shown["quota:<b>new</b>"] == ("quota:<b>new</b>", "quota:&lt;b&gt;new&lt;/b&gt;")
+    # The kind in one short word, the long one in the tooltip; text that does not fit is cut at the right.
+    kind = feed.model.index(0, 2)
+    assert (kind.data(), kind.data(Qt.ItemDataRole.ToolTipRole)) == ("cap", "country cap")
+    assert feed.view.textElideMode() == Qt.TextElideMode.ElideRight
     header = feed.view.horizontalHeader()
-    feed.resize(380, 300)
+    feed.resize(440, 300)
     feed.show()
     qtbot.waitExposed(feed)
-    assert header.sectionSize(4) < header.sectionSize(1) and header.sectionSize(4) < header.sectionSize(3)
+    assert all(header.sectionSize(c) <= 64 for c in (0, 2, 4))
+    assert min(header.sectionSize(1), header.sectionSize(3)) > max(header.sectionSize(c) for c in (0, 2, 4))
 
 
 def test_reasons_in_japanese(qtbot, japanese):

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, Q
 from .api.models import AlertItem
 
 MAX_ALERTS = 2000
-# Time, kind and country: as wide as their text, up to a cap; account and reason share the rest.
-_FITTED = {0: 80, 2: 96, 4: 48}
+# Time, kind and country: as wide as their short text, up to a cap; account and reason share the rest.
+_FITTED = {0: 56, 2: 64, 4: 64}
 NOTIFY_MS = 10000  # how long a notification stays on the status bar or the tray
 _HEADERS = (
     QT_TRANSLATE_NOOP("AlertsModel", "Time"),
@@ -31,7 +31,14 @@ def _tr(text: str) -> str:
 
 
 def kind_text(kind: str) -> str:
+    """The kind in full words (the kind column's tooltip)."""
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "automatic stop"), "cap": QCoreApplication.translate("AlertsModel", "country cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "refused (quota)"),
+            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
+
+
+def kind_short(kind: str) -> str:
+    """The kind in one short word: the column stays narrow so account and reason get the width."""
+    return {"auto_suspend": QCoreApplication.translate("AlertsModel", "stop"), "cap": QCoreApplication.translate("AlertsModel", "cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "limit"),
             "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
 
 
@@ -97,15 +104,17 @@ class AlertsModel(QAbstractTableModel):
         a = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:  # plain strings: never rendered as HTML
             if index.column() == 0:
-                return dt.datetime.fromtimestamp(a.time).strftime("%H:%M:%S") if a.time else ""
-            return (None, a.account, kind_text(a.kind), reason_text(a.reason), a.country)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
+                return dt.datetime.fromtimestamp(a.time).strftime("%H:%M") if a.time else ""
+            return (None, a.account, kind_short(a.kind), reason_text(a.reason), a.country)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # full texts (tooltips render HTML: escape what the backend sent)
             if index.column() == 0 and a.time:
                 return dt.datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M:%S")
-            if index.column() == 3 and a.reason:
-                return html.escape(a.reason)  # the raw code, for staff who grep logs (tooltips render HTML)
             if index.column() == 1 and a.account:
-                return html.escape(a.account)  # the whole name when the column is narrow
+                return html.escape(a.account)
+            if index.column() == 2 and a.kind:
+                return html.escape(kind_text(a.kind))
+            if index.column() == 3 and a.reason:  # the words, then the raw code for staff who grep logs
+                return html.escape(f"{reason_text(a.reason)} ({a.reason})" if reason_text(a.reason) != a.reason else a.reason)
         if role == Qt.ItemDataRole.BackgroundRole and a.kind == "auto_suspend" and index.column() == 2:
             return QBrush(_AUTO)
         if role == Qt.ItemDataRole.UserRole:
@@ -153,7 +162,7 @@ class AlertsFeed(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps the domain of a long account
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has the full text
         # Account and reason share the width; time, kind and country take what they need.
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)

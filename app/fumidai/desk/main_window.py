@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - depends on the checkout
 MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
                (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
-SETTINGS_VERSION = 2  # bumped when the default layout changes: older saved layouts are dropped once
+SETTINGS_VERSION = 3  # bumped when the default layout changes: older saved layouts are dropped once
 
 
 class MainWindow(QMainWindow):
@@ -476,7 +476,8 @@ class MainWindow(QMainWindow):
         if int(self.settings.value("layout_version", 0) or 0) != SETTINGS_VERSION:
             self.resize(1400, 900)
             # The live view gets the width; the docks a column wide enough for the account panel.
-            self.resizeDocks([self.alerts_dock, self.account_dock], [400, 400], Qt.Orientation.Horizontal)
+            # 440 px: an account and a reason of usual length fit side by side in the alerts feed.
+            self.resizeDocks([self.alerts_dock, self.account_dock], [440, 440], Qt.Orientation.Horizontal)
             self.resizeDocks([self.alerts_dock, self.account_dock], [280, 600], Qt.Orientation.Vertical)
             # The world map is twice as wide as tall: the wider share of the bottom row goes to it.
             self.live_split.setSizes([480, 420])
