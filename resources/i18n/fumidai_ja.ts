@@ -4,339 +4,339 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="39"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="40"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="46"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="170"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="199"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="272"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="274"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="275"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="276"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="278"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="280"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="281"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="299"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="301"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="302"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="309"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="320"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="310"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="321"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="312"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="313"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="320"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="383"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="406"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="423"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="424"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="425"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>

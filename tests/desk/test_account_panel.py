@@ -61,6 +61,15 @@ def test_viewer_cannot_act_but_can_export(qtbot, api, panel):
     assert api.posts == []
 
 
+def test_automatic_stop_reason_in_words(qtbot, api, panel, japanese):
+    api.set_account("user0003", status="suspended", suspended_by="auto", _reason="quota:recipients_per_hour")
+    load(qtbot, panel, "user0003")
+    assert panel.status.text().endswith(": 1時間あたりの宛先数の上限"), panel.status.text()
+    assert "quota:" not in panel.status.text()
+    japanese.set("en")  # the panel re-shows the loaded account in the new language
+    qtbot.waitUntil(lambda: panel.status.text().endswith(": Hourly recipient quota"), timeout=2000)
+
+
 def test_shortcut_keys(qtbot, panel):
     assert [a.shortcut().toString() for a in panel.mutating_actions] == ["S", "Shift+S", "R", "Q", "N"]
     assert all(a in panel.actions() for a in panel.mutating_actions)

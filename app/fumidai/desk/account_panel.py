@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .actions import ActionRunner
+from .alerts_feed import reason_text
 from .api.client import ApiClient, ApiError
 from .api.models import AccountDetail, parse_time
 from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
@@ -273,7 +274,7 @@ class AccountPanel(QWidget):
             text = self.tr("Suspended {0} since {1}").format(who, _time(s.since))
             if s.until:
                 text += self.tr(", until {0}").format(_time(s.until))
-            text += f": {s.reason}" if s.reason else ""
+            text += f": {reason_text(s.reason)}" if s.reason else ""  # a code in words; staff text as it is
         elif d.status == "limited":
             text = self.tr("Limited: at a quota now")
         else:
@@ -284,7 +285,7 @@ class AccountPanel(QWidget):
         _fill(self.countries_table, [[c.get("country"), c.get("messages_hour"), c.get("messages_day"),
                                       c.get("recipients_day"), c.get("refused_day")]
                                      for c in usage_countries if isinstance(c, dict)])
-        _fill(self.recent_table, [[_time(r.get("time")), r.get("stage"), r.get("action"), r.get("reason"),
+        _fill(self.recent_table, [[_time(r.get("time")), r.get("stage"), r.get("action"), reason_text(str(r.get("reason") or "")),
                                    r.get("country"), r.get("client_address"), r.get("recipients")] for r in d.recent])
         entries = sorted((e for e in audit if isinstance(e, dict)), key=lambda e: -int(e.get("id") or 0))
         _fill(self.history_table, [[_time(e.get("time")), e.get("actor"), e.get("action"), e.get("reason"),
