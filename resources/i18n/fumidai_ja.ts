@@ -833,37 +833,37 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="132"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="154"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="133"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="155"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="134"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="156"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="225"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="239"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="252"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="260"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="254"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="262"/>
         <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
         <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="257"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="265"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -1400,22 +1400,22 @@
 <context>
     <name>TrendsView</name>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="112"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="114"/>
         <source> days</source>
         <translation> 日間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="113"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="115"/>
         <source>Reload</source>
         <translation>再読み込み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="114"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="116"/>
         <source>Messages per day</source>
         <translation>1日あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="117"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="118"/>
         <source>accepted</source>
         <translation>受付</translation>
     </message>
@@ -1425,7 +1425,7 @@
         <translation>拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="115"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="117"/>
         <source>Automatic stops per day</source>
         <translation>1日あたりの自動停止数</translation>
     </message>

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from fumidai.desk.alerts_feed import AlertsFeed
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.api.models import AlertItem
-from fumidai.desk.live_plot import LivePlot
+from fumidai.desk.live_plot import LegendRow, LivePlot
 
 from .fake_api import FakeApi
 
@@ -19,8 +19,12 @@ def test_selected_account_by_country_with_quota_line(qtbot):
         plot.set_top_accounts(["user0001", "user0002"])
         qtbot.waitUntil(lambda: len(plot.bar_items()) == 2, timeout=5000)  # one stack per top account
         assert not plot.quota_line.isVisible()
+        # The legend is a row under the plot, not an item over the bars.
+        assert plot.legend.names == ["user0001", "user0002"] or plot.legend.names == ["user0002", "user0001"]
+        assert not plot.plot.plotItem.legend
         plot.set_selected(["user0003"], 120)
         qtbot.waitUntil(lambda: len(plot.bar_items()) == 1, timeout=5000)  # one source country
+        assert len(plot.legend.names) == 1 and plot.legend.names[0] in plot.legend.text()
         assert plot.quota_line.isVisible() and plot.quota_line.value() == 2.0  # 120/h as msg/min
         plot.wait()
 
@@ -33,6 +37,14 @@ class Opened(QObject):
     @Slot(str)
     def on(self, account):
         self.accounts.append(account)
+
+
+def test_legend_row_escapes_names(qtbot):
+    legend = LegendRow()
+    qtbot.addWidget(legend)
+    legend.set_entries([((31, 119, 180), "<b>x</b>@evil.example"), ("#ff0000", "other")])
+    assert "&lt;b&gt;x&lt;/b&gt;@evil.example" in legend.text() and "<b>" not in legend.text()
+    assert "#1f77b4" in legend.text() and "#ff0000" in legend.text()
 
 
 def test_alerts_feed_newest_first_no_duplicates_and_activation(qtbot):

@@ -37,6 +37,7 @@ def test_renders_four_weeks(qtbot, view):
     assert np.array_equal(heights, 1000 + 10 * np.arange(28))
     assert np.array_equal(view.refused_bars.opts["height"], 30 + np.arange(28))
     assert np.array_equal(view.stops_bars.opts["height"], np.arange(28) % 3)
+    assert view.legend.names == ["accepted", "refused"] and not view.messages_plot.plotItem.legend  # under, not over
     ticks = view.messages_plot.getAxis("bottom")._tickLevels[0]
     assert ticks[-1] == (27, view.days[-1]["date"][5:])
     assert view.countries.rowCount() == 1

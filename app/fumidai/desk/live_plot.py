@@ -26,6 +26,27 @@ PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
            (227, 119, 194), (188, 189, 34), (127, 127, 127)]
 
 
+class LegendRow(QLabel):
+    """A legend outside the plot: one wrapping line of colour squares and names, so no bar is hidden."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.RichText)  # names are escaped in set_entries
+        self.setWordWrap(True)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        self.setFont(font)
+        self.names: list[str] = []
+
+    def set_entries(self, entries: list[tuple[tuple[int, int, int] | str, str]]) -> None:
+        """(colour, name) pairs; names may be spammer-chosen, so they are escaped, never rendered."""
+        self.names = [name for _colour, name in entries]
+        # A no-break space ties each square to its name; the plain space between entries lets the line wrap.
+        self.setText("&nbsp;&nbsp; ".join(
+            f'<span style="color:{pg.mkColor(colour).name()}">■</span>&nbsp;{html.escape(name)}'
+            for colour, name in entries))
+
+
 class _Emitter(QObject):
     done = Signal(int, object, str)  # generation, {account: Series}, error text
 
@@ -97,7 +118,7 @@ class LivePlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
-        self.legend = self.plot.addLegend(offset=(10, 5))
+        self.legend = LegendRow(self)
         self.quota_line = pg.InfiniteLine(angle=0, movable=False)
         self.quota_line.setVisible(False)
         self.plot.addItem(self.quota_line)
@@ -121,6 +142,7 @@ class LivePlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
 
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -147,11 +169,6 @@ class LivePlot(QWidget):
             self.plot.getAxis(name).setPen(c["foreground"])
             self.plot.getAxis(name).setTextPen(c["foreground"])
         self.quota_line.setPen(pg.mkPen(c["quota"], width=2, style=Qt.PenStyle.DashLine))
-        # The legend sits over the bars: a near-opaque box keeps its names readable.
-        background = pg.mkColor(c["background"])
-        background.setAlpha(220)
-        self.legend.setBrush(background)
-        self.legend.setLabelTextColor(c["foreground"])
 
     def set_live(self, live: bool) -> None:
         """Paused desks keep the plot still, like the table."""
@@ -219,18 +236,9 @@ class LivePlot(QWidget):
                 self.plot.addItem(bar)
                 self._bars.append(bar)
             bottom = bottom + values
-        names = [name for name, _ in stacks]
-        if names != self._legend_names:
-            # pyqtgraph labels render HTML: names are spammer-chosen
-            labels = [html.escape(self.tr("other") if name == "other" else name) for name in names]
-            if len(names) == len(self._legend_names):  # same bars: relabel only what changed
-                for (_sample, item), old, label in zip(self.legend.items, self._legend_names, labels):
-                    if old != label:
-                        item.setText(label)
-            else:
-                self.legend.clear()
-                for bar, label in zip(self._bars, labels):
-                    self.legend.addItem(bar, label)
+        labels = [self.tr("other") if name == "other" else name for name, _ in stacks]
+        if labels != self._legend_names:
+            self.legend.set_entries([(bar.opts["brush"].color(), label) for bar, label in zip(self._bars, labels)])
             self._legend_names = labels
         if self._quota_per_hour:
             self.quota_line.setValue(self._quota_per_hour / 60.0)

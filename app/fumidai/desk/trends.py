@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..geo.countries import country_name
 from .actions import ActionRunner
+from .live_plot import LegendRow
 
 ACCEPTED_COLOUR = "#66cc00"  # Rspamd's "no action" green
 REFUSED_COLOUR = "#ff0000"  # and its "reject" red
@@ -75,7 +76,7 @@ class TrendsView(QWidget):
 
         self.messages_plot = pg.PlotWidget()
         self.messages_plot.showGrid(y=True, alpha=0.3)
-        self.legend = self.messages_plot.addLegend(offset=(10, 10))
+        self.legend = LegendRow(self)
         self.accepted_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=ACCEPTED_COLOUR)
         self.refused_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush=REFUSED_COLOUR)
         self.messages_plot.addItem(self.accepted_bars)
@@ -99,6 +100,7 @@ class TrendsView(QWidget):
         bar.addWidget(self.summary, 1)
         plots = QVBoxLayout()
         plots.addWidget(self.messages_plot, 2)
+        plots.addWidget(self.legend)
         plots.addWidget(self.stops_plot, 1)
         body = QHBoxLayout()
         body.addLayout(plots, 1)
@@ -113,9 +115,7 @@ class TrendsView(QWidget):
         self.reload_button.setText(self.tr("Reload"))
         self.messages_plot.setTitle(self.tr("Messages per day"))
         self.stops_plot.setTitle(self.tr("Automatic stops per day"))
-        self.legend.clear()
-        self.legend.addItem(self.accepted_bars, self.tr("accepted"))
-        self.legend.addItem(self.refused_bars, self.tr("refused"))
+        self.legend.set_entries([(ACCEPTED_COLOUR, self.tr("accepted")), (REFUSED_COLOUR, self.tr("refused"))])
         self.countries.setHorizontalHeaderLabels([self.tr("Country"), self.tr("Messages"), self.tr("Share")])
         if self.days:
             self.set_days(self.days)
