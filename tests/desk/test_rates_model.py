@@ -13,6 +13,7 @@ from fumidai.desk.rates_model import (
     COL_ACCOUNT,
     COL_QUOTA,
     COL_RATE,
+    COL_SINCE,
     COL_STATUS,
     SORT_ROLE,
     AccountFilterProxy,
@@ -163,3 +164,16 @@ def test_resort_is_silent_when_the_order_holds():
     assert rates == sorted(rates, reverse=True)
     model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
     assert layouts == [1]
+
+
+def test_since_is_one_compact_format_with_the_full_time_in_the_tooltip():
+    import datetime as dt
+
+    model = AccountRatesModel()
+    today = dt.datetime(2026, 11, 28, 0, 59, 5).timestamp()
+    yesterday = dt.datetime(2026, 11, 27, 22, 49).timestamp()
+    model.apply_snapshot([dataclasses.replace(r, status_since=t) for r, t in zip(rows(3), (today, yesterday, None))])
+    texts = [model.index(r, COL_SINCE).data() for r in range(3)]
+    tips = [model.index(r, COL_SINCE).data(Qt.ItemDataRole.ToolTipRole) for r in range(3)]
+    assert sorted(texts) == ["", "11-27 22:49", "11-28 00:59"]
+    assert sorted(t or "" for t in tips) == ["", "2026-11-27 22:49:00", "2026-11-28 00:59:05"]

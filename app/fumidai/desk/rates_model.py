@@ -118,13 +118,13 @@ def quota_cell_text(row: AccountRow) -> str:
     return f"{text} ◆" if row.override else text
 
 
-def local_time_text(t: float | None) -> str:
-    if t is None:
-        return ""
-    local = dt.datetime.fromtimestamp(t)
-    if local.date() == dt.date.today():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
+def short_time_text(t: float | None) -> str:
+    """"11-28 22:49" in local time: one width for every row, whatever the desk machine's date."""
+    return dt.datetime.fromtimestamp(t).strftime("%m-%d %H:%M") if t is not None else ""
+
+
+def full_time_text(t: float | None) -> str:
+    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S") if t is not None else ""
 
 
 class AccountRatesModel(QAbstractTableModel):
@@ -218,7 +218,7 @@ class AccountRatesModel(QAbstractTableModel):
                 return QCoreApplication.translate("AccountRatesModel", "stopped by {staff}").format(staff=row.suspended_by)
             return state_text(row.state)
         if col == COL_SINCE:
-            return local_time_text(row.status_since)
+            return short_time_text(row.status_since)
         return ""
 
     def retranslate(self) -> None:
@@ -240,9 +240,11 @@ class AccountRatesModel(QAbstractTableModel):
         if col == COL_QUOTA:
             text = quota_text(row)
             if row.override:
-                until = local_time_text(row.override_expires_at) or QCoreApplication.translate("AccountRatesModel", "no expiry")
+                until = full_time_text(row.override_expires_at) or QCoreApplication.translate("AccountRatesModel", "no expiry")
                 text += "\n" + QCoreApplication.translate("AccountRatesModel", "Staff override, until {until}").format(until=until)
             return html.escape(text).replace("\n", "<br>")
+        if col == COL_SINCE and row.status_since is not None:
+            return full_time_text(row.status_since)
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
