@@ -401,16 +401,6 @@
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
-        <source>Messages accepted in the last hour</source>
-        <translation>直近1時間に受け付けた通数</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
-        <source>Messages accepted in the last day</source>
-        <translation>直近1日に受け付けた通数</translation>
-    </message>
-    <message>
         <location filename="../../app/fumidai/desk/rates_model.py" line="37"/>
         <source>msg/min
 (5 min)</source>
@@ -418,19 +408,29 @@
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
-        <source>Messages per minute, averaged over the last 5 minutes</source>
-        <translation>直近5分間の1分あたりの平均送信通数</translation>
-    </message>
-    <message>
         <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
+        <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <source>Messages accepted in the last hour (refused ones not counted)</source>
+        <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
+        <source>Messages accepted in the last day (refused ones not counted)</source>
+        <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
+    </message>
+    <message>
         <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
-        <source>Highest used/limit fraction over all limits</source>
-        <translation>すべての上限のうち最も高い使用率</translation>
+        <source>Highest share used of any of the account&apos;s quotas</source>
+        <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>

@@ -177,3 +177,19 @@ def test_since_is_one_compact_format_with_the_full_time_in_the_tooltip():
     tips = [model.index(r, COL_SINCE).data(Qt.ItemDataRole.ToolTipRole) for r in range(3)]
     assert sorted(texts) == ["", "11-27 22:49", "11-28 00:59"]
     assert sorted(t or "" for t in tips) == ["", "2026-11-27 22:49:00", "2026-11-28 00:59:05"]
+
+
+def test_header_tips_say_what_counts(japanese):
+    from fumidai.desk.rates_model import COL_DAY, COL_HOUR, COL_USED
+
+    model = AccountRatesModel()
+
+    def tip(col):
+        return model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+    assert "受付・拒否の両方" in tip(COL_RATE)
+    assert all("受け付けた" in tip(c) for c in (COL_HOUR, COL_DAY))
+    assert "最も高い使用率" in tip(COL_USED)
+    japanese.set("en")
+    assert "accepted and refused" in tip(COL_RATE) and "accepted in the last hour" in tip(COL_HOUR)
+    assert "quotas" in tip(COL_USED)

@@ -47,11 +47,11 @@ _HEADERS = (
 )
 _HEADER_TIPS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "SASL user name"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages per minute, averaged over the last 5 minutes"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last hour"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last day"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Attempts per minute over the last 5 minutes, accepted and refused alike"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last hour (refused ones not counted)"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Messages accepted in the last day (refused ones not counted)"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Effective hourly quota (daily if none); a ◆ marks a staff override"),
-    QT_TRANSLATE_NOOP("AccountRatesModel", "Highest used/limit fraction over all limits"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Highest share used of any of the account's quotas"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Recipients per minute"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Country most mail came from"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Distinct source countries today"),
