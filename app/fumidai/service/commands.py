@@ -139,7 +139,7 @@ async def _serve(settings, time_scale: float | None) -> int:
     clock = ScaledClock(time_scale) if time_scale else None
     if clock:
         log.warning("clock runs %g times faster than real time: for simulations only", time_scale)
-    svc = Service(settings, clock=clock)
+    svc = Service(settings, clock=clock, manage_gc=True)
     svc.open_resources()
     await svc.start()
     policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout, settings.policy.max_connections)

@@ -89,9 +89,13 @@ def override_from_row(row) -> Override:
 
 
 class Service:
-    def __init__(self, settings: Settings, clock: Callable[[], float] | None = None, geo=None, store=None) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] | None = None, geo=None, store=None,
+                 manage_gc: bool = False) -> None:
         self.settings = settings
         self.clock = clock or time.time
+        # Only the process that is the server tunes the garbage collector (see _freeze_heap):
+        # collecting from this loop's thread in a process with Qt objects would free them here.
+        self.manage_gc = manage_gc
         self.engine = Engine(
             settings.actions.texts(),
             unknown_is_abroad=settings.geoip.unknown_country == "abroad",
@@ -146,7 +150,8 @@ class Service:
     async def start(self) -> None:
         self.open_resources()
         await asyncio.to_thread(self._load)
-        _freeze_heap(full=True)
+        if self.manage_gc:
+            _freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
         self._stopping = asyncio.Event()
@@ -323,10 +328,11 @@ class Service:
             if now >= next_tidy:
                 next_tidy = now + MAINTENANCE_EVERY
                 await self.tidy()
-            full = now >= next_full_gc
-            if full:
-                next_full_gc = now + FULL_GC_EVERY
-            _freeze_heap(full)
+            if self.manage_gc:
+                full = now >= next_full_gc
+                if full:
+                    next_full_gc = now + FULL_GC_EVERY
+                _freeze_heap(full)
 
     async def tidy(self) -> None:
         """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
