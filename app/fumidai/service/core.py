@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..config import Settings
 from ..counters.memory import MemoryCounters
-from ..policy import AccountState, Engine, Limits, Override, Request, Suspension, effective_limits
+from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from . import views
@@ -510,25 +510,19 @@ class Service:
 
     # --- live reads (call on the loop thread) ---------------------------------------------
 
-    def state_of(self, account: str) -> AccountState | None:
-        return self.counters.get(account)
-
     def overview(self, window_s: int = 60, limit: int = 50) -> dict:
         return views.overview(self, window_s, limit)
 
     def countries(self, window_s: int = 3600) -> list[dict]:
         return views.countries(self, window_s)
 
-    def account_rows(self, names: list[str] | None, window_s: int = 60) -> list[dict]:
+    def account_rows(self, names: list[str], window_s: int = 60) -> list[dict]:
         return views.account_rows(self, names, window_s)
-
-    def ranked(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
-               q: str = "", limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
-        return views.ranked(self, window_s, sort, status, country, q, limit, offset)
 
     async def ranked_rows(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
                           q: str = "", limit: int = 100, offset: int = 0, chunk: int = 200) -> tuple[int, list[dict]]:
-        """Like ranked(), but builds the rows in chunks, letting policy requests in between."""
+        """(total, page of rows) of live accounts, filtered, sorted and paged (views.ranked_names);
+        the rows are built in chunks, letting policy requests in between."""
         total, names, cells = views.ranked_names(self, window_s, sort, status, country, q, limit, offset)
         rows = []
         for start in range(0, len(names), chunk):

@@ -118,10 +118,8 @@ def account_row(svc: Service, account: str, now: float, window_s: int, cells: di
     }
 
 
-def account_rows(svc: Service, names: list[str] | None, window_s: int) -> list[dict]:
-    """Rows for the given accounts, or for every account active in the last day or suspended."""
-    if names is None:
-        return ranked(svc, window_s, "account", "active", limit=10**9)[1]
+def account_rows(svc: Service, names: list[str], window_s: int) -> list[dict]:
+    """Rows for the given accounts."""
     now = svc.clock()
     wmin = _window_minutes(window_s)
     cells = svc.counters.activity.per_account(int(now // 60), wmin) if wmin <= HOUR else None
@@ -224,14 +222,6 @@ def ranked_names(svc: Service, window_s: int, sort: str = "-rate", status: str =
     else:
         page = [a for _, a in heapq.nsmallest(want, ((key(a), a) for a in names))]
     return len(names), page[offset:], cells
-
-
-def ranked(svc: Service, window_s: int, sort: str = "-rate", status: str = "active", country: str = "",
-           q: str = "", limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
-    """(total, page of rows) of live accounts: filtered, sorted, paged."""
-    total, names, cells = ranked_names(svc, window_s, sort, status, country, q, limit, offset)
-    now = svc.clock()
-    return total, [account_row(svc, a, now, window_s, cells) for a in names]
 
 
 def overview(svc: Service, window_s: int, limit: int) -> dict:
