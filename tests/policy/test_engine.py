@@ -174,3 +174,14 @@ def test_rolling_hour_never_lets_more_than_the_limit_through(limit, gaps, rcpts)
         span = [(m, n) for m, n in accepted if start <= m < start + 60]
         assert len(span) <= limit
         assert sum(n for _, n in span) <= limit * 2
+
+
+def test_limited_since_marks_the_start_of_a_run_of_refusals():
+    e, s = Engine(Texts(on_limit=Action.DEFER)), AccountState()
+    lim = limits(messages_per_hour=1)
+    send(e, s, lim, T0)
+    send(e, s, lim, T0 + 10)
+    send(e, s, lim, T0 + 100)
+    assert s.limited_since == T0 + 10 and s.limited_at == T0 + 100
+    send(e, s, lim, T0 + 1000)  # a new run after a quiet spell
+    assert s.limited_since == T0 + 1000

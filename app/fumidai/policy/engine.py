@@ -25,6 +25,7 @@ _SEVERITY = {Action.FILTER: 1, Action.HOLD: 2, Action.DEFER: 3, Action.REJECT: 4
 _NO_LIMITS = Quota()
 _TRACKED_MESSAGES = 64  # open messages remembered per account (concurrent sessions)
 RECENT_DECISIONS = 50
+LIMITED_FOR = 300.0  # an account refused, held or filtered this recently counts as "limited"
 
 
 class Request:
@@ -96,6 +97,7 @@ class AccountState:
     # The answer given to each counted message, by instance, so a later stage gets the same.
     decided: dict[str, str] = field(default_factory=dict)
     limited_at: float = 0.0  # when a limit last refused, held or filtered a message
+    limited_since: float = 0.0  # when the current run of such answers began
     limited_reason: str = ""
     recent: list | None = None  # the last decisions on messages, oldest first
 
@@ -201,6 +203,8 @@ class Engine:
             state.usage.unique_add(minute, hashes)
             d.recipient_hashes = frozenset(hashes)
         if d.applied is not None or not d.accepted:
+            if now - state.limited_at >= LIMITED_FOR:
+                state.limited_since = now
             state.limited_at, state.limited_reason = now, d.reason
         state.remember((now, req.stage, d.action, d.reason, req.country, req.client_address, rcpts))
         return d

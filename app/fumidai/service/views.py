@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
+from ..policy.engine import LIMITED_FOR
 from ..policy.limits import QUOTA_KEYS, Cap, Limits, Quota
 from ..policy.usage import DAY, HOUR
 from .clock import iso
@@ -16,7 +17,6 @@ from .clock import iso
 if TYPE_CHECKING:
     from .core import Service
 
-LIMITED_FOR = 300.0  # an account that hit a limit this recently shows as "limited"
 
 
 def _window_minutes(window_s: int) -> int:
@@ -31,7 +31,7 @@ def account_status(svc: Service, account: str, now: float) -> tuple[str, str | N
     if st.is_suspended(now):
         return "suspended", st.suspension.by, st.suspension.since
     if st.limited_at and now - st.limited_at < LIMITED_FOR:
-        return "limited", None, st.limited_at
+        return "limited", None, st.limited_since
     return "ok", None, None
 
 
