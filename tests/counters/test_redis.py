@@ -424,7 +424,7 @@ def two_nodes(tmp_path, geo_db, prefix):
 
 def hour_count(node: Running, account: str) -> int:
     async def read():
-        st = node.service.state_of(account)
+        st = node.service.counters.get(account)
         return st.usage.hour(int(node.clock() // 60))[0] if st is not None else 0
 
     return node.call(read())
