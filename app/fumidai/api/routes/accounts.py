@@ -108,6 +108,11 @@ async def history_csv(request: Request, account: AccountName,
                     headers={"Content-Disposition": f'attachment; filename="{safe}-history.csv"'})
 
 
+async def _after_action(request: Request, account: str, audit_id: int) -> dict:
+    """What every action answers: the account as it is now, and the audit entry it wrote."""
+    return {**await account_detail(request, account, required=False), "audit_id": audit_id}
+
+
 def _future(request: Request, when: datetime | None, field: str) -> datetime | None:
     if when is not None and when.timestamp() <= service(request).clock():
         raise HTTPException(422, f"{field}: must be in the future")
@@ -128,8 +133,7 @@ async def suspend(request: Request, account: AccountName, body: SuspendRequest,
                                           staff, body.notice.idempotency_key)
         except HTTPException as err:
             notice = {"status": "failed", "error": err.detail}
-    detail = await account_detail(request, account, required=False)
-    detail["audit_id"] = audit_id
+    detail = await _after_action(request, account, audit_id)
     if body.notice is not None:
         detail["notice"] = notice
     return detail
@@ -140,9 +144,7 @@ async def release(request: Request, account: AccountName, body: ReasonRequest,
                   staff: Staff = Depends(operator)) -> dict:
     audit_id = await service(request).release(account, staff.name, body.reason)
     request.app.state.metrics.observe_release()
-    detail = await account_detail(request, account, required=False)
-    detail["audit_id"] = audit_id
-    return detail
+    return await _after_action(request, account, audit_id)
 
 
 @router.put("/accounts/{account}/limits", summary="Give the account its own limits, home or country caps")
@@ -161,16 +163,12 @@ async def set_limits(request: Request, account: AccountName, body: LimitsRequest
         reason=body.reason,
     )
     audit_id = await service(request).set_override(account, staff.name, override, body.reason)
-    detail = await account_detail(request, account, required=False)
-    detail["audit_id"] = audit_id
-    return detail
+    return await _after_action(request, account, audit_id)
 
 
 @router.delete("/accounts/{account}/limits", summary="Drop the account's own limits: the defaults apply")
 async def clear_limits(request: Request, account: AccountName, body: ReasonRequest,
                        staff: Staff = Depends(operator)) -> dict:
     audit_id = await service(request).clear_override(account, staff.name, body.reason)
-    detail = await account_detail(request, account, required=False)
-    detail["audit_id"] = audit_id
-    return detail
+    return await _after_action(request, account, audit_id)
 
