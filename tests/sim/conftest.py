@@ -31,6 +31,16 @@ RANGES = {
 }
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture
 def ranges():
     return {cc: [ipaddress.ip_network(n) for n in nets] for cc, nets in RANGES.items()}
@@ -179,10 +189,5 @@ def real_server(tmp_path):
         yield start
     finally:
         for proc, log in procs:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
             log.close()

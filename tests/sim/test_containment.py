@@ -32,6 +32,8 @@ from fumidai.geo.build import build_demo
 
 from tests.conftest import free_port
 
+from .conftest import stop_process
+
 TIME_SCALE = 360  # one simulated hour in 10 s
 SIM_ARGS = ["--seed", "11", "--duration", "1h", "--time-scale", str(TIME_SCALE)]  # other options: the defaults
 
@@ -83,12 +85,7 @@ def two_servers(tmp_path):
         yield [address for _, address in servers]
     finally:
         for proc, _ in servers:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 def test_same_seed_same_containment(two_servers, tmp_path):
