@@ -40,303 +40,313 @@
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="173"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
+        <source>Mail sent from outside these countries counts against the abroad limits</source>
+        <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="275"/>
+        <source>Home countries: {0}</source>
+        <translation>利用国: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="273"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="274"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="280"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="276"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="282"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="285"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="281"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="287"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="306"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="302"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="308"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="310"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="321"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="316"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="327"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="313"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="320"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="326"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="383"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="389"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="406"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="423"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="429"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="425"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="431"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -344,163 +354,163 @@
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="36"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="38"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="39"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="40"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="41"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="37"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
         <source>msg/min
 (5 min)</source>
         <translation>通数/分
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
         <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
         <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
         <source>Messages accepted in the last hour (refused ones not counted)</source>
         <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>Messages accepted in the last day (refused ones not counted)</source>
         <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
         <source>Highest share used of any of the account&apos;s quotas</source>
         <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="93"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="94"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="112"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="114"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="122"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="112"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="114"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="122"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="218"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="238"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="243"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="263"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="244"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="264"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
@@ -833,37 +843,77 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="154"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="284"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="155"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="285"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="156"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="448"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="239"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="411"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="260"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="40"/>
+        <source>(dashed: daily quota {n}/day as a per-minute pace)</source>
+        <translation>(破線: 1日上限 {n}/日 を1分あたりに換算)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="41"/>
+        <source>(dashed: hourly recipient quota {n}/h as a per-minute pace)</source>
+        <translation>(破線: 1時間の宛先数上限 {n}/時 を1分あたりに換算)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="43"/>
+        <source>(dashed: daily recipient quota {n}/day as a per-minute pace)</source>
+        <translation>(破線: 1日の宛先数上限 {n}/日 を1分あたりに換算)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="411"/>
+        <source>accepted recipients</source>
+        <translation>受け付けた宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="419"/>
+        <source>refused attempts</source>
+        <translation>拒否した送信試行</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="423"/>
+        <source>refused attempts (messages)</source>
+        <translation>拒否した送信試行 (通数)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="446"/>
+        <source>recipients / minute</source>
+        <translation>宛先数 / 分</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="454"/>
+        <source>Recipients of {names}, all source countries</source>
+        <translation>{names} の宛先数 (全送信元国)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="456"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="262"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="39"/>
         <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
         <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="265"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="461"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -1256,27 +1306,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="107"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="120"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="110"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="123"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="144"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="157"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="145"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="158"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="148"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="161"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -1486,13 +1536,13 @@
 <context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="312"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="317"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="380"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="385"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="317"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="385"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
     </message>

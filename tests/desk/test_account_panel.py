@@ -50,6 +50,17 @@ def test_shows_the_account_as_plain_text(qtbot, api, panel):
     assert panel.act_suspend.isEnabled() and not panel.act_release.isEnabled()
 
 
+def test_home_countries_have_a_label(qtbot, api, panel, translations):
+    assert panel.home.isHidden() and panel.home.text() == ""  # nothing selected, no bare label
+    load(qtbot, panel, "user0001")
+    assert panel.home.text() == "Home countries: JP" and not panel.home.isHidden()
+    assert not panel.owner.text().endswith("JP")  # no longer an unexplained code after the language
+    assert "abroad" in panel.home.toolTip()
+    translations.set("ja")  # re-shown in the new language
+    qtbot.waitUntil(lambda: panel.home.text() == "利用国: JP", timeout=2000)
+    assert panel.home.textFormat() == Qt.TextFormat.PlainText
+
+
 def test_viewer_cannot_act_but_can_export(qtbot, api, panel):
     panel.set_role("viewer")
     load(qtbot, panel, "user0001")

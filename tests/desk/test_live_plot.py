@@ -1,15 +1,18 @@
-"""LivePlot stacks and quota line, and the alerts feed (newest first, double-click, no duplicates)."""
+"""LivePlot stacks, refusals, quota line and unit, and the alerts feed (newest first, double-click, no duplicates)."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QImage
 
 from fumidai.desk.alerts_feed import AlertsFeed
 from fumidai.desk.api.client import ApiClient
-from fumidai.desk.api.models import AlertItem
-from fumidai.desk.live_plot import LegendRow, LivePlot
+from fumidai.desk.api.models import AccountDetail, AlertItem
+from fumidai.desk.live_plot import REFUSED_RGB, LegendRow, LivePlot, binding_quota
 
-from .fake_api import FakeApi
+from .fake_api import FakeApi, iso
 
 
 def test_selected_account_by_country_with_quota_line(qtbot):
@@ -29,6 +32,123 @@ def test_selected_account_by_country_with_quota_line(qtbot):
         plot.wait()
 
 
+def hijacked_series(api: FakeApi):
+    """Series of a hijacked account: 4 messages (40 recipients) a minute, then suspended at minute 40
+    and refused 30 attempts a minute from then on."""
+    def series(a: dict, window: int, step: int) -> dict:
+        n = max(1, window // step)
+        start = int(api.now // step) * step - (n - 1) * step
+        pts = []
+        for k in range(n):
+            m = 0 if k >= 40 else 4
+            pts.append({"time": iso(start + k * step), "messages": m, "recipients": 10 * m,
+                        "refused": 30 if k >= 40 else 0, "by_country": {"RU": m} if m else {}})
+        return {"account": a["account"], "start": iso(start), "step": step, "points": pts}
+    return series
+
+
+def red_pixels(widget) -> int:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    w, h = image.width(), image.height()
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine() // 4, 4)[:, :w, 2::-1]
+    return int((np.abs(rgb.astype(int) - REFUSED_RGB).max(axis=2) < 40).sum())
+
+
+def test_refused_attempts_stacked_on_accepted_with_legend(qtbot):
+    with FakeApi(accounts=5) as api:
+        api.series = hijacked_series(api)  # the fake answers through this attribute
+        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+        qtbot.addWidget(plot)
+        plot.resize(600, 400)
+        plot.show()
+        qtbot.waitExposed(plot)
+        plot.set_selected(["user0003"], 120)
+        qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
+        assert plot.legend.names == ["RU", "refused attempts"]
+        assert "▨" in plot.legend.text()
+        heights = np.asarray(plot.refused_bars.opts["height"])
+        assert heights.tolist() == [0] * 40 + [30] * 20  # refused per minute, where they happened
+        # On top of what was accepted: each bar's total is what the account attempted.
+        accepted = np.asarray(plot.bar_items()[0].opts["height"])
+        assert np.asarray(plot.refused_bars.opts["y0"]).tolist() == accepted.tolist()
+        assert plot.plot.getViewBox().viewRange()[1][1] >= 30  # the refusals fit in the view
+        assert red_pixels(plot.plot) > 500  # and are drawn: the hatch and edges of 20 bars
+        assert plot.unit == "messages" and not plot.refused_line.isVisible()
+        plot.wait()
+
+
+def test_nothing_refused_draws_no_refusals(qtbot):
+    with FakeApi(accounts=5) as api:
+        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+        qtbot.addWidget(plot)
+        plot.set_selected(["user0003"], 120)
+        qtbot.waitUntil(lambda: len(plot.bar_items()) == 1, timeout=5000)
+        assert not plot.refused_bars.isVisible() and not plot.refused_line.isVisible()
+        assert "refused attempts" not in plot.legend.names
+        plot.wait()
+
+
+def test_recipient_quota_plots_recipients_with_their_quota_line(qtbot):
+    with FakeApi(accounts=5) as api:
+        api.series = hijacked_series(api)
+        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+        qtbot.addWidget(plot)
+        plot.set_selected(["user0003"], 120)
+        qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
+        requests = len(api.requests)
+        plot.set_binding_quota("user0003", ("recipients_per_hour", 300))
+        # Redrawn from the data at hand: recipients per minute against 300/h as 5 a minute.
+        assert plot.unit == "recipients"
+        assert plot.plot.getAxis("left").labelText == "recipients / minute"
+        assert [np.asarray(b.opts["height"]).tolist() for b in plot.bar_items()] == [[40] * 40 + [0] * 20]
+        assert plot.quota_line.isVisible() and plot.quota_line.value() == 5.0
+        assert "hourly recipient quota 300/h" in plot.title.text()
+        # Refused attempts are messages: a line of their own, named with its unit.
+        assert plot.refused_line.isVisible() and not plot.refused_bars.isVisible()
+        assert plot.legend.names == ["accepted recipients", "refused attempts (messages)"]
+        assert len(api.requests) == requests
+        # A daily message quota: messages again, its pace 1440/day = 1 a minute.
+        plot.set_binding_quota("user0003", ("messages_per_day", 1440))
+        assert plot.unit == "messages" and plot.plot.getAxis("left").labelText == "messages / minute"
+        assert plot.quota_line.value() == 1.0 and "daily quota 1440/day" in plot.title.text()
+        # Another account's quota does not touch this plot; selecting two drops the quota line.
+        plot.set_binding_quota("user0004", ("recipients_per_hour", 10))
+        assert plot.unit == "messages"
+        plot.set_selected(["user0003", "user0004"])
+        assert plot.quota is None and plot.unit == "messages"
+        qtbot.waitUntil(lambda: not plot.quota_line.isVisible(), timeout=5000)
+        plot.wait()
+
+
+def _detail(status="ok", reason="", recent=(), hour=(0, 0), day=(0, 0), **limits) -> AccountDetail:
+    return AccountDetail.from_json({
+        "account": "a", "status": status,
+        "suspension": {"by": "auto", "reason": reason} if status == "suspended" else None,
+        "limits": {"account": limits or {"messages_per_hour": 100, "messages_per_day": 500,
+                                         "recipients_per_hour": 300, "recipients_per_day": 1500,
+                                         "recipients_per_message": 100}},
+        "usage": {"hour": {"messages": hour[0], "recipients": hour[1]},
+                  "day": {"messages": day[0], "recipients": day[1]}},
+        "recent": [{"reason": r} for r in recent]})
+
+
+@pytest.mark.parametrize("detail, expected", [
+    (_detail("suspended", "quota:recipients_per_hour", hour=(20, 300)), ("recipients_per_hour", 300)),
+    (_detail("suspended", "quota:messages_per_day ×3", hour=(20, 300)), ("messages_per_day", 500)),
+    # A staff suspension with words for a reason: the quota nearest its end.
+    (_detail("suspended", "owner phoned", hour=(20, 290), day=(40, 600)), ("recipients_per_hour", 300)),
+    (_detail("limited", recent=["", "quota:recipients_per_day", "quota:messages_per_hour"]),
+     ("recipients_per_day", 1500)),
+    (_detail(hour=(90, 100), day=(90, 200)), ("messages_per_hour", 100)),
+    (_detail(hour=(10, 20), day=(450, 1000)), ("messages_per_day", 500)),
+    (_detail(), ("messages_per_hour", 100)),  # nothing sent yet
+    (_detail(hour=(5, 200), recipients_per_hour=300), ("recipients_per_hour", 300)),
+    (_detail(recipients_per_message=5), None),  # no quota a pace can be drawn for
+])
+def test_binding_quota(detail, expected):
+    assert binding_quota(detail) == expected
+
+
 class Opened(QObject):
     def __init__(self):
         super().__init__()
@@ -45,6 +165,8 @@ def test_legend_row_escapes_names(qtbot):
     legend.set_entries([((31, 119, 180), "<b>x</b>@evil.example"), ("#ff0000", "other")])
     assert "&lt;b&gt;x&lt;/b&gt;@evil.example" in legend.text() and "<b>" not in legend.text()
     assert "#1f77b4" in legend.text() and "#ff0000" in legend.text()
+    legend.set_entries([("#ff0000", "refused", "▨")])  # a mark of its own
+    assert "▨" in legend.text() and "■" not in legend.text()
 
 
 def test_alerts_feed_newest_first_no_duplicates_and_activation(qtbot):

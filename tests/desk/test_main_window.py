@@ -161,3 +161,20 @@ def test_table_sorted_by_five_minute_rate_with_matching_indicator(qtbot, api, ma
     polls = [path for method, path in api.requests if path.startswith(("/api/v1/overview", "/api/v1/accounts?"))]
     assert polls and all("window=300" in p for p in polls)  # a rate over 5 minutes, not the minute begun
     assert "sending now (5 min)" in w.totals_label.text()
+
+
+def test_recipient_quota_account_plotted_in_recipients(qtbot, api, make_window):
+    api.set_account("spray", rate=40.0, messages_hour=60, messages_day=80, recipients_hour=900, status="suspended",
+                    suspended_by="auto", _reason="quota:recipients_per_hour",
+                    quota={"messages_per_hour": 100, "messages_per_day": 500, "recipients_per_hour": 300})
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.row_for("spray") is not None, timeout=5000)
+    assert w.rates.select_account("spray")
+    # The panel loads the account's limits; the plot then counts what its binding quota counts.
+    qtbot.waitUntil(lambda: w.plot.unit == "recipients", timeout=5000)
+    assert w.plot.quota == ("recipients_per_hour", 300)
+    assert w.plot.plot.getAxis("left").labelText == "recipients / minute"
+    qtbot.waitUntil(lambda: w.plot.quota_line.isVisible() and w.plot.quota_line.value() == 5.0, timeout=5000)
+    assert w.rates.select_account("user0002")  # an account under a message quota: messages again
+    qtbot.waitUntil(lambda: w.plot.quota == ("messages_per_hour", 100), timeout=5000)
+    assert w.plot.unit == "messages" and w.plot.plot.getAxis("left").labelText == "messages / minute"

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from fumidai.desk import main_window as main_window_module  # noqa: E402
 from fumidai.desk.api.client import ApiClient  # noqa: E402
+from fumidai.desk.api.models import parse_time  # noqa: E402
 from fumidai.desk.main_window import MainWindow  # noqa: E402
 from fumidai.desk.poller import Snapshot  # noqa: E402
 
@@ -85,6 +86,21 @@ def scene_accounts() -> list[dict]:
     return accounts
 
 
+def scene_series(api: FakeApi):
+    """The fake's series, except that a suspended account's attempts since its suspension were
+    all refused: the plot shows them as a hatched red stack."""
+    plain = api.series
+
+    def series(a: dict, window: int, step: int) -> dict:
+        out = plain(a, window, step)
+        since = parse_time(a.get("status_since")) if a["status"] == "suspended" else None
+        for point in out["points"] if since is not None else ():
+            if parse_time(point["time"]) >= since:
+                point.update(refused=point["messages"], messages=0, recipients=0, by_country={})
+        return out
+    return series
+
+
 @pytest.fixture
 def fixed_world(monkeypatch, qapp):
     """UTC local time, a stopped desk clock and a fixed font, all restored afterwards."""
@@ -101,6 +117,7 @@ def fixed_world(monkeypatch, qapp):
 
 def render_main_window(qtbot, tmp_path) -> QImage:
     with FakeApi(accounts=scene_accounts(), now=NOW) as api:
+        api.series = scene_series(api)
         for ago, account, kind, reason, country in (
                 (1260, "office@clinic.example.jp", "cap", "country cap BR: messages_per_hour", "BR"),
                 (1030, "k.abe@mail.example.jp", "auto_suspend", "quota:messages_per_hour ×3", "CN"),

@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pyqtgraph")
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QHelpEvent, QImage  # noqa: E402
+from PySide6.QtGui import QColor, QHelpEvent, QImage, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QToolTip  # noqa: E402
 
@@ -179,16 +179,73 @@ def test_tooltip_in_japanese_and_escaped(world_map, qtbot, translations):
     QToolTip.hideText()
 
 
-def test_highlight_outlines_and_clears(world_map):
-    plain = world_map._items["FR"].pen().color()
+def _pixels_of(view: WorldMapView, code: str):
+    """(colours of the viewport pixels well inside the country, colours of the pixels round it).
+
+    "Well inside": the pixel and its eight neighbours lie in the shape, so the thin border's
+    anti-aliasing is not counted. "Round it": outside the shape, within 3 px of it."""
+    item = view._items[code]
+    canvas = view._canvas
+    image = canvas.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    mask_image = QImage(image.size(), QImage.Format.Format_Grayscale8)
+    mask_image.fill(0)
+    painter = QPainter(mask_image)
+    painter.setTransform(item.sceneTransform() * canvas.viewportTransform())
+    painter.fillPath(item.path(), QColor("white"))
+    painter.end()
+    h, w = image.height(), image.width()
+    mask = np.frombuffer(mask_image.constBits(), np.uint8).reshape(h, mask_image.bytesPerLine())[:, :w] > 127
+
+    def shifted(m, dx, dy):
+        return np.roll(np.roll(m, dy, axis=0), dx, axis=1)
+
+    inside = np.logical_and.reduce([shifted(mask, dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)])
+    near = np.logical_or.reduce([shifted(mask, dx, dy) for dx in range(-3, 4) for dy in range(-3, 4)])
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine() // 4, 4)[:, :w, 2::-1]
+    return rgb[inside].astype(int), rgb[near & ~mask].astype(int)
+
+
+def _near(colours: np.ndarray, colour: QColor, tolerance: int = 40) -> np.ndarray:
+    """Which of these RGB rows are within ``tolerance`` of ``colour`` on every channel."""
+    return (np.abs(colours - (colour.red(), colour.green(), colour.blue())).max(axis=1) <= tolerance)
+
+
+def test_highlight_is_a_band_outside_that_keeps_the_heat_colour(world_map):
+    world_map.set_counts({"JP": (300, 5), "FR": (40, 1), "RU": (5000, 9)})
+    heat = {code: world_map._items[code].brush().color() for code in ("JP", "FR")}
+    border = world_map._items["FR"].pen().color()
     world_map.highlight(["FR", "JP"])
-    assert world_map._items["FR"].pen().color() != plain
-    assert world_map._items["FR"].zValue() == 1
+    band = world_map._highlight_pen.color()
+    for code in ("FR", "JP"):
+        item = world_map._items[code]
+        assert item.brush().color() == heat[code] and item.pen().color() == border  # fill and border as they were
+        assert item.zValue() == 1 and item.outline.isVisible()
+        inside, around = _pixels_of(world_map, code)
+        assert len(inside) > 40, code
+        # Japan is a few pixels wide at this size: a pen over its edge would leave little red.
+        assert _near(inside, heat[code]).mean() >= 0.97, code
+        assert not _near(inside, band, 60).any(), code
+        assert _near(around, band, 60).mean() > 0.3, code  # the band is outside
+    assert not world_map._items["RU"].outline  # never highlighted: no band made
     world_map.highlight(["JP"])
-    assert world_map._items["FR"].pen().color() == plain
-    assert world_map._items["JP"].pen().color() != plain
+    assert not world_map._items["FR"].outline.isVisible() and world_map._items["FR"].zValue() == 0
+    assert not _near(_pixels_of(world_map, "FR")[1], band, 60).any()
     world_map.highlight([])
-    assert world_map._items["JP"].pen().color() == plain
+    assert not world_map._items["JP"].outline.isVisible()
+
+
+def test_highlighted_country_still_takes_clicks_and_hover(world_map, qtbot):
+    world_map.highlight(["JP", "FR"])
+    viewport = world_map._canvas.viewport()
+    pixel = _pixel_inside(world_map, "JP")
+    with qtbot.waitSignal(world_map.countryClicked, timeout=2000) as blocker:
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pixel)
+    assert blocker.args == ["JP"]
+    QTest.mouseMove(viewport, pixel)
+    qtbot.waitUntil(lambda: world_map._items["JP"].zValue() == 2)
+    assert world_map._items["JP"].outline.isVisible()  # still outlined while hovered
+    QTest.mouseMove(viewport, _pixel_inside(world_map, "BR"))
+    qtbot.waitUntil(lambda: world_map._items["JP"].zValue() == 1)
 
 
 def test_dark_mode_and_screenshot(world_map, tmp_path):
@@ -228,6 +285,6 @@ def test_tiny_country_gets_a_clickable_dot_while_it_has_traffic(world_map, qtbot
     QTest.mouseMove(world_map._canvas.viewport(), _pixel_inside(world_map, "BR"))
     qtbot.waitUntil(lambda: not dot.isVisible())
     world_map.highlight(["SG"])  # the selected account sends from Singapore: show where it is
-    assert dot.isVisible()
+    assert dot.isVisible() and dot.ring.isVisible()  # a ring round the dot, which keeps its colour
     world_map.highlight([])
     assert not dot.isVisible()

@@ -112,6 +112,8 @@ class AccountPanel(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.owner = _plain_label()
+        self.home = _plain_label()  # "Home countries: JP": outside them, the abroad caps apply
+        self.home.setVisible(False)  # until an account is shown
         self.status = _plain_label()
         self.message = _plain_label()
 
@@ -144,6 +146,7 @@ class AccountPanel(QWidget):
         head = QFormLayout()
         head.addRow(self.title)
         head.addRow(self.owner)
+        head.addRow(self.home)
         head.addRow(self.status)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -199,6 +202,7 @@ class AccountPanel(QWidget):
         elif not self._account:
             self.title.setText(self.tr("No account selected"))
             self.owner.setText(self.tr("Select a row in the table, or double-click an alert."))
+        self.home.setToolTip(self.tr("Mail sent from outside these countries counts against the abroad limits"))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -266,8 +270,10 @@ class AccountPanel(QWidget):
 
     def _show(self, d: AccountDetail, audit: list) -> None:
         self.title.setText(d.account)
-        owner = " · ".join(x for x in (d.owner_name, d.contact, d.language, " ".join(d.home_countries)) if x)
+        owner = " · ".join(x for x in (d.owner_name, d.contact, d.language) if x)
         self.owner.setText(owner)
+        self.home.setText(self.tr("Home countries: {0}").format(" ".join(d.home_countries) or "—"))
+        self.home.setVisible(True)
         if d.status == "suspended" and d.suspension:
             s = d.suspension
             who = self.tr("automatically") if s.by == "auto" else self.tr("by {0}").format(s.by)

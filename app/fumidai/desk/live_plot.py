@@ -1,8 +1,11 @@
 """LivePlot: messages per minute of the selected accounts (or the top senders) as stacked bars.
 
 With accounts selected the stacks are their source countries, with the quota as a horizontal
-line; with none, the stacks are the top accounts of the overview. Series are fetched on a
-one-thread pool; an answer for an older request is dropped (cancel-the-previous, as Orange does).
+line; with none, the stacks are the top accounts of the overview. Refused attempts sit on top
+as a hatched red segment, so a suspended account that is still being hammered shows it. When the
+one selected account's binding quota counts recipients, the bars are recipients per minute and
+the line is that quota's pace. Series are fetched on a one-thread pool; an answer for an older
+request is dropped (cancel-the-previous, as Orange does).
 """
 
 from __future__ import annotations
@@ -11,19 +14,72 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .api.client import ApiClient, ApiClientError
-from .api.models import Series
+from .api.models import AccountDetail, Series
 from .messages import error_text
 from .theme import plot_colours
 
 WINDOWS = {"hour": (3600, 60), "day": (86400, 600)}  # window s, step s
 MAX_STACKS = 8
 TOP_ACCOUNTS = 5
-PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+# tab10 without its red, which is kept for refusals; grey last, for "other".
+PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (23, 190, 207), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (188, 189, 34), (127, 127, 127)]
+REFUSED_RGB = (214, 39, 40)
+OTHER = "\0other"  # group keys no country code or account name can be
+RECIPIENTS = "\0recipients"
+# The quotas a per-minute pace can be drawn for: key -> (what it counts, minutes in its window).
+RATE_QUOTAS = {"messages_per_hour": ("messages", 60), "messages_per_day": ("messages", 1440),
+               "recipients_per_hour": ("recipients", 60), "recipients_per_day": ("recipients", 1440)}
+_QUOTA_NOTES = {
+    "messages_per_hour": QT_TRANSLATE_NOOP("LivePlot", "(dashed: hourly quota {n}/h as a per-minute pace)"),
+    "messages_per_day": QT_TRANSLATE_NOOP("LivePlot", "(dashed: daily quota {n}/day as a per-minute pace)"),
+    "recipients_per_hour": QT_TRANSLATE_NOOP(
+        "LivePlot", "(dashed: hourly recipient quota {n}/h as a per-minute pace)"),
+    "recipients_per_day": QT_TRANSLATE_NOOP(
+        "LivePlot", "(dashed: daily recipient quota {n}/day as a per-minute pace)"),
+}
+
+
+def _quota_code(reason: str) -> str:
+    """"quota:recipients_per_hour ×3" -> "recipients_per_hour"; "" for any other reason."""
+    code = reason.split()[0] if reason.split() else ""
+    return code[6:] if code.startswith("quota:") else ""
+
+
+def binding_quota(detail: AccountDetail) -> tuple[str, int] | None:
+    """The account quota that binds it now, as (key of RATE_QUOTAS, limit), or None if it has none.
+
+    What stopped or limited the account says it best (the suspension's reason, else the newest
+    quota refusal); without one, the quota with the highest share used; messages on a tie.
+    """
+    limits = detail.limits.get("account") if isinstance(detail.limits.get("account"), dict) else {}
+    rate_limits = {k: v for k, v in limits.items() if k in RATE_QUOTAS and isinstance(v, int) and v > 0}
+    if not rate_limits:
+        return None
+    reasons = [detail.suspension.reason] if detail.status == "suspended" and detail.suspension else []
+    if detail.status != "ok":
+        reasons += [str(r.get("reason") or "") for r in detail.recent]  # the API lists the newest first
+    for reason in reasons:
+        key = _quota_code(reason)
+        if key in rate_limits:
+            return key, rate_limits[key]
+
+    def used(key: str) -> float:
+        unit, minutes = RATE_QUOTAS[key]
+        window = detail.usage.get("hour" if minutes == 60 else "day")
+        value = window.get(unit) if isinstance(window, dict) else 0
+        return (value if isinstance(value, (int, float)) else 0) / rate_limits[key]
+
+    order = [k for k in RATE_QUOTAS if k in rate_limits]
+    best = max(order, key=lambda k: (used(k), -order.index(k)))
+    if used(best) == 0 and "messages_per_hour" in rate_limits:
+        best = "messages_per_hour"  # nothing sent: the usual quota
+    return best, rate_limits[best]
 
 
 class LegendRow(QLabel):
@@ -38,13 +94,58 @@ class LegendRow(QLabel):
         self.setFont(font)
         self.names: list[str] = []
 
-    def set_entries(self, entries: list[tuple[tuple[int, int, int] | str, str]]) -> None:
-        """(colour, name) pairs; names may be spammer-chosen, so they are escaped, never rendered."""
-        self.names = [name for _colour, name in entries]
-        # A no-break space ties each square to its name; the plain space between entries lets the line wrap.
+    def set_entries(self, entries: list[tuple]) -> None:
+        """(colour, name) or (colour, name, mark) tuples, the mark "■" unless given; names may be
+        spammer-chosen, so they are escaped, never rendered."""
+        self.names = [entry[1] for entry in entries]
+        # A no-break space ties each mark to its name; the plain space between entries lets the line wrap.
         self.setText("&nbsp;&nbsp; ".join(
-            f'<span style="color:{pg.mkColor(colour).name()}">■</span>&nbsp;{html.escape(name)}'
-            for colour, name in entries))
+            f'<span style="color:{pg.mkColor(entry[0]).name()}">{html.escape(entry[2] if len(entry) > 2 else "■")}'
+            f'</span>&nbsp;{html.escape(entry[1])}' for entry in entries))
+
+
+class HatchedBars(pg.BarGraphItem):
+    """Bars with a translucent fill, a diagonal hatch and an edge, all in one colour.
+
+    The hatch is drawn in device pixels: a pattern brush in the plot's data coordinates would be
+    stretched by the seconds-per-pixel scale into solid blocks or single lines.
+    """
+
+    def __init__(self, rgb: tuple[int, int, int], **opts):
+        super().__init__(x=[], height=[], width=1, pen=pg.mkPen(None), brush=pg.mkBrush(None), **opts)
+        self.set_colour(rgb)
+
+    def set_colour(self, rgb: tuple[int, int, int]) -> None:
+        self.rgb = rgb
+        self._fill = QBrush(QColor(*rgb, 60))
+        self._narrow_fill = QBrush(QColor(*rgb, 120))
+        self._hatch = QBrush(QColor(*rgb), Qt.BrushStyle.BDiagPattern)
+        self._edge = pg.mkPen(rgb, width=1)
+        self.update()
+
+    def paint(self, p, *args) -> None:
+        o = self.opts
+        if o.get("x") is None or not len(o["x"]):
+            return
+        x, height = np.asarray(o["x"], dtype=float), np.asarray(o["height"], dtype=float)
+        y0 = np.broadcast_to(np.asarray(0.0 if o.get("y0") is None else o["y0"], dtype=float), x.shape)
+        w = float(o.get("width") or 1)
+        t = p.transform()
+        # Bars a few pixels wide (a day of 10-minute steps) would be all edge: a denser fill instead.
+        narrow = t.mapRect(QRectF(0, 0, w, 1)).width() < 6
+        p.save()
+        p.resetTransform()
+        p.setPen(self._edge)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for xi, yi, hi in zip(x, y0, height):
+            if hi <= 0:
+                continue
+            rect = t.mapRect(QRectF(xi - w / 2, yi, w, hi)).normalized()
+            p.fillRect(rect, self._narrow_fill if narrow else self._fill)
+            p.fillRect(rect, self._hatch)
+            if not narrow:
+                p.drawRect(rect)
+        p.restore()
 
 
 class _Emitter(QObject):
@@ -70,9 +171,10 @@ class _FetchJob(QRunnable):
 
 
 def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]], int]:
-    """Times and per-group messages/minute, biggest groups first; the rest as "other".
+    """Times and per-group messages/minute, biggest groups first; the rest as OTHER.
 
-    ``by`` is "country" (groups inside the accounts) or "account".
+    ``by`` is "country" (groups inside the accounts), "account", or "recipients" (accepted
+    recipients/minute in one group, RECIPIENTS: the series has no recipients by country).
     """
     step = next((s.step for s in series.values() if s.points), 60)
     times = sorted({p.time for s in series.values() for p in s.points})
@@ -82,7 +184,10 @@ def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[t
     groups: dict[str, np.ndarray] = {}
     for account, s in series.items():
         for p in s.points:
-            parts = p.by_country if by == "country" else {account: p.messages}
+            if by == "recipients":
+                parts = {RECIPIENTS: p.recipients}
+            else:
+                parts = p.by_country if by == "country" else {account: p.messages}
             if by == "country" and not parts and p.messages:
                 parts = {"?": p.messages}
             for key, n in parts.items():
@@ -92,8 +197,19 @@ def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[t
     stacks = [(k, v * per_minute) for k, v in ordered[:MAX_STACKS]]
     rest = ordered[MAX_STACKS:]
     if rest:
-        stacks.append(("other", sum(v for _, v in rest) * per_minute))
+        stacks.append((OTHER, sum(v for _, v in rest) * per_minute))
     return np.asarray(times, dtype=float), stacks, step
+
+
+def refused_series(series: dict[str, Series], times: np.ndarray, step: int) -> np.ndarray:
+    """Refused attempts (messages) per minute of all the accounts, at ``times``."""
+    col = {t: i for i, t in enumerate(times.tolist())}
+    out = np.zeros(len(times))
+    for s in series.values():
+        for p in s.points:
+            if p.refused and p.time in col:
+                out[col[p.time]] += p.refused
+    return out * (60.0 / step)
 
 
 class LivePlot(QWidget):
@@ -103,6 +219,9 @@ class LivePlot(QWidget):
         self._selected: list[str] = []
         self._top: list[str] = []
         self._quota_per_hour: int | None = None
+        # (account, (quota key, limit) or None): what binds that account, once its detail is known
+        self._binding: tuple[str, tuple[str, int] | None] | None = None
+        self._series: dict[str, Series] = {}  # the last answer, redrawn when only the unit changes
         self._window = "hour"
         self._generation = 0
         self._dark = False
@@ -119,7 +238,18 @@ class LivePlot(QWidget):
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
         self.legend = LegendRow(self)
+        # Refusals: stacked on the accepted messages (attempts = accepted + refused); over
+        # recipients, whose unit they do not share, a line of their own.
+        self.refused_bars = HatchedBars(REFUSED_RGB)
+        self.refused_bars.setZValue(1)
+        self.refused_bars.setVisible(False)
+        self.plot.addItem(self.refused_bars)
+        self.refused_line = pg.PlotDataItem(stepMode="center")
+        self.refused_line.setZValue(2)
+        self.refused_line.setVisible(False)
+        self.plot.addItem(self.refused_line)
         self.quota_line = pg.InfiniteLine(angle=0, movable=False)
+        self.quota_line.setZValue(3)
         self.quota_line.setVisible(False)
         self.plot.addItem(self.quota_line)
         self.title = QLabel(self)
@@ -153,7 +283,7 @@ class LivePlot(QWidget):
     def retranslate(self) -> None:
         self._window_buttons["hour"].setText(self.tr("Last hour"))
         self._window_buttons["day"].setText(self.tr("Last day"))
-        self.plot.setLabel("left", self.tr("messages / minute"))
+        self._update_axis_label()
         self._legend_names = []  # "other" is translated: relabel at the next draw
         self._update_title()
 
@@ -169,6 +299,7 @@ class LivePlot(QWidget):
             self.plot.getAxis(name).setPen(c["foreground"])
             self.plot.getAxis(name).setTextPen(c["foreground"])
         self.quota_line.setPen(pg.mkPen(c["quota"], width=2, style=Qt.PenStyle.DashLine))
+        self.refused_line.setPen(pg.mkPen(REFUSED_RGB, width=2))
 
     def set_live(self, live: bool) -> None:
         """Paused desks keep the plot still, like the table."""
@@ -177,11 +308,45 @@ class LivePlot(QWidget):
         else:
             self._timer.stop()
 
+    # -- what is plotted --------------------------------------------------------------------------
+
+    @property
+    def quota(self) -> tuple[str, int] | None:
+        """(key, limit) of the quota drawn as the dashed line: one selected account's only."""
+        if len(self._selected) != 1:
+            return None
+        if self._binding is not None and self._binding[0] == self._selected[0]:
+            return self._binding[1]
+        return ("messages_per_hour", self._quota_per_hour) if self._quota_per_hour else None
+
+    @property
+    def unit(self) -> str:
+        """"recipients" while the one selected account's binding quota counts them, else "messages"."""
+        q = self.quota
+        return RATE_QUOTAS[q[0]][0] if q else "messages"
+
     @Slot(list)
     def set_selected(self, accounts: list[str], quota_per_hour: int | None = None) -> None:
+        """Plot these accounts; ``quota_per_hour`` (messages) until set_binding_quota knows better."""
         self._selected = list(accounts)[:20]
         self._quota_per_hour = quota_per_hour if len(self._selected) == 1 else None
         self.refresh()
+
+    def set_binding_quota(self, account: str, quota: tuple[str, int] | None) -> None:
+        """The quota that binds ``account`` (see binding_quota), e.g. ("recipients_per_hour", 300).
+
+        Kept for that account: while it is the one selected, the plot counts that quota's unit
+        and draws its pace. Redrawn from the data already fetched, without a new request.
+        """
+        if quota is not None and quota[0] not in RATE_QUOTAS:
+            quota = None
+        changed = self._binding != (account, quota)
+        self._binding = (account, quota)
+        if changed and self._selected == [account]:
+            self._update_axis_label()
+            self._update_title()
+            if set(self._series) == {account}:
+                self._render()
 
     def set_top_accounts(self, accounts: list[str]) -> None:
         """Top senders of the overview, plotted while nothing is selected (refetched on the timer)."""
@@ -199,9 +364,11 @@ class LivePlot(QWidget):
     def refresh(self) -> None:
         accounts = self._selected or self._top
         self._generation += 1
+        self._update_axis_label()
         self._update_title()
         if not accounts or self._client is None:
-            self._draw(np.array([]), [], 60)
+            self._series = {}
+            self._draw(np.array([]), [], 60, np.array([]))
             return
         window, step = WINDOWS[self._window]
         self._pool.start(_FetchJob(self._client, self._generation, accounts, window, step, self._emitter))
@@ -216,10 +383,15 @@ class LivePlot(QWidget):
         if error:
             self.title.setText(error)
             return
-        times, stacks, step = stack_series(series, "country" if self._selected else "account")
-        self._draw(times, stacks, step)
+        self._series = series
+        self._render()
 
-    def _draw(self, times: np.ndarray, stacks: list, step: int) -> None:
+    def _render(self) -> None:
+        by = "recipients" if self.unit == "recipients" else "country" if self._selected else "account"
+        times, stacks, step = stack_series(self._series, by)
+        self._draw(times, stacks, step, refused_series(self._series, times, step))
+
+    def _draw(self, times: np.ndarray, stacks: list, step: int, refused: np.ndarray) -> None:
         # The bar items are kept and given new data (building them anew cost ~30 ms a refresh);
         # the legend is rebuilt only when the names or their order change.
         while len(self._bars) > len(stacks):
@@ -227,7 +399,7 @@ class LivePlot(QWidget):
         bottom = np.zeros(len(times))
         x = times + step / 2
         for k, (name, values) in enumerate(stacks):
-            colour = PALETTE[k % len(PALETTE)] if name != "other" else PALETTE[-1]
+            colour = PALETTE[-1] if name == OTHER else PALETTE[k % len(PALETTE)]
             opts = dict(x=x, height=values, y0=bottom, width=step * 0.9, brush=pg.mkBrush(*colour))
             if k < len(self._bars):
                 self._bars[k].setOpts(**opts)
@@ -236,35 +408,59 @@ class LivePlot(QWidget):
                 self.plot.addItem(bar)
                 self._bars.append(bar)
             bottom = bottom + values
-        labels = [self.tr("other") if name == "other" else name for name, _ in stacks]
+        names = {OTHER: self.tr("other"), RECIPIENTS: self.tr("accepted recipients")}
+        entries = [(bar.opts["brush"].color(), names.get(name, name)) for bar, (name, _) in zip(self._bars, stacks)]
+
+        refusing = bool(len(refused)) and bool(refused.any())
+        by_messages = self.unit == "messages"
+        top = float(bottom.max()) if len(bottom) else 0.0
+        if refusing and by_messages:
+            self.refused_bars.setOpts(x=x, height=refused, y0=bottom, width=step * 0.9)
+            entries.append((REFUSED_RGB, self.tr("refused attempts"), "▨"))
+            top = float((bottom + refused).max())
+        elif refusing:
+            self.refused_line.setData(np.append(times, times[-1] + step), refused)
+            entries.append((REFUSED_RGB, self.tr("refused attempts (messages)"), "━"))
+            top = max(top, float(refused.max()))
+        self.refused_bars.setVisible(refusing and by_messages)
+        self.refused_line.setVisible(refusing and not by_messages)
+        labels = [entry[1] for entry in entries]
         if labels != self._legend_names:
-            self.legend.set_entries([(bar.opts["brush"].color(), label) for bar, label in zip(self._bars, labels)])
+            self.legend.set_entries(entries)
             self._legend_names = labels
-        if self._quota_per_hour:
-            self.quota_line.setValue(self._quota_per_hour / 60.0)
-            self.quota_line.setVisible(True)
-        else:
-            self.quota_line.setVisible(False)
+
+        quota = self.quota
+        pace = quota[1] / RATE_QUOTAS[quota[0]][1] if quota else 0.0
+        if pace:
+            self.quota_line.setValue(pace)
+        self.quota_line.setVisible(bool(pace))
         if len(times):
             self.plot.setXRange(times[0], times[-1] + step, padding=0.01)
-        top = max(float(bottom.max()) if len(bottom) else 0.0,
-                  self._quota_per_hour / 60.0 if self._quota_per_hour else 0.0, 1.0)
-        self.plot.setYRange(0, top * 1.1, padding=0)
+        self.plot.setYRange(0, max(top, pace, 1.0) * 1.1, padding=0)
         # Settle the new ranges (and the axes that follow them) now: left to the paint, they
         # invalidate the axes mid-paint and the plot is painted a second time.
         self.plot.getViewBox().prepareForPaint()
 
+    def _update_axis_label(self) -> None:
+        if self.unit == "recipients":
+            self.plot.setLabel("left", self.tr("recipients / minute"))
+        else:
+            self.plot.setLabel("left", self.tr("messages / minute"))
+
     def _update_title(self) -> None:
         if self._selected:
             names = ", ".join(self._selected[:3]) + (" …" if len(self._selected) > 3 else "")
-            text = self.tr("Sending of {names}, by source country").format(names=names)
-            if self._quota_per_hour:
-                text += "  " + self.tr("(dashed: hourly quota {n}/h as a per-minute pace)").format(
-                    n=self._quota_per_hour)
+            if self.unit == "recipients":
+                text = self.tr("Recipients of {names}, all source countries").format(names=names)
+            else:
+                text = self.tr("Sending of {names}, by source country").format(names=names)
+            quota = self.quota
+            if quota:
+                text += "  " + self.tr(_QUOTA_NOTES[quota[0]]).format(n=quota[1])
         else:
             text = self.tr("Top senders now (select accounts in the table to see them by country)")
         self.title.setText(text)
 
     def bar_items(self) -> list[pg.BarGraphItem]:
+        """The accepted stacks (refusals are refused_bars or refused_line)."""
         return list(self._bars)
-

@@ -31,7 +31,7 @@ from .actions import ActionRunner, UndoToast
 from .alerts_feed import AlertsFeed
 from .api.client import ApiClient
 from .api.models import Me
-from .live_plot import LivePlot
+from .live_plot import LivePlot, binding_quota
 from .poller import Poller, Snapshot
 from .rates_model import AccountRatesModel
 from .rates_panel import RatesPanel
@@ -442,10 +442,12 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_account_loaded(self, account: str) -> None:
-        """Outline where the account in the panel sends from (a map click's country filter wins)."""
+        """Plot the account's binding quota; outline where it sends from (a map click's country filter wins)."""
+        detail = self.account_panel.detail
+        if detail is not None:
+            self.plot.set_binding_quota(account, binding_quota(detail))
         if not hasattr(self.map, "highlight") or self.rates.proxy.country:
             return
-        detail = self.account_panel.detail
         usage = detail.usage.get("countries") if detail is not None else None
         codes = [c.get("country") for c in usage or [] if isinstance(c, dict) and isinstance(c.get("country"), str)]
         self.map.highlight(codes)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QVBoxLayout, QWidget
 
@@ -26,6 +26,10 @@ _NO_DATA = -1
 # get a dot of fixed pixel size while they have traffic, so they can be seen and clicked.
 _DOT_BELOW = 0.003  # of the map's width
 _DOT_RADIUS = 3.5  # pixels
+# A highlight is a band outside the country's edge (the stroke's inner half is clipped away), so
+# the heat colour inside stays whole; islands under ~2 px across get none: it would hide them.
+_HIGHLIGHT_WIDTH = 5.0  # pixels, of which the outer half shows
+_OUTLINE_BELOW = 0.002  # of the map's width
 _LIGHT_RAMP = [(255, 230, 140), (253, 150, 60), (225, 40, 30), (170, 0, 40)]
 _LANGUAGES = ("en", "ja")  # of country names; labels follow the installed translator
 # (background, sea, no data, border, hover, highlight, text)
@@ -70,12 +74,15 @@ def _short(value: int) -> str:
 class _CountryItem(QGraphicsPathItem):
     """A country's shape (plus its dot if tiny); it reports clicks and hovers to its map."""
 
-    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView, dot_at: QPointF | None):
+    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView, dot_at: QPointF | None,
+                 outline_rings: list[np.ndarray] | None = None):
         super().__init__(path)
         self.code = code
         self.counts = (0, 0)
         self.level = _NO_DATA
         self._owner = owner
+        self._outline_rings = outline_rings
+        self.outline: _Outline | None = None  # made on the first highlight
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.dot = None if dot_at is None else _CountryDot(self, dot_at)
@@ -93,6 +100,17 @@ class _CountryItem(QGraphicsPathItem):
         if self.dot is not None:
             self.dot.setPen(pen)
             self._show_dot()
+
+    def set_highlight(self, pen: QPen | None) -> None:
+        """Draw (pen) or hide (None) the band round the country; its fill is left alone."""
+        if pen is not None and self.outline is None and self._outline_rings:
+            self.outline = _Outline(self, _path(self._outline_rings))
+        if self.outline is not None:
+            if pen is not None:
+                self.outline.setPen(pen)
+            self.outline.setVisible(pen is not None)
+        if self.dot is not None:
+            self.dot.set_ring(pen)
 
     def _show_dot(self) -> None:
         # While it has traffic, or is hovered/highlighted (z > 0): an outline alone would be invisible.
@@ -124,6 +142,41 @@ class _CountryItem(QGraphicsPathItem):
         self._owner._set_hovered(None)
 
 
+class _Outline(QGraphicsPathItem):
+    """A highlighted country's edge as a band outside it: the stroke is clipped to the outside of
+    the country's shape, so the band never covers the heat colour, however small the country.
+
+    It takes no mouse events and has no shape: clicks, hovers and tooltips stay the country's.
+    """
+
+    def __init__(self, country: _CountryItem, path: QPainterPath):
+        super().__init__(path, country)
+        rect = path.boundingRect()
+        pad = 0.01 * max(rect.width(), rect.height(), 1.0) + 600  # > the band at any allowed zoom
+        self._bounds = rect.adjusted(-pad, -pad, pad, pad)
+        self._outside = QPainterPath()  # odd-even: the box minus the country (lakes count as outside)
+        self._outside.addRect(self._bounds)
+        self._outside.addPath(country.path())
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def collidesWithPath(self, path, mode=Qt.ItemSelectionMode.IntersectsItemShape) -> bool:
+        return False
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.save()
+        painter.setClipPath(self._outside, Qt.ClipOperation.IntersectClip)
+        painter.strokePath(self.path(), self.pen())
+        painter.restore()
+
+
 class _CountryDot(QGraphicsEllipseItem):
     """Stays the same size on screen at any zoom; hovering it hovers its country (Qt's parent rule)."""
 
@@ -134,6 +187,18 @@ class _CountryDot(QGraphicsEllipseItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setVisible(False)
+        self.ring: QGraphicsEllipseItem | None = None  # round the dot while highlighted
+
+    def set_ring(self, pen: QPen | None) -> None:
+        if pen is not None and self.ring is None:
+            r = _DOT_RADIUS + _HIGHLIGHT_WIDTH / 2 + 1
+            self.ring = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, self)
+            self.ring.setBrush(Qt.BrushStyle.NoBrush)
+            self.ring.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        if self.ring is not None:
+            if pen is not None:
+                self.ring.setPen(QPen(pen.color(), _HIGHLIGHT_WIDTH / 2))
+            self.ring.setVisible(pen is not None)
 
     def mouseClickEvent(self, ev) -> None:
         self.parentItem().mouseClickEvent(ev)
@@ -180,7 +245,8 @@ class WorldMapView(QWidget):
             span = np.ptp(main, axis=0)
             center = main.min(axis=0) + span / 2
             dot_at = QPointF(*center) if span.max() < _DOT_BELOW * (x1 - x0) else None
-            item = _CountryItem(code, _path(rings), self, dot_at)
+            outline = [r for r in rings if r is main or np.ptp(r, axis=0).max() >= _OUTLINE_BELOW * (x1 - x0)]
+            item = _CountryItem(code, _path(rings), self, dot_at, outline)
             # Each outline is kept as a pixmap: a poll restyles a few countries, and a repaint
             # blits the rest instead of filling 80,000 points again (8 -> 3 ms per paint).
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -234,7 +300,8 @@ class WorldMapView(QWidget):
             self._hovered.set_tip(self._tooltip_text(self._hovered))
 
     def highlight(self, codes: Iterable[str]) -> None:
-        """Outline these countries (the selected account's sources); an empty iterable clears."""
+        """Outline these countries (the selected account's sources) with a band outside their
+        edges, keeping their heat colour in view; an empty iterable clears."""
         new = frozenset(c for c in codes if c in self._items)
         old, self._highlighted = self._highlighted, new
         for code in old ^ new:
@@ -278,7 +345,8 @@ class WorldMapView(QWidget):
         self._no_data_brush = QBrush(QColor(no_data))
         self._pen = pg.mkPen(border, width=0.6)
         self._hover_pen = pg.mkPen(hover, width=2.2)
-        self._highlight_pen = pg.mkPen(highlight, width=2.2)
+        self._highlight_pen = pg.mkPen(highlight, width=_HIGHLIGHT_WIDTH)
+        self._highlight_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         # Ready-made brushes: refreshes index this list instead of creating colours.
         if self._dark:  # inferno without its near-black foot, which vanishes on a dark sea
             colors = pg.colormap.get("inferno").getLookupTable(0.2, 1.0, _LEVELS, mode="byte")
@@ -330,9 +398,9 @@ class WorldMapView(QWidget):
             self._restyle(item)
 
     def _restyle(self, item: _CountryItem) -> None:
+        highlighted = item.code in self._highlighted
         if item is self._hovered:
             item.set_outline(self._hover_pen, 2)
-        elif item.code in self._highlighted:
-            item.set_outline(self._highlight_pen, 1)
-        else:
-            item.set_outline(self._pen, 0)
+        else:  # raised while highlighted, so no neighbour is drawn over its band
+            item.set_outline(self._pen, 1 if highlighted else 0)
+        item.set_highlight(self._highlight_pen if highlighted else None)
