@@ -42,7 +42,7 @@ def busy_api():
 
 
 def test_every_model_in_the_main_window(qtbot, qtmodeltester, busy_api, tmp_path):
-    """Rates, proxy, alerts, the account panel's and the trends' tables: all of them, found by type."""
+    """Rates, alerts, the account panel's and the trends' tables: all of them, found by type."""
     client = ApiClient(busy_api.url, busy_api.token("operator"), timeout=5)
     window = MainWindow(client, client.me(), QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat),
                         poll_interval=0.2)
@@ -50,12 +50,20 @@ def test_every_model_in_the_main_window(qtbot, qtmodeltester, busy_api, tmp_path
     try:
         qtbot.waitUntil(lambda: window.model.rowCount() > 0 and window.alerts.model.rowCount() == 5, timeout=5000)
         models = window.findChildren(QAbstractItemModel)
-        assert {window.model, window.rates.proxy, window.alerts.model} <= set(models)
+        assert {window.model, window.alerts.model} <= set(models)
+        assert window.rates.table.model() is window.model  # no proxy between the table and its model
         for model in models:
             qtmodeltester.check(model, force_py=False)
         # Now changes flow through the attached testers: polls, filters, sort, a detail load, alerts.
         window.rates.search.setText("user00")
         window.rates.table.sortByColumn(1, window.rates.table.horizontalHeader().sortIndicatorOrder())
+        window.rates.chips["ok"].click()
+        window.rates.set_country("JP")
+        window.model.hold_order(True)
+        qtbot.wait(500)  # polls while the order is held
+        window.model.hold_order(False)
+        window.rates.clear_country()
+        window.rates.chips["ok"].click()
         busy_api.add_alert("user0007")
         qtbot.waitUntil(lambda: window.alerts.model.rowCount() == 6, timeout=5000)
         with qtbot.waitSignal(window.account_panel.accountLoaded, timeout=5000):

@@ -1,11 +1,13 @@
-"""AccountRatesModel and its proxy: in-place updates, Qt's model tester, 5,000 rows, filters."""
+"""AccountRatesModel: in-place updates, Qt's model tester, 5,000 rows, filters, sort, and an order held under the mouse."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
 
 from fumidai.desk.api.models import AccountRow
@@ -16,7 +18,6 @@ from fumidai.desk.rates_model import (
     COL_SINCE,
     COL_STATUS,
     SORT_ROLE,
-    AccountFilterProxy,
     AccountRatesModel,
 )
 
@@ -34,11 +35,19 @@ def test_modeltester_through_updates(qtmodeltester):
     model.apply_snapshot(rows(30, start=10))  # 10 gone at the top, 10 gone at the bottom
     model.apply_snapshot(rows(40, start=5) + [dataclasses.replace(rows(1)[0], account="new", rate=99.0)])
     qtmodeltester.check(model, force_py=False)
-    proxy = AccountFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_search("user00")
-    proxy.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
-    qtmodeltester.check(proxy, force_py=False)
+    # The attached tester now checks every signal of filtering, sorting, holding and releasing.
+    model.set_search("user00")
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    model.apply_snapshot(rows(40, start=3))
+    model.set_search("")
+    model.set_states({"limited"})
+    model.set_states(set())
+    model.hold_order(True)
+    model.apply_snapshot(rows(20, start=30))
+    model.hold_order(False)
+    assert [model.index(r, COL_ACCOUNT).data() for r in range(model.rowCount())] == \
+        [r.account for r in sorted(rows(20, start=30), key=lambda r: -r.rate)]
+    qtmodeltester.check(model, force_py=False)
 
 
 def test_updates_in_place_never_reset(qtbot):
@@ -60,41 +69,40 @@ def test_updates_in_place_never_reset(qtbot):
 
 def test_selection_survives_updates_and_resort(qtbot):
     model = AccountRatesModel()
-    proxy = AccountFilterProxy()
-    proxy.setSourceModel(model)
     view = QTableView()
     qtbot.addWidget(view)
-    view.setModel(proxy)
+    view.setModel(model)
     model.apply_snapshot(rows(20))
-    proxy.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
-    target = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "user0007")
-    view.selectionModel().select(proxy.index(target, 0),
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    target = model.row_of("user0007")
+    view.selectionModel().select(model.index(target, 0),
                                  QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    view.selectionModel().setCurrentIndex(model.index(target, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
     fresh = rows(20)
     fresh[7] = dataclasses.replace(fresh[7], rate=1000.0)
-    model.apply_snapshot(fresh[1:])  # user0000 leaves
-    proxy.refresh_order()
-    selected = {proxy.account_at(i) for i in view.selectionModel().selectedRows()}
+    model.apply_snapshot(fresh[1:])  # user0000 leaves, user0007 jumps to the top
+    selected = {model.account_at(i) for i in view.selectionModel().selectedRows()}
     assert selected == {"user0007"}
-    assert proxy.index(0, 0).data() == "user0007"  # now the top sender
+    assert model.account_at(view.currentIndex()) == "user0007"
+    assert model.index(0, 0).data() == "user0007"  # now the top sender
+    assert model.row_for("user0000") is None and model.rowCount() == model.total_count() == 19
 
 
 def test_five_thousand_rows_fast(qtbot):
     model = AccountRatesModel()
-    proxy = AccountFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
     model.apply_snapshot(rows(5000))
     fresh = [dataclasses.replace(r, rate=r.rate + 1, messages_hour=r.messages_hour + 3) for r in rows(5000)]
     t0 = time.perf_counter()
     model.apply_snapshot(fresh)
     apply_ms = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    proxy.refresh_order()
-    resort_ms = (time.perf_counter() - t0) * 1000
-    print(f"5000 rows: apply {apply_ms:.0f} ms, filter+sort {resort_ms:.0f} ms")
-    assert proxy.rowCount() == 5000
-    assert apply_ms < 300 and resort_ms < 800
+    model.set_search("user00")
+    model.set_search("")
+    filter_ms = (time.perf_counter() - t0) * 1000
+    print(f"5000 rows: apply+sort {apply_ms:.0f} ms, filter and back {filter_ms:.0f} ms")
+    assert model.rowCount() == 5000
+    assert apply_ms < 300 and filter_ms < 800
 
 
 def test_filters_search_status_country():
@@ -103,23 +111,53 @@ def test_filters_search_status_country():
     data[4] = dataclasses.replace(data[4], status="suspended", suspended_by="bob")
     data[5] = dataclasses.replace(data[5], status="limited")
     model.apply_snapshot(data)
-    proxy = AccountFilterProxy()
-    proxy.setSourceModel(model)
 
     def shown():
-        return {proxy.index(r, COL_ACCOUNT).data() for r in range(proxy.rowCount())}
+        return {model.index(r, COL_ACCOUNT).data() for r in range(model.rowCount())}
 
-    proxy.set_search("USER001")  # case-insensitive
+    model.set_search("USER001")  # case-insensitive
     assert shown() == {f"user{i:04d}" for i in range(10, 20)}
-    proxy.set_search("user0021@example")  # contact matches too
+    model.set_search("user0021@example")  # contact matches too
     assert shown() == {"user0021"}
-    proxy.set_search("")
-    proxy.set_states({"staff_stopped", "limited"})
+    model.set_search("")
+    model.set_states({"staff_stopped", "limited"})
     assert shown() == {"user0004", "user0005"}
-    assert model.index(4, COL_STATUS).data() == "stopped by bob"
-    proxy.set_states(set())
-    proxy.set_country("cn")
+    assert model.index(model.row_of("user0004"), COL_STATUS).data() == "stopped by bob"
+    assert model.total_count() == 30 and model.row_for("user0007") is not None  # filtered out, still known
+    model.set_states(set())
+    model.set_country("cn")
+    assert model.country == "CN"
     assert shown() == {r.account for r in data if r.top_country == "CN"} and shown()
+    # A poll while filtered: an account that now passes appears, one that no longer passes goes.
+    fresh = [dataclasses.replace(r, top_country="CN") if r.account == "user0001" else
+             dataclasses.replace(r, top_country="JP") if r.top_country == "CN" and r.account != "user0001" else r
+             for r in data]
+    model.apply_snapshot(fresh)
+    assert shown() == {"user0001"}
+    model.set_country("")
+    assert model.rowCount() == 30
+
+
+def test_a_filter_with_many_gaps_keeps_selection_and_order(qtbot):
+    """A search over rows scattered through the table: removed in one block, the rest in order."""
+    model = AccountRatesModel()
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.sort(COL_RATE, Qt.SortOrder.DescendingOrder)
+    model.apply_snapshot(rows(300))
+    removed = []
+    model.rowsRemoved.connect(lambda parent, first, last: removed.append((first, last)))
+    view.selectionModel().select(model.index(model.row_of("user0105"), 0),
+                                 QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    model.set_search("user01")
+    names = [model.index(r, COL_ACCOUNT).data() for r in range(model.rowCount())]
+    assert sorted(names) == [f"user{i:04d}" for i in range(100, 200)]
+    expected = [r.account for r in sorted((r for r in rows(300) if r.account.startswith("user01")),
+                                          key=lambda r: -r.rate)]
+    assert names == expected  # stable: equal rates keep the order they had on screen
+    assert len(removed) == 1  # one block, not one removal per gap
+    assert [model.account_at(i) for i in view.selectionModel().selectedRows()] == ["user0105"]
 
 
 def test_spammer_text_is_plain_display_and_escaped_tooltip():
@@ -193,3 +231,91 @@ def test_header_tips_say_what_counts(japanese):
     japanese.set("en")
     assert "accepted and refused" in tip(COL_RATE) and "accepted in the last hour" in tip(COL_HOUR)
     assert "quotas" in tip(COL_USED)
+
+
+# -- rows never move under the mouse --------------------------------------------------------------------
+@pytest.fixture
+def panel(qtbot):
+    """A RatesPanel sorted by rate (highest first), shown, with 30 accounts."""
+    from fumidai.desk.rates_panel import RatesPanel
+
+    model = AccountRatesModel()
+    panel = RatesPanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(900, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    model.apply_snapshot(rows(30))
+    return panel
+
+
+def shown_names(model):
+    return [model.index(r, COL_ACCOUNT).data() for r in range(model.rowCount())]
+
+
+def shown_rates(model):
+    return [model.index(r, COL_RATE).data(SORT_ROLE) for r in range(model.rowCount())]
+
+
+def reshuffled(gone: str):
+    """The next poll: every rate reversed (the order turns over), one account gone, a newcomer on top."""
+    fresh = [dataclasses.replace(r, rate=100.0 - r.rate) for r in rows(30) if r.account != gone]
+    return fresh + [dataclasses.replace(rows(1)[0], account="newcomer", rate=500.0)]
+
+
+def test_rows_hold_still_while_the_pointer_is_over_the_table(panel):
+    model = panel.model
+    before = shown_names(model)
+    assert shown_rates(model) == sorted(shown_rates(model), reverse=True)
+    QTest.mouseMove(panel.table.viewport(), QPoint(40, 30))
+    assert model.order_held
+    gone = before[5]
+    model.apply_snapshot(reshuffled(gone))
+    # Nothing moved, nothing left: the numbers changed in place, the newcomer waits at the bottom.
+    assert shown_names(model) == before + ["newcomer"]
+    top = model.row_for(before[0])
+    assert model.index(0, COL_RATE).data() == f"{top.rate:,.1f}" == f"{100.0 - rows(30)[int(before[0][4:])].rate:,.1f}"
+    QTest.mouseMove(panel.search, QPoint(5, 5))  # the pointer leaves: order and removals catch up
+    assert not model.order_held
+    names = shown_names(model)
+    assert names[0] == "newcomer" and gone not in names and len(names) == 30
+    assert shown_rates(model) == sorted(shown_rates(model), reverse=True)
+
+
+def test_a_drag_that_leaves_the_table_still_holds_until_release(panel, qtbot):
+    model = panel.model
+    before = shown_names(model)
+    y = panel.table.rowViewportPosition(2) + 3
+    QTest.mouseMove(panel.table.viewport(), QPoint(40, y))
+    QTest.mousePress(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(40, y))
+    QTest.mouseMove(panel.search, QPoint(5, 5))  # dragged out, the button still down
+    model.apply_snapshot(reshuffled(before[7]))
+    assert shown_names(model) == before + ["newcomer"]
+    QTest.mouseRelease(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       QPoint(40, y))
+    QTest.mouseMove(panel.search, QPoint(6, 6))
+    assert not model.order_held
+    assert shown_names(model)[0] == "newcomer" and before[7] not in shown_names(model)
+    assert panel.selected_accounts() == [before[2]]  # the row pressed stays selected after the re-sort
+
+
+def test_refresh_order_sorts_at_once_even_under_the_pointer(panel):
+    """F5 (and a header click or filter change) re-sorts now; the pointer keeps holding after."""
+    model = panel.model
+    QTest.mouseMove(panel.table.viewport(), QPoint(40, 30))
+    model.apply_snapshot(reshuffled("user0003"))
+    assert shown_rates(model) != sorted(shown_rates(model), reverse=True)
+    panel.refresh_order()
+    assert shown_rates(model) == sorted(shown_rates(model), reverse=True)
+    assert "user0003" not in shown_names(model) and model.order_held
+    model.apply_snapshot(rows(30))  # the next poll is held again
+    assert shown_names(model)[-1] == "user0003"
+    panel.table.sortByColumn(COL_ACCOUNT, Qt.SortOrder.AscendingOrder)  # a header click sorts now
+    assert shown_names(model) == sorted(shown_names(model))
+
+
+def test_a_search_typed_while_held_applies_at_once(panel):
+    QTest.mouseMove(panel.table.viewport(), QPoint(40, 30))
+    panel.search.setText("user001")
+    assert sorted(shown_names(panel.model)) == [f"user{i:04d}" for i in range(10, 20)]
+    assert panel.count_label.text() == "10 of 30 accounts"

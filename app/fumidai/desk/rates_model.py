@@ -1,24 +1,30 @@
-"""AccountRatesModel: one row per account, updated in place from each poll; and its filter proxy.
+"""AccountRatesModel: the accounts of the last poll, filtered and sorted in Python, shown as one table.
 
-Never reset: removed, changed and new accounts become row removals, one dataChanged and row
-inserts, so selection and scroll position survive every poll. The proxy does not sort or filter
-dynamically (5,000 changing rows took over a second per poll that way, desk-findings §3.5):
-the panel calls ``refresh_order()`` when the mouse is not over the table.
+The model keeps every account of the last poll and shows the ones that pass the filter (search
+text, status chips, the map's country) in the sort order. There is no QSortFilterProxyModel: Qt
+sorting or filtering through one calls data() or filterAcceptsRow() in Python thousands of times
+a poll (desk-findings §3.5), and every proxied cell cost the view eight more calls into Python.
+
+Never reset: accounts that leave become row removals, changed rows one dataChanged, newcomers row
+inserts at the bottom and a new order one layoutChanged, so selection, current row and scroll
+position survive every poll. While the order is held (the pointer is over the table, see
+RatesPanel) a poll only updates rows in place and appends newcomers: no row moves or disappears
+under the mouse until the hold ends or staff ask (F5, a header click, a filter change).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from operator import attrgetter
+from operator import attrgetter, is_
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QT_TRANSLATE_NOOP,
+    QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -75,7 +81,11 @@ _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND = (
 _SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT_COLUMNS = frozenset((COL_ACCOUNT, COL_STATUS, COL_COUNTRY))
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+# Asked of every painted cell and never answered here: returned before any other work.
+_UNUSED_ROLES = frozenset((int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.CheckStateRole)))
+# Rows reordered, columns untouched: the horizontal header and the selection model take a shortcut.
+_VERTICAL_SORT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+_LAYOUT_HINTED = "QList<QPersistentModelIndex>,QAbstractItemModel::LayoutChangeHint"
 # Sort keys per column, read straight off the row (a tuple of every key per row cost ~15 ms a poll).
 _SORT_KEYS = (
     lambda r: r.account.casefold(), attrgetter("rate"), attrgetter("messages_hour"), attrgetter("messages_day"),
@@ -132,13 +142,22 @@ class AccountRatesModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[AccountRow] = []
-        self._index: dict[str, int] = {}
+        self._all: dict[str, AccountRow] = {}  # every account of the last poll, in the API's order
+        self._rows: list[AccountRow] = []  # the rows shown, in display order
+        self._pos: dict[str, int] = {}  # account -> its row in _rows
         # Display strings per row, made when the row is first painted; a row from a newer poll is a
         # new object, so an identity check tells whether the strings are still the row's.
         self._texts: dict[str, tuple[AccountRow, tuple[str, ...]]] = {}
+        self._sort_column = -1  # -1: the API's order
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._text = ""
+        self._states: frozenset[str] = frozenset()  # empty: every state
+        self._country = ""
+        self._held = False
+        self._stale = False  # a poll arrived while held: order and filter wait for refresh_order()
 
     # -- Qt model ------------------------------------------------------------------------------------
+    # rowCount() and columnCount() run twice for every index the view makes: keep them tiny.
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
@@ -154,11 +173,12 @@ class AccountRatesModel(QAbstractTableModel):
             return _tr(_HEADER_TIPS[section])
         return None
 
-    def flags(self, index):
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # flags(): QAbstractTableModel's own (enabled, selectable, never has children) without a call into Python.
 
     def data(self, index, role=_DISPLAY):
-        # Called ~7 times per painted cell: plain int roles and cached strings keep a repaint cheap.
+        # Called 7 times per painted cell: plain int roles and cached strings keep a repaint cheap.
+        if role in _UNUSED_ROLES:
+            return None
         r = index.row()
         if r < 0 or r >= len(self._rows):
             return None
@@ -247,60 +267,208 @@ class AccountRatesModel(QAbstractTableModel):
             return full_time_text(row.status_since)
         return None
 
+    # -- order and filter ------------------------------------------------------------------------------
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Reorder rows in Python (a C++ sort calling data() per comparison took ~2 s for 5,000 rows).
+        """Sort by a column now (header click), even while the order is held; then keep that order."""
+        if not 0 <= column < len(_HEADERS):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.refresh_order()
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    @property
+    def country(self) -> str:
+        return self._country
+
+    def set_search(self, text: str) -> None:
+        """Accounts whose name or contact holds the text, case-insensitive ("" for every account)."""
+        text = text.strip().casefold()
+        if text != self._text:
+            self._text = text
+            self.refresh_order()
+
+    def set_states(self, states) -> None:
+        """Accounts in one of these states (STATE_*; empty for every state)."""
+        states = frozenset(states)
+        if states != self._states:
+            self._states = states
+            self.refresh_order()
+
+    def set_country(self, code: str) -> None:
+        """Accounts whose top country is this ISO code ("" for every country)."""
+        code = (code or "").upper()
+        if code != self._country:
+            self._country = code
+            self.refresh_order()
+
+    @property
+    def order_held(self) -> bool:
+        return self._held
+
+    def hold_order(self, held: bool) -> None:
+        """Held: polls update rows in place and append newcomers, nothing moves or leaves. Released:
+        the order and the filter catch up with the polls that came meanwhile."""
+        held = bool(held)
+        if held == self._held:
+            return
+        self._held = held
+        if not held and self._stale:
+            self.refresh_order()
+
+    def _accepts(self, row: AccountRow) -> bool:
+        if self._states and row.state not in self._states:
+            return False
+        if self._country and row.top_country != self._country:
+            return False
+        text = self._text
+        return not text or text in row.account.casefold() or text in row.contact.casefold()
+
+    def _filtered(self) -> bool:
+        return bool(self._states or self._country or self._text)
+
+    def refresh_order(self) -> None:
+        """Apply the filter and the sort to the last poll now: rows that no longer pass (or whose
+        account left) are removed, rows that now pass are appended, then one layoutChanged puts
+        them in order. The sort is stable from the order on screen, so equal rows never swap."""
+        self._stale = False
+        all_ = self._all
+        if self._filtered():
+            accepts = self._accepts
+            self._remove_rows({n for n, r in all_.items() if accepts(r)})
+            pos = self._pos
+            added = [r for n, r in all_.items() if n not in pos and accepts(r)]
+        else:
+            self._remove_rows(all_.keys())
+            pos = self._pos
+            added = [r for n, r in all_.items() if n not in pos] if len(pos) != len(all_) else []
+        self._append_rows(added)
+        self._sort_rows()
+
+    def _remove_rows(self, kept) -> None:
+        """Remove every shown row whose account is not in kept (a set or dict keys view).
+
+        A few contiguous runs are removed one by one, from the bottom; many (a new search text
+        over 5,000 rows) would each cost the view a relayout, so the kept rows are first moved to
+        the top in one layout change and the rest removed as one block.
+        """
+        rows = self._rows
+        gone = [i for i, r in enumerate(rows) if r.account not in kept]
+        if not gone:
+            return
+        runs = 1 + sum(1 for a, b in zip(gone, gone[1:]) if b != a + 1)
+        if runs > 8:
+            stay = [r for r in rows if r.account in kept]
+            self._set_order(stay + [r for r in rows if r.account not in kept])
+            rows = self._rows
+            gone = list(range(len(stay), len(rows)))
+        while gone:
+            last = first = gone.pop()
+            while gone and gone[-1] == first - 1:
+                first = gone.pop()
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for r in rows[first:last + 1]:
+                self._texts.pop(r.account, None)
+                del self._pos[r.account]
+            del rows[first:last + 1]
+            self.endRemoveRows()
+            if first < len(rows):
+                for i in range(first, len(rows)):
+                    self._pos[rows[i].account] = i
+
+    def _append_rows(self, added: list[AccountRow]) -> None:
+        if not added:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
+        self._rows.extend(added)
+        for k, r in enumerate(added):
+            self._pos[r.account] = start + k
+        self.endInsertRows()
+
+    def _sort_rows(self) -> None:
+        """Reorder in Python (a C++ sort calling data() per comparison took ~2 s for 5,000 rows).
 
         Persistent indexes (the view's selection and current row) follow their accounts. Nothing
         is signalled when the order is already right (a still table, or a poll that moved no row).
         """
-        if not 0 <= column < len(_HEADERS) or not self._rows:
+        if self._sort_column < 0 or len(self._rows) < 2:
             return
-        ordered = sorted(self._rows, key=_SORT_KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
-        if all(a is b for a, b in zip(ordered, self._rows)):
-            return
-        self.layoutAboutToBeChanged.emit()
+        ordered = sorted(self._rows, key=_SORT_KEYS[self._sort_column],
+                         reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        if not all(map(is_, ordered, self._rows)):
+            self._set_order(ordered)
+
+    def _set_order(self, ordered: list[AccountRow]) -> None:
+        """Show the same rows in another order; persistent indexes (the view's selection and
+        current row) follow their accounts."""
+        self.layoutAboutToBeChanged[_LAYOUT_HINTED].emit([], _VERTICAL_SORT)
         old_persistent = self.persistentIndexList()
         names = [self._rows[i.row()].account for i in old_persistent]
         self._rows = ordered
-        self._index = {r.account: i for i, r in enumerate(self._rows)}
-        self.changePersistentIndexList(old_persistent, [self.index(self._index[n], i.column())
+        self._pos = pos = {r.account: i for i, r in enumerate(ordered)}
+        self.changePersistentIndexList(old_persistent, [self.index(pos[n], i.column())
                                                         for n, i in zip(names, old_persistent)])
-        self.layoutChanged.emit()
+        self.layoutChanged[_LAYOUT_HINTED].emit([], _VERTICAL_SORT)
 
-    # -- updates -------------------------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------------------
     def rows(self) -> list[AccountRow]:
+        """The rows shown, in display order."""
         return list(self._rows)
 
     def row_at(self, i: int) -> AccountRow | None:
         return self._rows[i] if 0 <= i < len(self._rows) else None
 
     def row_for(self, account: str) -> AccountRow | None:
-        i = self._index.get(account)
-        return None if i is None else self._rows[i]
+        """The account's row from the last poll (shown or filtered out); a held row no longer listed."""
+        row = self._all.get(account)
+        if row is None:
+            i = self._pos.get(account)
+            row = None if i is None else self._rows[i]
+        return row
 
+    def row_of(self, account: str) -> int:
+        """The account's row in the table, -1 when it is not shown."""
+        return self._pos.get(account, -1)
+
+    def account_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
+        row = self.row_at(index.row()) if index.isValid() else None
+        return row.account if row else None
+
+    def total_count(self) -> int:
+        """Accounts in the last poll, shown or not."""
+        return len(self._all)
+
+    # -- updates -------------------------------------------------------------------------------------
     def apply_snapshot(self, rows: list[AccountRow]) -> None:
-        new = {}
+        new: dict[str, AccountRow] = {}
         for r in rows:
             new.setdefault(r.account, r)  # a duplicate name in one answer: keep the first
-        # 1. removals, from the bottom so earlier indexes stay valid, one call per contiguous run
-        gone = sorted((i for name, i in self._index.items() if name not in new), reverse=True)
-        while gone:
-            last = first = gone.pop(0)
-            while gone and gone[0] == first - 1:
-                first = gone.pop(0)
-            self.beginRemoveRows(QModelIndex(), first, last)
-            for r in self._rows[first:last + 1]:
-                self._texts.pop(r.account, None)
-            del self._rows[first:last + 1]
-            self.endRemoveRows()
-        if len(self._index) != len(self._rows):
-            self._index = {r.account: i for i, r in enumerate(self._rows)}
-        # 2. changes in place: one dataChanged over the span that changed
+        self._all = new
+        held = self._held
+        # 1. accounts that left, and rows the filter now refuses: gone (unless held)
+        if not held:
+            shown = self._rows
+            if self._filtered():
+                accepts = self._accepts
+                if any(new.get(r.account) is None or not accepts(new[r.account]) for r in shown):
+                    self._remove_rows({n for n, r in new.items() if accepts(r)})
+            elif any(r.account not in new for r in shown):
+                self._remove_rows(new.keys())
+        # 2. changes in place: one dataChanged over the span that changed. The rate changes on
+        # almost every row of a poll, so it is compared first (a full dataclass __eq__ for each of
+        # 5,000 rows was ~10 ms a poll).
         lo = hi = -1
         rows_ = self._rows
         for i, old in enumerate(rows_):
-            fresh = new[old.account]
-            if fresh != old:
+            fresh = new.get(old.account)
+            if fresh is not None and (fresh.rate != old.rate or fresh != old):
                 rows_[i] = fresh
                 if hi < 0:
                     lo = i
@@ -309,97 +477,17 @@ class AccountRatesModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(lo, 0), self.index(hi, len(_HEADERS) - 1),
                                   [Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.BackgroundRole,
                                    Qt.ItemDataRole.ToolTipRole])
-        # 3. newcomers at the end, in the order the backend gave (by rate)
-        added = [r for name, r in new.items() if name not in self._index]
-        if added:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
-            self._rows.extend(added)
-            for k, r in enumerate(added):
-                self._index[r.account] = start + k
-            self.endInsertRows()
-        self.updated.emit()
-
-
-class AccountFilterProxy(QSortFilterProxyModel):
-    """Search-as-you-type over account and contact, a status filter and a country filter.
-
-    Sorting is the source model's (fast, in Python); the proxy only filters and keeps the order.
-    """
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setDynamicSortFilter(False)
-        self.setSortRole(SORT_ROLE)
-        self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
-        self._text = ""
-        self._states: frozenset[str] = frozenset()  # empty: every state
-        self._country = ""
-
-    def _refilter(self) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10 deprecates invalidateFilter()
-            self.beginFilterChange()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        # 3. newcomers (and rows the filter now lets in) at the bottom, in the API's order (by rate)
+        pos = self._pos
+        if self._filtered():
+            accepts = self._accepts
+            added = [r for n, r in new.items() if n not in pos and accepts(r)]
         else:
-            self.invalidateFilter()
-
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self._sort_column, self._sort_order = column, order
-        if self.sourceModel() is not None:
-            self.sourceModel().sort(column, order)
-
-    def sortColumn(self) -> int:
-        return self._sort_column
-
-    def sortOrder(self) -> Qt.SortOrder:
-        return self._sort_order
-
-    @property
-    def country(self) -> str:
-        return self._country
-
-    def set_search(self, text: str) -> None:
-        text = text.strip().casefold()
-        if text != self._text:
-            self._text = text
-            self._refilter()
-
-    def set_states(self, states) -> None:
-        states = frozenset(states)
-        if states != self._states:
-            self._states = states
-            self._refilter()
-
-    def set_country(self, code: str) -> None:
-        code = (code or "").upper()
-        if code != self._country:
-            self._country = code
-            self._refilter()
-
-    def refresh_order(self) -> None:
-        """Apply the filter to changed rows and re-sort; persistent indexes (the selection) follow."""
-        if self._states or self._country or self._text:  # with no filter every row is in already
-            self._refilter()
-        if self._sort_column >= 0:
-            self.sort(self._sort_column, self._sort_order)
-
-    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
-        # Called for every row on every poll: no filter means no work, and the row is read straight
-        # from the model's list (index() + data() per row cost ~100 ms for 5,000 rows).
-        if not (self._states or self._country or self._text):
-            return True
-        row = self.sourceModel().row_at(source_row)
-        if row is None:
-            return False
-        if self._states and row.state not in self._states:
-            return False
-        if self._country and row.top_country != self._country:
-            return False
-        if self._text and self._text not in row.account.casefold() and self._text not in row.contact.casefold():
-            return False
-        return True
-
-    def account_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
-        row = self.data(self.index(index.row(), 0), ROW_ROLE) if index.isValid() else None
-        return row.account if row else None
+            added = [r for n, r in new.items() if n not in pos] if len(pos) != len(new) or held else []
+        self._append_rows(added)
+        # 4. the order: now, or when the hold ends
+        if held:
+            self._stale = True
+        else:
+            self._sort_rows()
+        self.updated.emit()

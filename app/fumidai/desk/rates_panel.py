@@ -1,7 +1,10 @@
 """RatesPanel: the live accounts table with search, status chips and a country chip.
 
-Rows never move under the mouse: the order (and the filter on changed rows) is refreshed only
-when the pointer is outside the table, or at once when staff ask (header click, filter change).
+Rows never move under the mouse: while the pointer is over the table (rows, header or scroll
+bars; a drag that leaves it counts until the button is released, as Qt sends the Leave then), the
+model holds its order, so a poll changes numbers in place, adds newcomers at the bottom and
+neither moves nor removes a row. The order and the filter catch up when the pointer leaves, or at
+once when staff ask (F5, a header click, a filter change).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
-from .rates_model import COL_ACCOUNT, COL_RATE, COL_SINCE, COL_STATUS, AccountFilterProxy, AccountRatesModel, state_text
+from .rates_model import COL_ACCOUNT, COL_RATE, COL_SINCE, COL_STATUS, AccountRatesModel, state_text
 
 
 class RatesPanel(QWidget):
@@ -34,9 +37,6 @@ class RatesPanel(QWidget):
     def __init__(self, model: AccountRatesModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = model
-        self.proxy = AccountFilterProxy(self)
-        self.proxy.setSourceModel(model)
-        self._order_dirty = False
         self.columns_fitted = False  # set by the main window when it restores saved widths
 
         self.search = QLineEdit(self)
@@ -66,7 +66,7 @@ class RatesPanel(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("ratesTable")
-        self.table.setModel(self.proxy)
+        self.table.setModel(model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_RATE, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -84,13 +84,12 @@ class RatesPanel(QWidget):
         self.table.horizontalHeader().moveSection(COL_STATUS, 1)
         self.table.horizontalHeader().moveSection(COL_SINCE, 2)
         self.table.setMouseTracking(True)
-        self.table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)  # Enter and Leave: hold the order while the pointer is over it
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.proxy.layoutChanged.connect(self._update_count)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
+        model.rowsInserted.connect(self._update_count)
+        model.rowsRemoved.connect(self._update_count)
         model.updated.connect(self._on_model_updated)
 
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
@@ -102,6 +101,16 @@ class RatesPanel(QWidget):
         layout.addLayout(chips)
         layout.addWidget(self.table, 1)
         self.retranslate()
+
+    @property
+    def proxy(self) -> AccountRatesModel:
+        """The model the table shows (there is no proxy any more; kept for callers written against it)."""
+        return self.model
+
+    @property
+    def country(self) -> str:
+        """The map's country filter ("" for none)."""
+        return self.model.country
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search account or contact (Ctrl+F)"))
@@ -119,19 +128,19 @@ class RatesPanel(QWidget):
 
     @Slot(str)
     def _on_search(self, text: str) -> None:
-        self.proxy.set_search(text)
-        self._update_count()
+        self.model.set_search(text)
+        self._after_reorder()
 
     @Slot(bool)
     def _on_chips(self, _checked: bool) -> None:
-        self.proxy.set_states({s for s, chip in self.chips.items() if chip.isChecked()})
-        self._update_count()
+        self.model.set_states({s for s, chip in self.chips.items() if chip.isChecked()})
+        self._after_reorder()
 
     @Slot(str)
     def set_country(self, code: str) -> None:
-        self.proxy.set_country(code)
+        self.model.set_country(code)
         self._show_country_chip()
-        self._update_count()
+        self._after_reorder()
 
     @Slot()
     def clear_country(self) -> None:
@@ -139,14 +148,14 @@ class RatesPanel(QWidget):
         self.countryFilterCleared.emit()
 
     def _show_country_chip(self) -> None:
-        code = self.proxy.country
+        code = self.model.country
         self.country_chip.setVisible(bool(code))
         self.country_chip.setText(self.tr("Filtered to country {code}  ×").format(code=code))
         self.country_chip.setToolTip(self.tr("Show every country again"))
 
     def _update_count(self, *args) -> None:
         self.count_label.setText(self.tr("{shown} of {total} accounts").format(
-            shown=self.proxy.rowCount(), total=self.model.rowCount()))
+            shown=self.model.rowCount(), total=self.model.total_count()))
 
     # -- order and selection ---------------------------------------------------------------------------
     @Slot()
@@ -157,14 +166,15 @@ class RatesPanel(QWidget):
             self.table.horizontalHeader().setResizeContentsPrecision(200)  # measure 200 rows, not 5,000
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(COL_ACCOUNT, min(self.table.columnWidth(COL_ACCOUNT), 240))
-        self._order_dirty = True
-        if not self.table.viewport().underMouse():
-            self.refresh_order()
-        self._update_count()
+        self._after_reorder()
 
+    @Slot()
     def refresh_order(self) -> None:
-        self._order_dirty = False
-        self.proxy.refresh_order()
+        """Filter and sort the last poll now, even with the pointer over the table (F5)."""
+        self.model.refresh_order()
+        self._after_reorder()
+
+    def _after_reorder(self) -> None:
         # Lay the rows out now rather than on Qt's deferred timer, which lands after the next
         # paint and paints the table a second time.
         self.table.doItemsLayout()
@@ -172,28 +182,32 @@ class RatesPanel(QWidget):
 
     def eventFilter(self, obj, event) -> bool:
         # getattr: Qt may still deliver events while the panel's Python side is being torn down.
-        table = getattr(self, "table", None)
-        if table is not None and obj is table.viewport() and event.type() == QEvent.Type.Leave and self._order_dirty:
-            self.refresh_order()
+        if obj is getattr(self, "table", None):
+            kind = event.type()
+            if kind == QEvent.Type.Enter:
+                self.model.hold_order(True)
+            elif kind in (QEvent.Type.Leave, QEvent.Type.Hide) and self.model.order_held:
+                self.model.hold_order(False)
+                self._after_reorder()
         return super().eventFilter(obj, event)
 
     def selected_accounts(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
-        return [a for a in (self.proxy.account_at(i) for i in sorted(rows, key=lambda i: i.row())) if a]
+        return [a for a in (self.model.account_at(i) for i in sorted(rows, key=lambda i: i.row())) if a]
 
     def select_account(self, account: str) -> bool:
-        for r in range(self.proxy.rowCount()):
-            if self.proxy.index(r, COL_ACCOUNT).data() == account:
-                index = self.proxy.index(r, 0)
-                self.table.selectionModel().setCurrentIndex(
-                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-                self.table.scrollTo(index)
-                return True
-        return False
+        r = self.model.row_of(account)
+        if r < 0:
+            return False
+        index = self.model.index(r, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
 
     @Slot()
     def _on_current(self, current, _previous) -> None:
-        self.accountSelected.emit(self.proxy.account_at(current) or "")
+        self.accountSelected.emit(self.model.account_at(current) or "")
 
     @Slot()
     def _on_selection(self, *_args) -> None:
@@ -201,6 +215,6 @@ class RatesPanel(QWidget):
 
     @Slot()
     def _on_double_click(self, index) -> None:
-        account = self.proxy.account_at(index)
+        account = self.model.account_at(index)
         if account:
             self.accountActivated.emit(account)
