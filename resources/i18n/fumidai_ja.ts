@@ -843,77 +843,92 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="284"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="286"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="285"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="288"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="448"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="453"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="411"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="416"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/live_plot.py" line="40"/>
-        <source>(dashed: daily quota {n}/day as a per-minute pace)</source>
-        <translation>(破線: 1日上限 {n}/日 を1分あたりに換算)</translation>
+        <source>hourly quota {n}/h</source>
+        <translation>1時間上限 {n}/時</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/live_plot.py" line="41"/>
-        <source>(dashed: hourly recipient quota {n}/h as a per-minute pace)</source>
-        <translation>(破線: 1時間の宛先数上限 {n}/時 を1分あたりに換算)</translation>
+        <source>daily quota {n}/day</source>
+        <translation>1日上限 {n}/日</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="42"/>
+        <source>hourly recipient quota {n}/h</source>
+        <translation>1時間の宛先数上限 {n}/時</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/live_plot.py" line="43"/>
-        <source>(dashed: daily recipient quota {n}/day as a per-minute pace)</source>
-        <translation>(破線: 1日の宛先数上限 {n}/日 を1分あたりに換算)</translation>
+        <source>daily recipient quota {n}/day</source>
+        <translation>1日の宛先数上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="411"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="285"/>
+        <source>1 h</source>
+        <translation>1時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="287"/>
+        <source>24 h</source>
+        <translation>24時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="289"/>
+        <source>The dashed line is the quota spread evenly, as a pace per minute</source>
+        <translation>破線は上限を均等にならした1分あたりのペースです</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="416"/>
         <source>accepted recipients</source>
         <translation>受け付けた宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="419"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="424"/>
         <source>refused attempts</source>
         <translation>拒否した送信試行</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="423"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="428"/>
         <source>refused attempts (messages)</source>
         <translation>拒否した送信試行 (通数)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="446"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="451"/>
         <source>recipients / minute</source>
         <translation>宛先数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="454"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="459"/>
         <source>Recipients of {names}, all source countries</source>
         <translation>{names} の宛先数 (全送信元国)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="456"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="461"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="39"/>
-        <source>(dashed: hourly quota {n}/h as a per-minute pace)</source>
-        <translation>(破線: 1時間上限 {n}/時 を1分あたりに換算)</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="461"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="463"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -921,163 +936,163 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="46"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="56"/>
         <source>5 min</source>
         <translation>5分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="46"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="56"/>
         <source>1 h</source>
         <translation>1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="47"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="57"/>
         <source>24 h</source>
         <translation>24時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="48"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="284"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="58"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="378"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="262"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="356"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="264"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="358"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="266"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="360"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="267"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="361"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="268"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="362"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="269"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="363"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="270"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="364"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="271"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="365"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="272"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="366"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="273"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="367"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="368"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="274"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="368"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="275"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="369"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="277"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="371"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="278"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="372"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="279"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="373"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="280"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="281"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
         <source>Sending sources by country</source>
         <translation>国別の送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="292"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="386"/>
         <source>The world map is not available in this build.</source>
         <translation>このビルドでは世界地図を利用できません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="296"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="390"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="427"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="345"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="439"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="469"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="377"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="471"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="379"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="473"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="382"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="476"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="385"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="479"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="387"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="481"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1306,27 +1321,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="120"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="116"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="123"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="119"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="157"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="153"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="158"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="154"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="161"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="157"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>

@@ -27,8 +27,9 @@ def test_selected_account_by_country_with_quota_line(qtbot):
         assert not plot.plot.plotItem.legend
         plot.set_selected(["user0003"], 120)
         qtbot.waitUntil(lambda: len(plot.bar_items()) == 1, timeout=5000)  # one source country
-        assert len(plot.legend.names) == 1 and plot.legend.names[0] in plot.legend.text()
+        assert len(plot.legend.names) == 2 and plot.legend.names[0] in plot.legend.text()
         assert plot.quota_line.isVisible() and plot.quota_line.value() == 2.0  # 120/h as msg/min
+        assert plot.legend.names[1] == "hourly quota 120/h"  # the dashed line's entry
         plot.wait()
 
 
@@ -64,7 +65,7 @@ def test_refused_attempts_stacked_on_accepted_with_legend(qtbot):
         qtbot.waitExposed(plot)
         plot.set_selected(["user0003"], 120)
         qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
-        assert plot.legend.names == ["RU", "refused attempts"]
+        assert plot.legend.names == ["RU", "refused attempts", "hourly quota 120/h"]
         assert "▨" in plot.legend.text()
         heights = np.asarray(plot.refused_bars.opts["height"])
         assert heights.tolist() == [0] * 40 + [30] * 20  # refused per minute, where they happened
@@ -102,15 +103,17 @@ def test_recipient_quota_plots_recipients_with_their_quota_line(qtbot):
         assert plot.plot.getAxis("left").labelText == "recipients / minute"
         assert [np.asarray(b.opts["height"]).tolist() for b in plot.bar_items()] == [[40] * 40 + [0] * 20]
         assert plot.quota_line.isVisible() and plot.quota_line.value() == 5.0
-        assert "hourly recipient quota 300/h" in plot.title.text()
+        assert plot.title.text() == "Recipients of user0003, all source countries"
         # Refused attempts are messages: a line of their own, named with its unit.
         assert plot.refused_line.isVisible() and not plot.refused_bars.isVisible()
-        assert plot.legend.names == ["accepted recipients", "refused attempts (messages)"]
+        assert plot.legend.names == ["accepted recipients", "refused attempts (messages)",
+                                     "hourly recipient quota 300/h"]
         assert len(api.requests) == requests
         # A daily message quota: messages again, its pace 1440/day = 1 a minute.
         plot.set_binding_quota("user0003", ("messages_per_day", 1440))
         assert plot.unit == "messages" and plot.plot.getAxis("left").labelText == "messages / minute"
-        assert plot.quota_line.value() == 1.0 and "daily quota 1440/day" in plot.title.text()
+        assert plot.quota_line.value() == 1.0 and "daily quota 1440/day" in plot.legend.names
+        assert plot.title.text() == "Sending of user0003, by source country"
         # Another account's quota does not touch this plot; selecting two drops the quota line.
         plot.set_binding_quota("user0004", ("recipients_per_hour", 10))
         assert plot.unit == "messages"

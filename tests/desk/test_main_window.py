@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QScrollBar
 
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.main_window import MainWindow
-from fumidai.desk.rates_model import COL_RATE, SORT_ROLE
+from fumidai.desk.rates_model import COL_ACCOUNT, COL_RATE, COL_STATUS, COL_USED, SORT_ROLE
 
 from .fake_api import FakeApi, make_account
 
@@ -178,3 +178,49 @@ def test_recipient_quota_account_plotted_in_recipients(qtbot, api, make_window):
     assert w.rates.select_account("user0002")  # an account under a message quota: messages again
     qtbot.waitUntil(lambda: w.plot.quota == ("messages_per_hour", 100), timeout=5000)
     assert w.plot.unit == "messages" and w.plot.plot.getAxis("left").labelText == "messages / minute"
+
+
+def test_narrow_window_fits_without_horizontal_scrolling(qtbot, api, make_window):
+    w = make_window()
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0 and w.columns.enabled, timeout=5000)
+    QApplication.processEvents()
+    table, header = w.rates.table, w.rates.table.horizontalHeader()
+    assert w.width() == 1024  # the window's minimum allows it
+
+    def scroll_bars():
+        live = w.tabs.widget(0)
+        return [b for b in live.findChildren(QScrollBar)
+                if b.orientation() == Qt.Orientation.Horizontal and b.isVisible()]
+
+    qtbot.waitUntil(lambda: not scroll_bars(), timeout=3000)
+    assert header.length() <= table.viewport().width()
+    # Table, plot and map all on screen at a usable size; the docks gave up width first.
+    assert table.viewport().width() >= 400 and table.viewport().height() >= 100
+    assert w.plot.plot.width() >= 200 and w.plot.plot.height() >= 120
+    assert w.map.width() >= 240 and w.map.height() >= 120
+    assert all(x.isVisible() for x in (table, w.plot.plot, w.map))
+    assert max(w.alerts_dock.width(), w.account_dock.width()) <= 0.32 * 1024
+    # The optional columns gave way, the essential ones stayed.
+    shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+    assert {COL_ACCOUNT, COL_STATUS, COL_RATE, COL_USED} <= set(shown) and len(shown) < header.count()
+    # Dragging a splitter to the end squeezes a pane but never closes it.
+    w.bottom_split.setSizes([0, 5000])
+    w.live_split.setSizes([5000, 0])
+    assert w.plot.width() >= 200 and w.rates.height() >= 160 and w.map_box.height() >= 160
+    # Wide again: every column comes back, each at the width it had.
+    w.resize(1920, 1000)
+    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(header.count())), timeout=3000)
+    assert not scroll_bars() and w.columns.dropped == []
+
+
+def test_saved_header_keeps_columns_a_narrow_window_hid(qtbot, api, make_window, tmp_path):
+    w = make_window()
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0 and bool(w.columns.dropped), timeout=5000)
+    w.save_layout()
+    assert w.columns.dropped  # still fitted to the narrow window after saving
+    w.shutdown()
+    w2 = make_window(start_polling=False)
+    header = w2.rates.table.horizontalHeader()
+    assert not any(header.isSectionHidden(c) for c in range(header.count()))  # a narrow window is no preference

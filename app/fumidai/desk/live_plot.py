@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from .api.client import ApiClient, ApiClientError
 from .api.models import AccountDetail, Series
@@ -35,13 +35,12 @@ RECIPIENTS = "\0recipients"
 # The quotas a per-minute pace can be drawn for: key -> (what it counts, minutes in its window).
 RATE_QUOTAS = {"messages_per_hour": ("messages", 60), "messages_per_day": ("messages", 1440),
                "recipients_per_hour": ("recipients", 60), "recipients_per_day": ("recipients", 1440)}
+# The dashed line's legend entry (the legend's tooltip says it is drawn as a pace per minute).
 _QUOTA_NOTES = {
-    "messages_per_hour": QT_TRANSLATE_NOOP("LivePlot", "(dashed: hourly quota {n}/h as a per-minute pace)"),
-    "messages_per_day": QT_TRANSLATE_NOOP("LivePlot", "(dashed: daily quota {n}/day as a per-minute pace)"),
-    "recipients_per_hour": QT_TRANSLATE_NOOP(
-        "LivePlot", "(dashed: hourly recipient quota {n}/h as a per-minute pace)"),
-    "recipients_per_day": QT_TRANSLATE_NOOP(
-        "LivePlot", "(dashed: daily recipient quota {n}/day as a per-minute pace)"),
+    "messages_per_hour": QT_TRANSLATE_NOOP("LivePlot", "hourly quota {n}/h"),
+    "messages_per_day": QT_TRANSLATE_NOOP("LivePlot", "daily quota {n}/day"),
+    "recipients_per_hour": QT_TRANSLATE_NOOP("LivePlot", "hourly recipient quota {n}/h"),
+    "recipients_per_day": QT_TRANSLATE_NOOP("LivePlot", "daily recipient quota {n}/day"),
 }
 
 
@@ -256,11 +255,12 @@ class LivePlot(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)  # a long title wraps instead of widening the window
         self.buttons = QButtonGroup(self)
+        # The title has the whole width; the time window's buttons sit under the time axis, by the legend.
         row = QHBoxLayout()
-        row.addWidget(self.title, 1)
+        row.addWidget(self.legend, 1)
         self._window_buttons = {}
         for key in WINDOWS:
-            b = QPushButton(self)
+            b = QToolButton(self)  # no 80 px minimum, unlike a Fusion push button
             b.setCheckable(True)
             b.setChecked(key == self._window)
             b.setProperty("window", key)
@@ -270,9 +270,9 @@ class LivePlot(QWidget):
         self.buttons.buttonClicked.connect(self._on_window_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.legend)
+        layout.addLayout(row)
 
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -281,8 +281,12 @@ class LivePlot(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self._window_buttons["hour"].setText(self.tr("Last hour"))
-        self._window_buttons["day"].setText(self.tr("Last day"))
+        # Short, like the map's: the row shares the plot's width with the legend.
+        self._window_buttons["hour"].setText(self.tr("1 h"))
+        self._window_buttons["hour"].setToolTip(self.tr("Last hour"))
+        self._window_buttons["day"].setText(self.tr("24 h"))
+        self._window_buttons["day"].setToolTip(self.tr("Last day"))
+        self.legend.setToolTip(self.tr("The dashed line is the quota spread evenly, as a pace per minute"))
         self._update_axis_label()
         self._legend_names = []  # "other" is translated: relabel at the next draw
         self._update_title()
@@ -293,6 +297,7 @@ class LivePlot(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._dark = dark
+        self._legend_names = []  # the quota's mark takes the theme's colour at the next draw
         c = plot_colours(dark)
         self.plot.setBackground(c["background"])
         for name in ("left", "bottom"):
@@ -424,16 +429,16 @@ class LivePlot(QWidget):
             top = max(top, float(refused.max()))
         self.refused_bars.setVisible(refusing and by_messages)
         self.refused_line.setVisible(refusing and not by_messages)
-        labels = [entry[1] for entry in entries]
-        if labels != self._legend_names:
-            self.legend.set_entries(entries)
-            self._legend_names = labels
-
         quota = self.quota
         pace = quota[1] / RATE_QUOTAS[quota[0]][1] if quota else 0.0
         if pace:
             self.quota_line.setValue(pace)
+            entries.append((plot_colours(self._dark)["quota"], self.tr(_QUOTA_NOTES[quota[0]]).format(n=quota[1]), "┅"))
         self.quota_line.setVisible(bool(pace))
+        labels = [entry[1] for entry in entries]
+        if labels != self._legend_names:
+            self.legend.set_entries(entries)
+            self._legend_names = labels
         if len(times):
             self.plot.setXRange(times[0], times[-1] + step, padding=0.01)
         self.plot.setYRange(0, max(top, pace, 1.0) * 1.1, padding=0)
@@ -454,9 +459,6 @@ class LivePlot(QWidget):
                 text = self.tr("Recipients of {names}, all source countries").format(names=names)
             else:
                 text = self.tr("Sending of {names}, by source country").format(names=names)
-            quota = self.quota
-            if quota:
-                text += "  " + self.tr(_QUOTA_NOTES[quota[0]]).format(n=quota[1])
         else:
             text = self.tr("Top senders now (select accounts in the table to see them by country)")
         self.title.setText(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QPushButton,
     QSplitter,
     QSystemTrayIcon,
+    QTableView,
+    QToolButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,7 +34,16 @@ from .api.client import ApiClient
 from .api.models import Me
 from .live_plot import LivePlot, binding_quota
 from .poller import Poller, Snapshot
-from .rates_model import AccountRatesModel
+from .rates_model import (
+    COL_COUNTRY,
+    COL_DAY,
+    COL_HOUR,
+    COL_NCOUNTRIES,
+    COL_QUOTA,
+    COL_RCPT,
+    COL_SINCE,
+    AccountRatesModel,
+)
 from .rates_panel import RatesPanel
 from .theme import THEMES, apply_theme, is_dark
 from .trends import TrendsView
@@ -47,6 +57,76 @@ MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSL
                (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
 SETTINGS_VERSION = 3  # bumped when the default layout changes: older saved layouts are dropped once
+# The live table's columns that give way, first to last, when the window is too narrow for all
+# of them; the account, its status, its rate and its share of quota always stay.
+NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)
+DOCK_SHARE = 0.32  # of the window's width, at most, for the docks beside the live view (440 px at 1400)
+
+
+class ColumnFitter(QObject):
+    """Hides a table's optional columns while they do not fit its width, and shows them again
+    when they do: a narrow window shows fewer columns instead of a horizontal scroll bar.
+
+    Only a change of the table's width refits: a column staff widen by hand may still scroll.
+    """
+
+    def __init__(self, table: QTableView, optional: tuple[int, ...]):
+        super().__init__(table)
+        self._table = table
+        self._optional = optional
+        self._widths: dict[int, int] = {}  # the width each column had when this hid it
+        self.dropped: list[int] = []  # the columns this hid, in the order it hid them
+        self._busy = False
+        self.enabled = False  # until the table has measured its columns: it measures shown ones only
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Resize and self.enabled and not self._busy:
+            self.fit()
+        return False
+
+    def _width(self, c: int) -> int:
+        """A shown column's width; the stretched last one's by its contents, not its stretch."""
+        header = self._table.horizontalHeader()
+        last = max((i for i in range(header.count()) if not header.isSectionHidden(i)), key=header.visualIndex)
+        if c == last and header.stretchLastSection():
+            return max(self._table.sizeHintForColumn(c), header.sectionSizeHint(c))
+        return header.sectionSize(c)
+
+    def _wanted(self) -> int:
+        header = self._table.horizontalHeader()
+        return sum(self._width(c) for c in range(header.count()) if not header.isSectionHidden(c))
+
+    def fit(self) -> None:
+        header = self._table.horizontalHeader()
+        room = self._table.viewport().width()
+        self._busy = True
+        try:
+            for c in self._optional:
+                if self._wanted() <= room:
+                    break
+                if not header.isSectionHidden(c):
+                    self._widths[c] = self._width(c)
+                    header.hideSection(c)
+                    self.dropped.append(c)
+            while self.dropped and self._wanted() + self._widths[self.dropped[-1]] <= room:
+                c = self.dropped.pop()
+                header.showSection(c)
+                header.resizeSection(c, self._widths[c])
+        finally:
+            self._busy = False
+
+    def show_all(self) -> None:
+        """Every dropped column back (before the header's state is saved: width is no preference)."""
+        header = self._table.horizontalHeader()
+        self._busy = True
+        try:
+            while self.dropped:
+                c = self.dropped.pop()
+                header.showSection(c)
+                header.resizeSection(c, self._widths[c])
+        finally:
+            self._busy = False
 
 
 class MainWindow(QMainWindow):
@@ -83,7 +163,7 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.map_label, 1)
         self.map_buttons = QButtonGroup(self)
         for seconds, text in MAP_WINDOWS:
-            b = QPushButton(self.map_box)
+            b = QToolButton(self.map_box)  # no 80 px minimum, unlike a Fusion push button
             b.setCheckable(True)
             b.setChecked(seconds == self._map_window)
             b.setProperty("seconds", seconds)
@@ -112,6 +192,20 @@ class MainWindow(QMainWindow):
         self.live_split.setStretchFactor(1, 1)
         self.bottom_split.setStretchFactor(0, 2)
         self.bottom_split.setStretchFactor(1, 3)
+        # Narrow or short windows squeeze the panes but never close one: table, plot and map stay.
+        for split in (self.live_split, self.bottom_split):
+            split.setChildrenCollapsible(False)
+        self.plot.setMinimumSize(200, 160)
+        self.map_box.setMinimumSize(240, 160)
+        self.rates.setMinimumHeight(160)
+        # Wrapped a word at a time, not a letter at a time beside the buttons.
+        self.map_label.setMinimumWidth(self.map_label.fontMetrics().averageCharWidth() * 9)
+        self.columns = ColumnFitter(self.rates.table, NARROW_DROPS)
+        self.model.updated.connect(self._on_first_columns)
+        self._dock_timer = QTimer(self)
+        self._dock_timer.setSingleShot(True)
+        self._dock_timer.setInterval(0)
+        self._dock_timer.timeout.connect(self._fit_docks)
 
         self.banner = QLabel(self)
         self.banner.setObjectName("staleBanner")
@@ -494,7 +588,30 @@ class MainWindow(QMainWindow):
                 restore(value)
                 self.rates.columns_fitted |= key == "table_header"
 
+    @Slot()
+    def _on_first_columns(self) -> None:
+        """Once the table has measured its columns (on the first data), fit them to its width."""
+        if self.rates.columns_fitted:
+            self.model.updated.disconnect(self._on_first_columns)
+            self.columns.enabled = True
+            self.columns.fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._dock_timer.start()  # once the layout has placed the docks at the new size
+
+    @Slot()
+    def _fit_docks(self) -> None:
+        """A narrow window keeps most of its width for the live view: the docks give way first."""
+        cap = int(self.width() * DOCK_SHARE)
+        wide = [d for d in (self.alerts_dock, self.account_dock)
+                if d.isVisible() and not d.isFloating() and d.width() > cap]
+        if wide:
+            self.resizeDocks(wide, [cap] * len(wide), Qt.Orientation.Horizontal)
+            self.layout().activate()  # now: the new sizes would otherwise wait for the next resize
+
     def save_layout(self) -> None:
+        self.columns.show_all()  # widths staff chose are kept, not the columns a narrow window hid
         self.settings.setValue("layout_version", SETTINGS_VERSION)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
@@ -502,6 +619,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("bottom_split", self.bottom_split.saveState())
         self.settings.setValue("table_header", self.rates.table.horizontalHeader().saveState())
         self.settings.sync()
+        if self.columns.enabled:
+            self.columns.fit()
 
     def shutdown(self) -> None:
         """Stop every thread this window started; safe to call twice."""
