@@ -312,6 +312,7 @@ class MainWindow(QMainWindow):
         self.act_refresh = QAction(self)
         self.act_refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.act_refresh.triggered.connect(self.refresh_now)
+        self.act_refresh.triggered.connect(self.rates.refresh_order)  # re-sorts a table held under the pointer
         self.act_find = QAction(self)
         self.act_find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         self.act_find.triggered.connect(self.rates.focus_search)
@@ -540,7 +541,7 @@ class MainWindow(QMainWindow):
         detail = self.account_panel.detail
         if detail is not None:
             self.plot.set_binding_quota(account, binding_quota(detail))
-        if not hasattr(self.map, "highlight") or self.rates.proxy.country:
+        if not hasattr(self.map, "highlight") or self.rates.country:
             return
         usage = detail.usage.get("countries") if detail is not None else None
         codes = [c.get("country") for c in usage or [] if isinstance(c, dict) and isinstance(c.get("country"), str)]
