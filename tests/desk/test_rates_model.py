@@ -319,3 +319,79 @@ def test_a_search_typed_while_held_applies_at_once(panel):
     panel.search.setText("user001")
     assert sorted(shown_names(panel.model)) == [f"user{i:04d}" for i in range(10, 20)]
     assert panel.count_label.text() == "10 of 30 accounts"
+
+
+def test_clearing_a_filter_that_hid_every_row_shows_them_all_again():
+    model = AccountRatesModel()
+    model.apply_snapshot(rows(12))
+    model.set_search("nobody")
+    assert model.rowCount() == 0 and model.total_count() == 12
+    model.set_search("")
+    assert model.rowCount() == 12 and model.row_of("user0011") >= 0
+
+
+def test_random_polls_filters_holds_and_sorts_keep_the_model_consistent(qtmodeltester):
+    """Whatever the sequence, a released model shows exactly the filtered poll in a sorted order,
+    its row lookup agrees with its rows, and Qt's tester (attached throughout) sees valid signals."""
+    import random
+
+    from fumidai.desk.rates_model import _SORT_KEYS
+
+    rnd = random.Random(20261128)
+    model = AccountRatesModel()
+    qtmodeltester.check(model, force_py=False)
+    pool = rows(60)
+    for _step in range(300):
+        op = rnd.random()
+        if op < 0.45:
+            poll = [dataclasses.replace(r, rate=float(rnd.randint(0, 9)),
+                                        status=rnd.choice(("ok", "ok", "limited", "suspended")))
+                    for r in rnd.sample(pool, rnd.randint(0, 60))]
+            model.apply_snapshot(poll)
+        elif op < 0.6:
+            model.set_search(rnd.choice(("", "", "user00", "user001", "4", "nobody")))
+        elif op < 0.7:
+            model.set_states(rnd.choice((set(), set(), {"ok"}, {"limited", "auto_stopped"})))
+        elif op < 0.8:
+            model.set_country(rnd.choice(("", "", "JP", "CN")))
+        elif op < 0.9:
+            model.hold_order(not model.order_held)
+        else:
+            model.sort(rnd.randrange(11), rnd.choice((Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder)))
+        shown = model.rows()
+        assert all(model.row_of(r.account) == i for i, r in enumerate(shown))
+        assert len({r.account for r in shown}) == len(shown)
+        if not model.order_held:
+            expected = {r.account for r in model._all.values() if model._accepts(r)}
+            assert {r.account for r in shown} == expected
+            if model.sort_column >= 0:
+                keys = [_SORT_KEYS[model.sort_column](r) for r in shown]
+                assert keys == sorted(keys, reverse=model.sort_order == Qt.SortOrder.DescendingOrder)
+
+
+def test_f5_in_the_window_resorts_a_table_held_under_the_pointer(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from fumidai.desk.api.client import ApiClient
+    from fumidai.desk.api.models import Me
+    from fumidai.desk.main_window import MainWindow
+
+    # Nothing listens on port 9 and nothing polls: the test feeds the model itself.
+    window = MainWindow(ApiClient("http://127.0.0.1:9", "none"), Me("t", "operator"),
+                        QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat), start_polling=False)
+    qtbot.addWidget(window)
+    try:
+        window.plot.set_live(False)
+        window.plot._client = None
+        window.show()
+        qtbot.waitExposed(window)
+        model = window.model
+        model.apply_snapshot(rows(30))
+        QTest.mouseMove(window.rates.table.viewport(), QPoint(40, 30))
+        model.apply_snapshot(reshuffled("user0004"))
+        assert shown_rates(model) != sorted(shown_rates(model), reverse=True)
+        window.act_refresh.trigger()  # F5
+        assert shown_rates(model) == sorted(shown_rates(model), reverse=True)
+        assert "user0004" not in shown_names(model)
+    finally:
+        window.shutdown()
