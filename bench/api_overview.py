@@ -146,7 +146,7 @@ async def main(args) -> None:
     app = create_app(svc)
     api = await serve_api(app, settings)
     policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout,
-                          settings.policy.max_connections)
+                          settings.policy.max_connections, attributes=svc.ATTRIBUTES)
     await policy.start()
     with svc.store.session() as s:
         token = repo.add_staff(s, "bench", "viewer")

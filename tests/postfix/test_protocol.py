@@ -6,8 +6,10 @@ import asyncio
 import socket
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fumidai.postfix.codec import ProtocolError, encode_reply, parse_request
+from fumidai.postfix.codec import MAX_ATTRIBUTES, MAX_LINE, AttributeReader, ProtocolError, encode_reply, parse_request
 from fumidai.postfix.server import PolicyServer
 
 from tests.fixtures import postfix_requests
@@ -139,3 +141,51 @@ def test_unix_socket(tmp_path):
         loop.run_until_complete(srv.stop())
         loop.close()
     assert not path.exists()
+
+
+def _naive_parse(block: bytes) -> dict[str, str]:
+    """The protocol's rules line by line: what the fast checks must agree with."""
+    if not block or b"\x00" in block:
+        raise ProtocolError("bad")
+    text = block.decode("utf-8")  # UnicodeDecodeError is a ValueError, as ProtocolError is
+    lines = text.split("\n")
+    if len(lines) > MAX_ATTRIBUTES or any(len(line.encode()) > MAX_LINE for line in lines):
+        raise ProtocolError("bad")
+    attrs = {}
+    for line in lines:
+        name, eq, value = line.partition("=")
+        if not eq or not name:
+            raise ProtocolError("bad")
+        attrs[name] = value
+    return attrs
+
+
+_line = st.one_of(
+    st.tuples(st.sampled_from(["sasl_username", "recipient", "instance", "x", ""]), st.sampled_from(["=", ""]),
+              st.text(alphabet="ab=\n\x00é", max_size=6)).map("".join),
+    st.text(alphabet="a=\n", max_size=4),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_line, min_size=0, max_size=6).map("\n".join).map(str.encode))
+def test_fast_checks_agree_with_the_naive_rules(block):
+    try:
+        expected = _naive_parse(block)
+    except ValueError:
+        with pytest.raises(ProtocolError):
+            parse_request(block)
+        with pytest.raises(ProtocolError):
+            AttributeReader(["sasl_username"])(block)
+        return
+    assert parse_request(block) == expected
+    wanted = ["sasl_username", "recipient", "instance", "missing"]
+    assert AttributeReader(wanted)(block) == {k: v for k, v in expected.items() if k in wanted}
+
+
+def test_attribute_reader_reads_postfix_requests_like_the_full_parser():
+    names = ["sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient"]
+    read = AttributeReader(names)
+    for req in postfix_requests():
+        full = parse_request(req[:-2])
+        assert read(req[:-2]) == {k: full[k] for k in names}

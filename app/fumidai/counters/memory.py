@@ -107,24 +107,24 @@ class Activity:
                 per = self.hour_country_accounts.setdefault(country, {})
                 per[account] = per.get(account, 0) + 1
                 in_country[4] += 1
-            delta = (messages, recipients, 0, 0) if accepted else (0, 0, messages, recipients)
-            for c in (cell, in_country, by_account.setdefault(account, [0, 0, 0, 0]),
-                      self.hour_accounts.setdefault(account, [0, 0, 0, 0]),
-                      self.hour_countries.setdefault(country, [0, 0, 0, 0])):
-                c[0] += delta[0]
-                c[1] += delta[1]
-                c[2] += delta[2]
-                c[3] += delta[3]
+            i = 0 if accepted else 2  # accepted counts go in [0:2], refused ones in [2:4]
+            for c in (cell, in_country, _cell(by_account, account), _cell(self.hour_accounts, account),
+                      _cell(self.hour_countries, country)):
+                c[i] += messages
+                c[i + 1] += recipients
         table = self.country_day if accepted else self.country_refused_day
         w = table.get(country)
         if w is None:
             w = table[country] = RollingWindow()
         w.add(minute, messages, recipients)
-        for table, span in ((self.country_accounts_day, DAY), (self.country_accounts_5m, 5)):
-            d = table.get(country)
-            if d is None:
-                d = table[country] = DistinctWindow(span)
-            d.add(minute, account)
+        d = self.country_accounts_day.get(country)
+        if d is None:
+            d = self.country_accounts_day[country] = DistinctWindow(DAY)
+        d.add(minute, account)
+        d = self.country_accounts_5m.get(country)
+        if d is None:
+            d = self.country_accounts_5m[country] = DistinctWindow(5)
+        d.add(minute, account)
         self.accounts_day.add(minute, account)
 
     def per_account(self, minute: int, window_minutes: int) -> dict[str, Cell]:
@@ -194,6 +194,13 @@ class Activity:
         """Accounts with traffic in the last day (account -> its last minute)."""
         self.accounts_day.count(minute)
         return self.accounts_day.last_seen
+
+
+def _cell(table: dict[str, Cell], key: str) -> Cell:
+    cell = table.get(key)
+    if cell is None:  # not setdefault: that would build a list on every call
+        cell = table[key] = [0, 0, 0, 0]
+    return cell
 
 
 def _sub(table: dict[str, Cell], key: str, cell: Cell) -> None:

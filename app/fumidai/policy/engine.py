@@ -173,18 +173,27 @@ class Engine:
         return d
 
     def _rcpt(self, req: Request, state: AccountState, limits: Limits) -> Decision:
-        inst = req.instance
-        pending = state.pending.get(inst)
+        action = self.rcpt(state, limits, req.instance, req.recipient)
+        return Decision() if action == "DUNNO" else Decision(action=action, reason="quota:recipients_per_message")
+
+    def rcpt(self, state: AccountState, limits: Limits, instance: str, recipient: str) -> str:
+        """The answer to a RCPT request of an account not suspended.
+
+        The recipient is remembered for its message (counted at DATA); only a limit on
+        recipients per message can refuse here. The policy server calls this directly for
+        most requests: no Request, no Decision.
+        """
+        pending = state.pending.get(instance)
         if pending is None:
             pending = set()
-            _remember(state.pending, inst, pending)
-        per_message = limits.account.recipients_per_message
-        if per_message is not None and len(pending) >= per_message and req.recipient:
-            if recipient_hash(req.recipient) not in pending:
-                return Decision(action=self.too_many_rcpts_at_rcpt, reason="quota:recipients_per_message")
-        if req.recipient:
-            pending.add(recipient_hash(req.recipient))
-        return Decision()
+            _remember(state.pending, instance, pending)
+        if recipient:
+            h = recipient_hash(recipient)
+            per_message = limits.account.recipients_per_message
+            if per_message is not None and len(pending) >= per_message and h not in pending:
+                return self.too_many_rcpts_at_rcpt
+            pending.add(h)
+        return "DUNNO"
 
     def _message(self, req: Request, state: AccountState, limits: Limits, minute: int, now: float) -> Decision:
         inst = req.instance
@@ -251,13 +260,17 @@ class Engine:
 
 def _over(quota: Quota, hour: tuple[int, int], day: tuple[int, int], rcpts: int) -> str | None:
     """The first limit of ``quota`` that one more message with ``rcpts`` recipients would pass."""
-    for key, value in (
-        ("messages_per_hour", hour[0] + 1),
-        ("messages_per_day", day[0] + 1),
-        ("recipients_per_hour", hour[1] + rcpts),
-        ("recipients_per_day", day[1] + rcpts),
-    ):
-        limit = getattr(quota, key)
-        if limit is not None and value > limit:
-            return key
+    # Spelled out rather than looped over the keys: this runs for every message.
+    limit = quota.messages_per_hour
+    if limit is not None and hour[0] + 1 > limit:
+        return "messages_per_hour"
+    limit = quota.messages_per_day
+    if limit is not None and day[0] + 1 > limit:
+        return "messages_per_day"
+    limit = quota.recipients_per_hour
+    if limit is not None and hour[1] + rcpts > limit:
+        return "recipients_per_hour"
+    limit = quota.recipients_per_day
+    if limit is not None and day[1] + rcpts > limit:
+        return "recipients_per_day"
     return None

@@ -7,42 +7,77 @@ server must log it and close the connection without a reply, and Postfix retries
 
 from __future__ import annotations
 
+from typing import Iterable
+
 MAX_LINE = 8192  # ccert_subject and friends can be long; nothing legitimate is near this
 MAX_ATTRIBUTES = 128  # Postfix 3.12 sends about 35
 MAX_REQUEST = 64 * 1024
+
+# Every byte but "\n", "=" and NUL: deleting them leaves the request's skeleton, "=\n=\n==\n…".
+_NOT_SKELETON = bytes(c for c in range(256) if c not in b"\n=\x00")
 
 
 class ProtocolError(ValueError):
     """The peer sent something that is not a policy request."""
 
 
-def parse_request(block: bytes) -> dict[str, str]:
-    """Parse one request (without its terminating empty line) into attributes.
+def check_request(block: bytes) -> str:
+    """Check one request (without its terminating empty line) and return it decoded.
 
-    A repeated attribute keeps the last value, which the protocol allows. The checks run
-    on the whole block at once: this is the hot path, a few microseconds per request.
+    Every check runs over the whole block in C (count, find, translate), never line by
+    line in Python: this is the hot path, once per request.
     """
     if not block:
         raise ProtocolError("empty request")
-    if b"\x00" in block:
-        raise ProtocolError("NUL in request")
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ProtocolError(f"request is not UTF-8 (byte {err.start})") from None
-    lines = text.split("\n")
-    if len(lines) > MAX_ATTRIBUTES:
+    skeleton = block.translate(None, _NOT_SKELETON)
+    if b"\x00" in skeleton:
+        raise ProtocolError("NUL in request")
+    if skeleton.count(b"\n") >= MAX_ATTRIBUTES:
         raise ProtocolError(f"more than {MAX_ATTRIBUTES} attributes")
-    if len(text) > MAX_LINE and max(map(len, lines)) > MAX_LINE:
-        raise ProtocolError(f"attribute line longer than {MAX_LINE} bytes")
-    try:
-        attrs = dict([line.split("=", 1) for line in lines])
-    except ValueError:  # a line without "=" splits into one part
-        bad = next(line for line in lines if "=" not in line)
-        raise ProtocolError(f"line without name=value: {bad[:60]!r}") from None
-    if "" in attrs:
+    # A line without "=" leaves two newlines together in the skeleton, or one at an end.
+    if b"\n\n" in skeleton or not skeleton.startswith(b"=") or not skeleton.endswith(b"="):
+        bad = next(line for line in text.split("\n") if "=" not in line)
+        raise ProtocolError(f"line without name=value: {bad[:60]!r}")
+    if text[0] == "=" or "\n=" in text:
         raise ProtocolError("attribute without a name")
-    return attrs
+    if len(block) > MAX_LINE and max(map(len, block.split(b"\n"))) > MAX_LINE:
+        raise ProtocolError(f"attribute line longer than {MAX_LINE} bytes")
+    return text
+
+
+def parse_request(block: bytes) -> dict[str, str]:
+    """Parse one request (without its terminating empty line) into all its attributes.
+
+    A repeated attribute keeps the last value, which the protocol allows.
+    """
+    return dict([line.split("=", 1) for line in check_request(block).split("\n")])
+
+
+class AttributeReader:
+    """Parses requests into only the attributes a handler reads.
+
+    A request carries about 35 attributes and the engine reads six: finding those six in
+    the checked text costs far less than splitting every line into a dict.
+    """
+
+    __slots__ = ("needles",)
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.needles = tuple((name, f"\n{name}=", len(name) + 2) for name in names)
+
+    def __call__(self, block: bytes) -> dict[str, str]:
+        text = "\n" + check_request(block)
+        attrs = {}
+        for name, needle, skip in self.needles:
+            i = text.rfind(needle)  # the last one wins, as in parse_request
+            if i >= 0:
+                j = text.find("\n", i + skip)
+                attrs[name] = text[i + skip:j] if j >= 0 else text[i + skip:]
+        return attrs
 
 
 def encode_reply(action: str) -> bytes:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Callable
+from typing import Callable, Iterable
 
-from .codec import MAX_REQUEST, ProtocolError, encode_reply, parse_request
+from .codec import MAX_REQUEST, AttributeReader, ProtocolError, encode_reply, parse_request
 
 log = logging.getLogger("fumidai.policy")
 
@@ -44,7 +44,8 @@ class PolicyProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer + data if self.buffer else data
-        handle = self.server.handle
+        server = self.server
+        handle, parse, replies = server.handle, server.parse, server.replies
         write = self.transport.write
         start = 0
         while True:
@@ -52,11 +53,17 @@ class PolicyProtocol(asyncio.Protocol):
             if end < 0:
                 break
             try:
-                attrs = parse_request(buffer[start:end])
+                attrs = parse(buffer[start:end])
             except ProtocolError as err:
                 self._drop(f"malformed request: {err}")
                 return
-            write(encode_reply(handle(attrs)))
+            action = handle(attrs)
+            reply = replies.get(action)
+            if reply is None:
+                reply = encode_reply(action)
+                if len(replies) < 1024:  # actions come from the config: a handful of texts
+                    replies[action] = reply
+            write(reply)
             start = end + 2
         rest = buffer[start:] if start else buffer
         if len(rest) > MAX_REQUEST:
@@ -90,7 +97,11 @@ class PolicyProtocol(asyncio.Protocol):
 
 
 class PolicyServer:
-    """Listens on ``listen`` ("HOST:PORT" or "unix:/path") and answers with ``handle``."""
+    """Listens on ``listen`` ("HOST:PORT" or "unix:/path") and answers with ``handle``.
+
+    ``attributes``: the names ``handle`` reads; only those are parsed out of each request
+    (every attribute when None).
+    """
 
     def __init__(
         self,
@@ -98,8 +109,11 @@ class PolicyServer:
         listen: str,
         read_timeout: float = 100.0,
         max_connections: int = 2000,
+        attributes: Iterable[str] | None = None,
     ) -> None:
         self.handle = handle
+        self.parse = AttributeReader(attributes) if attributes is not None else parse_request
+        self.replies: dict[str, bytes] = {}
         self.listen = listen
         self.read_timeout = read_timeout
         self.max_connections = max_connections

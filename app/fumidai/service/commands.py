@@ -142,7 +142,8 @@ async def _serve(settings, time_scale: float | None) -> int:
     svc = Service(settings, clock=clock, manage_gc=True)
     svc.open_resources()
     await svc.start()
-    policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout, settings.policy.max_connections)
+    policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout, settings.policy.max_connections,
+                          attributes=Service.ATTRIBUTES)
     api = None
     try:
         try:

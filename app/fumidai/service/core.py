@@ -89,6 +89,9 @@ def override_from_row(row) -> Override:
 
 
 class Service:
+    # The request attributes the policy path reads: the policy server parses only these.
+    ATTRIBUTES = ("sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient")
+
     def __init__(self, settings: Settings, clock: Callable[[], float] | None = None, geo=None, store=None,
                  manage_gc: bool = False) -> None:
         self.settings = settings
@@ -232,7 +235,7 @@ class Service:
         """Answer one policy request. Never raises: trouble answers ``[policy] on_error``."""
         started = time.perf_counter()
         try:
-            account = attrs.get("sasl_username", "")
+            account = attrs.get("sasl_username")
             if not account:
                 action = self.unauthenticated
             else:
@@ -241,20 +244,23 @@ class Service:
             log.exception("policy request failed; answering %s", self.on_error)
             action = self.on_error
         if self.metrics is not None:
-            self.metrics.observe_decision(action, time.perf_counter() - started)
+            self.metrics.policy.observe(action, time.perf_counter() - started)
         return action
 
     def _decide(self, account: str, attrs: dict[str, str]) -> str:
         now = self.clock()
         stage = attrs.get("protocol_state", "")
-        state = self.counters.state(account)
+        state = self.counters.states.get(account)
+        if state is None:
+            state = self.counters.state(account)
+        if stage == "RCPT" and state.suspension is None:
+            # Most requests: one per recipient, remembered for the message and counted at DATA.
+            return self.engine.rcpt(state, self.limits_for(account, now), attrs.get("instance", ""),
+                                    attrs.get("recipient", ""))
         client = attrs.get("client_address", "")
         # The country matters where something is counted: DATA/END-OF-MESSAGE, or any refusal
-        # of a suspended account. A plain RCPT (most requests) does not need the lookup.
-        if stage == "RCPT" and state.suspension is None:
-            country = UNKNOWN_COUNTRY
-        else:
-            country = self.geo.country(client) if self.geo is not None else UNKNOWN_COUNTRY
+        # of a suspended account.
+        country = self.geo.country(client) if self.geo is not None else UNKNOWN_COUNTRY
         try:
             count = int(attrs.get("recipient_count") or 0)
         except ValueError:
