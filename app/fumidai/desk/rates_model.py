@@ -20,10 +20,10 @@ from itertools import repeat
 from operator import attrgetter, is_, is_not
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QT_TRANSLATE_NOOP,
-    QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -422,8 +422,9 @@ class AccountRatesModel(QAbstractTableModel):
         targets = [self._rows[i.row()] for i in old_persistent]
         self._rows = ordered
         self._pos_cache = None
-        if len({id(t) for t in targets}) <= 8:  # a selected row or two: find them, no full index
-            where = {id(t): list(map(is_, ordered, repeat(t))).index(True) for t in targets}
+        distinct = {id(t): t for t in targets}
+        if len(distinct) <= 8:  # a selected row or two: find them, no full index
+            where = {k: list(map(is_, ordered, repeat(t))).index(True) for k, t in distinct.items()}
         else:
             pos = self._pos
             where = {id(t): pos[t.account] for t in targets}
@@ -482,9 +483,9 @@ class AccountRatesModel(QAbstractTableModel):
             fresh = [r if f is None else f for f, r in zip(fresh, self._rows)]
         # 2. changes in place: one dataChanged over the span of rows whose values changed
         old = self._rows
-        moved = list(map(is_not, fresh, old))
-        if True in moved:
-            lo, hi = moved.index(True), len(moved) - 1 - moved[::-1].index(True)
+        replaced = list(map(is_not, fresh, old))
+        if True in replaced:
+            lo, hi = replaced.index(True), len(replaced) - 1 - replaced[::-1].index(True)
             while lo <= hi and fresh[lo] == old[lo]:  # a new object with the same values
                 lo += 1
             while hi >= lo and fresh[hi] == old[hi]:
