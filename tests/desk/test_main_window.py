@@ -204,6 +204,10 @@ def test_narrow_window_fits_without_horizontal_scrolling(qtbot, api, make_window
     # The optional columns gave way, the essential ones stayed.
     shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
     assert {COL_ACCOUNT, COL_STATUS, COL_RATE, COL_USED} <= set(shown) and len(shown) < header.count()
+    # Columns that grow without a resize of the table (a wider account, say) refit as well.
+    dropped = len(w.columns.dropped)
+    header.resizeSection(COL_ACCOUNT, header.sectionSize(COL_ACCOUNT) + 150)
+    qtbot.waitUntil(lambda: len(w.columns.dropped) > dropped and not scroll_bars(), timeout=3000)
     # Dragging a splitter to the end squeezes a pane but never closes it.
     w.bottom_split.setSizes([0, 5000])
     w.live_split.setSizes([5000, 0])
