@@ -103,11 +103,6 @@ class RatesPanel(QWidget):
         self.retranslate()
 
     @property
-    def proxy(self) -> AccountRatesModel:
-        """The model the table shows (there is no proxy any more; kept for callers written against it)."""
-        return self.model
-
-    @property
     def country(self) -> str:
         """The map's country filter ("" for none)."""
         return self.model.country
