@@ -12,7 +12,7 @@ test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml setup.py
+$(VENV)/.installed: pyproject.toml setup.py app/fumidai/postfix/_speedups.c
 	@PYTHON=$$(scripts/find-python) && echo "using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[desk,dev]'

@@ -6,9 +6,10 @@ import asyncio
 import socket
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fumidai.postfix import codec
 from fumidai.postfix.codec import MAX_ATTRIBUTES, MAX_LINE, AttributeReader, ProtocolError, encode_reply, parse_request
 from fumidai.postfix.server import PolicyServer
 
@@ -167,9 +168,26 @@ _line = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_line, min_size=0, max_size=6).map("\n".join).map(str.encode))
-def test_fast_checks_agree_with_the_naive_rules(block):
+@pytest.fixture(params=["c", "python"])
+def parser(request):
+    """Each test of the parser runs on the C parser and on its Python twin."""
+    if request.param == "c" and codec._parse_c is None:
+        pytest.skip("the C parser is not built")
+    saved = codec._parse_c
+    if request.param == "python":
+        codec._parse_c = None
+    yield request.param
+    codec._parse_c = saved
+
+
+def test_the_c_parser_is_built():
+    # setup.py marks it optional; on this platform a silent fallback would be a regression.
+    assert codec._parse_c is not None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(block=st.lists(_line, min_size=0, max_size=6).map("\n".join).map(str.encode))
+def test_parsers_agree_with_the_naive_rules(parser, block):
     try:
         expected = _naive_parse(block)
     except ValueError:
@@ -183,9 +201,31 @@ def test_fast_checks_agree_with_the_naive_rules(block):
     assert AttributeReader(wanted)(block) == {k: v for k, v in expected.items() if k in wanted}
 
 
-def test_attribute_reader_reads_postfix_requests_like_the_full_parser():
+@pytest.mark.parametrize(
+    "block",
+    [b"no equals sign", b"=value", b"name=" + b"x" * 9000, b"a=\xff\xfe", b"\n".join(b"k%d=v" % i for i in range(200)),
+     b"a=b\x00c", b"a=b\n", b"\na=b", b"a=b\n\nc=d"],
+    ids=["no-equals", "empty-name", "long-line", "not-utf8", "too-many", "nul", "trailing-newline", "leading-newline",
+         "empty-line"],
+)
+def test_malformed_blocks_are_refused_by_both(parser, block):
+    with pytest.raises(ProtocolError):
+        parse_request(block)
+    with pytest.raises(ProtocolError):
+        AttributeReader(["a"])(block)
+
+
+def test_limits_are_inclusive(parser):
+    at_limit = b"\n".join(b"k%d=v" % i for i in range(MAX_ATTRIBUTES))
+    assert len(parse_request(at_limit)) == MAX_ATTRIBUTES
+    longest = b"n=" + b"x" * (MAX_LINE - 2)
+    assert parse_request(longest)["n"] == "x" * (MAX_LINE - 2)
+    assert parse_request("a=日本\nb=c=d".encode()) == {"a": "日本", "b": "c=d"}
+
+
+def test_attribute_reader_reads_postfix_requests_like_the_full_parser(parser):
     names = ["sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient"]
     read = AttributeReader(names)
     for req in postfix_requests():
         full = parse_request(req[:-2])
-        assert read(req[:-2]) == {k: full[k] for k in names}
+        assert len(full) > 20 and read(req[:-2]) == {k: full[k] for k in names}
