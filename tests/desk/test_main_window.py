@@ -231,3 +231,26 @@ def test_saved_header_keeps_columns_a_narrow_window_hid(qtbot, api, make_window,
     w2 = make_window(start_polling=False)
     header = w2.rates.table.horizontalHeader()
     assert not any(header.isSectionHidden(c) for c in range(header.count()))  # a narrow window is no preference
+
+
+def test_status_column_shows_a_stop_that_comes_after_the_first_poll(qtbot, api, make_window):
+    from PySide6.QtGui import QFontMetrics
+
+    w = make_window()
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0 and w.columns.enabled, timeout=5000)
+    table = w.rates.table
+    width = table.columnWidth(COL_STATUS)
+    api.set_account("user0003", status="suspended", suspended_by="auto", status_since="2027-01-15T07:41:00Z")
+    qtbot.waitUntil(lambda: w.model.row_for("user0003").state == "auto_stopped", timeout=5000)
+    index = w.model.index(w.model.row_of("user0003"), COL_STATUS)
+    bold = QFontMetrics(index.data(Qt.ItemDataRole.FontRole).resolve(table.font()))
+    assert index.data() == "auto-stopped" and table.columnWidth(COL_STATUS) >= bold.horizontalAdvance("auto-stopped")
+    assert table.columnWidth(COL_STATUS) >= table.sizeHintForColumn(COL_STATUS) and table.columnWidth(COL_STATUS) == width
+    # A layout saved by an older desk, its Status sized for "ok": widened at the first poll.
+    table.setColumnWidth(COL_STATUS, 30)
+    w.save_layout()
+    w.shutdown()
+    w2 = make_window()
+    assert w2.rates.table.columnWidth(COL_STATUS) == 30
+    qtbot.waitUntil(lambda: w2.model.row_for("user0003") is not None, timeout=5000)
+    assert w2.rates.table.columnWidth(COL_STATUS) >= w2.rates.table.sizeHintForColumn(COL_STATUS)

@@ -395,3 +395,63 @@ def test_f5_in_the_window_resorts_a_table_held_under_the_pointer(qtbot, tmp_path
         assert "user0004" not in shown_names(model)
     finally:
         window.shutdown()
+
+
+# -- column widths: sized for what a later poll can show ------------------------------------------------
+def _cell_fits(panel, account: str, column: int) -> tuple[int, int, str]:
+    """(column width, font-metrics width of the cell's text, the text) for an account's cell."""
+    from PySide6.QtGui import QFontMetrics
+
+    index = panel.model.index(panel.model.row_of(account), column)
+    font = index.data(Qt.ItemDataRole.FontRole)  # only what it sets (bold): the rest is the table's, as painted
+    font = font.resolve(panel.table.font()) if font is not None else panel.table.font()
+    text = index.data()
+    return panel.table.columnWidth(column), QFontMetrics(font).horizontalAdvance(text), text
+
+
+def test_status_and_since_fit_a_stop_that_comes_after_the_first_poll(panel):
+    table, model = panel.table, panel.model
+    assert all(r.status == "ok" for r in model.rows())  # the columns were fitted to "ok" rows only
+    widths = table.columnWidth(COL_STATUS), table.columnWidth(COL_SINCE)
+    stopped = dataclasses.replace(rows(1, 3)[0], status="suspended", suspended_by="auto", status_since=time.time())
+    model.apply_snapshot(rows(3) + [stopped] + rows(26, 4))
+    width, text_width, text = _cell_fits(panel, stopped.account, COL_STATUS)
+    assert text == "auto-stopped" and width >= text_width + 16  # bold text and its colour swatch
+    assert width >= table.sizeHintForColumn(COL_STATUS)  # what the delegate needs: the label is not elided
+    width, text_width, text = _cell_fits(panel, stopped.account, COL_SINCE)
+    assert len(text) == len("11-28 22:49") and width >= max(text_width, table.sizeHintForColumn(COL_SINCE))
+    # Sized beforehand, for any state: nothing moved when the stop came, nor at the next polls.
+    assert (table.columnWidth(COL_STATUS), table.columnWidth(COL_SINCE)) == widths
+    model.apply_snapshot(reshuffled("user0001") + [stopped])
+    assert (table.columnWidth(COL_STATUS), table.columnWidth(COL_SINCE)) == widths
+
+
+def test_status_widens_once_for_a_long_staff_name(panel):
+    table, model = panel.table, panel.model
+    width = table.columnWidth(COL_STATUS)
+    staff = "night-shift-supervisor-2"
+    stopped = dataclasses.replace(rows(1, 3)[0], status="suspended", suspended_by=staff, status_since=time.time())
+    model.apply_snapshot(rows(3) + [stopped] + rows(26, 4))
+    wider, text_width, text = _cell_fits(panel, stopped.account, COL_STATUS)
+    assert text == f"stopped by {staff}" and wider > width and wider >= text_width + 16
+    assert wider >= table.sizeHintForColumn(COL_STATUS)
+    model.apply_snapshot(reshuffled("user0001") + [stopped])
+    assert table.columnWidth(COL_STATUS) == wider
+    table.setColumnWidth(COL_STATUS, wider + 40)  # staff dragged it wider: a poll never narrows it
+    model.apply_snapshot(rows(30))
+    assert table.columnWidth(COL_STATUS) == wider + 40
+
+
+def test_status_fits_the_labels_of_a_language_chosen_later(panel, japanese):
+    from PySide6.QtGui import QFontMetrics
+
+    from fumidai.desk.rates_model import state_text, status_style
+
+    panel.model.retranslate()
+    panel.retranslate()  # what the main window does on a language change
+    assert state_text("auto_stopped") == "自動停止"
+    width = panel.table.columnWidth(COL_STATUS)
+    for state in ("ok", "limited", "auto_stopped", "staff_stopped"):
+        font = status_style(state)[0]
+        font = font.resolve(panel.table.font()) if font is not None else panel.table.font()
+        assert width >= QFontMetrics(font).horizontalAdvance(state_text(state)), state

@@ -105,6 +105,11 @@ def state_text(state: str) -> str:
             STATE_STAFF: QCoreApplication.translate("AccountRatesModel", "stopped by staff")}.get(state, state)
 
 
+def status_style(state: str) -> tuple[QFont | None, QColor | None]:
+    """The Status cell's font and colour swatch in a state (None, None when ok)."""
+    return (None, None) if state == STATE_OK else (_BOLD, _STATE_SWATCH.get(state))
+
+
 def _num(v: int | None) -> str:
     return "∞" if v is None else f"{v:,}"
 
@@ -455,6 +460,17 @@ class AccountRatesModel(QAbstractTableModel):
     def account_at(self, index: QModelIndex | QPersistentModelIndex) -> str | None:
         row = self.row_at(index.row()) if index.isValid() else None
         return row.account if row else None
+
+    def status_texts(self) -> set[tuple[str, str]]:
+        """(state, text) of every Status cell the last poll can show: each state's label and
+        "stopped by NAME" for each staff member named in it. What the Status column must fit."""
+        texts = {(s, state_text(s)) for s in _STATE_ORDER}
+        # One C-level pass; a released account's last stopper may be among them: the column only widens.
+        staff = set(map(attrgetter("suspended_by"), self._all.values()))
+        staff.difference_update((None, "", "auto"))
+        texts.update((STATE_STAFF, QCoreApplication.translate("AccountRatesModel", "stopped by {staff}").format(staff=n))
+                     for n in staff)
+        return texts
 
     def total_count(self) -> int:
         """Accounts in the last poll, shown or not."""

@@ -10,7 +10,7 @@ once when staff ask (F5, a header click, a filter change).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -25,7 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
-from .rates_model import COL_ACCOUNT, COL_RATE, COL_SINCE, COL_STATUS, AccountRatesModel, state_text
+from .rates_model import (
+    COL_ACCOUNT,
+    COL_RATE,
+    COL_SINCE,
+    COL_STATUS,
+    AccountRatesModel,
+    short_time_text,
+    state_text,
+    status_style,
+)
+
+# A staff member's long name may not widen the Status column past this; the label is elided beyond.
+STATUS_MAX_WIDTH = 320
 
 
 class RatesPanel(QWidget):
@@ -38,6 +51,11 @@ class RatesPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.columns_fitted = False  # set by the main window when it restores saved widths
+        # Status texts the Status column was made wide enough for, and whether Since was: measured
+        # once each (and again after a language change), so a poll never resizes a column.
+        self._fitted_status: set[tuple[str, str]] = set()
+        self._since_fitted = False
+        self._probe = QStandardItemModel(1, 1, self)  # one cell, to measure texts the table does not show yet
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -114,6 +132,11 @@ class RatesPanel(QWidget):
             chip.setToolTip(self.tr("Show only accounts in this state; several chips combine"))
         self._show_country_chip()
         self._update_count()
+        # Translated labels have other widths: measure them again (the columns only widen).
+        self._fitted_status.clear()
+        self._since_fitted = False
+        if self.columns_fitted:
+            self._fit_wide_content()
 
     # -- filters ---------------------------------------------------------------------------------------
     @Slot()
@@ -161,7 +184,50 @@ class RatesPanel(QWidget):
             self.table.horizontalHeader().setResizeContentsPrecision(200)  # measure 200 rows, not 5,000
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(COL_ACCOUNT, min(self.table.columnWidth(COL_ACCOUNT), 240))
+        if self.columns_fitted:
+            self._fit_wide_content()
         self._after_reorder()
+
+    # -- column widths -----------------------------------------------------------------------------------
+    def _fit_wide_content(self) -> None:
+        """Widen Status and Since for the longest text they can show, not the rows measured first.
+
+        The first poll is usually all "ok": sized from it, "auto-stopped" later showed as "aut…".
+        Status fits every state's label and every staff name the polls have brought; Since a full
+        timestamp in the widest digits. Columns only widen, and only for a text not seen before,
+        so a poll never makes them jump (nor undoes a width staff dragged wider).
+        """
+        header = self.table.horizontalHeader()
+        new = self.model.status_texts() - self._fitted_status
+        if new:
+            self._fitted_status |= new
+            need = max(self._cell_width(text, *status_style(state)) for state, text in new)
+            self._widen(COL_STATUS, min(max(need, header.sectionSizeHint(COL_STATUS)), STATUS_MAX_WIDTH))
+        if not self._since_fitted and not header.isSectionHidden(COL_SINCE):
+            self._since_fitted = True
+            digits = "0123456789"
+            widest = max(digits, key=self.table.fontMetrics().horizontalAdvance)
+            sample = short_time_text(0).translate(str.maketrans(digits, widest * len(digits)))
+            self._widen(COL_SINCE, max(self._cell_width(sample), header.sectionSizeHint(COL_SINCE)))
+
+    def _widen(self, column: int, width: int) -> None:
+        header = self.table.horizontalHeader()
+        if not header.isSectionHidden(column) and header.sectionSize(column) < width:
+            header.resizeSection(column, width)
+
+    def _cell_width(self, text: str, font=None, swatch=None) -> int:
+        """The width the table's delegate asks for a cell with this text, font and colour swatch
+        (what resizeColumnsToContents would measure had a row shown it)."""
+        item = QStandardItem(text)
+        if font is not None:
+            item.setFont(font)
+        if swatch is not None:
+            item.setData(swatch, Qt.ItemDataRole.DecorationRole)
+        self._probe.setItem(0, 0, item)
+        option = QStyleOptionViewItem()
+        self.table.initViewItemOption(option)
+        width = self.table.itemDelegate().sizeHint(option, self._probe.index(0, 0)).width()
+        return width + (1 if self.table.showGrid() else 0)  # as QTableView.sizeHintForColumn adds
 
     @Slot()
     def refresh_order(self) -> None:
