@@ -22,7 +22,6 @@ COUNTING_STAGES = frozenset({"DATA", "END-OF-MESSAGE"})
 # A suspended account is refused at every stage where the client is already authenticated.
 REFUSED_WHEN_SUSPENDED = frozenset({"MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "BDAT"})
 _SEVERITY = {Action.FILTER: 1, Action.HOLD: 2, Action.DEFER: 3, Action.REJECT: 4, Action.SUSPEND: 5}
-_NO_LIMITS = Quota()
 _TRACKED_MESSAGES = 64  # open messages remembered per account (concurrent sessions)
 RECENT_DECISIONS = 50
 LIMITED_FOR = 300.0  # an account refused, held or filtered this recently counts as "limited"
@@ -234,7 +233,7 @@ class Engine:
 
         country = req.country
         caps: list[tuple[str, Cap, list[str]]] = []
-        if self.is_abroad(country, limits) and limits.abroad.quota != _NO_LIMITS:
+        if limits.abroad.limiting and self.is_abroad(country, limits):
             home = limits.home_countries
             abroad_codes = [c for c in usage.by_country if c not in home and (c != UNKNOWN_COUNTRY or self.unknown_is_abroad)]
             if country not in abroad_codes:

@@ -58,6 +58,12 @@ class Cap:
 
     quota: Quota
     on_limit: Action = Action.REJECT
+    # Whether the quota limits anything: read for every message from abroad, so kept
+    # rather than compared field by field each time.
+    limiting: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "limiting", not self.quota.is_empty())
 
 
 @dataclass(frozen=True, slots=True)
