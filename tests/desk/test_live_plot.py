@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from fumidai.desk.alerts_feed import AlertsFeed
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.api.models import AccountDetail, AlertItem
-from fumidai.desk.live_plot import REFUSED_RGB, LegendRow, LivePlot, binding_quota
+from fumidai.desk.live_plot import PALETTE, REFUSED_RGB, LegendRow, LivePlot, binding_quota
 
 from .fake_api import FakeApi, iso
 
@@ -162,14 +163,74 @@ class Opened(QObject):
         self.accounts.append(account)
 
 
-def test_legend_row_escapes_names(qtbot):
+def test_legend_row_draws_names_as_plain_text_and_escapes_its_tooltip(qtbot):
     legend = LegendRow()
     qtbot.addWidget(legend)
     legend.set_entries([((31, 119, 180), "<b>x</b>@evil.example"), ("#ff0000", "other")])
-    assert "&lt;b&gt;x&lt;/b&gt;@evil.example" in legend.text() and "<b>" not in legend.text()
-    assert "#1f77b4" in legend.text() and "#ff0000" in legend.text()
+    assert legend.names == ["<b>x</b>@evil.example", "other"]
+    assert "<b>x</b>@evil.example" in legend.text()  # painted with QPainter.drawText: never rendered
+    tip = legend.tooltip_html()
+    assert "&lt;b&gt;x&lt;/b&gt;@evil.example" in tip and "<b>" not in tip
+    assert "#1f77b4" in tip and "#ff0000" in tip
     legend.set_entries([("#ff0000", "refused", "▨")])  # a mark of its own
     assert "▨" in legend.text() and "■" not in legend.text()
+
+
+def test_legend_shortens_names_so_every_entry_fits_its_lines(qtbot):
+    legend = LegendRow(lines=2)
+    qtbot.addWidget(legend)
+    legend.resize(300, legend.sizeHint().height())
+    legend.show()
+    qtbot.waitExposed(legend)
+    names = [f"user{i:05d}@mail.example.jp" for i in range(5)]
+    legend.set_entries([(PALETTE[i], n) for i, n in enumerate(names)] + [(REFUSED_RGB, "refused attempts", "▨")])
+    shown = legend.shown()
+    assert len(shown) == 6 and shown[-1].startswith("▨\u00a0refused")
+    for full, text in zip(names, shown):  # cut at the right: the part that tells accounts apart stays
+        name = text.split("\u00a0", 1)[1]
+        assert name.endswith("…") and full.startswith(name[:-1]) and len(name) >= len("user00000…")
+    assert {line for line, *_ in legend.placed()} == {0, 1}
+    fm = legend.fontMetrics()
+    assert all(x + fm.horizontalAdvance(mark + "\u00a0" + text) <= 300 for _, x, _, mark, text in legend.placed())
+    # Far too many for two lines: a final "…", and the tooltip has them all.
+    many = [f"account-{i:03d}@mail.example.jp" for i in range(40)]
+    legend.set_entries([(PALETTE[0], n) for n in many])
+    assert legend.shown()[-1] == "…" and 1 < len(legend.shown()) < 40
+    assert all(n in legend.tooltip_html() for n in many)
+
+
+class LayoutRequests(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_new_legend_entries_repaint_without_a_relayout(qtbot):
+    """Each poll may bring other top accounts: the plot's layout (and the live tab's) stays put."""
+    plot = LivePlot(None)
+    qtbot.addWidget(plot)
+    plot.resize(420, 360)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.legend.set_entries([(PALETTE[0], "RU")])
+    QApplication.processEvents()
+    geometry, hint = plot.legend.geometry(), plot.legend.sizeHint()
+    requests = LayoutRequests()
+    plot.installEventFilter(requests)
+    try:
+        for k in range(3):
+            plot.legend.set_entries([(PALETTE[i], f"{'x' * (k * 9 + i)}user{i}@mail.example.jp") for i in range(5)]
+                                    + [(REFUSED_RGB, "refused attempts", "▨")])
+            QApplication.processEvents()
+            assert plot.legend.geometry() == geometry and plot.legend.sizeHint() == hint
+    finally:
+        plot.removeEventFilter(requests)
+    assert requests.count == 0
 
 
 def test_alerts_feed_newest_first_no_duplicates_and_activation(qtbot):

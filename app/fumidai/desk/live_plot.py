@@ -14,9 +14,30 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QEvent,
+    QObject,
+    QRectF,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .api.client import ApiClient, ApiClientError
 from .api.models import AccountDetail, Series
@@ -81,26 +102,151 @@ def binding_quota(detail: AccountDetail) -> tuple[str, int] | None:
     return best, rate_limits[best]
 
 
-class LegendRow(QLabel):
-    """A legend outside the plot: one wrapping line of colour squares and names, so no bar is hidden."""
+class LegendRow(QWidget):
+    """A legend outside the plot, so no bar is hidden: colour marks and names on a fixed number of lines.
 
-    def __init__(self, parent: QWidget | None = None):
+    New entries only repaint it. Its height is ``lines`` lines of text and its size hint never
+    depends on the entries: a word-wrapped QLabel here asked for a new layout whenever its text
+    changed (each poll whose top accounts changed), and the whole live tab was laid out and
+    repainted again. Names that do not fit are shortened at the right ("user04900@ma…"), the
+    longest first, so every entry stays on screen; any that still do not fit give way to a final
+    "…". The tooltip lists every entry in full. Names are drawn as plain text (never rendered) and
+    escaped in the tooltip.
+    """
+
+    def __init__(self, parent: QWidget | None = None, lines: int = 1):
         super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.RichText)  # names are escaped in set_entries
-        self.setWordWrap(True)
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF() - 1, 7))
         self.setFont(font)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._lines = max(1, lines)
+        self._entries: list[tuple[QColor, str, str]] = []  # (colour, mark, name)
+        self._note = ""
+        self._laid: tuple[int, list] | None = None  # (width, placed entries) for the last paint
         self.names: list[str] = []
 
+    # -- contents -----------------------------------------------------------------------------------
     def set_entries(self, entries: list[tuple]) -> None:
-        """(colour, name) or (colour, name, mark) tuples, the mark "■" unless given; names may be
-        spammer-chosen, so they are escaped, never rendered."""
-        self.names = [entry[1] for entry in entries]
-        # A no-break space ties each mark to its name; the plain space between entries lets the line wrap.
-        self.setText("&nbsp;&nbsp; ".join(
-            f'<span style="color:{pg.mkColor(entry[0]).name()}">{html.escape(entry[2] if len(entry) > 2 else "■")}'
-            f'</span>&nbsp;{html.escape(entry[1])}' for entry in entries))
+        """(colour, name) or (colour, name, mark) tuples, the mark "■" unless given."""
+        self._entries = [(pg.mkColor(e[0]), e[2] if len(e) > 2 else "■", e[1]) for e in entries]
+        self.names = [e[1] for e in entries]
+        self._laid = None
+        self.update()  # a repaint only: the size never depends on the entries
+
+    def set_note(self, text: str) -> None:
+        """A line of explanation shown first in the tooltip."""
+        self._note = text
+
+    def text(self) -> str:
+        """Every entry as plain text, in full: "■ RU   ▨ refused attempts"."""
+        return "   ".join(f"{mark}\u00a0{name}" for _, mark, name in self._entries)
+
+    def shown(self) -> list[str]:
+        """The entries as painted at the current width (shortened names; a last "…" when some gave way)."""
+        return [f"{mark}\u00a0{name}" if mark else name for _, _, _, mark, name in self.placed()]
+
+    def tooltip_html(self) -> str:
+        rows = [html.escape(self._note)] if self._note else []
+        rows += [f'<span style="color:{colour.name()}">{html.escape(mark)}</span>&nbsp;{html.escape(name)}'
+                 for colour, mark, name in self._entries]
+        return "<br>".join(rows)
+
+    # -- size and painting --------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.averageCharWidth() * 30, fm.lineSpacing() * self._lines + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.averageCharWidth() * 8, fm.lineSpacing() * self._lines + 2)
+
+    def placed(self) -> list[tuple[int, int, QColor, str, str]]:
+        """(line, x, colour, mark, text) of each piece painted at this width, cached until the
+        entries or the width change."""
+        width = self.width()
+        if self._laid is not None and self._laid[0] == width:
+            return self._laid[1]
+        fm = self.fontMetrics()
+        gap = fm.averageCharWidth() * 2
+        marks = [fm.horizontalAdvance(mark + "\u00a0") for _, mark, _ in self._entries]
+        names = [fm.horizontalAdvance(name) for _, _, name in self._entries]
+
+        def flow(cap: int) -> tuple[list[tuple[int, int, int]], bool]:
+            """(line, x, room for the name) per entry that fits in the lines, names cut at cap."""
+            out, line, x = [], 0, 0
+            for m, n in zip(marks, names):
+                room = max(0, min(n, cap, width - m))
+                if x and x + gap + m + room > width:
+                    line, x = line + 1, 0
+                if line >= self._lines:
+                    return out, False
+                x += gap if x else 0
+                out.append((line, x, room))
+                x += m + room
+            return out, True
+
+        spots, fits = flow(max(names, default=0))
+        if not fits:  # the longest names give way first: the widest cap at which every entry fits
+            lo, hi = fm.averageCharWidth() * 6, max(names)
+            spots, fits = flow(lo)
+            if fits:
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (mid, hi) if flow(mid)[1] else (lo, mid)
+                spots, fits = flow(lo)
+        pieces = []
+        for (line, x, room), (colour, mark, name), n in zip(spots, self._entries, names):
+            text = name if room >= n else fm.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            pieces.append((line, x, colour, mark, text))
+        if not fits:  # some entries gave way: say so at the end, after the last one that still fits
+            more = fm.horizontalAdvance("…")
+
+            def end(piece) -> int:
+                return piece[1] + fm.horizontalAdvance(piece[3] + "\u00a0" + piece[4])
+
+            while pieces and end(pieces[-1]) + gap + more > width:
+                pieces.pop()
+            line, x = (pieces[-1][0], end(pieces[-1]) + gap) if pieces else (0, 0)
+            pieces.append((line, x, QColor(), "", "…"))
+        self._laid = (width, pieces)
+        return pieces
+
+    def paintEvent(self, _event) -> None:
+        pieces = self.placed()
+        if not pieces:
+            return
+        fm = self.fontMetrics()
+        step = fm.lineSpacing()
+        used = (max(piece[0] for piece in pieces) + 1) * step
+        top = (self.height() - used) // 2 + fm.ascent()  # one line of entries sits in the middle
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        p = QPainter(self)
+        for line, x, colour, mark, text in pieces:
+            y = top + line * step
+            if mark:
+                p.setPen(colour)
+                p.drawText(x, y, mark)
+                x += fm.horizontalAdvance(mark + "\u00a0")
+            p.setPen(text_colour)
+            p.drawText(x, y, text)  # QPainter.drawText: plain text, whatever the name holds
+        p.end()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._laid = None
+        super().changeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            tip = self.tooltip_html()
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
 
 class HatchedBars(pg.BarGraphItem):
@@ -236,7 +382,7 @@ class LivePlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
-        self.legend = LegendRow(self)
+        self.legend = LegendRow(self, lines=3)  # names of the top accounts shortened to fit, never wrapped
         # Refusals: stacked on the accepted messages (attempts = accepted + refused); over
         # recipients, whose unit they do not share, a line of their own.
         self.refused_bars = HatchedBars(REFUSED_RGB)
@@ -286,7 +432,7 @@ class LivePlot(QWidget):
         self._window_buttons["hour"].setToolTip(self.tr("Last hour"))
         self._window_buttons["day"].setText(self.tr("24 h"))
         self._window_buttons["day"].setToolTip(self.tr("Last day"))
-        self.legend.setToolTip(self.tr("The dashed line is the quota spread evenly, as a pace per minute"))
+        self.legend.set_note(self.tr("The dashed line is the quota spread evenly, as a pace per minute"))
         self._update_axis_label()
         self._legend_names = []  # "other" is translated: relabel at the next draw
         self._update_title()
