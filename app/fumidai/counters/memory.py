@@ -221,7 +221,7 @@ class MemoryCounters:
     def state(self, account: str) -> AccountState:
         st = self.states.get(account)
         if st is None:
-            st = self.states[account] = AccountState()
+            st = self.states[account] = AccountState(name=account)
         return st
 
     def get(self, account: str) -> AccountState | None:
@@ -237,7 +237,8 @@ class MemoryCounters:
         for account, minute, country, am, ar, rm, rr in rows:
             if minute <= now_minute - DAY:
                 continue
-            usage = self.state(account).usage
+            state = self.state(account)
+            account, usage = state.name, state.usage  # the tables' key object (see Service._decide)
             if am or ar:
                 usage.record(minute, country, am, ar, True)
                 self.activity.record(minute, account, country, am, ar, True)

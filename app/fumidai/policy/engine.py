@@ -99,6 +99,7 @@ class AccountState:
     limited_since: float = 0.0  # when the current run of such answers began
     limited_reason: str = ""
     recent: list | None = None  # the last decisions on messages, oldest first
+    name: str = ""  # the account: the one string object the service keys its tables with
 
     def is_suspended(self, now: float) -> bool:
         s = self.suspension

@@ -139,6 +139,9 @@ async def _serve(settings, time_scale: float | None) -> int:
     clock = ScaledClock(time_scale) if time_scale else None
     if clock:
         log.warning("clock runs %g times faster than real time: for simulations only", time_scale)
+    # Database writes run in threads; a thread holding the GIL keeps the policy loop
+    # waiting up to the switch interval (5 ms by default), which was the p99 of answers.
+    sys.setswitchinterval(0.0005)
     svc = Service(settings, clock=clock, manage_gc=True)
     svc.open_resources()
     await svc.start()

@@ -253,6 +253,10 @@ class Service:
         state = self.counters.states.get(account)
         if state is None:
             state = self.counters.state(account)
+        # From here on the account is the string object every table was keyed with: a dict
+        # lookup then matches it by identity instead of reading another copy's text (with
+        # 100,000 accounts that copy is a cache miss per table).
+        account = state.name
         if stage == "RCPT" and state.suspension is None:
             # Most requests: one per recipient, remembered for the message and counted at DATA.
             return self.engine.rcpt(state, self.limits_for(account, now), attrs.get("instance", ""),
@@ -312,8 +316,9 @@ class Service:
     def apply_remote_count(self, account: str, minute: int, country: str, messages: int, recipients: int,
                            accepted: bool) -> None:
         """Another node counted this: add it to the live state (that node stores it)."""
-        self.counters.state(account).usage.record(minute, country, messages, recipients, accepted)
-        self.counters.record(minute, account, country, messages, recipients, accepted)
+        state = self.counters.state(account)
+        state.usage.record(minute, country, messages, recipients, accepted)
+        self.counters.record(minute, state.name, country, messages, recipients, accepted)
 
     def apply_remote_suspension(self, account: str, reason: str, since: float) -> None:
         """Another node suspended this account automatically: refuse it here too at once."""
