@@ -1,4 +1,7 @@
-"""Request bodies: everything staff send is checked here, so routes see only good values."""
+"""Request bodies: everything staff send is checked here, so routes see only good values.
+
+Also the shapes of some answers, for the OpenAPI schema.
+"""
 
 from __future__ import annotations
 
@@ -118,3 +121,31 @@ class NoticeRequest(_Body):
 class NoticeSendRequest(NoticeRequest):
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="Sending again with the same key sends nothing more and returns the first record")
+
+
+# -- Answers ------------------------------------------------------------------------------------
+# Documented in the OpenAPI schema (the routes build plain dicts; these only describe them).
+
+Counts = Annotated[dict[str, int], Field(description="Per source country (ISO 3166 alpha-2, or ZZ when unknown)")]
+
+
+class SeriesPoint(BaseModel):
+    """One step of an account's series; every count is of that step alone."""
+
+    time: datetime = Field(description="Start of the step (UTC)")
+    messages: int = Field(description="Accepted messages")
+    recipients: int = Field(description="Recipients of the accepted messages")
+    refused: int = Field(description="Refused messages (attempts)")
+    refused_recipients: int = Field(0, description="Recipients the refused messages named (absent from "
+                                                   "older servers: read it as 0)")
+    by_country: Counts = Field(description="Accepted messages per source country")
+    recipients_by_country: Counts = Field(default_factory=dict, description=(
+        "Recipients of the accepted messages per source country (absent from older servers: "
+        "read it as {})"))
+
+
+class SeriesResponse(BaseModel):
+    account: str
+    start: datetime = Field(description="Time of the first point (UTC)")
+    step: int = Field(description="Seconds per point")
+    points: list[SeriesPoint] = Field(description="One point per step, oldest first, zeros included")

@@ -350,7 +350,11 @@ def account_live(svc: Service, account: str) -> dict:
 
 
 def series(svc: Service, account: str, window_s: int, step_s: int) -> dict:
-    """Per-step counts of the last ``window_s`` seconds (at most a day) from the live windows."""
+    """Per-step counts of the last ``window_s`` seconds (at most a day) from the live windows.
+
+    Accepted messages and recipients, each also per source country; refused messages and
+    the recipients they named (``refused``, ``refused_recipients``).
+    """
     now = svc.clock()
     minute = int(now // 60)
     wmin = _window_minutes(window_s)
@@ -358,7 +362,8 @@ def series(svc: Service, account: str, window_s: int, step_s: int) -> dict:
     first = minute - wmin + 1
     first -= (first % step)
     n = (minute - first) // step + 1
-    points = [{"time": iso((first + i * step) * 60), "messages": 0, "recipients": 0, "refused": 0, "by_country": {}} for i in range(n)]
+    points = [{"time": iso((first + i * step) * 60), "messages": 0, "recipients": 0, "refused": 0,
+               "refused_recipients": 0, "by_country": {}, "recipients_by_country": {}} for i in range(n)]
     st = svc.counters.get(account)
     if st is not None:
         u = st.usage
@@ -369,7 +374,10 @@ def series(svc: Service, account: str, window_s: int, step_s: int) -> dict:
                     p["messages"] += msgs
                     p["recipients"] += rcpts
                     p["by_country"][code] = p["by_country"].get(code, 0) + msgs
-        for m, msgs, _ in (u.refused.series(minute) if u.refused is not None else ()):
+                    p["recipients_by_country"][code] = p["recipients_by_country"].get(code, 0) + rcpts
+        for m, msgs, rcpts in (u.refused.series(minute) if u.refused is not None else ()):
             if m >= first:
-                points[(m - first) // step]["refused"] += msgs
+                p = points[(m - first) // step]
+                p["refused"] += msgs
+                p["refused_recipients"] += rcpts
     return {"account": account, "start": iso(first * 60), "step": step * 60, "points": points}

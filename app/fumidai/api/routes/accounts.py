@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fumidai.policy import Override
 
 from ..auth import Staff, operator, viewer
-from ..schemas import LimitsRequest, ReasonRequest, SuspendRequest
+from ..schemas import LimitsRequest, ReasonRequest, SeriesResponse, SuspendRequest
 from . import AccountName, contact_json, in_store, iso, not_found, notice_json, service
 from .notices import send_notice
 
@@ -75,7 +75,7 @@ async def get_account(request: Request, account: AccountName) -> dict:
 
 
 @router.get("/accounts/{account}/series", summary="Messages and recipients per step, by country",
-            dependencies=[Depends(viewer)])
+            dependencies=[Depends(viewer)], responses={200: {"model": SeriesResponse}})
 async def series(request: Request, account: AccountName,
                  window: Annotated[int, Query(ge=60, le=86400)] = 3600,
                  step: Annotated[int, Query(ge=60, le=86400)] = 60) -> dict:
