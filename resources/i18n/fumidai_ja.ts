@@ -843,92 +843,102 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="286"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="446"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="288"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="448"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="453"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="619"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="416"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="582"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="40"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="64"/>
         <source>hourly quota {n}/h</source>
         <translation>1時間上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="41"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="65"/>
         <source>daily quota {n}/day</source>
         <translation>1日上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="42"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="66"/>
         <source>hourly recipient quota {n}/h</source>
         <translation>1時間の宛先数上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="43"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="67"/>
         <source>daily recipient quota {n}/day</source>
         <translation>1日の宛先数上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="285"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="445"/>
         <source>1 h</source>
         <translation>1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="287"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="447"/>
         <source>24 h</source>
         <translation>24時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="289"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="449"/>
         <source>The dashed line is the quota spread evenly, as a pace per minute</source>
         <translation>破線は上限を均等にならした1分あたりのペースです</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="416"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="582"/>
         <source>accepted recipients</source>
         <translation>受け付けた宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="424"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="589"/>
         <source>refused attempts</source>
         <translation>拒否した送信試行</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="428"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="589"/>
+        <source>refused recipients</source>
+        <translation>拒否した宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="594"/>
         <source>refused attempts (messages)</source>
         <translation>拒否した送信試行 (通数)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="451"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="617"/>
         <source>recipients / minute</source>
         <translation>宛先数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="459"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="625"/>
         <source>Recipients of {names}, all source countries</source>
         <translation>{names} の宛先数 (全送信元国)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="461"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="627"/>
+        <source>Recipients of {names}, by source country</source>
+        <translation>{names} の宛先数 (送信元国別)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="629"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="463"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="631"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>

@@ -212,7 +212,8 @@ class FakeApi:
         for k in range(n):
             m = per + (k % 3)
             pts.append({"time": iso(start + k * step), "messages": m, "recipients": 2 * m, "refused": 0,
-                        "by_country": {a["top_country"]: m} if m else {}})
+                        "refused_recipients": 0, "by_country": {a["top_country"]: m} if m else {},
+                        "recipients_by_country": {a["top_country"]: 2 * m} if m else {}})
         return {"account": a["account"], "start": iso(start), "step": step, "points": pts}
 
     def _audit(self, actor: str, action: str, account: str, reason: str, before, after) -> int:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from fumidai.desk.alerts_feed import AlertsFeed
 from fumidai.desk.api.client import ApiClient
-from fumidai.desk.api.models import AccountDetail, AlertItem
+from fumidai.desk.api.models import AccountDetail, AlertItem, Series
 from fumidai.desk.live_plot import PALETTE, REFUSED_RGB, LegendRow, LivePlot, binding_quota
 
 from .fake_api import FakeApi, iso
@@ -34,17 +34,27 @@ def test_selected_account_by_country_with_quota_line(qtbot):
         plot.wait()
 
 
-def hijacked_series(api: FakeApi):
+def hijacked_series(api: FakeApi, detail: bool = False):
     """Series of a hijacked account: 4 messages (40 recipients) a minute, then suspended at minute 40
-    and refused 30 attempts a minute from then on."""
+    and refused 30 attempts a minute from then on.
+
+    As an older backend answers unless ``detail``; with it, a newer one's: the accepted messages
+    come 3 from RU (30 recipients) and 1 from CN (10), each refused attempt names 3 recipients.
+    """
     def series(a: dict, window: int, step: int) -> dict:
         n = max(1, window // step)
         start = int(api.now // step) * step - (n - 1) * step
         pts = []
         for k in range(n):
             m = 0 if k >= 40 else 4
-            pts.append({"time": iso(start + k * step), "messages": m, "recipients": 10 * m,
-                        "refused": 30 if k >= 40 else 0, "by_country": {"RU": m} if m else {}})
+            refused = 30 if k >= 40 else 0
+            p = {"time": iso(start + k * step), "messages": m, "recipients": 10 * m, "refused": refused,
+                 "by_country": {"RU": m} if m else {}}
+            if detail:
+                p["by_country"] = {"RU": 3, "CN": 1} if m else {}
+                p["recipients_by_country"] = {"RU": 30, "CN": 10} if m else {}
+                p["refused_recipients"] = 3 * refused
+            pts.append(p)
         return {"account": a["account"], "start": iso(start), "step": step, "points": pts}
     return series
 
@@ -91,6 +101,8 @@ def test_nothing_refused_draws_no_refusals(qtbot):
 
 
 def test_recipient_quota_plots_recipients_with_their_quota_line(qtbot):
+    """From an older backend (no recipients by country, no refused recipients): recipients in one
+    stack, and refused messages as a line of their own."""
     with FakeApi(accounts=5) as api:
         api.series = hijacked_series(api)
         plot = LivePlot(ApiClient(api.url, api.token("viewer")))
@@ -122,6 +134,90 @@ def test_recipient_quota_plots_recipients_with_their_quota_line(qtbot):
         assert plot.quota is None and plot.unit == "messages"
         qtbot.waitUntil(lambda: not plot.quota_line.isVisible(), timeout=5000)
         plot.wait()
+
+
+def test_recipient_mode_stacks_recipients_by_country_with_refused_recipients_on_top(qtbot):
+    with FakeApi(accounts=5) as api:
+        api.series = hijacked_series(api, detail=True)
+        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+        qtbot.addWidget(plot)
+        plot.resize(600, 400)
+        plot.show()
+        qtbot.waitExposed(plot)
+        plot.set_selected(["user0003"], 120)
+        qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
+        # Messages first: by country, the refused messages stacked on them.
+        assert plot.legend.names == ["RU", "CN", "refused attempts", "hourly quota 120/h"]
+        assert np.asarray(plot.refused_bars.opts["height"]).tolist() == [0] * 40 + [30] * 20
+        requests = len(api.requests)
+        plot.set_binding_quota("user0003", ("recipients_per_hour", 300))
+        assert len(api.requests) == requests  # redrawn from the data at hand
+        assert plot.unit == "recipients"
+        # Recipients per minute by source country, biggest first, coloured as the message stacks are.
+        bars = plot.bar_items()
+        assert [np.asarray(b.opts["height"]).tolist() for b in bars] == [[30] * 40 + [0] * 20, [10] * 40 + [0] * 20]
+        assert [b.opts["brush"].color().getRgb()[:3] for b in bars] == [PALETTE[0], PALETTE[1]]
+        assert np.asarray(bars[1].opts["y0"]).tolist() == [30] * 40 + [0] * 20  # CN on RU
+        # Refused recipients in the same unit, hatched on top of the accepted ones: no line.
+        assert plot.refused_bars.isVisible() and not plot.refused_line.isVisible()
+        assert np.asarray(plot.refused_bars.opts["height"]).tolist() == [0] * 40 + [90] * 20
+        assert np.asarray(plot.refused_bars.opts["y0"]).tolist() == [40] * 40 + [0] * 20
+        assert plot.legend.names == ["RU", "CN", "refused recipients", "hourly recipient quota 300/h"]
+        assert "▨\u00a0refused recipients" in plot.legend.text()
+        assert plot.title.text() == "Recipients of user0003, by source country"
+        assert plot.plot.getViewBox().viewRange()[1][1] >= 90  # the refused recipients fit in the view
+        QApplication.processEvents()
+        assert red_pixels(plot.plot) > 500  # and are drawn
+        # Back to messages: the refused messages again, and the recipients' labels gone.
+        plot.set_binding_quota("user0003", ("messages_per_hour", 120))
+        assert np.asarray(plot.refused_bars.opts["height"]).tolist() == [0] * 40 + [30] * 20
+        assert plot.legend.names == ["RU", "CN", "refused attempts", "hourly quota 120/h"]
+        plot.wait()
+
+
+def test_old_shaped_series_renders_in_both_units(qtbot):
+    """An older backend's series (no refused_recipients, no recipients_by_country) still draws:
+    what it has, nothing made up."""
+    with FakeApi(accounts=5) as api:
+        api.series = hijacked_series(api)
+        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+        qtbot.addWidget(plot)
+        plot.resize(600, 400)
+        plot.show()
+        qtbot.waitExposed(plot)
+        plot.set_selected(["user0003"], 120)
+        plot.set_binding_quota("user0003", ("recipients_per_day", 7200))
+        qtbot.waitUntil(lambda: plot.refused_line.isVisible(), timeout=5000)
+        assert plot.unit == "recipients" and not plot.refused_bars.isVisible()
+        assert [np.asarray(b.opts["height"]).tolist() for b in plot.bar_items()] == [[40] * 40 + [0] * 20]
+        assert plot.legend.names == ["accepted recipients", "refused attempts (messages)",
+                                     "daily recipient quota 7200/day"]
+        assert plot.title.text() == "Recipients of user0003, all source countries"
+        QApplication.processEvents()
+        assert red_pixels(plot.plot) > 100  # the refusals' line is drawn
+        plot.set_binding_quota("user0003", None)  # messages: as ever
+        assert plot.legend.names == ["RU", "refused attempts"]
+        assert plot.refused_bars.isVisible() and not plot.refused_line.isVisible()
+        plot.wait()
+
+
+def test_series_reads_the_recipient_fields_and_defaults_them_for_an_older_backend():
+    new = Series.from_json({"account": "a", "start": "2027-01-15T08:00:00Z", "step": 60, "points": [
+        {"time": "2027-01-15T08:00:00Z", "messages": 2, "recipients": 5, "refused": 1, "refused_recipients": 4,
+         "by_country": {"JP": 1, "US": 1}, "recipients_by_country": {"JP": 2, "US": 3}}]})
+    p = new.points[0]
+    assert new.recipient_detail
+    assert (p.refused, p.refused_recipients, p.recipients_by_country) == (1, 4, {"JP": 2, "US": 3})
+    old = Series.from_json({"account": "a", "start": "2027-01-15T08:00:00Z", "step": 60, "points": [
+        {"time": "2027-01-15T08:00:00Z", "messages": 2, "recipients": 5, "refused": 1, "by_country": {"JP": 2}}]})
+    q = old.points[0]
+    assert not old.recipient_detail
+    assert (q.messages, q.recipients, q.refused, q.by_country) == (2, 5, 1, {"JP": 2})  # unchanged
+    assert (q.refused_recipients, q.recipients_by_country) == (0, {})
+    # Wrong types never raise.
+    odd = Series.from_json({"points": [{"time": "2027-01-15T08:00:00Z", "refused_recipients": "x",
+                                        "recipients_by_country": ["JP"]}]})
+    assert (odd.points[0].refused_recipients, odd.points[0].recipients_by_country) == (0, {})
 
 
 def _detail(status="ok", reason="", recent=(), hour=(0, 0), day=(0, 0), **limits) -> AccountDetail:

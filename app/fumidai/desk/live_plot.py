@@ -3,9 +3,12 @@
 With accounts selected the stacks are their source countries, with the quota as a horizontal
 line; with none, the stacks are the top accounts of the overview. Refused attempts sit on top
 as a hatched red segment, so a suspended account that is still being hammered shows it. When the
-one selected account's binding quota counts recipients, the bars are recipients per minute and
-the line is that quota's pace. Series are fetched on a one-thread pool; an answer for an older
-request is dropped (cancel-the-previous, as Orange does).
+one selected account's binding quota counts recipients, the bars are recipients per minute, by
+source country, with the recipients of refused attempts hatched on top, and the line is that
+quota's pace. A backend older than recipients_by_country and refused_recipients gives recipients
+in one stack and refused messages as a line of their own (a unit the bars do not share). Series
+are fetched on a one-thread pool; an answer for an older request is dropped (cancel-the-previous,
+as Orange does).
 """
 
 from __future__ import annotations
@@ -315,11 +318,17 @@ class _FetchJob(QRunnable):
             client.close()
 
 
+def recipient_detail(series: dict[str, Series]) -> bool:
+    """Whether every series has recipients by country and refused recipients (a newer backend's)."""
+    return all(s.recipient_detail for s in series.values())
+
+
 def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[tuple[str, np.ndarray]], int]:
     """Times and per-group messages/minute, biggest groups first; the rest as OTHER.
 
     ``by`` is "country" (groups inside the accounts), "account", or "recipients" (accepted
-    recipients/minute in one group, RECIPIENTS: the series has no recipients by country).
+    recipients/minute by source country; from a backend without recipients_by_country, in one
+    group, RECIPIENTS).
     """
     step = next((s.step for s in series.values() if s.points), 60)
     times = sorted({p.time for s in series.values() for p in s.points})
@@ -329,8 +338,10 @@ def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[t
     groups: dict[str, np.ndarray] = {}
     for account, s in series.items():
         for p in s.points:
-            if by == "recipients":
+            if by == "recipients" and not s.recipient_detail:
                 parts = {RECIPIENTS: p.recipients}
+            elif by == "recipients":
+                parts = p.recipients_by_country if p.recipients_by_country or not p.recipients else {"?": p.recipients}
             else:
                 parts = p.by_country if by == "country" else {account: p.messages}
             if by == "country" and not parts and p.messages:
@@ -346,14 +357,16 @@ def stack_series(series: dict[str, Series], by: str) -> tuple[np.ndarray, list[t
     return np.asarray(times, dtype=float), stacks, step
 
 
-def refused_series(series: dict[str, Series], times: np.ndarray, step: int) -> np.ndarray:
-    """Refused attempts (messages) per minute of all the accounts, at ``times``."""
+def refused_series(series: dict[str, Series], times: np.ndarray, step: int, unit: str = "messages") -> np.ndarray:
+    """Refused attempts per minute of all the accounts, at ``times``: messages, or the recipients
+    they named (``unit`` "recipients")."""
     col = {t: i for i, t in enumerate(times.tolist())}
     out = np.zeros(len(times))
     for s in series.values():
         for p in s.points:
-            if p.refused and p.time in col:
-                out[col[p.time]] += p.refused
+            n = p.refused_recipients if unit == "recipients" else p.refused
+            if n and p.time in col:
+                out[col[p.time]] += n
     return out * (60.0 / step)
 
 
@@ -383,8 +396,9 @@ class LivePlot(QWidget):
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
         self.legend = LegendRow(self, lines=3)  # names of the top accounts shortened to fit, never wrapped
-        # Refusals: stacked on the accepted messages (attempts = accepted + refused); over
-        # recipients, whose unit they do not share, a line of their own.
+        # Refusals: stacked on what was accepted, in the same unit (attempts = accepted + refused:
+        # messages, or recipients); refused messages over recipients (an older backend has no
+        # refused recipients), whose unit they do not share, a line of their own.
         self.refused_bars = HatchedBars(REFUSED_RGB)
         self.refused_bars.setZValue(1)
         self.refused_bars.setVisible(False)
@@ -538,11 +552,17 @@ class LivePlot(QWidget):
         self._render()
 
     def _render(self) -> None:
-        by = "recipients" if self.unit == "recipients" else "country" if self._selected else "account"
+        recipients = self.unit == "recipients"
+        by = "recipients" if recipients else "country" if self._selected else "account"
         times, stacks, step = stack_series(self._series, by)
-        self._draw(times, stacks, step, refused_series(self._series, times, step))
+        # Refusals in the bars' unit when the backend gives them so: stacked on the bars.
+        stacked = not recipients or recipient_detail(self._series)
+        unit = "recipients" if recipients and stacked else "messages"
+        if recipients:
+            self._update_title()  # "by source country" or, from an older backend, "all source countries"
+        self._draw(times, stacks, step, refused_series(self._series, times, step, unit), stacked)
 
-    def _draw(self, times: np.ndarray, stacks: list, step: int, refused: np.ndarray) -> None:
+    def _draw(self, times: np.ndarray, stacks: list, step: int, refused: np.ndarray, stacked: bool = True) -> None:
         # The bar items are kept and given new data (building them anew cost ~30 ms a refresh);
         # the legend is rebuilt only when the names or their order change.
         while len(self._bars) > len(stacks):
@@ -563,18 +583,18 @@ class LivePlot(QWidget):
         entries = [(bar.opts["brush"].color(), names.get(name, name)) for bar, (name, _) in zip(self._bars, stacks)]
 
         refusing = bool(len(refused)) and bool(refused.any())
-        by_messages = self.unit == "messages"
         top = float(bottom.max()) if len(bottom) else 0.0
-        if refusing and by_messages:
+        if refusing and stacked:
             self.refused_bars.setOpts(x=x, height=refused, y0=bottom, width=step * 0.9)
-            entries.append((REFUSED_RGB, self.tr("refused attempts"), "▨"))
+            label = self.tr("refused attempts") if self.unit == "messages" else self.tr("refused recipients")
+            entries.append((REFUSED_RGB, label, "▨"))
             top = float((bottom + refused).max())
         elif refusing:
             self.refused_line.setData(np.append(times, times[-1] + step), refused)
             entries.append((REFUSED_RGB, self.tr("refused attempts (messages)"), "━"))
             top = max(top, float(refused.max()))
-        self.refused_bars.setVisible(refusing and by_messages)
-        self.refused_line.setVisible(refusing and not by_messages)
+        self.refused_bars.setVisible(refusing and stacked)
+        self.refused_line.setVisible(refusing and not stacked)
         quota = self.quota
         pace = quota[1] / RATE_QUOTAS[quota[0]][1] if quota else 0.0
         if pace:
@@ -601,8 +621,10 @@ class LivePlot(QWidget):
     def _update_title(self) -> None:
         if self._selected:
             names = ", ".join(self._selected[:3]) + (" …" if len(self._selected) > 3 else "")
-            if self.unit == "recipients":
+            if self.unit == "recipients" and not recipient_detail(self._series):  # an older backend
                 text = self.tr("Recipients of {names}, all source countries").format(names=names)
+            elif self.unit == "recipients":
+                text = self.tr("Recipients of {names}, by source country").format(names=names)
             else:
                 text = self.tr("Sending of {names}, by source country").format(names=names)
         else:
@@ -610,5 +632,6 @@ class LivePlot(QWidget):
         self.title.setText(text)
 
     def bar_items(self) -> list[pg.BarGraphItem]:
-        """The accepted stacks (refusals are refused_bars or refused_line)."""
+        """The accepted stacks (refusals are refused_bars, or refused_line over recipients from an
+        older backend)."""
         return list(self._bars)

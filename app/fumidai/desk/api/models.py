@@ -227,13 +227,19 @@ class AlertsPage:
         return cls(items, _int(d.get("newest_id"), items[-1].id if items else 0))
 
 
+def _counts(v: Any) -> dict[str, int]:
+    return {str(k): _int(n) for k, n in _dict(v).items()}
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesPoint:
     time: float
-    messages: int = 0
-    recipients: int = 0
-    refused: int = 0
-    by_country: dict[str, int] = field(default_factory=dict)
+    messages: int = 0  # accepted
+    recipients: int = 0  # of the accepted messages
+    refused: int = 0  # refused messages
+    by_country: dict[str, int] = field(default_factory=dict)  # accepted messages
+    refused_recipients: int = 0  # named by the refused messages (0 from an older backend)
+    recipients_by_country: dict[str, int] = field(default_factory=dict)  # accepted ({} from an older backend)
 
     @classmethod
     def from_json(cls, d: Any) -> SeriesPoint | None:
@@ -242,7 +248,8 @@ class SeriesPoint:
         if t is None:
             return None
         return cls(t, _int(d.get("messages")), _int(d.get("recipients")), _int(d.get("refused")),
-                   {str(k): _int(v) for k, v in _dict(d.get("by_country")).items()})
+                   _counts(d.get("by_country")), _int(d.get("refused_recipients")),
+                   _counts(d.get("recipients_by_country")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,12 +258,17 @@ class Series:
     start: float | None
     step: int
     points: list[SeriesPoint]
+    # Whether the backend sends refused_recipients and recipients_by_country (older ones do not:
+    # their zeros would then mean "not known", not "none").
+    recipient_detail: bool = False
 
     @classmethod
     def from_json(cls, d: Any) -> Series:
         d = _dict(d)
-        pts = [p for p in map(SeriesPoint.from_json, _list(d.get("points"))) if p]
-        return cls(_str(d.get("account")), parse_time(d.get("start")), _int(d.get("step"), 60) or 60, pts)
+        raw = _list(d.get("points"))
+        pts = [p for p in map(SeriesPoint.from_json, raw) if p]
+        detail = any(isinstance(p, dict) and "refused_recipients" in p and "recipients_by_country" in p for p in raw)
+        return cls(_str(d.get("account")), parse_time(d.get("start")), _int(d.get("step"), 60) or 60, pts, detail)
 
 
 @dataclass(frozen=True, slots=True)
