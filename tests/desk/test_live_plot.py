@@ -398,3 +398,25 @@ def test_reasons_in_japanese(qtbot, japanese):
     assert reason_text("quota:messages_per_hour") == "1時間あたりの送信通数の上限"
     assert reason_text("abroad:messages_per_day") == "海外からの1日の送信通数の上限"
     assert reason_text("country:CN:messages_per_day") == "CNからの1日の送信通数の上限"
+
+
+def test_time_axis_writes_dates_in_numbers_not_english_names(qtbot):  # qtbot: a QApplication
+    import time
+
+    from fumidai.desk.live_plot import NumericDateAxis
+
+    import pyqtgraph as pg
+
+    axis = NumericDateAxis(orientation="bottom")
+    widget = pg.PlotWidget(axisItems={"bottom": axis})
+    qtbot.addWidget(widget)
+    widget.resize(700, 300)
+    widget.grab()  # the axis learns its font metrics when it is first painted
+    now = time.time()
+    strings = []
+    for span in (2 * 3600, 86400, 3 * 86400, 40 * 86400):  # hour, day, days and month zoom levels
+        for spacing, values in axis.tickValues(now - span, now, 600):
+            strings += axis.tickStrings(values, 1, spacing)
+    assert strings and any("/" in s for s in strings)  # a day tick such as "11/28"
+    names = {time.strftime(f, time.gmtime(86400 * d)) for d in range(400) for f in ("%a", "%b")}
+    assert not [s for s in strings if any(n in s for n in names)]

@@ -14,9 +14,11 @@ as Orange does).
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.DateAxisItem import TickSpec, ZoomLevel
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QEvent,
@@ -103,6 +105,23 @@ def binding_quota(detail: AccountDetail) -> tuple[str, int] | None:
     if used(best) == 0 and "messages_per_hour" in rate_limits:
         best = "messages_per_hour"  # nothing sent: the usual quota
     return best, rate_limits[best]
+
+
+class NumericDateAxis(pg.DateAxisItem):
+    """pyqtgraph's date axis with dates in numbers ("11/28"), not English names ("Sat 28"),
+    which it writes whatever the UI language."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Copies: the zoom levels are pyqtgraph's module-level objects.
+        self.zoomLevels = OrderedDict(
+            (density, ZoomLevel([TickSpec(t.spacing, t.step, _numeric_date(t.format), t.autoSkip) for t in z.tickSpecs],
+                                z.exampleText))
+            for density, z in self.zoomLevels.items())
+
+
+def _numeric_date(fmt: str) -> str:
+    return fmt.replace("%a %d", "%m/%d").replace("%b", "%m")
 
 
 class LegendRow(QWidget):
@@ -391,7 +410,7 @@ class LivePlot(QWidget):
         self._emitter.done.connect(self._on_fetched)  # bound slot in the GUI thread
 
         # DateAxisItem shows local time by default; the API's times are UTC epoch seconds
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot = pg.PlotWidget(axisItems={"bottom": NumericDateAxis(orientation="bottom")})
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
