@@ -34,6 +34,16 @@ def test_selected_account_by_country_with_quota_line(qtbot):
         plot.wait()
 
 
+def shown_plot(qtbot, api: FakeApi) -> LivePlot:
+    """A LivePlot on the fake backend, shown at 600x400."""
+    plot = LivePlot(ApiClient(api.url, api.token("viewer")))
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    return plot
+
+
 def hijacked_series(api: FakeApi, detail: bool = False):
     """Series of a hijacked account: 4 messages (40 recipients) a minute, then suspended at minute 40
     and refused 30 attempts a minute from then on.
@@ -69,11 +79,7 @@ def red_pixels(widget) -> int:
 def test_refused_attempts_stacked_on_accepted_with_legend(qtbot):
     with FakeApi(accounts=5) as api:
         api.series = hijacked_series(api)  # the fake answers through this attribute
-        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
-        qtbot.addWidget(plot)
-        plot.resize(600, 400)
-        plot.show()
-        qtbot.waitExposed(plot)
+        plot = shown_plot(qtbot, api)
         plot.set_selected(["user0003"], 120)
         qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
         assert plot.legend.names == ["RU", "refused attempts", "hourly quota 120/h"]
@@ -139,11 +145,7 @@ def test_recipient_quota_plots_recipients_with_their_quota_line(qtbot):
 def test_recipient_mode_stacks_recipients_by_country_with_refused_recipients_on_top(qtbot):
     with FakeApi(accounts=5) as api:
         api.series = hijacked_series(api, detail=True)
-        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
-        qtbot.addWidget(plot)
-        plot.resize(600, 400)
-        plot.show()
-        qtbot.waitExposed(plot)
+        plot = shown_plot(qtbot, api)
         plot.set_selected(["user0003"], 120)
         qtbot.waitUntil(lambda: plot.refused_bars.isVisible(), timeout=5000)
         # Messages first: by country, the refused messages stacked on them.
@@ -180,11 +182,7 @@ def test_old_shaped_series_renders_in_both_units(qtbot):
     what it has, nothing made up."""
     with FakeApi(accounts=5) as api:
         api.series = hijacked_series(api)
-        plot = LivePlot(ApiClient(api.url, api.token("viewer")))
-        qtbot.addWidget(plot)
-        plot.resize(600, 400)
-        plot.show()
-        qtbot.waitExposed(plot)
+        plot = shown_plot(qtbot, api)
         plot.set_selected(["user0003"], 120)
         plot.set_binding_quota("user0003", ("recipients_per_day", 7200))
         qtbot.waitUntil(lambda: plot.refused_line.isVisible(), timeout=5000)
