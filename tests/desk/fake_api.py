@@ -79,6 +79,7 @@ class FakeApi:
         self.delay_paths: dict[str, float] = {}  # path prefix (after /api/v1) -> extra delay
         self._fail: list[int] = []  # statuses for the next requests, in order
         self.fail_always: int | None = None
+        self.without_history_csv = False  # an older backend: history.csv answers 404
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -329,8 +330,11 @@ class FakeApi:
             if method == "GET" and rest == "":
                 return 200, self.detail(a)
             if method == "GET" and rest == "series":
-                return 200, self.series(a, int(q.get("window", 3600)), int(q.get("step", 60)))
-            if method == "GET" and rest == "history.csv":
+                window = int(q.get("window", 3600))
+                if window > 86400:  # as the real backend: the live windows hold one day
+                    return 422, {"detail": "window: at most 86400"}
+                return 200, self.series(a, window, int(q.get("step", 60)))
+            if method == "GET" and rest == "history.csv" and not self.without_history_csv:
                 return 200, ("hour,country,accepted_messages,accepted_recipients,refused_messages,refused_recipients\n"
                              f"{iso(self.now)},{a['top_country']},{a['messages_hour']},{a['recipients_hour']},0,0\n")
             return self._act(method, rest, a, body, staff)

@@ -184,6 +184,19 @@ def test_export_history_csv(qtbot, api, panel, monkeypatch, tmp_path):
     assert rows[1][1:] == ["JP", "140", "280", "0", "0"]
 
 
+def test_export_falls_back_to_the_series_of_the_live_day(qtbot, api, panel, monkeypatch, tmp_path):
+    api.without_history_csv = True
+    load(qtbot, panel, "user0001")
+    target = tmp_path / "out.csv"
+    monkeypatch.setattr(panel, "ask_export_path", lambda: str(target))
+    with qtbot.waitSignal(panel.statusMessage, timeout=5000) as blocker:
+        panel.act_export.trigger()
+    assert blocker.args[0].startswith("Exported ") and blocker.args[0] != "Exported 0 rows to out.csv"
+    with open(target, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(HEADER) and len(rows) > 2
+
+
 def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatch):
     from PySide6.QtWidgets import QLineEdit, QTableWidget, QVBoxLayout, QWidget
 

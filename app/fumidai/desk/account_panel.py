@@ -35,6 +35,7 @@ from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
 
 HISTORY_DAYS = 7
+SERIES_MAX_WINDOW_S = 86400
 # Actions after which the account's detail is reloaded.
 _CHANGES = {
     "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
@@ -404,8 +405,9 @@ class AccountPanel(QWidget):
             except ApiError as err:
                 if err.status not in (404, 405):  # only an older backend lacks history.csv
                     raise
-                series = client.series(account, window=HISTORY_DAYS * 86400, step=3600)
-                rows = rows_from_series(series.points)
+                # The series API holds the live day only (its window is at most 86,400 s).
+                series = client.series(account, window=SERIES_MAX_WINDOW_S, step=3600)
+                rows = rows_from_series(series)
             return write_history_csv(path, rows)
 
         self._runner.fetch("export", account, build,
