@@ -42,6 +42,7 @@ from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import FumidaiError
+from ..tasks import cancel_and_wait
 
 log = logging.getLogger("fumidai.counters.redis")
 
@@ -146,15 +147,7 @@ class RedisReplicator:
     async def stop(self, timeout: float = 2.0) -> None:
         """Send what is buffered (if Redis answers within ``timeout``), stop, close."""
         self._limit = 0
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            try:
-                await t
-            except asyncio.CancelledError:
-                pass
-            except Exception:  # the loops catch everything; this is belt and braces
-                log.exception("Redis replication task failed")
+        await cancel_and_wait(self._tasks, log)
         self._tasks = []
         if self._buffer:
             n = len(self._buffer)

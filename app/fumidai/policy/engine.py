@@ -150,7 +150,8 @@ class Engine:
         if state.is_suspended(now) and stage in REFUSED_WHEN_SUSPENDED:
             return self._refuse_suspended(req, state, minute, now)
         if stage == "RCPT":
-            return self._rcpt(req, state, limits)
+            action = self.rcpt(state, limits, req.instance, req.recipient)
+            return Decision() if action == "DUNNO" else Decision(action=action, reason="quota:recipients_per_message")
         if stage in COUNTING_STAGES:
             return self._message(req, state, limits, minute, now)
         return Decision()
@@ -171,10 +172,6 @@ class Engine:
         if d.messages:
             state.remember((now, req.stage, d.action, d.reason, req.country, req.client_address, d.recipients))
         return d
-
-    def _rcpt(self, req: Request, state: AccountState, limits: Limits) -> Decision:
-        action = self.rcpt(state, limits, req.instance, req.recipient)
-        return Decision() if action == "DUNNO" else Decision(action=action, reason="quota:recipients_per_message")
 
     def rcpt(self, state: AccountState, limits: Limits, instance: str, recipient: str) -> str:
         """The answer to a RCPT request of an account not suspended.

@@ -22,6 +22,7 @@ from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
+from ..tasks import cancel_and_wait
 from . import views
 from .clock import to_datetime, to_epoch
 
@@ -169,13 +170,7 @@ class Service:
             self._stopping.set()
         if self.replicator is not None:
             await self.replicator.stop()
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
-            try:
-                await t
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._tasks, log)
         self._tasks = []
         await self.flush()
 
@@ -244,7 +239,7 @@ class Service:
             log.exception("policy request failed; answering %s", self.on_error)
             action = self.on_error
         if self.metrics is not None:
-            self.metrics.policy.observe(action, time.perf_counter() - started)
+            self.metrics.observe_decision(action, time.perf_counter() - started)
         return action
 
     def _decide(self, account: str, attrs: dict[str, str]) -> str:
