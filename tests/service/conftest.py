@@ -47,7 +47,7 @@ class Running:
         async def go():
             svc = Service(self.settings, clock=self.clock)
             await svc.start()
-            srv = PolicyServer(svc.handle, "127.0.0.1:0")
+            srv = PolicyServer(svc.handle, "127.0.0.1:0", attributes=Service.ATTRIBUTES)  # as `fumidai serve`
             await srv.start()
             return svc, srv
 

@@ -8,7 +8,10 @@ import time
 import pytest
 
 from fumidai.policy import Override
+from fumidai.service import Service
 from fumidai.store import repo
+
+from tests.fixtures import postfix_attrs
 
 from .conftest import CN, FR, JP, US, Clock
 
@@ -187,3 +190,37 @@ def test_imported_home_countries_apply_to_the_running_server(make_running):
     assert [r.message("quinn", ip=US) for _ in range(3)] == ["DUNNO"] * 3  # the US is home for quinn
     assert r.message("quinn", ip=JP) == "DUNNO"
     assert r.message("quinn", ip=FR).startswith("REJECT")  # abroad for quinn: JP used the one allowed
+
+
+class _Recording(dict):
+    """A request that notes which attributes were read."""
+
+    def __init__(self, attrs, seen):
+        super().__init__(attrs)
+        self.seen = seen
+
+    def get(self, key, default=None):
+        self.seen.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+
+def test_the_policy_path_reads_only_the_attributes_the_server_parses(make_running):
+    # `fumidai serve` parses only Service.ATTRIBUTES: anything else the path read would be missing.
+    r = make_running(limits={"messages_per_hour": 1, "recipients_per_message": 1, "abroad": {"messages_per_day": 0}})
+    seen: set[str] = set()
+    svc = r.service
+    for stage, changes in [("RCPT", {}), ("RCPT", {"recipient": "second@example.net"}), ("DATA", {}),
+                           ("END-OF-MESSAGE", {}), ("DATA", {"instance": "x.1", "client_address": "198.51.100.10"}),
+                           ("DATA", {"instance": "x.2"}), ("RCPT", {"instance": "x.3"}), ("RCPT", {"protocol_state": "MAIL"}),
+                           ("RCPT", {"sasl_username": ""})]:
+        r.call(_call_on_loop(lambda a=postfix_attrs(stage, **changes): svc.handle(_Recording(a, seen))))
+    assert {"sasl_username", "protocol_state", "recipient", "recipient_count", "instance", "client_address"} <= seen
+    assert seen <= set(Service.ATTRIBUTES)
+
+
+async def _call_on_loop(fn):
+    return fn()
