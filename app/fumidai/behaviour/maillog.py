@@ -14,7 +14,8 @@ New Year reads right; local time or ``timezone``), RFC 3339 (rsyslog's high prec
 format) and ``journalctl -o short-iso`` (``+0900``).
 
 Lines may come interleaved, from several files, rotated files in any order: a record is
-emitted when its message is removed from the queue, or at :meth:`MaillogReader.finish`.
+emitted when its message is removed from the queue if all its lines were in that one input
+(a file), else at :meth:`MaillogReader.finish` (a message split across rotated files).
 Each record's id is a hash of host, queue id, submission time and account, so importing the
 same lines again gives the same ids (the caller dedupes). Nothing in a file can stop the
 reader: undecodable bytes are replaced, lines it cannot parse are counted and skipped.
@@ -89,12 +90,13 @@ _CHUNK = 1 << 20
 class _Message:
     """What the log has said so far about one queue id on one host."""
 
-    __slots__ = ("first", "start", "account", "client", "method", "inbound", "message_id",
-                 "sender", "size", "nrcpt", "recipients", "removed")
+    __slots__ = ("first", "start", "file", "account", "client", "method", "inbound", "message_id",
+                 "sender", "size", "nrcpt", "recipients")
 
     def __init__(self, first: float) -> None:
         self.first = first  # earliest time seen for it
         self.start: float | None = None  # time of the smtpd client= line
+        self.file = 0  # which input held that line
         self.account: str | None = None
         self.client = ""
         self.method = ""
@@ -104,7 +106,6 @@ class _Message:
         self.size = 0
         self.nrcpt = 0
         self.recipients: set[str] = set()
-        self.removed = False
 
 
 class MaillogReader:
@@ -124,15 +125,19 @@ class MaillogReader:
         self._accounts: set[str] = set()
         self._messages: dict[str, dict[str, _Message]] = {}  # host -> queue id -> message
         self._stamp_cache: dict[str, float] = {}
+        self._file = 0  # inputs read so far: a message whose lines all came in one is complete at "removed"
 
     # --- input ---
 
     def read(self, stream: BinaryIO, on_chunk: Callable[[], None] | None = None) -> Iterator[Submission]:
         """Read a binary stream to its end; bytes that are not UTF-8 are replaced, never fatal."""
+        self._file += 1
         tail = b""
+        # read1: a truncated .gz then fails only on the piece it cannot inflate.
+        read = getattr(stream, "read1", stream.read)
         while True:
             try:
-                chunk = stream.read(_CHUNK)
+                chunk = read(_CHUNK)
             except (OSError, EOFError, zlib.error):  # a damaged or truncated .gz: keep what was read
                 self.stats.skipped += 1
                 break
@@ -144,14 +149,18 @@ class MaillogReader:
                 tail = chunk
                 continue
             tail = chunk[cut:]
-            yield from self.feed(chunk[:cut].decode("utf-8", "replace").split("\n"))
+            yield from self._lines(chunk[:cut].decode("utf-8", "replace").split("\n"))
             if on_chunk is not None:
                 on_chunk()
         if tail:
-            yield from self.feed(tail.decode("utf-8", "replace").split("\n"))
+            yield from self._lines(tail.decode("utf-8", "replace").split("\n"))
 
     def feed(self, lines: Iterable[str]) -> Iterator[Submission]:
-        """Read lines (with or without their newline); yield the messages they complete."""
+        """Read one input's lines (with or without their newline); yield the messages they complete."""
+        self._file += 1
+        yield from self._lines(lines)
+
+    def _lines(self, lines: Iterable[str]) -> Iterator[Submission]:
         stats = self.stats
         header = _HEADER.match
         queue_id = _QUEUE_ID.fullmatch
@@ -180,6 +189,10 @@ class MaillogReader:
                 done = self._removed(m, msg[:colon])
             elif first == "me" and rest.startswith("message-id="):
                 done = self._message_id(m, msg[:colon], rest)
+            elif first == "re" and rest.startswith(("reject: DATA", "reject: END-OF-MESSAGE")):
+                self._forget_unqueued(m, msg[:colon])  # refused whole: never queued
+                stats.ignored += 1
+                continue
             elif first == "ui" and rest.startswith("uid="):  # pickup: local mail
                 self._mark_local(m, msg[:colon])
                 continue
@@ -250,6 +263,12 @@ class MaillogReader:
                 return None
         return msg
 
+    def _forget_unqueued(self, m: re.Match, qid: str) -> None:
+        messages = self._messages.get(m.group(3))
+        msg = messages.get(qid) if messages else None
+        if msg is not None and msg.sender is None and msg.start is not None:
+            del messages[qid]
+
     def _mark_local(self, m: re.Match, qid: str) -> None:
         msg = self._known(m, qid)
         if msg is not None:
@@ -276,6 +295,7 @@ class MaillogReader:
         if msg is None:
             msg = messages[qid] = _Message(t)
         msg.start = msg.first = t
+        msg.file = self._file
         user = rest.find("sasl_username=")
         if user < 0:
             msg.inbound = True
@@ -294,7 +314,7 @@ class MaillogReader:
         if method >= 0:
             end = rest.find(",", method)
             msg.method = rest[method + 12:end if end >= 0 else None]
-        return done or self._complete(m, qid, msg)
+        return done
 
     def _message_id(self, m: re.Match, qid: str, rest: str) -> Submission | None:
         msg = self._known(m, qid)
@@ -312,7 +332,7 @@ class MaillogReader:
         if msg is None:
             return None
         msg.sender, msg.size, msg.nrcpt = f.group(1), int(f.group(2)), int(f.group(3))
-        return self._complete(m, qid, msg)
+        return None
 
     def _delivery(self, m: re.Match, qid: str, rest: str) -> Submission | None:
         if "status=" not in rest:
@@ -343,15 +363,11 @@ class MaillogReader:
         if msg.inbound or (msg.account is not None and msg.sender is None):
             del messages[qid]  # inbound, or submitted but never queued (held and deleted)
             return None
-        msg.removed = True
-        return self._complete(m, qid, msg)
-
-    def _complete(self, m: re.Match, qid: str, msg: _Message) -> Submission | None:
-        # Lines of a message whose start is in a file read later are kept until that file.
-        if msg.removed and msg.account is not None and msg.sender is not None:
-            del self._messages[m.group(3)][qid]
-            return self._emit(m.group(3), qid, msg)
-        return None
+        if msg.start is not None and msg.file == self._file and msg.sender is not None:
+            # Its first and last lines were in this input, so every line between them was too.
+            del messages[qid]
+            return self._emit(host, qid, msg)
+        return None  # it spans inputs: the rest may be in one not read yet; finish() emits it
 
     def _emit(self, host: str, qid: str, msg: _Message) -> Submission:
         key = f"{host}\0{qid}\0{msg.start:.6f}\0{msg.account}".encode("utf-8", "surrogatepass")
