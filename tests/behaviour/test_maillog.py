@@ -14,7 +14,6 @@ import heapq
 import io
 import itertools
 import os
-import random
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -289,6 +288,14 @@ def test_rfc3339_keeps_fractions_and_syslog_single_digit_days():
     assert rec.time == datetime(2026, 12, 7, 11, 7, 26, tzinfo=UTC).timestamp()
 
 
+def test_username_ends_where_smtpd_adds_sasl_sender_or_proxy_fields():
+    submit = ("Dec  7 20:07:26 mx postfix-out/smtps/smtpd[1]: 4jjwCS0mzSzJBbV: client=h.example[192.0.2.7]:52344, "
+              "sasl_method=LOGIN, sasl_username=ann@isp.example, sasl_sender=boss@isp.example, orig_queue_id=ABC123")
+    queued = "Dec  7 20:07:26 mx postfix/qmgr[2]: 4jjwCS0mzSzJBbV: from=<boss@isp.example>, size=1, nrcpt=1 (queue active)"
+    (rec,), _ = read_lines([submit, queued])
+    assert (rec.account, rec.sasl_method, rec.client_address) == ("ann@isp.example", "LOGIN", "192.0.2.7")
+
+
 def test_year_is_inferred_across_new_year():
     lines = [
         "Dec 31 23:59:59 mx postfix/submission/smtpd[1]: ABCDEF12345: client=h[192.0.2.1], sasl_method=PLAIN, sasl_username=ann",
@@ -329,6 +336,12 @@ def test_run_import_reads_stdin_and_refuses_a_missing_file():
 
     with pytest.raises(FumidaiError, match="no such file"):
         run_import([str(SAMPLE), "/nonexistent/maillog"], timezone=UTC, now=NOW, sink=got.append)
+
+
+def test_progress_bar_is_drawn_only_where_asked():
+    bar = io.StringIO()
+    run_import([str(SAMPLE)], timezone=UTC, now=NOW, sink=lambda r: None, progress=bar)
+    assert "100%" in bar.getvalue() and "lines" in bar.getvalue()
 
 
 def test_store_sink_counts_for_now():

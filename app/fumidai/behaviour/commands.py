@@ -90,10 +90,10 @@ def run_import(
                 tick = bar.follow(path, raw, reader.stats) if bar else None
                 for submission in reader.read(stream, tick):
                     sink(submission)
+                if bar:
+                    bar.done(path)
         except OSError as err:  # unreadable (permissions, a folder): say which, stop
             raise FumidaiError(f"{path}: {err.strerror or err}") from err
-        if bar:
-            bar.done(path)
     for submission in reader.finish():
         sink(submission)
     if bar:
@@ -106,32 +106,34 @@ class _ProgressBar:
 
     def __init__(self, out: TextIO, paths: Sequence[str]) -> None:
         self.out = out
-        sizes = [0 if p == "-" else os.path.getsize(p) for p in paths]
-        self.total = sum(sizes) if "-" not in paths else 0
-        self.finished = 0
+        self.total = 0 if "-" in paths else sum(os.path.getsize(p) for p in paths)
+        self.finished = 0  # bytes of the files already read
         self.last = 0.0
+        self.path, self.raw, self.stats = "", None, None
 
     def follow(self, path: str, raw: BinaryIO, stats: Stats) -> Callable[[], None]:
-        def tick() -> None:
-            now = time.monotonic()
-            if now - self.last < 0.2:
-                return
-            self.last = now
-            try:
-                pos = self.finished + raw.tell()
-            except OSError:  # a pipe has no position
-                pos = 0
-            text = f"{stats.lines:>12,} lines"
-            if self.total:
-                share = min(pos / self.total, 1.0)
-                filled = int(share * 30)
-                text = f"[{'#' * filled}{' ' * (30 - filled)}] {share:4.0%} {text}"
-            self.out.write(f"\r{text}  {os.path.basename(path)[:30]}")
-            self.out.flush()
+        self.path, self.raw, self.stats = path, raw, stats
+        return self.draw
 
-        return tick
+    def draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2 and not force:
+            return
+        self.last = now
+        try:
+            pos = self.finished + self.raw.tell()
+        except (OSError, ValueError):  # a pipe has no position; a closed file none either
+            pos = 0
+        text = f"{self.stats.lines:>12,} lines"
+        if self.total:
+            share = min(pos / self.total, 1.0)
+            filled = int(share * 30)
+            text = f"[{'#' * filled}{' ' * (30 - filled)}] {share:4.0%} {text}"
+        self.out.write(f"\r{text}  {os.path.basename(self.path)[:30]}")
+        self.out.flush()
 
     def done(self, path: str) -> None:
+        self.draw(force=True)
         if path != "-":
             self.finished += os.path.getsize(path)
 

@@ -76,6 +76,7 @@ _HEADER = re.compile(
 _QUEUE_ID = re.compile(r"[0-9A-F]{5,12}|[0-9A-Za-z]{12,24}")
 _CLIENT = re.compile(r"client=[^\[\s]*\[([^\]\s]*)\]")
 _QMGR_FROM = re.compile(r"from=<(.*)>, size=(\d+), nrcpt=(\d+)")
+_AFTER_USERNAME = (", sasl_sender=", ", orig_queue_id=", ", orig_client=")
 _NOTIFICATION = re.compile(r"notification: ([0-9A-Za-z]+)$")
 
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -302,8 +303,11 @@ class MaillogReader:
             self.stats.ignored += 1
             return done
         account = rest[user + 14:]
-        end = account.find(", sasl_sender=")
-        account = (account if end < 0 else account[:end]).strip()
+        for after in _AFTER_USERNAME:  # what smtpd may write after it
+            end = account.find(after)
+            if end >= 0:
+                account = account[:end]
+        account = account.strip()
         if not account:
             msg.inbound = True
             self.stats.ignored += 1
