@@ -16,6 +16,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -370,3 +371,23 @@ def test_cli_exits_2_with_one_line_on_a_missing_file_or_bad_timezone():
     assert (r.returncode, r.stderr.decode()) == (2, "fumidai: error: /nonexistent/maillog: no such file\n")
     r = _cli("--timezone", "Mars/Olympus", str(SAMPLE))
     assert r.returncode == 2 and r.stderr.decode().count("\n") == 1 and "Mars/Olympus" in r.stderr.decode()
+
+
+@pytest.mark.e2e
+def test_fresh_capture_from_the_installed_postfix_reads_like_the_fixture(tmp_path):
+    """The capture script still runs against this machine's Postfix, and its log reads the same way."""
+    from tests.e2e.conftest import _missing_tools
+
+    reason = _missing_tools()
+    if reason:
+        pytest.skip(reason)
+    from tests.behaviour.postfix_capture import capture
+
+    fresh = tmp_path / "maillog"
+    capture(fresh)
+    records, reader = read_lines(lines_of(fresh), tz=None, now=time.time())
+    assert reader.stats.skipped == 0
+    assert {r.account for r in records} == {"normal1", "traveller1", "quota1"}
+    assert by_message_id(records)["<deferred@capture.test>"].recipients == (
+        "a@defer.example", "b@defer.example", "c@example.net", "lost@defer.example")
+    assert by_message_id(records)["<v6@capture.test>"].client_address == "::1"
