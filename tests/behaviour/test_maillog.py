@@ -195,6 +195,20 @@ def test_reused_short_queue_id_starts_a_new_message():
     assert [(r.account, r.recipients) for r in records] == [("ann", ("z@y.test",)), ("bob", ("w@y.test",))]
 
 
+def test_local_mail_without_smtpd_is_not_held_to_the_end():
+    # Mail cleanup queues without smtpd (a .forward, a re-injection): the real lines of the
+    # capture's bounce notice, repeated over two hours under fresh queue ids.
+    notice = [ln for ln in lines_of(CAPTURE) if "6053D20C860" in ln and "postfix/bounce" not in ln]
+    assert len(notice) == 4
+    lines = []
+    for i in range(1200):
+        stamp = (datetime(2026, 12, 7, 8, 0) + timedelta(seconds=6 * i)).strftime("%b %d %H:%M:%S")
+        lines += [stamp + ln[15:].replace("6053D20C860", f"{0xA0000 + i:011X}") for ln in notice]
+    reader = MaillogReader(timezone=UTC, now=NOW)
+    assert list(reader.feed(lines)) == []
+    assert reader.pending < 650  # only the first hour's wait for a client= line in another file
+
+
 # --- hostile input ---
 
 

@@ -85,6 +85,7 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 _FUTURE_SLACK = 86400.0
 # Beyond this, a queue id seen again is a new message (Postfix reuses short ids).
 _MAX_MESSAGE_LIFE = 10 * 86400.0
+_HEAD_BEFORE_CLEANUP = 3600.0
 _CHUNK = 1 << 20
 
 
@@ -127,12 +128,14 @@ class MaillogReader:
         self._messages: dict[str, dict[str, _Message]] = {}  # host -> queue id -> message
         self._stamp_cache: dict[str, float] = {}
         self._file = 0  # inputs read so far: a message whose lines all came in one is complete at "removed"
+        self._input_start: float | None = None  # time of the current input's first queue line
 
     # --- input ---
 
     def read(self, stream: BinaryIO, on_chunk: Callable[[], None] | None = None) -> Iterator[Submission]:
         """Read a binary stream to its end; bytes that are not UTF-8 are replaced, never fatal."""
         self._file += 1
+        self._input_start = None
         tail = b""
         # read1: a truncated .gz then fails only on the piece it cannot inflate.
         read = getattr(stream, "read1", stream.read)
@@ -159,6 +162,7 @@ class MaillogReader:
     def feed(self, lines: Iterable[str]) -> Iterator[Submission]:
         """Read one input's lines (with or without their newline); yield the messages they complete."""
         self._file += 1
+        self._input_start = None
         yield from self._lines(lines)
 
     def _lines(self, lines: Iterable[str]) -> Iterator[Submission]:
@@ -207,6 +211,11 @@ class MaillogReader:
                 continue
             if done is not None:
                 yield done
+
+    @property
+    def pending(self) -> int:
+        """Messages held open: not removed yet, or split across inputs."""
+        return sum(len(messages) for messages in self._messages.values())
 
     def finish(self) -> Iterator[Submission]:
         """Everything still open at the end of all input: queued submissions not yet removed."""
@@ -262,6 +271,8 @@ class MaillogReader:
             except (ValueError, OverflowError, OSError):  # a date that does not exist
                 self.stats.skipped += 1
                 return None
+            if self._input_start is None:
+                self._input_start = msg.first
         return msg
 
     def _forget_unqueued(self, m: re.Match, qid: str) -> None:
@@ -295,6 +306,8 @@ class MaillogReader:
             done = None
         if msg is None:
             msg = messages[qid] = _Message(t)
+        if self._input_start is None:
+            self._input_start = t
         msg.start = msg.first = t
         msg.file = self._file
         user = rest.find("sasl_username=")
@@ -325,6 +338,10 @@ class MaillogReader:
         if msg is None:
             return None
         msg.message_id = rest[11:].strip()
+        if msg.start is None and msg.first - (self._input_start or msg.first) > _HEAD_BEFORE_CLEANUP:
+            # smtpd's client= line comes minutes at most before cleanup's: it would be in this
+            # input. Without one this is local mail (a .forward, a re-injection): forget it at "removed".
+            msg.inbound = True
         return None
 
     def _queued(self, m: re.Match, qid: str, rest: str) -> Submission | None:
