@@ -330,6 +330,16 @@ def test_year_is_inferred_across_new_year():
     assert [datetime.fromtimestamp(r.time, UTC).year for r in read_lines(lines, now=march)[0]] == [2026, 2027]
 
 
+def test_a_line_hours_ahead_of_now_keeps_this_year_but_days_ahead_is_last_year():
+    # A log from a zone ahead of the importer's (no --timezone) must not move back a year.
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC).timestamp()
+    submit = "{} mx postfix/submission/smtpd[1]: ABCDEF12345: client=h[192.0.2.1], sasl_method=PLAIN, sasl_username=ann"
+    queued = "{} mx postfix/qmgr[2]: ABCDEF12345: from=<a@x.test>, size=1, nrcpt=1 (queue active)"
+    for stamp, year in (("Dec  7 20:59:00", 2026), ("Dec  9 20:59:00", 2025)):
+        (rec,), _ = read_lines([submit.format(stamp), queued.format(stamp)], now=now)
+        assert datetime.fromtimestamp(rec.time, UTC).year == year
+
+
 # --- files and the command ---
 
 
