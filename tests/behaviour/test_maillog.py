@@ -250,6 +250,14 @@ def test_bad_bytes_and_a_truncated_gzip_never_stop_the_reader(tmp_path):
     assert reader.stats.skipped >= 1
 
 
+def test_an_endless_line_is_dropped_not_held():
+    data = b"Dec  7 20:07:26 mx " + b"x" * (9 << 20) + b"\n" + SAMPLE.read_bytes()
+    reader = MaillogReader(timezone=UTC, now=NOW)
+    records = list(reader.read(io.BytesIO(data))) + list(reader.finish())
+    assert len(records) == 60
+    assert reader.stats.skipped >= 2  # the overlong line, and its tail after the cut
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_any_bytes_never_crash(data):

@@ -28,6 +28,7 @@ import hashlib
 import io
 import re
 import sys
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -87,6 +88,7 @@ _FUTURE_SLACK = 86400.0
 _MAX_MESSAGE_LIFE = 10 * 86400.0
 _HEAD_BEFORE_CLEANUP = 3600.0
 _CHUNK = 1 << 20
+_MAX_LINE = 4 << 20
 
 
 class _Message:
@@ -119,8 +121,6 @@ class MaillogReader:
     """
 
     def __init__(self, *, timezone: tzinfo | None = None, now: float | None = None) -> None:
-        import time
-
         self.timezone = timezone  # for traditional timestamps; None = this machine's local time
         self.now = time.time() if now is None else now
         self.stats = Stats()
@@ -149,7 +149,11 @@ class MaillogReader:
                 break
             chunk = tail + chunk
             cut = chunk.rfind(b"\n") + 1
-            if cut == 0:  # one line longer than a chunk: keep reading
+            if cut == 0:  # a line longer than a chunk: keep reading, up to a point
+                if len(chunk) > _MAX_LINE:  # no log line is this long: count it, drop it
+                    self.stats.lines += 1
+                    self.stats.skipped += 1
+                    chunk = b""
                 tail = chunk
                 continue
             tail = chunk[cut:]
