@@ -385,7 +385,7 @@ class MaillogReader:
         msg = messages.get(qid) if messages else None
         if msg is None:
             return None  # its other lines were not in the input, or of no interest
-        if msg.inbound or (msg.account is not None and msg.sender is None):
+        if msg.inbound or (msg.account is not None and msg.sender is None and msg.file == self._file):
             del messages[qid]  # inbound, or submitted but never queued (held and deleted)
             return None
         if msg.start is not None and msg.file == self._file and msg.sender is not None:
