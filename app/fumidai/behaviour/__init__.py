@@ -1,0 +1,1 @@
+"""Behaviour analysis: per-account baselines, signals and the maillog reader that seeds them."""
