@@ -22,6 +22,11 @@ COMMAND_MODULES = (
     "fumidai.behaviour.commands",  # baseline import
 )
 
+# The packages of the optional extras (pyproject.toml): a command that needs a missing one
+# says which extra to install instead of showing a traceback.
+EXTRA_OF_PACKAGE = {"aiosmtpd": "demo", "PySide6": "desk", "shiboken6": "desk", "pyqtgraph": "desk",
+                    "numpy": "desk", "requests": "desk", "keyring": "desk"}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fumidai", description="Stop hijacked mail accounts from sending spam.")
@@ -56,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except FumidaiError as err:
         print(f"fumidai: error: {err}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as err:
+        extra = EXTRA_OF_PACKAGE.get((err.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"fumidai: error: `fumidai {args.command}` needs the {extra} extra: "
+              f"pip install 'fumidai[{extra}]' ({err.name} is not installed)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -104,6 +104,16 @@ class GeoipSection(_Section):
     home_countries: list[str] = ["JP"]
     unknown_country: Literal["home", "abroad"] = "abroad"
     cache_size: int = Field(default=65536, ge=0)
+    # The ISP's own networks (NAT pools, webmail hosts): home for every account, like the
+    # loopback, private, CGNAT, link-local and unique-local ranges that always are.
+    internal_networks: list[str] = []
+
+    @field_validator("internal_networks")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        from .geo.networks import parse_networks  # stdlib only: no GeoIP reader to load here
+
+        return [str(net) for net in parse_networks(v)]
 
     @field_validator("home_countries")
     @classmethod
@@ -271,7 +281,7 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
 def _describe(err: ValidationError) -> str:
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "literal[", "int", "constrained")))
+        loc = ".".join(str(p) for p in e["loc"] if str(p) != "int" and not str(p).startswith(("function-", "literal[", "constrained")))
         if e["type"] == "extra_forbidden":
             lines.append(f"{loc}: unknown key")
         else:

@@ -42,7 +42,8 @@ PASSWORD = "e2e-secret"
 HOME_IP, ABROAD_IP = "127.0.1.5", "127.0.2.5"
 GEO_CSV = "network,country\n127.0.1.0/24,JP\n127.0.2.0/24,US\n127.0.3.0/24,CN\n"
 
-ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1")
+# test1: the account docs/deploy.md checks with (test_deploy_doc.py).
+ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1", "test1")
 
 LIMITS_TOML = """
 [limits]

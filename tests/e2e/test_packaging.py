@@ -64,11 +64,13 @@ def test_systemd_unit_verifies(tmp_path):
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze not installed")
     unit = (PACKAGING / "systemd" / "fumidai.service").read_text()
-    assert "ExecStart=/usr/bin/fumidai serve --config /etc/fumidai/fumidai.toml" in unit
+    assert "ExecStart=/opt/fumidai/bin/fumidai serve --config /etc/fumidai/fumidai.toml" in unit
+    # Documentation= names the copy the wheel installs (setup.py data_files, deploy.md step 2).
+    assert "Documentation=file:///opt/fumidai/share/doc/fumidai/deploy.md" in unit
     assert "Type=notify" in unit
     # verify checks that ExecStart exists: point it at this checkout's entry point.
     entry = Path(sys.executable).with_name("fumidai")
-    (tmp_path / "fumidai.service").write_text(unit.replace("/usr/bin/fumidai", str(entry)))
+    (tmp_path / "fumidai.service").write_text(unit.replace("/opt/fumidai/bin/fumidai", str(entry)))
     r = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "fumidai.service")],
                        capture_output=True, text=True, timeout=60)
     # verify exits 0 on unknown values and only complains on stderr.

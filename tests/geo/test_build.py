@@ -12,7 +12,7 @@ from fumidai.geo.build import (
     build_demo, build_from_ranges, demo_address, ranges_by_country, read_ranges_csv, read_rir_delegated,
 )
 from fumidai.geo.lookup import GeoLookup
-from fumidai.policy import UNKNOWN_COUNTRY
+from fumidai.policy import INTERNAL_COUNTRY, UNKNOWN_COUNTRY
 
 
 def lookup(path, *ips):
@@ -26,7 +26,8 @@ def test_adjacent_blocks_of_a_country_merge_and_are_counted(tmp_path):
         tmp_path / "m.mmdb",
     )
     assert (result.networks, result.countries, result.skipped) == (2, 2, 0)  # 10.0.0.0/23 and 10.1.0.0/16
-    assert lookup(result.path, "10.0.1.200", "10.1.2.3", "10.2.0.0") == ["JP", "US", UNKNOWN_COUNTRY]
+    # 10.2.0.0 is in no block: private, so internal (geo/lookup.py), not unknown
+    assert lookup(result.path, "10.0.1.200", "10.1.2.3", "10.2.0.0") == ["JP", "US", INTERNAL_COUNTRY]
 
 
 def test_overlap_between_countries_is_an_error_naming_both(tmp_path):
@@ -175,8 +176,9 @@ def test_demo_database_places_every_demo_address(tmp_path):
                 assert geo.country(demo_address(cc, rng)) == cc
         for cc in ("JP", "US", "CN", "DE"):
             assert geo.country(demo_address(cc, rng, version=6)) == cc
-        for ip in ("192.0.2.1", "198.51.100.1", "203.0.113.1", "2001:db8::1", "10.0.0.1"):
+        for ip in ("192.0.2.1", "198.51.100.1", "203.0.113.1", "2001:db8::1"):
             assert geo.country(ip) == UNKNOWN_COUNTRY  # kept out of the demo data on purpose
+        assert geo.country("10.0.0.1") == INTERNAL_COUNTRY  # not in the demo data either: private
 
 
 def test_demo_address_for_a_country_without_demo_data(tmp_path):

@@ -16,8 +16,10 @@ def test_build_from_csv_then_lookup(tmp_path, capsys):
 
     assert main(["geoip", "lookup", "--database", str(out), "198.51.100.9", "203.0.113.1", "2001:db8::5",
                  "192.0.2.1", "unknown"]) == 0
+    unknown = "(unknown: counted as abroad, [geoip] unknown_country)"
     assert capsys.readouterr().out.splitlines() == [
-        "198.51.100.9 JP", "203.0.113.1 CN", "2001:db8::5 JP", "192.0.2.1 ZZ", "unknown ZZ"]
+        "198.51.100.9 JP (Japan)", "203.0.113.1 CN (China)", "2001:db8::5 JP (Japan)",
+        f"192.0.2.1 ZZ {unknown}", f"unknown ZZ {unknown}"]
 
 
 def test_build_demo_and_lookup_with_the_configured_database(tmp_path, capsys, monkeypatch):
@@ -28,7 +30,7 @@ def test_build_demo_and_lookup_with_the_configured_database(tmp_path, capsys, mo
     config.write_text(f'[geoip]\ndatabase = "{out}"\n')
     monkeypatch.delenv("FUMIDAI_CONFIG", raising=False)
     assert main(["geoip", "lookup", "--config", str(config), "133.0.0.1"]) == 0
-    assert capsys.readouterr().out == "133.0.0.1 JP\n"
+    assert capsys.readouterr().out == "133.0.0.1 JP (Japan)\n"
 
 
 def test_build_from_rir_reports_skipped_overlaps(tmp_path, capsys):
@@ -43,7 +45,7 @@ def test_build_from_rir_reports_skipped_overlaps(tmp_path, capsys):
     assert capsys.readouterr().out == (f"wrote {out}: 2 networks, 2 countries\n"
                                        "skipped 1 blocks that overlap another country's\n")
     assert main(["geoip", "lookup", "--database", str(out), "203.0.113.1"]) == 0
-    assert capsys.readouterr().out == "203.0.113.1 BR\n"
+    assert capsys.readouterr().out == "203.0.113.1 BR (Brazil)\n"
 
 
 def test_errors_are_one_line_and_exit_2(tmp_path, capsys):

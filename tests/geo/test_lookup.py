@@ -10,7 +10,7 @@ from netaddr import IPSet
 from fumidai.errors import FumidaiError
 from fumidai.geo.build import build_from_ranges
 from fumidai.geo.lookup import GeoLookup
-from fumidai.policy import UNKNOWN_COUNTRY
+from fumidai.policy import INTERNAL_COUNTRY, UNKNOWN_COUNTRY
 
 RANGES = [
     ("133.0.0.0/16", "JP"),
@@ -59,7 +59,7 @@ def test_ipv6(db):
 
 def test_unknown_address_is_zz(db):
     with GeoLookup(db) as geo:
-        for ip in ("192.0.2.1", "10.0.0.1", "127.0.0.1", "0.0.0.0", "255.255.255.255", "::1"):
+        for ip in ("192.0.2.1", "198.51.100.7", "0.0.0.0", "255.255.255.255", "2001:db8::1", "::"):
             assert geo.country(ip) == UNKNOWN_COUNTRY, ip
 
 
@@ -81,7 +81,7 @@ def test_other_spellings_of_an_ipv4_address_are_placed(db, spelling):
 def test_ipv6_with_zone_is_looked_up_without_it(db):
     with GeoLookup(db) as geo:
         assert geo.country("2400:4050::1%eth0") == "JP"
-        assert geo.country("fe80::1%eth0") == UNKNOWN_COUNTRY
+        assert geo.country("fe80::1%eth0") == INTERNAL_COUNTRY
 
 
 def test_cached_answers_stay_right_and_cache_can_be_off(db):

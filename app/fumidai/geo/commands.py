@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("-o", "--output", metavar="OUT.mmdb", required=True, help="database file to write")
     build.set_defaults(func=_build)
 
-    lookup = sub.add_parser("lookup", help="print the country of IP addresses: 'IP CC' per line")
+    lookup = sub.add_parser("lookup", help="print the country of IP addresses: 'IP CC (name)' per line",
+                            description="Print 'IP CC (name)' per address: QI is an internal network (home for "
+                                        "every account), ZZ an address the database cannot place.")
     lookup.add_argument("--database", metavar="FILE", help="the .mmdb to use (default: [geoip] database)")
     lookup.add_argument("--config", metavar="FILE", help="configuration file (default: $FUMIDAI_CONFIG)")
     lookup.add_argument("ips", metavar="IP", nargs="+")
@@ -46,14 +48,16 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
+    from ..config import load_settings
+    from ..policy import INTERNAL_COUNTRY, UNKNOWN_COUNTRY
+    from .countries import country_name
     from .lookup import GeoLookup
 
-    database = args.database
-    if not database:
-        from ..config import load_settings
-
-        database = load_settings(args.config).geoip.database
-    with GeoLookup(database, cache_size=0) as geo:
+    geoip = load_settings(args.config).geoip
+    notes = {UNKNOWN_COUNTRY: f"unknown: counted as {geoip.unknown_country}, [geoip] unknown_country",
+             INTERNAL_COUNTRY: "internal network: home for every account"}
+    with GeoLookup(args.database or geoip.database, cache_size=0, internal_networks=geoip.internal_networks) as geo:
         for ip in args.ips:
-            print(f"{ip} {geo.country(ip)}")
+            code = geo.country(ip)
+            print(f"{ip} {code} ({notes.get(code) or country_name(code)})")
     return 0

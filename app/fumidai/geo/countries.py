@@ -28,6 +28,10 @@ COUNTRY_CODES: frozenset[str] = frozenset({
 })
 
 
+# Codes GeoLookup answers that are no country (policy.INTERNAL_COUNTRY; CLDR names ZZ itself).
+OWN_NAMES: dict[str, dict[str, str]] = {"QI": {"en": "internal network", "ja": "内部ネットワーク"}}
+
+
 def is_country_code(code: str) -> bool:
     return code in COUNTRY_CODES
 
@@ -35,6 +39,8 @@ def is_country_code(code: str) -> bool:
 @lru_cache(maxsize=2048)
 def country_name(code: str, language: str = "en") -> str:
     """The country's name in ``language`` ("ja", "en"); the code itself when unknown."""
+    if code in OWN_NAMES:
+        return OWN_NAMES[code].get(language, OWN_NAMES[code]["en"])
     try:
         from babel import Locale
 

@@ -1,8 +1,20 @@
-"""Client IP address → ISO country code, from any MaxMind-format (.mmdb) country database."""
+"""Client IP address → ISO country code, from any MaxMind-format (.mmdb) country database.
+
+The ISP's own networks answer ``INTERNAL_COUNTRY`` (QI), which the engine counts as home for
+every account: webmail submitting through localhost and customers behind the ISP's NAT must
+not fall under the abroad cap. Which addresses are internal, in this order:
+
+1. ``[geoip] internal_networks``, the operator's list (NAT pools, webmail hosts): always,
+   even where the database places them in a country.
+2. What the database places: its country.
+3. ``RESERVED_INTERNAL`` (loopback, private, CGNAT, link-local, unique-local), which no
+   public database places; a database built to place them (a test rig's) is believed.
+Anything else the database cannot place is ``UNKNOWN_COUNTRY`` (ZZ), documentation
+ranges such as 192.0.2.0/24 included.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import socket
@@ -13,8 +25,9 @@ import geoip2.database
 import maxminddb
 
 from ..errors import FumidaiError
-from ..policy import UNKNOWN_COUNTRY
+from ..policy import INTERNAL_COUNTRY, UNKNOWN_COUNTRY
 from .countries import COUNTRY_CODES
+from .networks import RESERVED_INTERNAL, in_any, normalise, parse_networks
 
 FIX_HINT = "build one with `fumidai geoip build --demo -o PATH` or point [geoip] database at a GeoLite2-Country.mmdb"
 _NO_COUNTRY_DATA = re.compile(r"\bASN\b", re.IGNORECASE)  # GeoLite2-ASN, DBIP-ASN-Lite: no countries in them
@@ -43,25 +56,16 @@ def country_of(record: object) -> str:
     return UNKNOWN_COUNTRY  # none, or only a region such as "EU" or "AP"
 
 
-def _normalise(text: str) -> str | None:
-    """A plain address from the forms Postfix and people write ("[2001:db8::1]", "fe80::1%eth0")."""
-    text = text.strip().strip("[]")
-    if text[:5].lower() == "ipv6:":
-        text = text[5:]
-    try:
-        addr = ipaddress.ip_address(text.split("%", 1)[0])
-    except ValueError:
-        return None
-    if addr.version == 6 and addr.ipv4_mapped:  # a dual-stack socket's view of an IPv4 client
-        return str(addr.ipv4_mapped)
-    return str(addr)
-
-
 class GeoLookup:
-    """Country of an address, cached; ``country()`` never raises for a bad address."""
+    """Country of an address, cached; ``country()`` never raises for a bad address.
 
-    def __init__(self, path: str | os.PathLike[str], cache_size: int = 65536):
+    ``internal_networks``: the operator's own networks, answered as ``INTERNAL_COUNTRY``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], cache_size: int = 65536,
+                 internal_networks: list[str] | tuple[str, ...] = ()):
         self.path = Path(path)
+        self.internal_networks = parse_networks(internal_networks)
         try:
             reader = geoip2.database.Reader(str(self.path))
         except FileNotFoundError:
@@ -81,10 +85,18 @@ class GeoLookup:
         self._cached = lru_cache(maxsize=cache_size)(self._lookup) if cache_size else self._lookup
 
     def country(self, ip: str) -> str:
-        """ISO 3166-1 alpha-2 code of ``ip``, or ZZ when unplaceable or not an address."""
+        """ISO 3166-1 alpha-2 code of ``ip``; QI for an internal address; ZZ when unplaceable or not an address."""
         return self._cached(ip)
 
     def _lookup(self, ip: str) -> str:
+        if self.internal_networks and in_any(ip, self.internal_networks):
+            return INTERNAL_COUNTRY
+        code = self._database_country(ip)
+        if code == UNKNOWN_COUNTRY and in_any(ip, RESERVED_INTERNAL):
+            return INTERNAL_COUNTRY
+        return code
+
+    def _database_country(self, ip: str) -> str:
         try:
             if ":" not in ip:
                 # The C reader parses IPv4 like inet_aton, so "10.1" and "0x0a.0.0.1" would pass.
@@ -93,7 +105,7 @@ class GeoLookup:
         except (OSError, ValueError, TypeError):  # not a plain address, or IPv6 in an IPv4-only database
             record = None
         if record is None:
-            plain = _normalise(ip) if isinstance(ip, str) else None
+            plain = normalise(ip) if isinstance(ip, str) else None
             if plain is None or plain == ip:
                 return UNKNOWN_COUNTRY
             try:

@@ -18,6 +18,10 @@ from .limits import Action, Cap, Limits, Quota
 from .usage import Usage, recipient_hash
 
 UNKNOWN_COUNTRY = "ZZ"  # CLDR's code for an unknown region: GeoIP could not place the address
+# The ISP's own networks (loopback, private, CGNAT, [geoip] internal_networks): home for every
+# account, whatever its home countries. QI is in ISO 3166's user-assigned range (QM-QZ would
+# do too): no GeoIP database emits it and no country will ever get it.
+INTERNAL_COUNTRY = "QI"
 COUNTING_STAGES = frozenset({"DATA", "END-OF-MESSAGE"})
 # A suspended account is refused at every stage where the client is already authenticated.
 REFUSED_WHEN_SUSPENDED = frozenset({"MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "BDAT"})
@@ -142,6 +146,8 @@ class Engine:
     def is_abroad(self, country: str, limits: Limits) -> bool:
         if country == UNKNOWN_COUNTRY:
             return self.unknown_is_abroad
+        if country == INTERNAL_COUNTRY:
+            return False
         return country not in limits.home_countries
 
     def decide(self, req: Request, state: AccountState, limits: Limits, now: float) -> Decision:
@@ -233,7 +239,8 @@ class Engine:
         caps: list[tuple[str, Cap, list[str]]] = []
         if limits.abroad.limiting and self.is_abroad(country, limits):
             home = limits.home_countries
-            abroad_codes = [c for c in usage.by_country if c not in home and (c != UNKNOWN_COUNTRY or self.unknown_is_abroad)]
+            abroad_codes = [c for c in usage.by_country
+                            if c not in home and c != INTERNAL_COUNTRY and (c != UNKNOWN_COUNTRY or self.unknown_is_abroad)]
             if country not in abroad_codes:
                 abroad_codes.append(country)
             caps.append(("abroad", limits.abroad, abroad_codes))

@@ -136,7 +136,8 @@ class Service:
         if self.geo is None:
             from ..geo.lookup import GeoLookup
 
-            self.geo = GeoLookup(self.settings.geoip.database, self.settings.geoip.cache_size)
+            geoip = self.settings.geoip
+            self.geo = GeoLookup(geoip.database, geoip.cache_size, geoip.internal_networks)
         if self.store is None:
             from ..store import Store
 

@@ -113,12 +113,14 @@ def run(args: argparse.Namespace) -> int:
 def register_demo(subparsers) -> None:
     p = subparsers.add_parser(
         "demo",
-        help="everything on this machine: server, simulated traffic with hijacks, the desk signed in",
+        help="everything on this machine: server, simulated traffic with hijacks, the desk signed in; "
+        "needs the demo extra",
         description="Run the whole product in a temporary folder (removed at the end): the demo GeoIP "
         "database, SQLite, `fumidai serve` with a fast clock, a local SMTP sink for notices, simulated "
         "traffic with a few hijacked accounts, and the desk signed in as an admin. Stops on Ctrl+C, "
         "when the desk window closes, or after --seconds. Without a display (or without the desk's "
-        "packages) it runs headless and says so.",
+        "packages) it runs headless and says so. Needs the demo extra, and the desk extra for the desk: "
+        "pip install 'fumidai[desk,demo]'.",
     )
     p.add_argument("--headless", action="store_true",
                    help="no desk: print a summary line every few seconds and the containment report at the end")
