@@ -340,3 +340,54 @@ def test_every_parsed_number_is_checked_with_the_configured_maxima(running):
     assert answers == [b"action=DUNNO\n\n"] * 5
     assert len(handler.seen) == 1 and srv.refused["out_of_range"] == 4
     assert srv.max_connections_per_peer == policy.max_connections_per_peer and srv.socket_group == "postfix"
+
+
+# -- account names ---------------------------------------------------------------------------------
+
+
+def test_from_settings_hands_the_handler_canonical_account_names():
+    policy = settings_from_dict({"policy": {"listen": "127.0.0.1:0", "strip_realms": ["example.jp"],
+                                            "on_error": "DEFER_IF_PERMIT 4.3.0 bad name"}}).policy
+    loop = asyncio.new_event_loop()
+    handler = Recorder()
+    srv = PolicyServer.from_settings(handler, policy, attributes=("sasl_username", "recipient_count"))
+    loop.run_until_complete(srv.start())
+    spellings = ["alice", "Alice", "ALICE", "ａｌｉｃｅ", "alice@example.jp", "Alice@EXAMPLE.JP", "ali\u200bce"]
+    try:
+        async def scenario():
+            reader, writer = await _connect(srv.address)
+            try:
+                return [await _ask(reader, writer, GOOD.replace(b"sasl_username=alice",
+                                                                f"sasl_username={s}".encode())) for s in spellings]
+            finally:
+                writer.close()
+
+        answers = loop.run_until_complete(asyncio.wait_for(scenario(), 10))
+    finally:
+        loop.run_until_complete(srv.stop())
+        loop.close()
+    assert answers == [b"action=DUNNO\n\n"] * 6 + [b"action=DEFER_IF_PERMIT 4.3.0 bad name\n\n"]
+    assert [a["sasl_username"] for a in handler.seen] == ["alice"] * 6  # the zero-width one never got through
+    assert srv.refused["bad_account"] == 1
+
+
+def test_exact_account_names_keep_case():
+    policy = settings_from_dict({"policy": {"listen": "127.0.0.1:0", "account_names": "exact"}}).policy
+    loop = asyncio.new_event_loop()
+    handler = Recorder()
+    srv = PolicyServer.from_settings(handler, policy, attributes=("sasl_username",))
+    loop.run_until_complete(srv.start())
+    try:
+        async def scenario():
+            reader, writer = await _connect(srv.address)
+            try:
+                for name in (b"Alice", b"alice"):
+                    await _ask(reader, writer, b"sasl_username=" + name + b"\n\n")
+            finally:
+                writer.close()
+
+        loop.run_until_complete(asyncio.wait_for(scenario(), 10))
+    finally:
+        loop.run_until_complete(srv.stop())
+        loop.close()
+    assert [a["sasl_username"] for a in handler.seen] == ["Alice", "alice"]

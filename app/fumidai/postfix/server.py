@@ -15,7 +15,6 @@ Who may talk to it (docs/policy-access.md): a unix socket is created 0660 with a
 from __future__ import annotations
 
 import asyncio
-import grp
 import ipaddress
 import logging
 import os
@@ -26,6 +25,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from ..errors import ConfigError
+from ..policy.names import account_namer
 from ..tasks import cancel_and_wait
 from .codec import MAX_REQUEST, AttributeReader, NumberOutOfRange, ProtocolError, encode_reply, numeric_limits
 
@@ -36,8 +36,8 @@ log = logging.getLogger("fumidai.policy")
 
 LOOPBACK = ("127.0.0.1", "::1")
 # What each refusal is counted as (PolicyServer.refused, and the on_refused hook).
-REFUSALS = ("peer_not_allowed", "server_full", "peer_full", "malformed", "out_of_range", "crlf", "oversized",
-            "stalled")
+REFUSALS = ("peer_not_allowed", "server_full", "peer_full", "malformed", "out_of_range", "bad_account", "crlf",
+            "oversized", "stalled")
 
 
 class RateLimitedLog:
@@ -160,7 +160,7 @@ class PolicyProtocol(asyncio.Protocol):
         self.active = True
         buffer = self.buffer + data if self.buffer else data
         server = self.server
-        handle, parse, replies = server.handle, server.parse, server.replies
+        handle, parse, replies, account_name = server.handle, server.parse, server.replies, server.account_name
         write = self.transport.write
         start = 0
         while True:
@@ -178,6 +178,17 @@ class PolicyProtocol(asyncio.Protocol):
             except ProtocolError as err:
                 self._drop("malformed", f"malformed request: {err}")
                 return
+            if account_name is not None:
+                raw = attrs.get("sasl_username")
+                if raw:
+                    name = account_name(raw)
+                    if name is None:
+                        server.refuse("bad_account", "policy request from %s answered %s: sasl_username %r is not an "
+                                      "account name", self.peer, server.on_error, raw[:60])
+                        write(server.on_error_reply)
+                        start = end + 2
+                        continue
+                    attrs["sasl_username"] = name
             action = handle(attrs)
             reply = replies.get(action)
             if reply is None:
@@ -230,8 +241,11 @@ class PolicyServer:
     ``attributes``: the names ``handle`` reads; only those are parsed out of each request
     (every attribute when None). ``limits``: the largest value of each numeric attribute
     (default ``numeric_limits()``); a request outside them is answered ``on_error`` and
-    never reaches ``handle``. ``on_refused(kind)`` is called for every refused connection
-    or request (kinds: REFUSALS), e.g. to count it in a metric; ``refused`` counts them too.
+    never reaches ``handle``. ``account_name`` (see fumidai.policy.names.account_namer)
+    turns ``sasl_username`` into the canonical account name before ``handle`` sees it; a
+    name it refuses (None) is answered ``on_error`` like a number out of range.
+    ``on_refused(kind)`` is called for every refused connection or request (kinds:
+    REFUSALS), e.g. to count it in a metric; ``refused`` counts them too.
     """
 
     def __init__(
@@ -248,6 +262,7 @@ class PolicyServer:
         socket_group: str = "",
         limits: Mapping[str, int] | None = None,
         on_error: str = "DUNNO",
+        account_name: Callable[[str], str | None] | None = None,
         on_refused: Callable[[str], None] | None = None,
     ) -> None:
         self.handle = handle
@@ -262,6 +277,7 @@ class PolicyServer:
         self.socket_group = socket_group
         self.on_error = on_error
         self.on_error_reply = encode_reply(on_error)
+        self.account_name = account_name
         self.on_refused = on_refused
         self.connections: set[PolicyProtocol] = set()
         self.per_peer: dict[str, int] = {}
@@ -275,12 +291,12 @@ class PolicyServer:
     def from_settings(cls, handle: Callable[[dict[str, str]], str], policy: PolicySection,
                       attributes: Iterable[str] | None = None,
                       on_refused: Callable[[str], None] | None = None) -> PolicyServer:
-        """The server ``[policy]`` describes."""
+        """The server ``[policy]`` describes, handing ``handle`` canonical account names."""
         return cls(handle, policy.listen, policy.read_timeout, policy.max_connections, attributes,
                    idle_timeout=policy.idle_timeout, allow=policy.allow,
                    max_connections_per_peer=policy.max_connections_per_peer, socket_group=policy.socket_group,
                    limits=numeric_limits(policy.max_recipients, policy.max_size), on_error=policy.on_error,
-                   on_refused=on_refused)
+                   account_name=account_namer(policy.account_names, policy.strip_realms), on_refused=on_refused)
 
     @staticmethod
     def now() -> float:
@@ -320,6 +336,8 @@ class PolicyServer:
         """A bound unix socket, 0660 and given socket_group before it listens: no moment when others may connect."""
         gid = None
         if self.socket_group:
+            import grp  # POSIX only, as unix sockets are
+
             try:
                 gid = grp.getgrnam(self.socket_group).gr_gid
             except KeyError:
