@@ -18,7 +18,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "app"))
 
-from policy_server import Workload, cpu_seconds, drive, free_port, wait_line  # noqa: E402
+from policy_server import Workload, bench_config, cpu_seconds, drive, free_port, wait_line  # noqa: E402
 
 # The control: the same flood aimed at a stand-in HTTP server in another process, which
 # answers every request 401 and closes. What the policy p99 loses then is the machine's
@@ -138,19 +137,7 @@ def main() -> int:
                     help="pace the 100 MB posts to this many Mbit/s (0: as fast as loopback takes them)")
     args = ap.parse_args()
 
-    from fumidai.geo.build import build_demo
-
-    tmp = Path(tempfile.mkdtemp(prefix="fumidai-flood-"))
-    mmdb = tmp / "demo.mmdb"
-    build_demo(mmdb)
-    policy_port, api_port = free_port(), free_port()
-    cfg = tmp / "fumidai.toml"
-    cfg.write_text(
-        f'[policy]\nlisten = "127.0.0.1:{policy_port}"\n[api]\nlisten = "127.0.0.1:{api_port}"\n'
-        f'[storage]\nurl = "sqlite:///{tmp}/flood.db"\n[geoip]\ndatabase = "{mmdb}"\n'
-        "[limits]\nmessages_per_hour = 100000\nmessages_per_day = 1000000\nrecipients_per_hour = 300000\n"
-        "recipients_per_day = 3000000\n[limits.abroad]\nmessages_per_day = 1000000\n"
-    )
+    _, cfg, policy_port, api_port = bench_config("fumidai-flood-")
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "app"))
     srv = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "serve", "--config", str(cfg)],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)

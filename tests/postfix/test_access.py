@@ -36,12 +36,16 @@ class Recorder:
 class Running:
     """A PolicyServer on its own loop; ``run(coro)`` drives both."""
 
-    def __init__(self, **kw):
+    def __init__(self, policy=None, **kw):
+        """A PolicyServer(**kw), or PolicyServer.from_settings(policy, **kw) for a [policy] section."""
         self.loop = asyncio.new_event_loop()
         self.handler = Recorder()
         self.refusals = []
-        kw.setdefault("listen", "127.0.0.1:0")
-        self.server = PolicyServer(self.handler, on_refused=self.refusals.append, **kw)
+        if policy is not None:
+            self.server = PolicyServer.from_settings(self.handler, policy, on_refused=self.refusals.append, **kw)
+        else:
+            kw.setdefault("listen", "127.0.0.1:0")
+            self.server = PolicyServer(self.handler, on_refused=self.refusals.append, **kw)
         self.run(self.server.start())
 
     def run(self, coro, timeout=10.0):
@@ -89,6 +93,19 @@ async def _ask(reader, writer, request: bytes = GOOD) -> bytes:
     return await asyncio.wait_for(reader.readuntil(b"\n\n"), 2)
 
 
+async def _answers(opening, requests=(GOOD,)) -> list[bytes]:
+    """Open a connection (``opening``: an open_connection coroutine), ask each request in turn, close."""
+    reader, writer = await opening
+    try:
+        return [await _ask(reader, writer, request) for request in requests]
+    finally:
+        writer.close()
+
+
+def _policy(**keys):
+    return settings_from_dict({"policy": {"listen": "127.0.0.1:0", **keys}}).policy
+
+
 # -- the unix socket ----------------------------------------------------------------------------
 
 
@@ -100,14 +117,7 @@ def test_unix_socket_is_0660_with_the_configured_group(running, tmp_path):
     assert stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o660
     assert st.st_gid == os.getgid()
 
-    async def talk():
-        reader, writer = await asyncio.open_unix_connection(str(path))
-        try:
-            return await _ask(reader, writer)
-        finally:
-            writer.close()
-
-    assert r.run(talk()) == b"action=DUNNO\n\n"
+    assert r.run(_answers(asyncio.open_unix_connection(str(path)))) == [b"action=DUNNO\n\n"]
 
 
 def test_a_missing_socket_group_stops_start_up_naming_the_key(tmp_path):
@@ -148,15 +158,7 @@ def test_a_peer_outside_the_allow_list_is_closed_at_once_and_logged_once(running
 
 def test_allowed_networks_by_cidr(running):
     r = running(allow=["127.0.0.0/8"])
-
-    async def talk():
-        reader, writer = await _connect(r.server.address)
-        try:
-            return await _ask(reader, writer)
-        finally:
-            writer.close()
-
-    assert r.run(talk()) == b"action=DUNNO\n\n"
+    assert r.run(_answers(_connect(r.server.address))) == [b"action=DUNNO\n\n"]
 
 
 def test_ipv6_loopback_is_allowed_by_default(running):
@@ -167,14 +169,8 @@ def test_ipv6_loopback_is_allowed_by_default(running):
     except OSError:
         pytest.skip("::1 is not configured here")
 
-    async def talk():
-        reader, writer = await asyncio.open_connection("::1", int(r.server.address.rsplit(":", 1)[1]))
-        try:
-            return await _ask(reader, writer)
-        finally:
-            writer.close()
-
-    assert r.run(talk()) == b"action=DUNNO\n\n"
+    opening = asyncio.open_connection("::1", int(r.server.address.rsplit(":", 1)[1]))
+    assert r.run(_answers(opening)) == [b"action=DUNNO\n\n"]
 
 
 # -- per-peer cap and idle connections ----------------------------------------------------------
@@ -296,16 +292,8 @@ def test_slowloris_is_closed_within_the_request_timeout(running):
 def test_out_of_range_numbers_are_answered_on_error_and_never_handled(running, value, caplog):
     r = running(on_error="DEFER_IF_PERMIT 4.3.0 try later", attributes=("sasl_username", "recipient_count"))
     bad = GOOD.replace(b"recipient_count=2", f"recipient_count={value}".encode())
-
-    async def scenario():
-        reader, writer = await _connect(r.server.address)
-        try:
-            return [await _ask(reader, writer, bad), await _ask(reader, writer, bad), await _ask(reader, writer)]
-        finally:
-            writer.close()
-
     with caplog.at_level(logging.WARNING, logger="fumidai.policy"):
-        answers = r.run(scenario())
+        answers = r.run(_answers(_connect(r.server.address), [bad, bad, GOOD]))
     assert answers == [b"action=DEFER_IF_PERMIT 4.3.0 try later\n\n"] * 2 + [b"action=DUNNO\n\n"]
     assert r.handler.seen == [{"sasl_username": "alice", "recipient_count": "2"}]  # only the good one
     assert r.server.refused["out_of_range"] == 2 and r.refusals == ["out_of_range"] * 2
@@ -313,81 +301,35 @@ def test_out_of_range_numbers_are_answered_on_error_and_never_handled(running, v
 
 
 def test_every_parsed_number_is_checked_with_the_configured_maxima(running):
-    policy = settings_from_dict({"policy": {"listen": "127.0.0.1:0", "max_recipients": 10, "max_size": 1000,
-                                            "on_error": "DUNNO"}}).policy
-    loop = asyncio.new_event_loop()
-    handler = Recorder()
-    srv = PolicyServer.from_settings(handler, policy)  # every attribute parsed
-    loop.run_until_complete(srv.start())
+    policy = _policy(max_recipients=10, max_size=1000)
+    r = running(policy=policy)  # every attribute parsed
     real = postfix_requests()[2]  # Postfix's own DATA request: size=…, client_port=…
-    try:
-        async def scenario():
-            reader, writer = await _connect(srv.address)
-            try:
-                out = [await _ask(reader, writer, real)]
-                for forged in (b"recipient_count=11", b"size=1001", b"client_port=70000", b"encryption_keysize=-1"):
-                    name = forged.split(b"=")[0]
-                    lines = [line for line in real[:-2].split(b"\n") if not line.startswith(name + b"=")]
-                    out.append(await _ask(reader, writer, b"\n".join(lines + [forged]) + b"\n\n"))
-                return out
-            finally:
-                writer.close()
-
-        answers = loop.run_until_complete(asyncio.wait_for(scenario(), 10))
-    finally:
-        loop.run_until_complete(srv.stop())
-        loop.close()
-    assert answers == [b"action=DUNNO\n\n"] * 5
-    assert len(handler.seen) == 1 and srv.refused["out_of_range"] == 4
-    assert srv.max_connections_per_peer == policy.max_connections_per_peer and srv.socket_group == "postfix"
+    requests = [real]
+    for forged in (b"recipient_count=11", b"size=1001", b"client_port=70000", b"encryption_keysize=-1"):
+        name = forged.split(b"=")[0]
+        lines = [line for line in real[:-2].split(b"\n") if not line.startswith(name + b"=")]
+        requests.append(b"\n".join(lines + [forged]) + b"\n\n")
+    assert r.run(_answers(_connect(r.server.address), requests)) == [b"action=DUNNO\n\n"] * 5
+    assert len(r.handler.seen) == 1 and r.server.refused["out_of_range"] == 4
+    assert r.server.max_connections_per_peer == policy.max_connections_per_peer
+    assert r.server.socket_group == "postfix"
 
 
 # -- account names ---------------------------------------------------------------------------------
 
 
-def test_from_settings_hands_the_handler_canonical_account_names():
-    policy = settings_from_dict({"policy": {"listen": "127.0.0.1:0", "strip_realms": ["example.jp"],
-                                            "on_error": "DEFER_IF_PERMIT 4.3.0 bad name"}}).policy
-    loop = asyncio.new_event_loop()
-    handler = Recorder()
-    srv = PolicyServer.from_settings(handler, policy, attributes=("sasl_username", "recipient_count"))
-    loop.run_until_complete(srv.start())
+def test_from_settings_hands_the_handler_canonical_account_names(running):
+    r = running(policy=_policy(strip_realms=["example.jp"], on_error="DEFER_IF_PERMIT 4.3.0 bad name"),
+                attributes=("sasl_username", "recipient_count"))
     spellings = ["alice", "Alice", "ALICE", "ａｌｉｃｅ", "alice@example.jp", "Alice@EXAMPLE.JP", "ali\u200bce"]
-    try:
-        async def scenario():
-            reader, writer = await _connect(srv.address)
-            try:
-                return [await _ask(reader, writer, GOOD.replace(b"sasl_username=alice",
-                                                                f"sasl_username={s}".encode())) for s in spellings]
-            finally:
-                writer.close()
-
-        answers = loop.run_until_complete(asyncio.wait_for(scenario(), 10))
-    finally:
-        loop.run_until_complete(srv.stop())
-        loop.close()
+    requests = [GOOD.replace(b"sasl_username=alice", f"sasl_username={s}".encode()) for s in spellings]
+    answers = r.run(_answers(_connect(r.server.address), requests))
     assert answers == [b"action=DUNNO\n\n"] * 6 + [b"action=DEFER_IF_PERMIT 4.3.0 bad name\n\n"]
-    assert [a["sasl_username"] for a in handler.seen] == ["alice"] * 6  # the zero-width one never got through
-    assert srv.refused["bad_account"] == 1
+    assert [a["sasl_username"] for a in r.handler.seen] == ["alice"] * 6  # the zero-width one never got through
+    assert r.server.refused["bad_account"] == 1 and r.refusals == ["bad_account"]
 
 
-def test_exact_account_names_keep_case():
-    policy = settings_from_dict({"policy": {"listen": "127.0.0.1:0", "account_names": "exact"}}).policy
-    loop = asyncio.new_event_loop()
-    handler = Recorder()
-    srv = PolicyServer.from_settings(handler, policy, attributes=("sasl_username",))
-    loop.run_until_complete(srv.start())
-    try:
-        async def scenario():
-            reader, writer = await _connect(srv.address)
-            try:
-                for name in (b"Alice", b"alice"):
-                    await _ask(reader, writer, b"sasl_username=" + name + b"\n\n")
-            finally:
-                writer.close()
-
-        loop.run_until_complete(asyncio.wait_for(scenario(), 10))
-    finally:
-        loop.run_until_complete(srv.stop())
-        loop.close()
-    assert [a["sasl_username"] for a in handler.seen] == ["Alice", "alice"]
+def test_exact_account_names_keep_case(running):
+    r = running(policy=_policy(account_names="exact"), attributes=("sasl_username",))
+    r.run(_answers(_connect(r.server.address), [b"sasl_username=Alice\n\n", b"sasl_username=alice\n\n"]))
+    assert [a["sasl_username"] for a in r.handler.seen] == ["Alice", "alice"]
