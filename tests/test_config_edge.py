@@ -78,3 +78,11 @@ def test_mask_secrets_leaves_urls_without_passwords_alone():
     assert masked["storage"]["url"] == "sqlite:////var/lib/fumidai/fumidai.db"
     assert masked["counters"]["redis_url"] == "redis://127.0.0.1:6379/0"
     assert masked["notices"]["password"] == ""
+
+
+def test_listening_off_loopback_needs_an_allow_list_that_admits_someone_else():
+    with pytest.raises(ConfigError, match=r"policy\.allow: listen is '0\.0\.0\.0:10040'"):
+        settings_from_dict({"policy": {"listen": "0.0.0.0:10040"}})
+    ok = settings_from_dict({"policy": {"listen": "0.0.0.0:10040", "allow": ["127.0.0.1", "192.0.2.0/28"]}})
+    assert ok.policy.allow == ["127.0.0.1", "192.0.2.0/28"]
+    assert settings_from_dict({"policy": {"listen": "unix:/run/fumidai/policy.sock"}}).policy.allow

@@ -103,6 +103,17 @@ class PolicySection(_Section):
                 raise ValueError(f"{entry!r} is not an IP address or network (127.0.0.1, 10.0.0.0/8, ::1)") from None
         return [entry.strip() for entry in v]
 
+    @model_validator(mode="after")
+    def _reachable(self) -> PolicySection:
+        # Listening off loopback while only loopback may connect refuses every MTA node: Postfix
+        # would fail open (or defer everything) with nothing but our log lines to say why.
+        host = self.listen.rpartition(":")[0].strip("[]")
+        if not self.listen.startswith("unix:") and not is_loopback_host(host) and all(
+                ipaddress.ip_network(a, strict=False).network_address.is_loopback for a in self.allow):
+            raise ValueError(f"allow: listen is {self.listen!r} but only loopback peers are allowed; list the MTA "
+                             "nodes' addresses or networks in policy.allow")
+        return self
+
     @field_validator("strip_realms")
     @classmethod
     def _realms(cls, v: list[str]) -> list[str]:
