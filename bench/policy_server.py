@@ -201,19 +201,12 @@ def wait_line(proc: subprocess.Popen, word: str, timeout: float = 60) -> str:
     raise RuntimeError("server did not start")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--accounts", type=int, default=100_000)
-    ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--seconds", type=float, default=15)
-    ap.add_argument("--memory", action="store_true", help="also import --known accounts and report RSS")
-    ap.add_argument("--known", type=int, default=1_000_000)
-    ap.add_argument("--rate", type=float, default=4000, help="paced requests/s for the latency and CPU figures")
-    args = ap.parse_args()
-
+def bench_config(prefix: str) -> tuple[Path, Path, int, int]:
+    """A temporary folder with a demo GeoIP database and a config for `fumidai serve` on free
+    loopback ports: (folder, config file, policy port, API port)."""
     from fumidai.geo.build import build_demo
 
-    tmp = Path(tempfile.mkdtemp(prefix="fumidai-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     mmdb = tmp / "demo.mmdb"
     build_demo(mmdb)
     policy_port, api_port = free_port(), free_port()
@@ -225,6 +218,20 @@ def main() -> int:
         "[limits]\nmessages_per_hour = 100000\nmessages_per_day = 1000000\nrecipients_per_hour = 300000\n"
         "recipients_per_day = 3000000\n[limits.abroad]\nmessages_per_day = 1000000\n"
     )
+    return tmp, cfg, policy_port, api_port
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--accounts", type=int, default=100_000)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--memory", action="store_true", help="also import --known accounts and report RSS")
+    ap.add_argument("--known", type=int, default=1_000_000)
+    ap.add_argument("--rate", type=float, default=4000, help="paced requests/s for the latency and CPU figures")
+    args = ap.parse_args()
+
+    tmp, cfg, policy_port, api_port = bench_config("fumidai-bench-")
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "app"))
     if args.memory:
         csv_path = tmp / "accounts.csv"

@@ -11,12 +11,14 @@ that names the key.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .policy.engine import Texts
@@ -52,6 +54,16 @@ def _check_listen(value: str) -> str:
     return value
 
 
+def is_loopback_host(host: str) -> bool:
+    """True for "localhost" and loopback addresses; any other name or address is not."""
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class PolicySection(_Section):
     listen: str = "127.0.0.1:10040"
     unauthenticated: str = "DUNNO"
@@ -59,15 +71,72 @@ class PolicySection(_Section):
     # A connection that sends half a request and then nothing for this long is closed.
     read_timeout: float = Field(default=100.0, gt=0)
     max_connections: int = Field(default=2000, ge=1)
+    # Who may talk to the policy server (docs/policy-access.md).
+    # A unix socket is made 0660 and given this group ("" keeps the process's own group).
+    socket_group: str = "postfix"
+    # TCP peers allowed to connect: addresses or CIDR networks; anyone else is closed at once.
+    allow: list[str] = ["127.0.0.1", "::1"]
+    # A connection with no request in progress is closed after this long. Longer than
+    # Postfix's smtpd_policy_service_max_idle (300 s), so Postfix is the one that closes.
+    idle_timeout: float = Field(default=330.0, gt=0)
+    # Connections one peer (an address; a user id on a unix socket) may hold open at once.
+    max_connections_per_peer: int = Field(default=500, ge=1)
+    # Numbers in a request above these are malformed: answered on_error, never counted.
+    max_recipients: int = Field(default=100_000, ge=1, le=10**9)
+    max_size: int = Field(default=10 * 2**30, ge=1, le=2**53)
+    # How SASL user names become account names (fumidai.policy.names).
+    account_names: Literal["casefold", "exact"] = "casefold"
+    # Realms removed from the end of a user name: "alice@example.jp" is "alice" when
+    # "example.jp" is listed.
+    strip_realms: list[str] = []
 
     _listen = field_validator("listen")(classmethod(lambda cls, v: _check_listen(v)))
     _actions = field_validator("unauthenticated", "on_error")(classmethod(lambda cls, v: _check_action(v)))
+
+    @field_validator("allow")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for entry in v:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (127.0.0.1, 10.0.0.0/8, ::1)") from None
+        return [entry.strip() for entry in v]
+
+    @model_validator(mode="after")
+    def _reachable(self) -> PolicySection:
+        # Listening off loopback while only loopback may connect refuses every MTA node: Postfix
+        # would fail open (or defer everything) with nothing but our log lines to say why.
+        host = self.listen.rpartition(":")[0].strip("[]")
+        if not self.listen.startswith("unix:") and not is_loopback_host(host) and all(
+                ipaddress.ip_network(a, strict=False).network_address.is_loopback for a in self.allow):
+            raise ValueError(f"allow: listen is {self.listen!r} but only loopback peers are allowed; list the MTA "
+                             "nodes' addresses or networks in policy.allow")
+        return self
+
+    @field_validator("strip_realms")
+    @classmethod
+    def _realms(cls, v: list[str]) -> list[str]:
+        out = []
+        for realm in v:
+            realm = realm.strip().lstrip("@").casefold()
+            if not realm or any(c.isspace() or c == "@" for c in realm):
+                raise ValueError(f"{realm!r} is not a realm (a domain such as example.jp)")
+            out.append(realm)
+        return out
 
 
 class ApiSection(_Section):
     listen: str = "127.0.0.1:8025"
     tls_cert: str = ""
     tls_key: str = ""
+    # Staff tokens must not cross a network in clear: a listen address other than loopback
+    # needs tls_cert/tls_key, unless this says a TLS proxy in front does the job.
+    allow_plain_http: bool = False
+    # Request bodies larger than this are refused (413) without being read.
+    max_body: int = Field(default=2**20, ge=1024)
+    # Failed token checks one client address may make per minute before it gets 429.
+    auth_failures_per_minute: int = Field(default=30, ge=1)
 
     @field_validator("listen")
     @classmethod
@@ -75,6 +144,15 @@ class ApiSection(_Section):
         if v.startswith("unix:"):
             raise ValueError("the API listens on HOST:PORT")
         return _check_listen(v)
+
+    @model_validator(mode="after")
+    def _plain_http(self) -> ApiSection:
+        host = self.listen.rpartition(":")[0].strip("[]")
+        if not (self.tls_cert and self.tls_key) and not self.allow_plain_http and not is_loopback_host(host):
+            raise ValueError(f"listen: {self.listen!r} is not a loopback address and TLS is off: staff tokens would "
+                             "cross the network in clear. Set api.tls_cert and api.tls_key, or "
+                             "api.allow_plain_http = true if a TLS proxy in front of it does the job")
+        return self
 
 
 class StorageSection(_Section):
@@ -245,6 +323,30 @@ class Settings(_Section):
         )
 
 
+MASK = "********"
+# scheme://user:PASSWORD@host: up to the last "@", so a password with a raw "@" or "/" is hidden whole.
+_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)(.*)@")
+
+
+def mask_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a settings dump (``Settings.model_dump(mode="json")``) fit to print.
+
+    Every non-empty ``password`` key and the password in any URL (storage.url,
+    counters.redis_url) become ``********``; nothing else changes.
+    """
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = mask_secrets(value)
+        elif key == "password" and value:
+            out[key] = MASK
+        elif isinstance(value, str):
+            out[key] = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{MASK}@" if m.group(2) else m.group(0), value)
+        else:
+            out[key] = value
+    return out
+
+
 def _limit(value: int | str | None) -> int | None:
     return None if value in (None, "unlimited") else int(value)
 
@@ -284,6 +386,9 @@ def _describe(err: ValidationError) -> str:
         loc = ".".join(str(p) for p in e["loc"] if str(p) != "int" and not str(p).startswith(("function-", "literal[", "constrained")))
         if e["type"] == "extra_forbidden":
             lines.append(f"{loc}: unknown key")
+        elif e["type"] == "value_error" and isinstance(e.get("input"), dict):
+            # A check across a section's keys: its message starts with the key it is about.
+            lines.append(f"{loc}.{str(e['msg']).removeprefix('Value error, ')}")
         else:
             lines.append(f"{loc}: {e['msg']} (got {e.get('input')!r})")
     # Unions report once per branch; keep each key's first message.

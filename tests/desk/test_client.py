@@ -14,6 +14,7 @@ from fumidai.desk.api.client import (
     AuthFailed,
     ConnectionFailed,
     Forbidden,
+    PlainHttpRefused,
     TimedOut,
     TlsError,
     normalize_base_url,
@@ -86,8 +87,39 @@ def test_account_names_are_quoted_in_paths(api):
 
 
 def test_url_forms_are_normalized():
-    assert normalize_base_url("host:8025") == "http://host:8025"
+    assert normalize_base_url("host:8025") == "https://host:8025"  # a bare host never means plain HTTP
     assert normalize_base_url("https://h/api/v1/") == "https://h"
+    for local in ("127.0.0.1:8025", "localhost:8025", "[::1]:8025", "127.0.0.2"):
+        assert normalize_base_url(local) == f"http://{local}"  # the API's default, never leaves the machine
+
+
+@pytest.mark.parametrize("url", ["http://192.0.2.10:8025", "HTTP://fumidai.example:8025", "http://[2001:db8::1]:8025",
+                                 "http://localhost.example:8025"])
+def test_plain_http_to_another_computer_is_refused_unless_allowed(url):
+    with pytest.raises(PlainHttpRefused, match="--allow-plain-http"):
+        ApiClient(url, "staff-token")
+    allowed = ApiClient(url, "staff-token", allow_plain_http=True)
+    assert allowed.clone().allow_plain_http  # worker threads' copies keep the choice
+
+
+def test_loopback_and_https_need_no_permission(api):
+    assert api.url.startswith("http://127.0.0.1:")
+    assert ApiClient(api.url, api.token("viewer")).me().role == "viewer"
+    assert ApiClient("https://fumidai.example:8025", "t").base_url == "https://fumidai.example:8025"
+
+
+def test_connect_dialog_refuses_plain_http_without_connecting(qtbot):
+    import time
+
+    from fumidai.desk.connect_dialog import ConnectDialog
+
+    dialog = ConnectDialog(url="http://192.0.2.10:8025")  # TEST-NET: a connection attempt would hang
+    qtbot.addWidget(dialog)
+    dialog.token.setText("staff-token")
+    started = time.monotonic()
+    dialog.check()
+    assert time.monotonic() - started < 1
+    assert dialog.result_client is None and "unencrypted" in dialog.error.text()
 
 
 def test_defensive_parsing_survives_junk():

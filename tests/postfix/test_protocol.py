@@ -10,7 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fumidai.postfix import codec
-from fumidai.postfix.codec import MAX_ATTRIBUTES, MAX_LINE, AttributeReader, ProtocolError, encode_reply, parse_request
+from fumidai.postfix.codec import (
+    MAX_ATTRIBUTES,
+    MAX_LINE,
+    AttributeReader,
+    NumberOutOfRange,
+    ProtocolError,
+    encode_reply,
+    numeric_limits,
+    parse_request,
+)
 from fumidai.postfix.server import PolicyServer
 
 from tests.fixtures import postfix_requests
@@ -229,3 +238,63 @@ def test_attribute_reader_reads_postfix_requests_like_the_full_parser(parser):
     for req in postfix_requests():
         full = parse_request(req[:-2])
         assert len(full) > 20 and read(req[:-2]) == {k: full[k] for k in names}
+
+
+# -- numbers: range-checked by both parsers alike ---------------------------------------------
+
+_LIMITS = {"recipient_count": 100, "size": 5000}
+
+
+def _naive_numbers_ok(attrs: dict[str, str]) -> bool:
+    """Empty, or ASCII digits 0-9 worth at most the limit (the last value of a repeated name)."""
+    for name, top in _LIMITS.items():
+        value = attrs.get(name)
+        if value and not (all(c in "0123456789" for c in value) and int(value) <= top):
+            return False
+    return True
+
+
+_number = st.one_of(st.integers(-5, 6000).map(str), st.text(alphabet="0123456789-+ _１٣e", max_size=24),
+                    st.just("99999999999999999999999999"), st.just("0" * 40 + "7"))
+_number_line = st.tuples(st.sampled_from(["recipient_count", "size", "client_port"]), _number).map("=".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(_number_line, st.just("sasl_username=alice"), st.just("instance=1.2")), min_size=1,
+                      max_size=5))
+def test_parsers_agree_on_number_ranges(parser, lines):
+    block = "\n".join(lines).encode()
+    expected = _naive_parse(block)
+    wanted = ["sasl_username", "recipient_count"]
+    if _naive_numbers_ok(expected):
+        assert parse_request(block, _LIMITS) == expected
+    else:
+        with pytest.raises(NumberOutOfRange):
+            parse_request(block, _LIMITS)
+    subset = {k: v for k, v in expected.items() if k in wanted}
+    if _naive_numbers_ok(subset):
+        assert AttributeReader(wanted, _LIMITS)(block) == subset
+    else:
+        with pytest.raises(NumberOutOfRange):
+            AttributeReader(wanted, _LIMITS)(block)
+    assert parse_request(block) == expected  # no limits: no checks
+
+
+@pytest.mark.parametrize("value", ["-1", "-99999999999999999999", "100001", "1e3", " 5", "+5", "1_000", "５", "٣", "5\r"])
+def test_forged_recipient_counts_are_out_of_range(parser, value):
+    block = f"sasl_username=alice\nrecipient_count={value}".encode()
+    with pytest.raises(NumberOutOfRange, match="recipient_count"):
+        AttributeReader(["sasl_username", "recipient_count"], numeric_limits())(block)
+
+
+def test_number_limits_are_inclusive(parser):
+    top = numeric_limits(max_recipients=100000, max_size=10 * 2**30)
+    ok = f"recipient_count=100000\nsize={10 * 2**30}\nclient_port=65535\nrecipient_count=".encode()
+    assert parse_request(ok, top)["size"] == str(10 * 2**30)
+    for bad in (b"size=10737418241", b"client_port=65536", b"encryption_keysize=65537"):
+        with pytest.raises(NumberOutOfRange):
+            parse_request(bad, top)
+    # A framing error is reported as such, even with a bad number beside it.
+    with pytest.raises(ProtocolError) as err:
+        parse_request(b"recipient_count=-1\nno equals", top)
+    assert not isinstance(err.value, NumberOutOfRange)

@@ -15,9 +15,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
+from fumidai.config import ApiSection
 from fumidai.errors import FumidaiError
 
 from .auth import TokenCache, store_lookup
+from .edge import ApiEdge
 from .metrics import Metrics
 from .routes import accounts, audit, live, notices, system
 
@@ -114,4 +116,8 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
     for module in (live, accounts, notices, audit):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=app.state.metrics)
+    # Added last, so outermost: token and body size are checked before anything reads the body.
+    edge = getattr(getattr(service, "settings", None), "api", None) or ApiSection()
+    app.add_middleware(ApiEdge, tokens=app.state.tokens, max_body=edge.max_body,
+                       failures_per_minute=edge.auth_failures_per_minute)
     return app

@@ -20,15 +20,18 @@ from .api.models import Me
 from .messages import error_text
 
 
-def try_connect(url: str, token: str, timeout: float = 8.0) -> tuple[ApiClient, Me]:
-    """A client whose token the backend accepted, and who that token is; raises ApiClientError."""
-    client = ApiClient(url, token, timeout=timeout)
+def try_connect(url: str, token: str, timeout: float = 8.0, allow_plain_http: bool = False) -> tuple[ApiClient, Me]:
+    """A client whose token the backend accepted, and who that token is; raises ApiClientError
+    (PlainHttpRefused for http:// to another computer unless ``allow_plain_http``)."""
+    client = ApiClient(url, token, timeout=timeout, allow_plain_http=allow_plain_http)
     return client, client.me()
 
 
 class ConnectDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, url: str = "", error: str = "", insecure_store: bool = False):
+    def __init__(self, parent: QWidget | None = None, url: str = "", error: str = "", insecure_store: bool = False,
+                 allow_plain_http: bool = False):
         super().__init__(parent)
+        self.allow_plain_http = allow_plain_http  # only from the command line: never a checkbox to click through
         self.setWindowTitle(self.tr("Connect to the Fumidai backend"))
         self.result_client: ApiClient | None = None
         self.result_me: Me | None = None
@@ -70,7 +73,7 @@ class ConnectDialog(QDialog):
         self.error.setText(self.tr("Connecting…"))
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.result_client, self.result_me = try_connect(url, token)
+            self.result_client, self.result_me = try_connect(url, token, allow_plain_http=self.allow_plain_http)
         except ConnectionFailed as err:
             self.error.setText(error_text(err, url))
             return
@@ -83,9 +86,9 @@ class ConnectDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None = None, url: str = "", error: str = "",
-            insecure_store: bool = False) -> tuple[ApiClient, Me, bool] | None:
+            insecure_store: bool = False, allow_plain_http: bool = False) -> tuple[ApiClient, Me, bool] | None:
         """(client, me, remember) once the backend accepted the token; None when cancelled."""
-        dialog = cls(parent, url, error, insecure_store)
+        dialog = cls(parent, url, error, insecure_store, allow_plain_http)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_client is None:
             return None
         return dialog.result_client, dialog.result_me, dialog.remember.isChecked()

@@ -99,7 +99,12 @@ def _country_filter(ctx, code):
 
 @pass_context
 def _reason_filter(ctx, code):
-    return reason_text(str(code), ctx.get("language") or "en", ctx.get("limits"))
+    # Only a reason code becomes a sentence: anything else is a staff member's free text (an
+    # internal note, a ticket number) and never reaches the owner, whatever a template says.
+    code = str(code)
+    if not is_reason_code(code):
+        return ""
+    return reason_text(code, ctx.get("language") or "en", ctx.get("limits"))
 
 
 @pass_context

@@ -1,13 +1,15 @@
 /* The policy request parser in C: the one piece of the hot path where Python's per-line
  * cost dominates (a request has about 35 lines; the engine reads 6 of them).
  *
- * parse(block, names) -> dict | None
+ * parse(block, names[, limits]) -> dict | None
  *   block: one request without its terminating empty line (bytes).
  *   names: a tuple of attribute names (str) to keep, or None for every attribute.
+ *   limits: None, or a tuple of (name, maximum) pairs: the kept value of each such
+ *     attribute must be empty or ASCII digits of at most that value.
  *   Returns None when the block is not a valid request; codec.py then runs the Python
  *   checks, which say why. The rules are codec.py's: no NUL, UTF-8, every line
  *   "name=value" with a non-empty name, lines of at most MAX_LINE bytes, at most
- *   MAX_ATTRIBUTES lines; a repeated attribute keeps its last value.
+ *   MAX_ATTRIBUTES lines; a repeated attribute keeps its last value; numbers in range.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -40,11 +42,69 @@ set_item(PyObject *out, PyObject *key, const char *value, Py_ssize_t size)
     return rc;
 }
 
+/* 1 when value (a str) is "" or ASCII digits worth at most maximum; 0 otherwise. */
+static int
+number_in_range(PyObject *value, unsigned long long maximum)
+{
+    if (!PyUnicode_IS_ASCII(value)) {
+        return 0;
+    }
+    const unsigned char *p = PyUnicode_1BYTE_DATA(value);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+    unsigned long long total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return 0;
+        }
+        total = total * 10 + (p[i] - '0');
+        if (total > maximum) {  /* checked every digit, and maximum < 2**60: never overflows */
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 when every limited attribute present in out is in range, 0 if one is not, -1 on error. */
+static int
+numbers_in_range(PyObject *out, PyObject *limits)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(limits);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *pair = PyTuple_GET_ITEM(limits, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "limits: a tuple of (name, maximum) pairs");
+            return -1;
+        }
+        PyObject *value = PyDict_GetItemWithError(out, PyTuple_GET_ITEM(pair, 0));
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                return -1;
+            }
+            continue;
+        }
+        unsigned long long maximum = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(pair, 1));
+        if (maximum == (unsigned long long)-1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (maximum >= (1ULL << 60)) {
+            PyErr_SetString(PyExc_ValueError, "limits: a maximum must be below 2**60");
+            return -1;
+        }
+        if (!number_in_range(value, maximum)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static PyObject *
 parse(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyBytes_Check(args[0]) || (args[1] != Py_None && !PyTuple_Check(args[1]))) {
-        PyErr_SetString(PyExc_TypeError, "parse(block: bytes, names: tuple[str, ...] | None)");
+    PyObject *limits = nargs == 3 ? args[2] : Py_None;
+    if (nargs < 2 || nargs > 3 || !PyBytes_Check(args[0]) || (args[1] != Py_None && !PyTuple_Check(args[1]))
+        || (limits != Py_None && !PyTuple_Check(limits))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "parse(block: bytes, names: tuple[str, ...] | None, limits: tuple[tuple[str, int], ...] | None = None)");
         return NULL;
     }
     const char *buf = PyBytes_AS_STRING(args[0]);
@@ -122,13 +182,23 @@ parse(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         p = newline + 1;
     }
+    if (limits != Py_None) {
+        int ok = numbers_in_range(out, limits);
+        if (ok <= 0) {
+            Py_DECREF(out);
+            if (ok < 0) {
+                return NULL;
+            }
+            Py_RETURN_NONE;
+        }
+    }
     return out;
 }
 
 static PyMethodDef methods[] = {
     {"parse", (PyCFunction)(void (*)(void))parse, METH_FASTCALL,
-     "parse(block, names) -> dict | None: the request's attributes (only ``names`` unless None); "
-     "None if the block is not a valid request."},
+     "parse(block, names, limits=None) -> dict | None: the request's attributes (only ``names`` unless None); "
+     "None if the block is not a valid request or a number in ``limits`` is out of range."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,10 +5,11 @@ Not thread-safe (requests.Session is not): each thread makes its own with ``clon
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import ssl
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -79,21 +80,49 @@ def _tls_reason(err: BaseException) -> str:
     return "other"
 
 
+class PlainHttpRefused(ApiClientError):
+    """An http:// URL to a host that is not this computer: the token would cross the network in clear."""
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is this computer (localhost, 127.0.0.0/8, ::1)."""
+    host = urlsplit(url if "://" in url else "//" + url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def normalize_base_url(url: str) -> str:
-    """``host:8025``, ``http://host:8025/`` and ``https://host/api/v1`` all name the same backend."""
+    """``host:8025``, ``https://host:8025/`` and ``https://host/api/v1`` all name the same backend.
+
+    A bare host is reached over HTTPS, unless it is this computer (the API's default
+    127.0.0.1:8025 speaks plain HTTP, which never leaves the machine).
+    """
     url = url.strip().rstrip("/")
     if not url:
         raise ConnectionFailed("no backend URL given")
     if "://" not in url:
-        url = "http://" + url
+        url = ("http://" if is_loopback_url(url) else "https://") + url
     if url.endswith("/api/v1"):
         url = url[: -len("/api/v1")]
     return url
 
 
 class ApiClient:
-    def __init__(self, base_url: str, token: str, verify: bool | str = True, timeout: float = 10.0):
+    """``allow_plain_http``: talk http:// to another host too (a trusted network only; the
+    staff token crosses it in clear). Without it such a URL raises PlainHttpRefused."""
+
+    def __init__(self, base_url: str, token: str, verify: bool | str = True, timeout: float = 10.0,
+                 allow_plain_http: bool = False):
         self.base_url = normalize_base_url(base_url)
+        if self.base_url.lower().startswith("http://") and not allow_plain_http and not is_loopback_url(self.base_url):
+            raise PlainHttpRefused(f"{self.base_url} is plain HTTP to another computer: the token would cross the "
+                                   "network unencrypted. Use https://, or allow plain HTTP explicitly "
+                                   "(fumidai desk --allow-plain-http) on a network you trust.")
+        self.allow_plain_http = allow_plain_http
         self.token = token
         self.verify = verify  # True, or a CA bundle path; never False: staff tokens travel here
         self.timeout = timeout
@@ -102,7 +131,8 @@ class ApiClient:
         self._session.headers["Accept"] = "application/json"
 
     def clone(self, timeout: float | None = None) -> ApiClient:
-        return ApiClient(self.base_url, self.token, self.verify, self.timeout if timeout is None else timeout)
+        return ApiClient(self.base_url, self.token, self.verify, self.timeout if timeout is None else timeout,
+                         self.allow_plain_http)
 
     def close(self) -> None:
         self._session.close()
