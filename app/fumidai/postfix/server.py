@@ -102,7 +102,7 @@ def _unix_peer(transport) -> str:
 
 
 class PolicyProtocol(asyncio.Protocol):
-    __slots__ = ("server", "transport", "buffer", "stall_timer", "peer", "peer_key", "active", "idle_since")
+    __slots__ = ("server", "transport", "buffer", "stall_timer", "peer", "peer_key", "active", "idle_since", "waiting")
 
     def __init__(self, server: PolicyServer) -> None:
         self.server = server
@@ -113,6 +113,7 @@ class PolicyProtocol(asyncio.Protocol):
         self.peer_key: str | None = None  # set once the connection counts against its peer's cap
         self.active = False  # data arrived since the idle sweep last looked
         self.idle_since = 0.0
+        self.waiting = False  # an answer is being awaited: requests after it wait in the buffer
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -159,8 +160,11 @@ class PolicyProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.active = True
         buffer = self.buffer + data if self.buffer else data
+        if self.waiting:  # Postfix waits for each answer; anything else keeps its place in line
+            self.buffer = buffer
+            return
         server = self.server
-        handle, parse, replies, account_name = server.handle, server.parse, server.replies, server.account_name
+        handle, parse, account_name = server.handle, server.parse, server.account_name
         write = self.transport.write
         start = 0
         while True:
@@ -190,12 +194,11 @@ class PolicyProtocol(asyncio.Protocol):
                         continue
                     attrs["sasl_username"] = name
             action = handle(attrs)
-            reply = replies.get(action)
-            if reply is None:
-                reply = encode_reply(action)
-                if len(replies) < 1024:  # actions come from the config: a handful of texts
-                    replies[action] = reply
-            write(reply)
+            if action.__class__ is not str:
+                # An answer that must wait (an automatic suspension being made durable first).
+                self._await_answer(action, buffer[end + 2:])
+                return
+            write(self._reply(action))
             start = end + 2
         rest = buffer[start:] if start else buffer
         if not rest:
@@ -213,6 +216,39 @@ class PolicyProtocol(asyncio.Protocol):
         self.buffer = rest
         # A half-sent request (or one trickled a byte at a time) is closed read_timeout after it began.
         self._arm_stall()
+
+    def _reply(self, action: str) -> bytes:
+        replies = self.server.replies
+        reply = replies.get(action)
+        if reply is None:
+            reply = encode_reply(action)
+            if len(replies) < 1024:  # actions come from the config: a handful of texts
+                replies[action] = reply
+        return reply
+
+    def _await_answer(self, answer: asyncio.Future, rest: bytes) -> None:
+        """Send ``answer``'s action when it is ready; read nothing more until then."""
+        self.waiting = True
+        self.buffer = rest
+        self._cancel_stall()
+        self.transport.pause_reading()
+        answer.add_done_callback(self._answered)
+
+    def _answered(self, answer: asyncio.Future) -> None:
+        self.waiting = False
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        try:
+            action = answer.result()
+        except BaseException:  # the handler's own rule: trouble answers on_error
+            log.exception("policy answer failed; answering %s", self.server.on_error)
+            action = self.server.on_error
+        transport.write(self._reply(action))
+        transport.resume_reading()
+        rest, self.buffer = self.buffer, b""
+        if rest:
+            self.data_received(rest)
 
     def _arm_stall(self) -> None:
         if self.stall_timer is None:
@@ -389,7 +425,8 @@ class PolicyServer:
             await cancel_and_wait([self._sweeper], log)
             self._sweeper = None
         self._server.close()
-        # Requests are answered synchronously, so no reply is ever half-written: close idle connections.
+        # Requests are answered synchronously (a durable write awaited by the service is finished
+        # before it stops), so no reply is ever half-written: close the connections.
         for conn in list(self.connections):
             if conn.transport is not None:
                 conn.transport.close()
