@@ -52,17 +52,13 @@ class LiveServer:
         self.call(self._start)
 
     async def _start(self) -> None:
-        from fumidai.api.app import create_app
         from fumidai.api.server import serve_api
+        from fumidai.serve import make_api
         from fumidai.service import Service
 
         self.svc = Service(self.settings)
         await self.svc.start()
-        if self.svc.outbox is None:  # queued only: no relay runs in these tests
-            from fumidai.notices.outbox import Outbox
-
-            self.svc.outbox = Outbox(self.settings, self.svc.store, self.svc.clock)
-        self.app = create_app(self.svc)
+        self.app = make_api(self.svc)  # notices are queued only: no relay runs in these tests
         self.api = await serve_api(self.app, self.settings)
 
     def call(self, fn, *args, timeout: float = 30):

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from fumidai.actions.staff import StaffActions
 from fumidai.config import settings_from_dict
 from fumidai.geo.build import build_from_ranges
 from fumidai.postfix.server import PolicyServer
@@ -52,6 +53,8 @@ class Running:
             return svc, srv
 
         self.service, self.server = self.call(go())
+        # Staff actions as the API and the command line make them, applied to this live state.
+        self.actions = StaffActions(self.service.store, self.clock, live=self.service)
         host, port = self.server.address.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)))
         self.file = self.sock.makefile("rb")

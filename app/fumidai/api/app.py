@@ -15,9 +15,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
-from fumidai.errors import FumidaiError
+from fumidai.actions.reads import StoreReads
+from fumidai.actions.staff import StaffActions
+from fumidai.errors import FumidaiError, NotFound
+from fumidai.notices.outbox import Outbox
+from fumidai.service.core import Service
 
-from .auth import TokenCache, store_lookup
+from .auth import TokenCache, staff_lookup
+from .deps import ApiDeps
 from .metrics import Metrics
 from .routes import accounts, audit, live, notices, system
 
@@ -68,8 +73,10 @@ class _RequestMetrics:
             self.metrics.observe_request(scope["method"], template, status, time.perf_counter() - start)
 
 
-def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> FastAPI:
-    """The API over ``service``; ``metrics`` is shared with the policy server when given."""
+def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbox: Outbox | None = None,
+               metrics: Metrics | None = None) -> FastAPI:
+    """The API over the live ``service``, staff ``actions`` and store ``reads``; ``metrics`` is
+    shared with the policy path (the service is given it here when it has none)."""
     app = FastAPI(
         title="Fumidai API",
         version=__version__,
@@ -80,12 +87,12 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.service = service
-    app.state.metrics = metrics or getattr(service, "metrics", None) or Metrics()
-    if getattr(service, "metrics", None) is None:
-        service.metrics = app.state.metrics  # the policy path feeds the same registry
-        app.state.metrics.watch_replication(service)
-    app.state.tokens = TokenCache(token_lookup or store_lookup(service.store))
+    metrics = metrics or service.metrics or Metrics()
+    if service.metrics is None:
+        service.metrics = metrics  # the policy path feeds the same registry
+        metrics.watch_replication(service)
+    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox)
+    app.state.tokens = TokenCache(staff_lookup(reads))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError):
@@ -100,8 +107,6 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
     async def _user_error(request: Request, err: FumidaiError):
         # The store refuses what does not fit the account's state (release of an account
         # that is not suspended: Conflict; clear limits it does not have: NotFound).
-        from fumidai.store.repo import NotFound
-
         status = 404 if isinstance(err, NotFound) else 409
         return JSONResponse({"detail": (str(err).splitlines() or ["refused"])[0][:500]}, status_code=status)
 
@@ -113,5 +118,5 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
     app.include_router(system.router)
     for module in (live, accounts, notices, audit):
         app.include_router(module.router, prefix=PREFIX)
-    app.add_middleware(_RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(_RequestMetrics, metrics=metrics)
     return app

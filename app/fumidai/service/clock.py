@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+from ..store.records import to_datetime, to_epoch  # noqa: F401  (the clock's conversions live at the store boundary)
+
 
 class ScaledClock:
     """Epoch seconds that advance ``scale`` times faster than real time from ``start``."""
@@ -20,19 +22,12 @@ class ScaledClock:
         return self.start + (time.time() - self.real_start) * self.scale
 
 
-def to_datetime(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
-
-
-def to_epoch(dt: datetime | None) -> float | None:
-    if dt is None:
+def iso(value: datetime | float | None) -> str | None:
+    """UTC, second precision, "Z": the one time format on the wire."""
+    if value is None:
         return None
-    if dt.tzinfo is None:  # stored naive by an old row: it is UTC
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
-
-
-def iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not isinstance(value, datetime):
+        value = datetime.fromtimestamp(value, timezone.utc)
+    elif value.tzinfo is None:  # stored naive by an old row: it is UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -24,7 +24,7 @@ from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from ..tasks import cancel_and_wait
 from . import views
-from .clock import to_datetime, to_epoch
+from ..store.records import override_from_row, suspension_from_row, to_datetime
 
 log = logging.getLogger("fumidai.service")
 
@@ -77,18 +77,6 @@ def _freeze_heap(full: bool = False) -> None:
     gc.freeze()
 
 
-def override_from_row(row) -> Override:
-    return Override(
-        limits=dict(row.limits or {}),
-        home_countries=frozenset(row.home_countries) if row.home_countries else None,
-        abroad=dict(row.abroad) if row.abroad is not None else None,
-        countries={k: dict(v or {}) for k, v in row.countries.items()} if row.countries is not None else None,
-        expires_at=to_epoch(row.expires_at),
-        set_by=row.set_by or "",
-        reason=row.reason or "",
-    )
-
-
 class Service:
     # The request attributes the policy path reads: the policy server parses only these.
     ATTRIBUTES = ("sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient")
@@ -118,7 +106,6 @@ class Service:
         self._touched: dict[str, float] = {}  # when each account's last_seen_at was last queued
         self.geo = geo
         self.store = store
-        self.outbox = None
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
@@ -142,10 +129,6 @@ class Service:
 
             self.store = Store(self.settings.storage.url)
             self.store.ensure_schema()
-        if self.outbox is None:
-            from ..notices.outbox import Outbox
-
-            self.outbox = Outbox(self.settings, self.store, self.clock)
         if self.replicator is None and self.settings.counters.backend == "redis":
             from ..counters.redis import RedisReplicator
 
@@ -162,7 +145,6 @@ class Service:
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
             asyncio.create_task(self._sync_loop(), name="fumidai-sync"),
-            asyncio.create_task(self.outbox.run(self._stopping), name="fumidai-notices"),
         ]
 
     async def stop(self) -> None:
@@ -182,7 +164,7 @@ class Service:
         minute = int(now // 60)
         with self.store.session() as s:
             for account, row in repo.active_suspensions(s, to_datetime(now)).items():
-                self._set_suspension(account, Suspension(row.by, row.reason, to_epoch(row.since), to_epoch(row.until)))
+                self._set_suspension(account, suspension_from_row(row))
             for account, row in repo.active_overrides(s, to_datetime(now)).items():
                 self.overrides[account] = override_from_row(row)
             n = self.counters.replay(repo.recent_buckets(s, minute - 1440), minute)
@@ -407,71 +389,34 @@ class Service:
         else:
             self.suspended.add(account)
 
-    def _apply_stored(self, account: str, srow, orow, now: float) -> None:
+    def _apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
+                      now: float) -> None:
         """Make the live state of one account match its stored suspension and override."""
-        if srow is not None:
-            self._set_suspension(account, Suspension(srow.by, srow.reason, to_epoch(srow.since), to_epoch(srow.until)))
+        if suspension is not None:
+            self._set_suspension(account, suspension)
         elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
             self._set_suspension(account, None)
-        self._limits_cache.pop(account, None)
-        if orow is not None and (orow.expires_at is None or to_epoch(orow.expires_at) > now):
-            self.overrides[account] = override_from_row(orow)
-        else:
+        self.apply_override(account, override if override is not None and override.active(now) else None)
+
+    # --- the live side of staff actions (actions.LiveTarget) ---------------------------
+
+    def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
+        self._set_suspension(account, suspension)
+
+    def apply_override(self, account: str, override: Override | None) -> None:
+        if override is None:
             self.overrides.pop(account, None)
+        else:
+            self.overrides[account] = override
+        self._limits_cache.pop(account, None)
 
-    async def suspend(self, account: str, actor: str, reason: str, until=None) -> int:
-        """Stop the account's sending: stored with its audit entry first, then live."""
-        from ..store import repo
-
-        now = self.clock()
-        audit_id = await self._in_tx(lambda s: repo.suspend(s, account, actor, reason, until, to_datetime(now)))
-        self._set_suspension(account, Suspension(actor, reason, now, to_epoch(until)))
-        return audit_id
-
-    async def release(self, account: str, actor: str, reason: str) -> int:
-        from ..store import repo
-
-        now = self.clock()
+    async def write_pending_suspension(self, account: str) -> None:
         if account in self.pending.suspensions:  # an automatic suspension not flushed yet
             await self.flush()
-        try:
-            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
-        except repo.Conflict:
-            state = self.counters.get(account)
-            if state is None or not state.is_suspended(now) or state.suspension.by != "auto":
-                raise
-            # Another policy server suspended it and has not written it yet: wait for its flush.
-            await asyncio.sleep(self.settings.storage.flush_interval * 2)
-            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(self.clock())))
-        self._set_suspension(account, None)
-        return audit_id
 
-    async def set_override(self, account: str, actor: str, override: Override, reason: str) -> int:
-        from ..store import repo
-
-        now = self.clock()
-        o = override
-        audit_id = await self._in_tx(lambda s: repo.set_override(
-            s, account, actor, reason,
-            limits=dict(o.limits),
-            home_countries=sorted(o.home_countries) if o.home_countries is not None else None,
-            abroad=dict(o.abroad) if o.abroad is not None else None,
-            countries={k: dict(v) for k, v in o.countries.items()} if o.countries is not None else None,
-            expires_at=to_datetime(o.expires_at),
-            now=to_datetime(now),
-        ))
-        self.overrides[account] = replace(o, set_by=actor, reason=reason)
-        self._limits_cache.pop(account, None)
-        return audit_id
-
-    async def clear_override(self, account: str, actor: str, reason: str) -> int:
-        from ..store import repo
-
-        now = self.clock()
-        audit_id = await self._in_tx(lambda s: repo.clear_override(s, account, actor, reason, to_datetime(now)))
-        self.overrides.pop(account, None)
-        self._limits_cache.pop(account, None)
-        return audit_id
+    def unwritten_auto_suspension(self, account: str, now: float) -> bool:
+        state = self.counters.get(account)
+        return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
 
     async def _in_tx(self, work):
         def run():
@@ -498,21 +443,32 @@ class Service:
                 entries = repo.audit_after(s, None, self.synced_audit_id, 1000)
                 if any(e.action == "import" for e in entries):
                     self._load_homes(s)
-                return [(e.id, e.account) for e in entries]
+                return [(e.id, e.account, e.action, e.actor) for e in entries]
 
         entries = await asyncio.to_thread(read)
-        accounts = {a for _, a in entries if a}
+        if self.metrics is not None:
+            # Every staff action passes here once, whichever entry point made it (API, CLI, another node).
+            for _, _, action, actor in entries:
+                if actor != repo.AUTO:
+                    self.metrics.observe_staff_action(action)
+        accounts = {a for _, a, _, _ in entries if a}
         if accounts:
             def reload():
+                now = to_datetime(self.clock())
                 with self.store.session() as s:
-                    return {a: (repo.active_suspension(s, a, to_datetime(self.clock())), repo.get_override(s, a)) for a in accounts}
+                    out = {}
+                    for a in accounts:
+                        srow, orow = repo.active_suspension(s, a, now), repo.get_override(s, a)
+                        out[a] = (suspension_from_row(srow) if srow is not None else None,
+                                  override_from_row(orow) if orow is not None else None)
+                    return out
 
             rows = await asyncio.to_thread(reload)
             now = self.clock()
             for account, (srow, orow) in rows.items():
                 self._apply_stored(account, srow, orow, now)
         if entries:
-            self.synced_audit_id = max(self.synced_audit_id, max(i for i, _ in entries))
+            self.synced_audit_id = max(self.synced_audit_id, max(e[0] for e in entries))
 
     # --- live reads (call on the loop thread) ---------------------------------------------
 

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..errors import FumidaiError
+from ..errors import Conflict, FumidaiError, NotFound  # noqa: F401  (callers catch repo.Conflict)
 from .models import (
     ACCOUNT_LEN,
     STAFF_LEN,
@@ -39,14 +39,6 @@ from .models import (
 )
 
 AUTO = "auto"  # the actor of what the policy server does by itself
-
-
-class NotFound(FumidaiError):
-    """The thing acted on does not exist (the API answers 404)."""
-
-
-class Conflict(FumidaiError):
-    """The action does not fit the current state (the API answers 409)."""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -773,6 +765,24 @@ def due_notices(s: Session, now: datetime, limit: int = 50) -> list[Notice]:
     return list(s.scalars(stmt))
 
 
+def claim_notice(s: Session, notice_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Move a due notice's next attempt to ``lease_until``; False if another sender took it first."""
+    taken = s.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.status == "queued", Notice.next_attempt_at <= now)
+        .values(next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(taken)
+
+
+def audit_notice(s: Session, actor: str, notice: Notice, now: datetime) -> int:
+    """The audit entry of a queued notice, in the caller's transaction; returns its id."""
+    return _audit(s, actor, "notice", notice.account, f"notice {notice.template} ({notice.language})", None,
+                  {"id": notice.id, "template": notice.template, "language": notice.language,
+                   "to": notice.to_address, "status": notice.status}, now)
+
+
 def mark_notice_sent(s: Session, notice_id: int, message_id: str, when: datetime) -> None:
     """Record a delivery to the relay."""
     s.execute(
@@ -798,6 +808,10 @@ def mark_notice_attempt_failed(s: Session, notice_id: int, error: str, next_atte
     s.execute(
         update(Notice).where(Notice.id == notice_id).values(**values).execution_options(synchronize_session="fetch")
     )
+
+
+def get_notice(s: Session, notice_id: int) -> Notice | None:
+    return s.get(Notice, notice_id)
 
 
 def notices_for_account(s: Session, account: str, limit: int = 20) -> list[Notice]:
