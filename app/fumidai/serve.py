@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import FumidaiError
 
+__all__ = ["make_api", "serve"]
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -24,25 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("fumidai.serve")
 
 
-def make_outbox(settings: Settings, store: Any, clock: Callable[[], float]) -> Outbox:
-    """The notices' outbox over the store's queue."""
-    from .actions.notice_queue import StoredNoticeQueue
-    from .notices.outbox import Outbox
+def make_api(service: Service, outbox: Outbox | None = None) -> FastAPI:
+    """The API app over a started service (``api.app.app_for_service``)."""
+    from .api.app import app_for_service
 
-    return Outbox(settings, StoredNoticeQueue(store), clock)
-
-
-def make_api(service: Service, outbox: Outbox | None = None, metrics: Any = None) -> FastAPI:
-    """The API app over a started service: its staff actions apply to that service's live state."""
-    from .actions.reads import StoreReads
-    from .actions.staff import StaffActions
-    from .api.app import create_app
-
-    if outbox is None:
-        outbox = make_outbox(service.settings, service.store, service.clock)
-    actions = StaffActions(service.store, service.clock, live=service,
-                           retry_wait=service.settings.storage.flush_interval * 2)
-    return create_app(service, actions, StoreReads(service.store), outbox, metrics)
+    return app_for_service(service, outbox)
 
 
 def _sd_notify(message: str) -> None:
@@ -59,10 +47,11 @@ def _sd_notify(message: str) -> None:
 
 async def serve(settings: Settings, clock: Callable[[], float] | None = None) -> int:
     """Run the policy server, the API and the background work until SIGTERM/SIGINT."""
+    from .api.app import make_outbox
     from .geo.lookup import GeoLookup
     from .postfix.server import PolicyServer
     from .service.core import Service
-    from .store import Store
+    from .actions import open_store
     from .tasks import cancel_and_wait
 
     # Signals are handled from the start: one that arrives while we start must stop us cleanly.
@@ -74,8 +63,7 @@ async def serve(settings: Settings, clock: Callable[[], float] | None = None) ->
         except NotImplementedError:  # Windows
             pass
     geo = GeoLookup(settings.geoip.database, settings.geoip.cache_size)
-    store = Store(settings.storage.url)
-    store.ensure_schema()
+    store = open_store(settings.storage.url)
     svc = Service(settings, clock=clock, geo=geo, store=store, manage_gc=True)
     outbox = make_outbox(settings, store, svc.clock)
     await svc.start()

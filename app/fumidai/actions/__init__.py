@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from .reads import StoreReads
     from .staff import LiveTarget, StaffActions
 
-__all__ = ["LiveTarget", "StaffActions", "StoreReads", "StoredNoticeQueue", "open_store"]
+__all__ = ["LiveTarget", "StaffActions", "StoreReads", "StoredNoticeQueue", "describe_store", "open_store"]
+
+
+def describe_store(url: str) -> str:
+    """Check the store read-only (``fumidai check-config``): one line on what was found."""
+    from ..store.db import describe_store as describe
+
+    return describe(url)
 
 
 def open_store(url: str) -> Any:

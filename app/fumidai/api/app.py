@@ -120,3 +120,19 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
     return app
+
+
+def make_outbox(settings, store, clock) -> Outbox:
+    """The notices' outbox over the store's queue (the application layer keeps it)."""
+    from fumidai.actions.notice_queue import StoredNoticeQueue
+
+    return Outbox(settings, StoredNoticeQueue(store), clock)
+
+
+def app_for_service(service: Service, outbox: Outbox | None = None, metrics: Metrics | None = None) -> FastAPI:
+    """The API over a started service: its staff actions apply to that service's live state."""
+    if outbox is None:
+        outbox = make_outbox(service.settings, service.store, service.clock)
+    actions = StaffActions(service.store, service.clock, live=service,
+                           retry_wait=service.settings.storage.flush_interval * 2)
+    return create_app(service, actions, StoreReads(service.store), outbox, metrics)

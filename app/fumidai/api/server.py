@@ -64,14 +64,14 @@ def _split(listen: str) -> tuple[str, int]:
 async def serve_api(app, settings, *, ready_timeout: float = 10.0) -> ApiServer:
     """Start serving ``app`` on [api] listen (HTTPS with [api] tls_cert/tls_key); return once bound.
 
-    ``app`` is an ASGI app, or a started Service (its API is then made by ``serve.make_api``).
+    ``app`` is an ASGI app, or a started Service (its API is then made by ``app_for_service``).
     """
     from fumidai.service.core import Service
 
     if isinstance(app, Service):
-        from fumidai.serve import make_api
+        from .app import app_for_service
 
-        app = make_api(app)
+        app = app_for_service(app)
     api = settings.api
     if bool(api.tls_cert) != bool(api.tls_key):
         raise ConfigError("api: tls_cert and tls_key go together (give both or neither)")

@@ -125,7 +125,7 @@ def cmd_check_config(args) -> int:
     """Read-only: the configuration parses, the GeoIP database opens, the store opens (nothing is created)."""
     from ..config import load_settings
     from ..geo.lookup import GeoLookup
-    from ..store.db import describe_store
+    from ..actions import describe_store
 
     settings = load_settings(args.config)
     GeoLookup(settings.geoip.database, settings.geoip.cache_size).close()
