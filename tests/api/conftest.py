@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from pathlib import Path
 
@@ -12,13 +11,10 @@ import pytest
 
 from fumidai.config import settings_from_dict
 
+from tests.conftest import free_port
 
 
-def free_port() -> int:
-    # tests/ is not a package: the shared conftest's helper cannot be imported by name.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
 
 
 
