@@ -77,8 +77,15 @@ def test_metrics_count_staff_actions_made_from_the_command_line(live, config_dat
     monkeypatch.delenv("FUMIDAI_CONFIG", raising=False)
     monkeypatch.setenv("FUMIDAI_STORAGE__URL", config_data["storage"]["url"])
     monkeypatch.setenv("FUMIDAI_API__LISTEN", config_data["api"]["listen"])
+    from fumidai.store import repo
+
     account = f"metrics-cli-{time.time_ns()}"
+    with live.svc.store.session() as s:
+        newest = repo.newest_audit_id(s)
     with live.client() as c:  # /metrics answers loopback without a token
+        deadline = time.monotonic() + 5  # the actions of earlier tests are counted first
+        while c.get("/api/v1/health").json()["synced_audit_id"] < newest and time.monotonic() < deadline:
+            time.sleep(0.05)
         before = _metrics(c)
         assert main(["account", "suspend", account, "--reason", "from a script"]) == 0
         assert "the running server has applied it" in capsys.readouterr().out

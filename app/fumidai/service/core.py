@@ -23,7 +23,7 @@ from ..policy import Engine, Limits, Override, Request, Suspension, effective_li
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from ..tasks import cancel_and_wait
-from . import views
+from .views import LiveReads
 from ..store.records import override_from_row, suspension_from_row, to_datetime
 
 log = logging.getLogger("fumidai.service")
@@ -77,7 +77,9 @@ def _freeze_heap(full: bool = False) -> None:
     gc.freeze()
 
 
-class Service:
+class Service(LiveReads):
+    """The live state: the policy path, its write-behind and sync; its reads come from LiveReads."""
+
     # The request attributes the policy path reads: the policy server parses only these.
     ATTRIBUTES = ("sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient")
 
@@ -469,36 +471,3 @@ class Service:
                 self._apply_stored(account, srow, orow, now)
         if entries:
             self.synced_audit_id = max(self.synced_audit_id, max(e[0] for e in entries))
-
-    # --- live reads (call on the loop thread) ---------------------------------------------
-
-    def overview(self, window_s: int = 60, limit: int = 50) -> dict:
-        return views.overview(self, window_s, limit)
-
-    def countries(self, window_s: int = 3600) -> list[dict]:
-        return views.countries(self, window_s)
-
-    def account_rows(self, names: list[str], window_s: int = 60) -> list[dict]:
-        return views.account_rows(self, names, window_s)
-
-    async def ranked_rows(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
-                          q: str = "", limit: int = 100, offset: int = 0, chunk: int = 200) -> tuple[int, list[dict]]:
-        """(total, page of rows) of live accounts, filtered, sorted and paged (views.ranked_names);
-        the rows are built in chunks, letting policy requests in between."""
-        total, names, cells = views.ranked_names(self, window_s, sort, status, country, q, limit, offset)
-        rows = []
-        for start in range(0, len(names), chunk):
-            if start:
-                await asyncio.sleep(0)
-            now = self.clock()
-            rows.extend(views.account_row(self, a, now, window_s, cells) for a in names[start:start + chunk])
-        return total, rows
-
-    def account_live(self, account: str) -> dict:
-        return views.account_live(self, account)
-
-    def series(self, account: str, window_s: int = 3600, step_s: int = 60) -> dict:
-        return views.series(self, account, window_s, step_s)
-
-    def is_known_live(self, account: str) -> bool:
-        return account in self.counters.states or account in self.overrides
