@@ -224,3 +224,18 @@ def test_the_policy_path_reads_only_the_attributes_the_server_parses(make_runnin
 
 async def _call_on_loop(fn):
     return fn()
+
+
+def test_a_timed_suspension_that_ended_is_no_longer_counted_or_listed(make_running):
+    r = make_running()
+    r.call(r.actions.suspend("olga", "bob", "a day off the air", until=r.clock() + 600))
+
+    async def suspended_now():
+        overview = r.service.overview(60, 10)
+        _, rows = await r.service.ranked_rows(60, "account", "suspended")
+        return overview["totals"]["suspended_accounts"], [row["account"] for row in rows]
+
+    assert r.call(suspended_now()) == (1, ["olga"])
+    r.clock.advance(601)
+    assert r.call(suspended_now()) == (0, [])
+    assert r.message("olga") == "DUNNO"

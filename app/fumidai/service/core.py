@@ -101,7 +101,9 @@ class Service(LiveReads):
         self.overrides: dict[str, Override] = {}
         self.homes: dict[str, frozenset[str]] = {}
         self._limits_cache: dict[str, Limits] = {}
-        self.suspended: set[str] = set()
+        # Which accounts are suspended: an index over AccountState.suspension (the one fact), so
+        # reads need not walk every account; LiveReads.suspended_now drops what has ended.
+        self.suspended_index: set[str] = set()
         self.limited: dict[str, float] = {}  # account -> when it last hit a limit
         self.pending = Pending()
         self._last_alert: dict[tuple[str, str], float] = {}
@@ -174,7 +176,7 @@ class Service(LiveReads):
             self.synced_audit_id = repo.newest_audit_id(s)
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
-            len(self.suspended), len(self.overrides), n,
+            len(self.suspended_index), len(self.overrides), n,
         )
 
     # --- the policy path ------------------------------------------------------------
@@ -270,7 +272,7 @@ class Service(LiveReads):
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
-            self.suspended.add(account)
+            self.suspended_index.add(account)
             self.pending.suspensions[account] = d.suspension
             self._alert(now, account, "auto_suspend", d.reason, country, force=True)
             if self.metrics is not None:
@@ -375,7 +377,7 @@ class Service(LiveReads):
             if batch.buckets:
                 repo.add_buckets(s, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()])
             for account, susp in batch.suspensions.items():
-                if account in self.suspended:  # staff may have released it before this flush
+                if account in self.suspended_index:  # staff may have released it before this flush
                     repo.record_auto_suspension(s, account, susp.reason, now=to_datetime(susp.since))
             if batch.alerts:
                 repo.add_alerts(s, batch.alerts)
@@ -386,10 +388,10 @@ class Service(LiveReads):
         state = self.counters.state(account)
         state.suspension = susp
         if susp is None:
-            self.suspended.discard(account)
+            self.suspended_index.discard(account)
             self.pending.suspensions.pop(account, None)
         else:
-            self.suspended.add(account)
+            self.suspended_index.add(account)
 
     def _apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
                       now: float) -> None:

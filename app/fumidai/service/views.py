@@ -98,7 +98,7 @@ class LiveReads:
     counters: Any
     overrides: dict[str, Any]
     limited: dict[str, float]
-    suspended: set[str]
+    suspended_index: set[str]
     defaults: Limits
     clock: Callable[[], float]
 
@@ -122,7 +122,20 @@ class LiveReads:
         for account, at in list(self.limited.items()):
             if now - at >= LIMITED_FOR:
                 del self.limited[account]
-        return [a for a in self.limited if a not in self.suspended]
+        suspended = self.suspended_now(now)
+        return [a for a in self.limited if a not in suspended]
+
+    def suspended_now(self, now: float) -> set[str]:
+        """The accounts suspended now. ``AccountState.suspension`` is the fact; the index only
+        finds them without walking every account, and forgets those whose suspension ended."""
+        index = self.suspended_index
+        for account in [a for a in index if not self._suspended(a, now)]:
+            index.discard(account)
+        return index
+
+    def _suspended(self, account: str, now: float) -> bool:
+        st = self.counters.get(account)
+        return st is not None and st.is_suspended(now)
 
 
     def _rate_cell(self, account: str, minute: int, wmin: int, cells: dict | None) -> tuple[list | tuple, int]:
@@ -205,29 +218,30 @@ class LiveReads:
         want = offset + limit
         today = activity.active_today(minute)
         limited = self.limited_accounts(now)
+        suspended = self.suspended_now(now)
 
         if sort == "-rate" and cells is not None and not q and not country and status in ("active", "all", "ok"):
-            excluded = set(self.suspended).union(limited) if status == "ok" else set()
+            excluded = set(suspended).union(limited) if status == "ok" else set()
             top = heapq.nlargest(want + len(excluded), cells.items(), key=_attempted)
             names = [a for a, c in top if a not in excluded and (c[0] or c[2])]
             if status == "ok":
                 total = sum(1 for a in today if a not in excluded)
             else:
-                total = len(today) + sum(1 for a in self.suspended if a not in today)
+                total = len(today) + sum(1 for a in suspended if a not in today)
             if len(names) < want and fill_idle:  # then the accounts idle in the window, by name
-                extra = (a for a in (*today, *self.suspended) if a not in excluded and not (a in cells and _attempted((a, cells[a]))))
+                extra = (a for a in (*today, *suspended) if a not in excluded and not (a in cells and _attempted((a, cells[a]))))
                 names += heapq.nsmallest(want - len(names), set(extra))
             return total, names[offset:want], cells
 
         if status == "suspended":
-            names = list(self.suspended)
+            names = list(suspended)
         elif status == "limited":
             names = limited
         else:
             pool = set(today)
-            pool.update(self.suspended)
+            pool.update(suspended)
             if status == "ok":
-                pool.difference_update(self.suspended)
+                pool.difference_update(suspended)
                 pool.difference_update(limited)
             names = list(pool)
         if q:
@@ -300,7 +314,7 @@ class LiveReads:
                 "messages": messages,
                 "recipients": recipients,
                 "active_accounts": active,
-                "suspended_accounts": len(self.suspended),
+                "suspended_accounts": len(self.suspended_now(now)),
                 "limited_accounts": len(self.limited_accounts(now)),
             },
             "top": rows,
