@@ -24,7 +24,7 @@ from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from ..tasks import cancel_and_wait
 from .views import LiveReads
-from ..store.records import override_from_row, suspension_from_row, to_datetime
+from ..store.records import to_datetime
 
 log = logging.getLogger("fumidai.service")
 
@@ -110,6 +110,7 @@ class Service(LiveReads):
         self._touched: dict[str, float] = {}  # when each account's last_seen_at was last queued
         self.geo = geo
         self.store = store
+        self.stored = None  # store.live_store.LiveStore: what the live state keeps in the store
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
@@ -133,6 +134,10 @@ class Service(LiveReads):
 
             self.store = Store(self.settings.storage.url)
             self.store.ensure_schema()
+        if self.stored is None:
+            from ..store.live_store import LiveStore
+
+            self.stored = LiveStore(self.store)
         if self.replicator is None and self.settings.counters.backend == "redis":
             from ..counters.redis import RedisReplicator
 
@@ -162,21 +167,17 @@ class Service(LiveReads):
 
     def _load(self) -> None:
         """Rebuild the live state from the store: suspensions, overrides, the last day's counts."""
-        from ..store import repo
-
         now = self.clock()
         minute = int(now // 60)
-        with self.store.session() as s:
-            for account, row in repo.active_suspensions(s, to_datetime(now)).items():
-                self._set_suspension(account, suspension_from_row(row))
-            for account, row in repo.active_overrides(s, to_datetime(now)).items():
-                self.overrides[account] = override_from_row(row)
-            n = self.counters.replay(repo.recent_buckets(s, minute - 1440), minute)
-            self._load_homes(s)
-            self.synced_audit_id = repo.newest_audit_id(s)
+        loaded = self.stored.load(now, minute - 1440, lambda rows: self.counters.replay(rows, minute))
+        for account, susp in loaded.suspensions.items():
+            self._set_suspension(account, susp)
+        self.overrides.update(loaded.overrides)
+        self._set_homes(loaded.homes)
+        self.synced_audit_id = loaded.newest_audit_id
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
-            len(self.suspended_index), len(self.overrides), n,
+            len(self.suspended_index), len(self.overrides), loaded.replayed_buckets,
         )
 
     # --- the policy path ------------------------------------------------------------
@@ -196,16 +197,14 @@ class Service(LiveReads):
             lim = self._limits_cache[account] = effective_limits(base, o, now)
         return lim
 
-    def _load_homes(self, s) -> None:
+    def _set_homes(self, stored: dict[str, list[str]]) -> None:
         """The home countries of accounts that have their own (from `fumidai account import`)."""
-        from ..store import repo
-
         # Only homes that differ from the defaults, each distinct set kept once: an ISP may
         # import a million accounts, nearly all at home in the default country.
         default = self.defaults.home_countries
         distinct: dict[frozenset[str], frozenset[str]] = {}
         homes = {}
-        for account, h in repo.account_homes(s).items():
+        for account, h in stored.items():
             fs = frozenset(h)
             if fs and fs != default:
                 homes[account] = distinct.setdefault(fs, fs)
@@ -328,8 +327,6 @@ class Service(LiveReads):
 
     async def tidy(self) -> None:
         """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
-        from ..store import repo
-
         now = self.clock()
         minute = int(now // 60)
         dropped = self.counters.prune(minute)
@@ -344,7 +341,7 @@ class Service(LiveReads):
             self._limits_cache.pop(account, None)
         oldest = minute - self.settings.storage.history_days * 1440
         try:
-            removed = await self._in_tx(lambda s: repo.delete_buckets_before(s, oldest))
+            removed = await asyncio.to_thread(self.stored.delete_buckets_before, oldest)
         except Exception as err:
             log.error("could not remove old history: %s", err)
             removed = 0
@@ -369,18 +366,10 @@ class Service(LiveReads):
             self.pending = batch
 
     def _write(self, batch: Pending) -> None:
-        from ..store import repo
-
-        with self.store.session() as s:
-            if batch.seen:
-                repo.touch_accounts(s, {a: to_datetime(t) for a, t in batch.seen.items()})
-            if batch.buckets:
-                repo.add_buckets(s, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()])
-            for account, susp in batch.suspensions.items():
-                if account in self.suspended_index:  # staff may have released it before this flush
-                    repo.record_auto_suspension(s, account, susp.reason, now=to_datetime(susp.since))
-            if batch.alerts:
-                repo.add_alerts(s, batch.alerts)
+        # Staff may have released an automatic suspension before this flush: that one is not written.
+        auto = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
+        self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()], auto,
+                          batch.alerts)
 
     # --- actions from staff -------------------------------------------------------------
 
@@ -422,13 +411,6 @@ class Service(LiveReads):
         state = self.counters.get(account)
         return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
 
-    async def _in_tx(self, work):
-        def run():
-            with self.store.session() as s:
-                return work(s)
-
-        return await asyncio.to_thread(run)
-
     # --- sync with actions taken elsewhere ------------------------------------------------
 
     async def _sync_loop(self) -> None:
@@ -440,36 +422,20 @@ class Service(LiveReads):
                 log.error("could not read the audit log: %s", err)
 
     async def sync(self) -> None:
-        from ..store import repo
-
-        def read():
-            with self.store.session() as s:
-                entries = repo.audit_after(s, None, self.synced_audit_id, 1000)
-                if any(e.action == "import" for e in entries):
-                    self._load_homes(s)
-                return [(e.id, e.account, e.action, e.actor) for e in entries]
-
-        entries = await asyncio.to_thread(read)
+        """Apply what was stored elsewhere (the command line, another node), as the audit log tells."""
+        entries, homes = await asyncio.to_thread(self.stored.audit_after, self.synced_audit_id)
+        if homes is not None:
+            self._set_homes(homes)
         if self.metrics is not None:
             # Every staff action passes here once, whichever entry point made it (API, CLI, another node).
-            for _, _, action, actor in entries:
-                if actor != repo.AUTO:
-                    self.metrics.observe_staff_action(action)
-        accounts = {a for _, a, _, _ in entries if a}
+            for e in entries:
+                if e.actor != "auto":  # the policy path's own suspensions are counted where they happen
+                    self.metrics.observe_staff_action(e.action)
+        accounts = {e.account for e in entries if e.account}
         if accounts:
-            def reload():
-                now = to_datetime(self.clock())
-                with self.store.session() as s:
-                    out = {}
-                    for a in accounts:
-                        srow, orow = repo.active_suspension(s, a, now), repo.get_override(s, a)
-                        out[a] = (suspension_from_row(srow) if srow is not None else None,
-                                  override_from_row(orow) if orow is not None else None)
-                    return out
-
-            rows = await asyncio.to_thread(reload)
+            stored = await asyncio.to_thread(self.stored.stored_state, accounts, self.clock())
             now = self.clock()
-            for account, (srow, orow) in rows.items():
-                self._apply_stored(account, srow, orow, now)
+            for account, (susp, override) in stored.items():
+                self._apply_stored(account, susp, override, now)
         if entries:
-            self.synced_audit_id = max(self.synced_audit_id, max(e[0] for e in entries))
+            self.synced_audit_id = max(self.synced_audit_id, max(e.id for e in entries))
