@@ -113,7 +113,7 @@ def test_malformed_requests_are_refused_without_harm(make_running):
     r = make_running()
     import socket
 
-    host, port = r.server.address.rsplit(":", 1)
+    host, port = r.policy.address.rsplit(":", 1)
     with socket.create_connection((host, int(port))) as bad:
         bad.sendall(b"this is not a policy request\n\n")
         bad.settimeout(2)
