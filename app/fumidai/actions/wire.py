@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
-from ..service.clock import iso
+from ..isotime import iso
 
 __all__ = ["alert_json", "audit_json", "contact_json", "iso", "notice_json", "notice_record"]
-
-
-def _iso_exact(value: datetime | None) -> str | None:
-    # A notice record keeps the store's full precision (its retry times are to the second or finer).
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def notice_record(row: Any) -> dict[str, Any]:
@@ -24,9 +14,9 @@ def notice_record(row: Any) -> dict[str, Any]:
     return {
         "id": row.id, "account": row.account, "template": row.template, "language": row.language,
         "staff": row.staff, "to": row.to_address, "subject": row.subject, "status": row.status,
-        "attempts": row.attempts, "next_attempt_at": _iso_exact(row.next_attempt_at), "message_id": row.message_id,
+        "attempts": row.attempts, "next_attempt_at": iso(row.next_attempt_at), "message_id": row.message_id,
         "error": row.error, "idempotency_key": row.idempotency_key,
-        "created_at": _iso_exact(row.created_at), "sent_at": _iso_exact(row.sent_at),
+        "created_at": iso(row.created_at), "sent_at": iso(row.sent_at),
     }
 
 

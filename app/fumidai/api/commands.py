@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import re
 import sys
-import time
 
 from fumidai.errors import FumidaiError
 
@@ -65,6 +64,7 @@ def _add(args) -> int:
 
 def _list(args) -> int:
     from fumidai.actions.reads import StoreReads
+    from fumidai.isotime import iso
 
     store = _store(args)
     try:
@@ -73,7 +73,7 @@ def _list(args) -> int:
         store.dispose()
     for m in members:
         state = "revoked" if m.revoked else "active"
-        print(f"{m.name}\t{m.role}\t{state}\t{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(m.created_at))}")
+        print(f"{m.name}\t{m.role}\t{state}\t{iso(m.created_at)}")
     return 0
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Protocol
 
 from ..config import Settings
+from ..isotime import iso
 from . import NoticeError
 from .delivery import DeliveryError, send
 from .mime import build_message, check_address, check_display_name, format_address, message_id, parse_address
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 def _dt(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -183,7 +180,7 @@ class Outbox:
         if retry_at is None:
             log.error("notice %s for %s failed: %s", job.id, job.account, error)
         else:
-            log.warning("notice %s for %s: %s; retrying at %s", job.id, job.account, error, _iso(retry_at))
+            log.warning("notice %s for %s: %s; retrying at %s", job.id, job.account, error, iso(retry_at))
         self.notices.mark_failed(job.id, error, retry_at)
 
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:

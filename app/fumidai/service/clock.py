@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
-from ..store.records import to_datetime, to_epoch  # noqa: F401  (the clock's conversions live at the store boundary)
+from ..isotime import iso  # noqa: F401  (the one wire format)
+from ..store.records import to_datetime, to_epoch  # noqa: F401  (conversions live at the store boundary)
 
 
 class ScaledClock:
@@ -20,14 +20,3 @@ class ScaledClock:
 
     def __call__(self) -> float:
         return self.start + (time.time() - self.real_start) * self.scale
-
-
-def iso(value: datetime | float | None) -> str | None:
-    """UTC, second precision, "Z": the one time format on the wire."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromtimestamp(value, timezone.utc)
-    elif value.tzinfo is None:  # stored naive by an old row: it is UTC
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

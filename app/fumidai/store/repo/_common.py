@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ...isotime import iso
 from ..models import Audit, utcnow
 
 
@@ -19,7 +20,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    return iso(value)
 
 
 def _audit(
