@@ -73,6 +73,27 @@ class _RequestMetrics:
             self.metrics.observe_request(scope["method"], template, status, time.perf_counter() - start)
 
 
+def _document_errors_as_one_line(app: FastAPI) -> None:
+    """Every error answers ``{"detail": "one line"}`` (the handlers below), 422 included: say so
+    in the schema instead of FastAPI's default list of validation errors."""
+    make_schema = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = make_schema()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = {
+                    "title": "Problem", "type": "object", "required": ["detail"],
+                    "properties": {"detail": {"type": "string", "description": "What was wrong, in one line"}},
+                }
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbox: Outbox | None = None,
                metrics: Metrics | None = None) -> FastAPI:
     """The API over the live ``service``, staff ``actions`` and store ``reads``; ``metrics`` is
@@ -115,6 +136,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
         log.exception("API %s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
 
+    _document_errors_as_one_line(app)
     app.include_router(system.router)
     for module in (live, accounts, notices, audit):
         app.include_router(module.router, prefix=PREFIX)

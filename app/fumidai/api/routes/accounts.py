@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from fumidai.policy import Override
 
+from ..answers import AccountDetail, AccountPage, ActionAnswer, ok
 from ..auth import Staff, operator, viewer
 from ..deps import Actions, Live, Reads, get_outbox
 from ..schemas import LimitsRequest, ReasonRequest, SeriesResponse, SuspendRequest
@@ -25,7 +26,8 @@ Sort = Literal["account", "rate", "-rate", "messages_hour", "-messages_hour", "m
 SEARCH_MAX = 200  # a search term longer than any account name finds nothing anyway
 
 
-@router.get("/accounts", summary="Search and page accounts", dependencies=[Depends(viewer)])
+@router.get("/accounts", summary="Search and page accounts", dependencies=[Depends(viewer)],
+            responses=ok(AccountPage))
 async def list_accounts(
     live: Live,
     reads: Reads,
@@ -59,7 +61,7 @@ async def account_detail(live: Live, reads: Reads, account: str, *, required: bo
 
 
 @router.get("/accounts/{account}", summary="Status, effective limits and override, usage, notices",
-            dependencies=[Depends(viewer)])
+            dependencies=[Depends(viewer)], responses=ok(AccountDetail))
 async def get_account(live: Live, reads: Reads, account: AccountName) -> dict:
     return await account_detail(live, reads, account)
 
@@ -80,7 +82,7 @@ HISTORY_COLUMNS = ("hour", "country", "accepted_messages", "accepted_recipients"
 
 @router.get("/accounts/{account}/history.csv", summary="Hourly history by country as CSV",
             response_class=Response, dependencies=[Depends(viewer)],
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def history_csv(live: Live, reads: Reads, account: AccountName,
                       days: Annotated[int, Query(ge=1, le=366)] = 7) -> Response:
     since = (int(live.clock() // 3600) - days * 24 + 1) * 60
@@ -109,7 +111,8 @@ def _future(live: Live, when: datetime | None, field: str) -> float | None:
     return when.timestamp()
 
 
-@router.post("/accounts/{account}/suspend", summary="Stop the account's sending (and notify the owner)")
+@router.post("/accounts/{account}/suspend", summary="Stop the account's sending (and notify the owner)",
+             responses=ok(ActionAnswer))
 async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, account: AccountName,
                   body: SuspendRequest, staff: Staff = Depends(operator)) -> dict:
     until = _future(live, body.until, "until")
@@ -128,14 +131,15 @@ async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, 
     return detail
 
 
-@router.post("/accounts/{account}/release", summary="Let the account send again")
+@router.post("/accounts/{account}/release", summary="Let the account send again", responses=ok(ActionAnswer))
 async def release(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReasonRequest,
                   staff: Staff = Depends(operator)) -> dict:
     audit_id = await actions.release(account, staff.name, body.reason)
     return await _after_action(live, reads, account, audit_id)
 
 
-@router.put("/accounts/{account}/limits", summary="Give the account its own limits, home or country caps")
+@router.put("/accounts/{account}/limits", summary="Give the account its own limits, home or country caps",
+            responses=ok(ActionAnswer))
 async def set_limits(live: Live, reads: Reads, actions: Actions, account: AccountName, body: LimitsRequest,
                      staff: Staff = Depends(operator)) -> dict:
     if body.is_empty():
@@ -154,7 +158,8 @@ async def set_limits(live: Live, reads: Reads, actions: Actions, account: Accoun
     return await _after_action(live, reads, account, audit_id)
 
 
-@router.delete("/accounts/{account}/limits", summary="Drop the account's own limits: the defaults apply")
+@router.delete("/accounts/{account}/limits", summary="Drop the account's own limits: the defaults apply",
+               responses=ok(ActionAnswer))
 async def clear_limits(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReasonRequest,
                        staff: Staff = Depends(operator)) -> dict:
     audit_id = await actions.clear_override(account, staff.name, body.reason)

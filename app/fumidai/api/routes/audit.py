@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from ..answers import Audit, ok
 from ..auth import viewer
 from ..deps import Reads
 from ..schemas import MAX_ACCOUNT
@@ -13,7 +14,8 @@ from ..schemas import MAX_ACCOUNT
 router = APIRouter(tags=["audit"], dependencies=[Depends(viewer)])
 
 
-@router.get("/audit", summary="Staff actions with before and after, oldest first after after_id")
+@router.get("/audit", summary="Staff actions with before and after, oldest first after after_id",
+            responses=ok(Audit))
 async def audit(reads: Reads, account: Annotated[str, Query(max_length=MAX_ACCOUNT)] = "",
                 after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:

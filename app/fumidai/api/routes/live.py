@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from ..answers import Alerts, Countries, Overview, Trends, ok
 from ..auth import viewer
 from ..deps import Live, Reads
 
@@ -14,7 +15,8 @@ router = APIRouter(tags=["live"], dependencies=[Depends(viewer)])
 Window = Annotated[int, Query(ge=60, le=86400, description="Seconds, up to one day")]
 
 
-@router.get("/overview", summary="Totals now, top accounts by rate, per-country counts, newest alert id")
+@router.get("/overview", summary="Totals now, top accounts by rate, per-country counts, newest alert id",
+            responses=ok(Overview))
 async def overview(live: Live, reads: Reads, window: Window = 60,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict:
     body = live.overview(window, limit)  # live, on the loop: one consistent moment
@@ -22,19 +24,20 @@ async def overview(live: Live, reads: Reads, window: Window = 60,
     return body
 
 
-@router.get("/countries", summary="Per country: messages, recipients, refused, accounts")
+@router.get("/countries", summary="Per country: messages, recipients, refused, accounts", responses=ok(Countries))
 async def countries(live: Live, window: Window = 3600) -> dict:
     return {"window": window, "items": live.countries(window)}
 
 
-@router.get("/alerts", summary="Automatic stops and cap hits, oldest first after after_id")
+@router.get("/alerts", summary="Automatic stops and cap hits, oldest first after after_id", responses=ok(Alerts))
 async def alerts(reads: Reads, after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     items, newest = await reads.alerts_after(after_id, limit)
     return {"items": items, "newest_id": newest}
 
 
-@router.get("/trends", summary="Per day: accepted, refused, automatic suspensions, top countries")
+@router.get("/trends", summary="Per day: accepted, refused, automatic suspensions, top countries",
+            responses=ok(Trends))
 async def trends(live: Live, reads: Reads, days: Annotated[int, Query(ge=1, le=366)] = 28) -> dict:
     today = int(live.clock() // 86400)
     rows = await reads.daily_trends((today - days + 1) * 1440)

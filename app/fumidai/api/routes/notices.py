@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 
+from ..answers import NoticeRecord, Preview, Templates, ok
 from ..auth import Staff, operator, viewer
 from ..deps import Actions, Live, OutboxDep, Reads
 from ..schemas import NoticeRequest, NoticeSendRequest
@@ -41,7 +42,8 @@ async def _facts(live: Live, reads: Reads, outbox: Any, account: str, template: 
     return dict(facts), language
 
 
-@router.get("/templates", summary="Notice templates and their languages", dependencies=[Depends(viewer)])
+@router.get("/templates", summary="Notice templates and their languages", dependencies=[Depends(viewer)],
+            responses=ok(Templates))
 async def templates(outbox: OutboxDep) -> dict:
     items = []
     for t in outbox.templates():
@@ -53,7 +55,7 @@ async def templates(outbox: OutboxDep) -> dict:
 
 
 @router.post("/accounts/{account}/notices/preview", summary="Render a notice for this account",
-             dependencies=[Depends(operator)])
+             dependencies=[Depends(operator)], responses=ok(Preview))
 async def preview(live: Live, reads: Reads, outbox: OutboxDep, account: AccountName, body: NoticeRequest) -> dict:
     facts, language = await _facts(live, reads, outbox, account, body.template, body.language)
     subject, text, _html = await asyncio.to_thread(outbox.preview, facts, body.template, language)
@@ -72,7 +74,8 @@ async def send_notice(live: Live, reads: Reads, actions: Actions, outbox: Any, a
 
 
 @router.post("/accounts/{account}/notices", summary="Send a notice; a repeated idempotency_key sends nothing more",
-             status_code=201, responses={200: {"description": "The key was used before: the first record"}})
+             status_code=201, responses={**ok(NoticeRecord, 201), 200: {"model": NoticeRecord, "description":
+                                                                        "The key was used before: the first record"}})
 async def send(live: Live, reads: Reads, actions: Actions, outbox: OutboxDep, response: Response,
                account: AccountName, body: NoticeSendRequest, staff: Staff = Depends(operator)) -> dict:
     record, created = await send_notice(live, reads, actions, outbox, account, body.template, body.language, staff,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from fumidai import __version__
 
+from ..answers import Health, Me, ok
 from ..auth import Staff, bearer, current_staff, is_loopback, viewer
 from ..deps import Live, get_metrics
 from . import iso
@@ -16,7 +17,7 @@ router = APIRouter(tags=["system"])
 _NODE = socket.gethostname()
 
 
-@router.get("/api/v1/health", summary="Liveness; needs no token")
+@router.get("/api/v1/health", summary="Liveness; needs no token", responses=ok(Health))
 async def health(live: Live) -> dict:
     now = live.clock()
     # synced_audit_id: the newest staff action the server has applied; `fumidai account …`
@@ -25,7 +26,8 @@ async def health(live: Live) -> dict:
             "synced_audit_id": live.synced_audit_id}
 
 
-@router.get("/api/v1/me", summary="The token's staff name and role (the desk disables what the role may not do)")
+@router.get("/api/v1/me", summary="The token's staff name and role (the desk disables what the role may not do)",
+            responses=ok(Me))
 async def me(staff: Staff = Depends(viewer)) -> dict:
     return {"name": staff.name, "role": staff.role}
 
