@@ -1,7 +1,9 @@
-"""The HTTP API: `create_app(service)` → a FastAPI app over the running service.
+"""The HTTP API: `create_app(service, actions, reads, outbox)` → a FastAPI app over the running service.
 
-Routes are thin: live reads call the service on the loop thread (they do not await in the
-middle of a read, so they see one consistent moment), database reads run in a thread.
+Routes are thin and get what they use through typed dependencies (deps.py): live reads call
+the service on the loop thread (they do not await in the middle of a read, so they see one
+consistent moment); staff actions and store reads go through the application layer
+(actions/), whose database work runs in a thread.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 One asyncio loop runs both fronts. The policy path (``handle``) touches only memory and
 never waits on the database; counts, new accounts, alerts and automatic suspensions go
 into a write-behind batch that a flusher writes every ``[storage] flush_interval``
-seconds and on shutdown. Staff actions go the other way: the store (with its audit
-entry) first, then the live state. A sync loop reads the audit log for actions taken
-elsewhere (the ``fumidai account`` command, another node) and reloads those accounts.
+seconds and on shutdown (through store.live_store). Staff actions go the other way
+(actions.StaffActions): the store (with its audit entry) first, then the live state
+through the methods of actions.LiveTarget. A sync loop reads the audit log for actions
+taken elsewhere (the ``fumidai account`` command, another node) and reloads those accounts.
 """
 
 from __future__ import annotations
