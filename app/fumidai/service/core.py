@@ -12,10 +12,9 @@ taken elsewhere (the ``fumidai account`` command, another node) and reloads thos
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable
 
 from ..config import Settings
@@ -23,59 +22,19 @@ from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
-from ..tasks import cancel_and_wait
-from .views import LiveReads
 from ..store.records import to_datetime
+from ..tasks import cancel_and_wait
+from .sync import AuditSync
+from .views import LiveReads
+from .writebehind import Pending, freeze_heap
 
 log = logging.getLogger("fumidai.service")
 
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
-FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see _freeze_heap)
+FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
-
-
-@dataclass
-class Pending:
-    """What the policy path produced since the last flush."""
-
-    buckets: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
-    seen: dict[str, float] = field(default_factory=dict)
-    alerts: list[dict] = field(default_factory=list)
-    suspensions: dict[str, Suspension] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.buckets or self.seen or self.alerts or self.suspensions)
-
-    def merge(self, newer: Pending) -> None:
-        """Put a batch that failed to write back in front of what came since."""
-        for key, cell in newer.buckets.items():
-            old = self.buckets.setdefault(key, [0, 0, 0, 0])
-            for i in range(4):
-                old[i] += cell[i]
-        for k, v in newer.seen.items():
-            self.seen[k] = max(v, self.seen.get(k, 0.0))
-        self.alerts.extend(newer.alerts)
-        self.suspensions.update(newer.suspensions)
-
-
-def _freeze_heap(full: bool = False) -> None:
-    """Keep the cyclic garbage collector off the accounts' state.
-
-    The live state is a large, long-lived, acyclic heap: Python's automatic full
-    collection walks all of it (0.5–0.8 s with 100,000 accounts active, stalling every
-    policy answer) and frees nothing. So after each flush the young generations are
-    collected (milliseconds) and the survivors frozen out of the collector's sight. A
-    cycle that turns into garbage only after being frozen would stay; the full
-    collection once an hour (``full``) takes care of those.
-    """
-    if full:
-        gc.unfreeze()
-        gc.collect()
-    else:
-        gc.collect(1)
-    gc.freeze()
 
 
 class Service(LiveReads):
@@ -88,7 +47,7 @@ class Service(LiveReads):
                  manage_gc: bool = False) -> None:
         self.settings = settings
         self.clock = clock or time.time
-        # Only the process that is the server tunes the garbage collector (see _freeze_heap):
+        # Only the process that is the server tunes the garbage collector (see writebehind.freeze_heap):
         # collecting from this loop's thread in a process with Qt objects would free them here.
         self.manage_gc = manage_gc
         self.engine = Engine(
@@ -116,7 +75,7 @@ class Service(LiveReads):
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
-        self.synced_audit_id = 0
+        self.audit_sync = AuditSync(self)
         self.last_flush = 0.0
         self.flush_errors = 0
         self._tasks: list[asyncio.Task] = []
@@ -148,13 +107,13 @@ class Service(LiveReads):
         self.open_resources()
         await asyncio.to_thread(self._load)
         if self.manage_gc:
-            _freeze_heap(full=True)
+            freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
-            asyncio.create_task(self._sync_loop(), name="fumidai-sync"),
+            asyncio.create_task(self.audit_sync.run(), name="fumidai-sync"),
         ]
 
     async def stop(self) -> None:
@@ -174,8 +133,8 @@ class Service(LiveReads):
         for account, susp in loaded.suspensions.items():
             self._set_suspension(account, susp)
         self.overrides.update(loaded.overrides)
-        self._set_homes(loaded.homes)
-        self.synced_audit_id = loaded.newest_audit_id
+        self.set_homes(loaded.homes)
+        self.audit_sync.synced_id = loaded.newest_audit_id
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
             len(self.suspended_index), len(self.overrides), loaded.replayed_buckets,
@@ -198,7 +157,7 @@ class Service(LiveReads):
             lim = self._limits_cache[account] = effective_limits(base, o, now)
         return lim
 
-    def _set_homes(self, stored: dict[str, list[str]]) -> None:
+    def set_homes(self, stored: dict[str, list[str]]) -> None:
         """The home countries of accounts that have their own (from `fumidai account import`)."""
         # Only homes that differ from the defaults, each distinct set kept once: an ISP may
         # import a million accounts, nearly all at home in the default country.
@@ -324,7 +283,7 @@ class Service(LiveReads):
                 full = now >= next_full_gc
                 if full:
                     next_full_gc = now + FULL_GC_EVERY
-                _freeze_heap(full)
+                freeze_heap(full)
 
     async def tidy(self) -> None:
         """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
@@ -383,7 +342,7 @@ class Service(LiveReads):
         else:
             self.suspended_index.add(account)
 
-    def _apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
+    def apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
                       now: float) -> None:
         """Make the live state of one account match its stored suspension and override."""
         if suspension is not None:
@@ -412,31 +371,7 @@ class Service(LiveReads):
         state = self.counters.get(account)
         return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
 
-    # --- sync with actions taken elsewhere ------------------------------------------------
-
-    async def _sync_loop(self) -> None:
-        while True:
-            await asyncio.sleep(0.5)
-            try:
-                await self.sync()
-            except Exception as err:
-                log.error("could not read the audit log: %s", err)
-
-    async def sync(self) -> None:
-        """Apply what was stored elsewhere (the command line, another node), as the audit log tells."""
-        entries, homes = await asyncio.to_thread(self.stored.audit_after, self.synced_audit_id)
-        if homes is not None:
-            self._set_homes(homes)
-        if self.metrics is not None:
-            # Every staff action passes here once, whichever entry point made it (API, CLI, another node).
-            for e in entries:
-                if e.actor != "auto":  # the policy path's own suspensions are counted where they happen
-                    self.metrics.observe_staff_action(e.action)
-        accounts = {e.account for e in entries if e.account}
-        if accounts:
-            stored = await asyncio.to_thread(self.stored.stored_state, accounts, self.clock())
-            now = self.clock()
-            for account, (susp, override) in stored.items():
-                self._apply_stored(account, susp, override, now)
-        if entries:
-            self.synced_audit_id = max(self.synced_audit_id, max(e.id for e in entries))
+    @property
+    def synced_audit_id(self) -> int:
+        """The newest audit entry the live state has applied (health answers it to the command line)."""
+        return self.audit_sync.synced_id
