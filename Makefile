@@ -2,13 +2,17 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install bench dist clean
+.PHONY: demo test lint install bench dist clean
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/fumidai demo
 
-test: $(VENV)/.installed
+test: lint
 	$(PY) -m pytest -n 2 --dist loadfile -q
+
+# The layers of docs/internals.md as import-linter contracts ([tool.importlinter] in pyproject.toml).
+lint: $(VENV)/.installed
+	$(VENV)/bin/lint-imports
 
 install: $(VENV)/.installed
 

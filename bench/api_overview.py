@@ -100,7 +100,7 @@ def load(policy_port: int, api_url: str | None, token: str, seconds: float, rate
 
 
 async def main(args) -> None:
-    from fumidai.api.app import create_app
+    from fumidai.api.app import app_for_service
     from fumidai.api.server import serve_api
     from fumidai.config import settings_from_dict
     from fumidai.geo.build import build_demo, demo_address
@@ -143,7 +143,7 @@ async def main(args) -> None:
         print(f"svc.overview({window}, 50) in process: first {timings[0]:.1f} ms, p50 {statistics.median(timings):.1f} ms, "
               f"p95 {_pct(timings, 0.95):.1f} ms (active {ov['totals']['active_accounts']})")
 
-    app = create_app(svc)
+    app = app_for_service(svc)
     api = await serve_api(app, settings)
     policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout,
                           settings.policy.max_connections, attributes=svc.ATTRIBUTES)

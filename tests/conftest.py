@@ -14,6 +14,19 @@ PG_ADMIN_URL = os.environ.get("FUMIDAI_TEST_PG", "postgresql+psycopg://postgres@
 REDIS_URL = os.environ.get("FUMIDAI_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
+# Tests that start processes: marked `slow` here so `pytest -m "not slow"` is a fast inner loop.
+SLOW_MODULES = ("tests/e2e/", "tests/sim/test_containment.py", "tests/sim/test_demo.py",
+                "tests/desk/test_packaging.py")
+SLOW_FIXTURES = {"real_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.replace("\\", "/")
+        if path.startswith(SLOW_MODULES) or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,3 +10,11 @@ class FumidaiError(Exception):
 
 class ConfigError(FumidaiError):
     """The configuration names an unknown key or holds a bad value."""
+
+
+class NotFound(FumidaiError):
+    """The thing acted on does not exist (the API answers 404)."""
+
+
+class Conflict(FumidaiError):
+    """The action does not fit the current state (the API answers 409)."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 from pathlib import Path
 
 import httpx
@@ -12,13 +9,11 @@ import pytest
 
 from fumidai.config import settings_from_dict
 
+from tests.conftest import free_port
+from tests.harness import ServerThread
 
 
-def free_port() -> int:
-    # tests/ is not a package: the shared conftest's helper cannot be imported by name.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
 
 
 
@@ -38,44 +33,15 @@ def policy_request(account: str, stage: str, client: str, instance: str, recipie
     }
 
 
-class LiveServer:
-    """Service and API on their own loop; tests talk HTTP and run calls on that loop."""
+class LiveServer(ServerThread):
+    """Service and API (tests.harness, no policy socket); tests talk HTTP and run calls on its loop."""
 
     def __init__(self, settings) -> None:
-        self.settings = settings
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="api-test-loop", daemon=True)
-        self.svc = self.api = None
+        super().__init__(settings, policy=False, api=True)
 
-    def start(self) -> None:
-        self.thread.start()
-        self.call(self._start)
-
-    async def _start(self) -> None:
-        from fumidai.api.app import create_app
-        from fumidai.api.server import serve_api
-        from fumidai.service import Service
-
-        self.svc = Service(self.settings)
-        await self.svc.start()
-        if self.svc.outbox is None:  # queued only: no relay runs in these tests
-            from fumidai.notices.outbox import Outbox
-
-            self.svc.outbox = Outbox(self.settings, self.svc.store, self.svc.clock)
-        self.app = create_app(self.svc)
-        self.api = await serve_api(self.app, self.settings)
-
-    def call(self, fn, *args, timeout: float = 30):
-        """Await ``fn(*args)`` (a coroutine function or a plain one) on the server's loop."""
-
-        async def run():
-            result = fn(*args)
-            return await result if asyncio.iscoroutine(result) else result
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
-
-    def handle(self, attrs: dict[str, str]) -> str:
-        return self.call(self.svc.handle, attrs)
+    @property
+    def svc(self):
+        return self.service
 
     def send(self, account: str, client: str, instance: str, recipients: int = 1) -> str:
         """One message the way Postfix asks: RCPT per recipient, then DATA; DATA's answer."""
@@ -83,29 +49,8 @@ class LiveServer:
             self.handle(policy_request(account, "RCPT", client, instance))
         return self.handle(policy_request(account, "DATA", client, instance, recipients))
 
-    def stop(self) -> None:
-        async def _stop():
-            if self.api is not None:
-                await self.api.stop()
-            if self.svc is not None:
-                await self.svc.stop()
-                self.svc.store.dispose()
-
-        try:
-            self.call(_stop)
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-
-    @property
-    def url(self) -> str:
-        return self.api.address
-
     def add_staff(self, name: str, role: str) -> str:
-        from fumidai.store import repo
-
-        with self.svc.store.session() as s:
-            return repo.add_staff(s, name, role)
+        return self.call(self.actions.add_staff, name, role, "test")
 
     def client(self, token: str | None = None, **kw) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -136,11 +81,11 @@ def config_data(tmp_path_factory, mmdb):
 @pytest.fixture(scope="session")
 def live(config_data):
     server = LiveServer(settings_from_dict(config_data))
-    server.start()
     try:
+        server.start()
         yield server
     finally:
-        server.stop()
+        server.close()
 
 
 @pytest.fixture(scope="session")

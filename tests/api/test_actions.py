@@ -121,12 +121,22 @@ def test_bad_requests_never_500(live, tokens):
 
 
 def test_metrics_count_policy_decisions_and_staff_suspensions(live, tokens, jp_address):
+    import time
+
+    def read(c) -> dict[str, float]:
+        text = c.get("/metrics").text
+        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                if line and not line.startswith("#")}
+
     _msg(live, "judy", jp_address)
     with live.client(tokens["operator"]) as c:
+        staff = 'fumidai_suspensions_total{by="staff"}'
+        before = read(c)[staff]
         c.post("/api/v1/accounts/judy/suspend", json={"reason": "metrics"}).raise_for_status()
-        text = c.get("/metrics").text
-    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-              if line and not line.startswith("#")}
+        deadline = time.monotonic() + 5
+        # Staff actions are counted as the server reads them back from the audit log (twice a second).
+        while (values := read(c))[staff] == before and time.monotonic() < deadline:
+            time.sleep(0.1)
     assert values['fumidai_policy_decisions_total{action="DUNNO"}'] >= 1
     assert values["fumidai_policy_latency_seconds_count"] >= 1
     assert values['fumidai_suspensions_total{by="staff"}'] >= 1

@@ -53,6 +53,7 @@ def test_viewer_reads_but_may_not_act(live, tokens):
                                                             "reason": "x"}).status_code == 403
 
 
+@pytest.mark.slow  # runs the command line as processes
 def test_cli_token_works_at_once_and_revoke_stops_it(live, config_data):
     add = _cli(config_data, "add", "carol", "--role", "operator")
     assert add.returncode == 0, add.stderr

@@ -45,8 +45,8 @@ def test_https_with_configured_certificate(tmp_path, mmdb):
         "geoip": {"database": str(mmdb)},
     }
     server = LiveServer(settings_from_dict(data))
-    server.start()
     try:
+        server.start()
         assert server.url.startswith("https://")
         token = server.add_staff("tls-viewer", "viewer")
         ctx = ssl.create_default_context(cafile=str(cert))
@@ -60,7 +60,7 @@ def test_https_with_configured_certificate(tmp_path, mmdb):
         with pytest.raises(httpx.HTTPError):  # no plain HTTP on the TLS port
             httpx.get(f"{plain}/api/v1/health", timeout=5).raise_for_status()
     finally:
-        server.stop()
+        server.close()
 
 
 def test_missing_key_file_is_one_clear_error(tmp_path, mmdb):

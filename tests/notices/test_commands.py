@@ -88,7 +88,7 @@ def test_facts_from_store_use_the_accounts_override_and_suspension(tmp_path, cli
     import time
 
     from fumidai.config import load_settings
-    from fumidai.notices.outbox import facts_from_store
+    from fumidai.actions.notice_queue import facts_from_store
 
     with cli_store.session() as s:
         repo.set_override(s, "taro01", "bob", "newsletter", limits={"messages_per_hour": 400},

@@ -12,7 +12,9 @@ import pytest
 
 from fumidai.notices import NoticeError
 from fumidai.notices.mime import build_message, check_address
-from fumidai.notices.outbox import Outbox, notice_record
+from fumidai.actions.notice_queue import StoredNoticeQueue
+from fumidai.actions.wire import notice_record
+from fumidai.notices.outbox import Outbox
 from fumidai.store import repo
 from .helpers import RecordingHandler, Relay, free_port, make_settings, sample_facts
 
@@ -26,9 +28,9 @@ def _rows(store, account="taro01"):
 
 def test_sent_message_is_right_at_the_byte_level(tmp_path, relay, store, clock):
     settings = make_settings(tmp_path, relay.port, bcc="abuse-archive@isp.example")
-    box = Outbox(settings, store, clock)
-    row = box.queue(sample_facts("ja"), "suspended_auto", "ja", "bob", "k1")
-    assert row.status == "queued" and relay.handler.messages == []  # recorded first, sent later
+    box = Outbox(settings, StoredNoticeQueue(store), clock)
+    row, created = box.queue(sample_facts("ja"), "suspended_auto", "ja", "bob", "k1")
+    assert created and row["status"] == "queued" and relay.handler.messages == []  # recorded first, sent later
     assert box.deliver_due() == 1
 
     [got] = relay.handler.messages
@@ -57,12 +59,13 @@ def test_sent_message_is_right_at_the_byte_level(tmp_path, relay, store, clock):
 
 
 def test_same_idempotency_key_sends_one_message(tmp_path, relay, store, clock):
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
-    first = box.queue(sample_facts("en"), "warning", "en", "bob", "same-key")
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
+    first, created_first = box.queue(sample_facts("en"), "warning", "en", "bob", "same-key")
     box.deliver_due()
-    again = box.queue(sample_facts("en", usage=None), "warning", "en", "bob", "same-key")
+    again, created_again = box.queue(sample_facts("en", usage=None), "warning", "en", "bob", "same-key")
     box.deliver_due()
-    assert again.id == first.id and len(_rows(store)) == 1
+    assert created_first and not created_again
+    assert again["id"] == first["id"] and len(_rows(store)) == 1
     assert len(relay.handler.messages) == 1
 
 
@@ -75,7 +78,7 @@ def test_same_idempotency_key_sends_one_message(tmp_path, relay, store, clock):
     {"contact": "not-an-address"},
 ])
 def test_header_tricks_are_refused_and_nothing_is_recorded_or_sent(tmp_path, relay, store, clock, over):
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
     with pytest.raises(NoticeError):
         box.queue(sample_facts("en", **over), "warning", "en", "bob", "k")
     with pytest.raises(NoticeError):
@@ -86,9 +89,9 @@ def test_header_tricks_are_refused_and_nothing_is_recorded_or_sent(tmp_path, rel
 
 def test_bad_sender_settings_are_refused_at_start(tmp_path, store, clock):
     with pytest.raises(NoticeError, match="sender_name"):
-        Outbox(make_settings(tmp_path, 25, sender_name="ISP\nX-Evil: 1"), store, clock)
+        Outbox(make_settings(tmp_path, 25, sender_name="ISP\nX-Evil: 1"), StoredNoticeQueue(store), clock)
     with pytest.raises(NoticeError, match="bcc"):
-        Outbox(make_settings(tmp_path, 25, bcc="archive@isp.example, bad address"), store, clock)
+        Outbox(make_settings(tmp_path, 25, bcc="archive@isp.example, bad address"), StoredNoticeQueue(store), clock)
     assert check_address("a.b+c@mail.example.co.jp") == "a.b+c@mail.example.co.jp"
     with pytest.raises(NoticeError):
         build_message(sender="a@x.example", sender_name="", to_address="b@x.example", to_name="",
@@ -97,7 +100,7 @@ def test_bad_sender_settings_are_refused_at_start(tmp_path, store, clock):
 
 def test_relay_down_then_retried_with_backoff_and_sent_exactly_once(tmp_path, closed_relay, store, clock):
     settings = make_settings(tmp_path, closed_relay.port, retry_delays=[10, 30])
-    box = Outbox(settings, store, clock)
+    box = Outbox(settings, StoredNoticeQueue(store), clock)
     box.queue(sample_facts("ja"), "suspended_auto", "ja", "auto", "k-down")
     assert box.deliver_due() == 0
     [row] = _rows(store)
@@ -121,7 +124,7 @@ def test_relay_down_then_retried_with_backoff_and_sent_exactly_once(tmp_path, cl
 
 
 def test_gives_up_after_the_last_retry(tmp_path, closed_relay, store, clock):
-    box = Outbox(make_settings(tmp_path, closed_relay.port, retry_delays=[10]), store, clock)
+    box = Outbox(make_settings(tmp_path, closed_relay.port, retry_delays=[10]), StoredNoticeQueue(store), clock)
     box.queue(sample_facts("en"), "warning", "en", "auto", None)
     box.deliver_due()
     clock.advance(10)
@@ -132,7 +135,7 @@ def test_gives_up_after_the_last_retry(tmp_path, closed_relay, store, clock):
 
 def test_550_from_the_relay_is_a_permanent_failure(tmp_path, relay, store, clock):
     relay.handler.refuse.add("taro@example.jp")
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
     box.queue(sample_facts("en"), "warning", "en", "bob", "k550")
     assert box.deliver_due() == 0
     [row] = _rows(store)
@@ -145,7 +148,7 @@ def test_550_from_the_relay_is_a_permanent_failure(tmp_path, relay, store, clock
 def test_451_from_the_relay_is_retried(tmp_path, relay, store, clock):
     relay.handler.refuse.add("taro@example.jp")
     relay.handler.refuse_reply = "451 4.3.0 Try again later"
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
     box.queue(sample_facts("en"), "warning", "en", "bob", "k451")
     box.deliver_due()
     [row] = _rows(store)
@@ -157,15 +160,15 @@ def test_451_from_the_relay_is_retried(tmp_path, relay, store, clock):
 
 def test_queued_notices_survive_a_crash_and_are_picked_up_by_a_new_outbox(tmp_path, relay, store, clock):
     settings = make_settings(tmp_path, relay.port)
-    Outbox(settings, store, clock).queue(sample_facts("ja"), "restored", "ja", "bob", "k-crash")
+    Outbox(settings, StoredNoticeQueue(store), clock).queue(sample_facts("ja"), "restored", "ja", "bob", "k-crash")
     # The process dies here; a new one starts with the same database.
-    assert Outbox(settings, store, clock).deliver_due() == 1
+    assert Outbox(settings, StoredNoticeQueue(store), clock).deliver_due() == 1
     assert len(relay.handler.messages) == 1 and _rows(store)[0].status == "sent"
 
 
 def test_a_claimed_notice_is_not_sent_by_a_second_sender(tmp_path, relay, store, clock):
     settings = make_settings(tmp_path, relay.port)
-    a, b = Outbox(settings, store, clock), Outbox(settings, store, clock)
+    a, b = Outbox(settings, StoredNoticeQueue(store), clock), Outbox(settings, StoredNoticeQueue(store), clock)
     a.queue(sample_facts("en"), "warning", "en", "bob", "k-claim")
     jobs = a._claim(10)  # a has taken it and is about to talk to the relay
     assert len(jobs) == 1 and b.deliver_due() == 0
@@ -181,13 +184,13 @@ def test_starttls_required_by_the_relay(tmp_path, store, clock, tls_files):
     r.start()
     try:
         client_ctx = ssl.create_default_context(cafile=str(cert))
-        plain = Outbox(make_settings(tmp_path, r.port, security="none"), store, clock)
+        plain = Outbox(make_settings(tmp_path, r.port, security="none"), StoredNoticeQueue(store), clock)
         plain.queue(sample_facts("en"), "warning", "en", "bob", "k-plain")
         plain.deliver_due()
         [row] = _rows(store)  # our settings are wrong, not the notice: kept for a retry
         assert r.handler.messages == [] and row.status == "queued" and "530" in row.error
 
-        box = Outbox(make_settings(tmp_path, r.port, security="starttls"), store, clock, tls_context=client_ctx)
+        box = Outbox(make_settings(tmp_path, r.port, security="starttls"), StoredNoticeQueue(store), clock, tls_context=client_ctx)
         clock.advance(60)
         assert box.deliver_due() == 1
         assert len(r.handler.messages) == 1 and _rows(store)[0].status == "sent"
@@ -196,7 +199,7 @@ def test_starttls_required_by_the_relay(tmp_path, store, clock, tls_files):
 
 
 def test_run_loop_delivers_and_stops(tmp_path, relay, store, clock):
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
     box.queue(sample_facts("en"), "restored", "en", "bob", "k-run")
 
     async def main():
@@ -214,7 +217,7 @@ def test_run_loop_delivers_and_stops(tmp_path, relay, store, clock):
 
 
 def test_preview_and_templates(tmp_path, store, clock):
-    box = Outbox(make_settings(tmp_path, 25), store, clock)
+    box = Outbox(make_settings(tmp_path, 25), StoredNoticeQueue(store), clock)
     subject, text, html = box.preview(sample_facts("en"), "suspended_auto", "en")
     assert subject == 'Important: sending from your mail account "taro01" has been stopped'
     assert "Last hour: 123 messages" in text and html is None
@@ -235,7 +238,7 @@ def test_html_alternative_makes_multipart_alternative_in_utf8():
 
 
 def test_deliver_due_sends_every_due_notice_once(tmp_path, relay, store, clock):
-    box = Outbox(make_settings(tmp_path, relay.port), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port), StoredNoticeQueue(store), clock)
     for i in range(5):
         box.queue(sample_facts("en"), "warning", "en", "bob", f"k{i}")
     assert box.deliver_due(limit=3) == 3
@@ -264,21 +267,21 @@ def test_auth_over_starttls_only_when_a_username_is_set(tmp_path, store, clock, 
     r.start()
     client_ctx = ssl.create_default_context(cafile=str(cert))
     try:
-        anonymous = Outbox(make_settings(tmp_path, r.port, security="starttls"), store, clock, tls_context=client_ctx)
+        anonymous = Outbox(make_settings(tmp_path, r.port, security="starttls"), StoredNoticeQueue(store), clock, tls_context=client_ctx)
         anonymous.queue(sample_facts("en"), "warning", "en", "bob", "k-auth")
         anonymous.deliver_due()
         [row] = _rows(store)
         assert logins == [] and row.status == "queued" and "530" in row.error  # retried once configured
 
         wrong = Outbox(make_settings(tmp_path, r.port, security="starttls", username="notices", password="nope"),
-                       store, clock, tls_context=client_ctx)
+                       StoredNoticeQueue(store), clock, tls_context=client_ctx)
         clock.advance(10)
         wrong.deliver_due()
         assert logins[-1] == ("PLAIN", False) and len(logins) == 1  # one attempt, not one per mechanism
         assert _rows(store)[0].status == "queued" and "535" in _rows(store)[0].error
 
         right = Outbox(make_settings(tmp_path, r.port, security="starttls", username="notices", password="s3cret"),
-                       store, clock, tls_context=client_ctx)
+                       StoredNoticeQueue(store), clock, tls_context=client_ctx)
         clock.advance(30)
         assert right.deliver_due() == 1 and logins[-1][1] is True and len(r.handler.messages) == 1
     finally:
@@ -293,12 +296,12 @@ def test_implicit_tls_and_an_untrusted_certificate(tmp_path, store, clock, tls_f
     r = Relay(RecordingHandler(), free_port(), extra={"ssl_context": server_ctx})
     r.start()
     try:
-        untrusting = Outbox(make_settings(tmp_path, r.port, security="tls"), store, clock)  # system CAs only
+        untrusting = Outbox(make_settings(tmp_path, r.port, security="tls"), StoredNoticeQueue(store), clock)  # system CAs only
         untrusting.queue(sample_facts("en"), "warning", "en", "bob", "k-tls")
         untrusting.deliver_due()
         [row] = _rows(store)
         assert row.status == "queued" and "TLS failed" in row.error and "CERTIFICATE_VERIFY_FAILED" in row.error
-        box = Outbox(make_settings(tmp_path, r.port, security="tls"), store, clock,
+        box = Outbox(make_settings(tmp_path, r.port, security="tls"), StoredNoticeQueue(store), clock,
                      tls_context=ssl.create_default_context(cafile=str(cert)))
         clock.advance(10)
         assert box.deliver_due() == 1 and len(r.handler.messages) == 1
@@ -310,7 +313,7 @@ def test_html_alternative_from_an_override_folder_is_sent(tmp_path, relay, store
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "warning.en.html").write_text("<p>Dear {{ owner_name }}</p>\n")
-    box = Outbox(make_settings(tmp_path, relay.port, templates=str(folder)), store, clock)
+    box = Outbox(make_settings(tmp_path, relay.port, templates=str(folder)), StoredNoticeQueue(store), clock)
     box.queue(sample_facts("en", owner_name="<b>Eve</b>"), "warning", "en", "bob", "html-1")
     assert box.deliver_due() == 1
     [got] = relay.handler.messages

@@ -16,8 +16,7 @@ import time
 import pytest
 
 from fumidai.config import settings_from_dict
-from fumidai.errors import ConfigError
-from fumidai.postfix.server import PolicyServer
+from fumidai.postfix.server import PolicyServer, SocketGroupError
 
 from tests.fixtures import postfix_requests
 
@@ -125,7 +124,7 @@ def test_a_missing_socket_group_stops_start_up_naming_the_key(tmp_path):
     loop = asyncio.new_event_loop()
     try:
         srv = PolicyServer(lambda a: "DUNNO", f"unix:{path}", socket_group="no-such-group-fumidai")
-        with pytest.raises(ConfigError, match=r"\[policy\] socket_group: .*no-such-group-fumidai"):
+        with pytest.raises(SocketGroupError, match=r"\[policy\] socket_group: .*no-such-group-fumidai"):
             loop.run_until_complete(srv.start())
     finally:
         loop.close()

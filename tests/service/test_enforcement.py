@@ -58,7 +58,7 @@ def test_abroad_is_capped_while_home_mail_flows(make_running):
 def test_override_raises_the_quota_until_it_expires(make_running):
     r = make_running(limits=QUOTA, actions={"on_limit": "reject"})
     expires = r.clock() + 1800
-    r.call(r.service.set_override("dave", "bob", Override(limits={"messages_per_hour": 6}, expires_at=expires), "newsletter"))
+    r.call(r.actions.set_override("dave", "bob", Override(limits={"messages_per_hour": 6}, expires_at=expires), "newsletter"))
     assert [r.message("dave") for _ in range(6)] == ["DUNNO"] * 6
     assert r.message("dave").startswith("REJECT 5.7.1 Sending limit")
     r.clock.advance(3700)  # the override has expired and the hour has passed
@@ -80,7 +80,7 @@ def test_defer_answers_4xx_then_lets_mail_through_when_the_window_has_room(make_
 def test_suspension_and_counts_survive_a_restart(make_running):
     r = make_running(limits=QUOTA)
     assert [r.message("frank") for _ in range(2)] == ["DUNNO"] * 2
-    r.call(r.service.suspend("grace", "bob", "hijacked"))
+    r.call(r.actions.suspend("grace", "bob", "hijacked"))
     r.restart()  # stop flushes; start rebuilds from the store
     assert r.ask("RCPT", sasl_username="grace").startswith("REJECT 5.7.1")
     assert r.message("frank") == "DUNNO"
@@ -90,9 +90,9 @@ def test_suspension_and_counts_survive_a_restart(make_running):
 def test_staff_actions_take_effect_on_the_next_request(make_running):
     r = make_running()
     assert r.message("heidi") == "DUNNO"
-    r.call(r.service.suspend("heidi", "bob", "reported by the owner"))
+    r.call(r.actions.suspend("heidi", "bob", "reported by the owner"))
     assert r.ask("RCPT", sasl_username="heidi").startswith("REJECT 5.7.1")
-    r.call(r.service.release("heidi", "bob", "password changed"))
+    r.call(r.actions.release("heidi", "bob", "password changed"))
     assert r.message("heidi") == "DUNNO"
     with r.service.store.session() as s:
         assert [e.action for e in repo.audit_after(s, "heidi", 0, 10)] == ["suspend", "release"]
@@ -113,7 +113,7 @@ def test_malformed_requests_are_refused_without_harm(make_running):
     r = make_running()
     import socket
 
-    host, port = r.server.address.rsplit(":", 1)
+    host, port = r.policy.address.rsplit(":", 1)
     with socket.create_connection((host, int(port))) as bad:
         bad.sendall(b"this is not a policy request\n\n")
         bad.settimeout(2)
@@ -170,7 +170,7 @@ def _eventually(check, timeout=5.0):
 def test_tidy_forgets_idle_accounts_but_not_suspended_ones(make_running):
     r = make_running(limits=QUOTA)
     r.message("olga")
-    r.call(r.service.suspend("pete", "bob", "hijacked"))
+    r.call(r.actions.suspend("pete", "bob", "hijacked"))
     r.flush()
     r.clock.advance(2 * 86400)
     r.call(r.service.tidy())
@@ -224,3 +224,18 @@ def test_the_policy_path_reads_only_the_attributes_the_server_parses(make_runnin
 
 async def _call_on_loop(fn):
     return fn()
+
+
+def test_a_timed_suspension_that_ended_is_no_longer_counted_or_listed(make_running):
+    r = make_running()
+    r.call(r.actions.suspend("olga", "bob", "a day off the air", until=r.clock() + 600))
+
+    async def suspended_now():
+        overview = r.service.overview(60, 10)
+        _, rows = await r.service.ranked_rows(60, "account", "suspended")
+        return overview["totals"]["suspended_accounts"], [row["account"] for row in rows]
+
+    assert r.call(suspended_now()) == (1, ["olga"])
+    r.clock.advance(601)
+    assert r.call(suspended_now()) == (0, [])
+    assert r.message("olga") == "DUNNO"

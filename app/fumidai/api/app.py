@@ -1,7 +1,9 @@
-"""The HTTP API: `create_app(service)` → a FastAPI app over the running service.
+"""The HTTP API: `create_app(service, actions, reads, outbox)` → a FastAPI app over the running service.
 
-Routes are thin: live reads call the service on the loop thread (they do not await in the
-middle of a read, so they see one consistent moment), database reads run in a thread.
+Routes are thin and get what they use through typed dependencies (deps.py): live reads call
+the service on the loop thread (they do not await in the middle of a read, so they see one
+consistent moment); staff actions and store reads go through the application layer
+(actions/), whose database work runs in a thread.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
-from fumidai.config import ApiSection
-from fumidai.errors import FumidaiError
+from fumidai.actions.reads import StoreReads
+from fumidai.actions.staff import StaffActions
+from fumidai.errors import FumidaiError, NotFound
+from fumidai.notices.outbox import Outbox
+from fumidai.service.core import Service
 
-from .auth import TokenCache, store_lookup
+from .auth import TokenCache, staff_lookup
+from .deps import ApiDeps
 from .edge import ApiEdge
 from .metrics import Metrics
 from .routes import accounts, audit, live, notices, system
@@ -70,8 +76,31 @@ class _RequestMetrics:
             self.metrics.observe_request(scope["method"], template, status, time.perf_counter() - start)
 
 
-def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> FastAPI:
-    """The API over ``service``; ``metrics`` is shared with the policy server when given."""
+def _document_errors_as_one_line(app: FastAPI) -> None:
+    """Every error answers ``{"detail": "one line"}`` (the handlers below), 422 included: say so
+    in the schema instead of FastAPI's default list of validation errors."""
+    make_schema = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = make_schema()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = {
+                    "title": "Problem", "type": "object", "required": ["detail"],
+                    "properties": {"detail": {"type": "string", "description": "What was wrong, in one line"}},
+                }
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbox: Outbox | None = None,
+               metrics: Metrics | None = None) -> FastAPI:
+    """The API over the live ``service``, staff ``actions`` and store ``reads``; ``metrics`` is
+    shared with the policy path (the service is given it here when it has none)."""
     app = FastAPI(
         title="Fumidai API",
         version=__version__,
@@ -82,12 +111,12 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.service = service
-    app.state.metrics = metrics or getattr(service, "metrics", None) or Metrics()
-    if getattr(service, "metrics", None) is None:
-        service.metrics = app.state.metrics  # the policy path feeds the same registry
-        app.state.metrics.watch_replication(service)
-    app.state.tokens = TokenCache(token_lookup or store_lookup(service.store))
+    metrics = metrics or service.metrics or Metrics()
+    if service.metrics is None:
+        service.metrics = metrics  # the policy path feeds the same registry
+        metrics.watch_replication(service)
+    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox)
+    app.state.tokens = TokenCache(staff_lookup(reads))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError):
@@ -102,8 +131,6 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
     async def _user_error(request: Request, err: FumidaiError):
         # The store refuses what does not fit the account's state (release of an account
         # that is not suspended: Conflict; clear limits it does not have: NotFound).
-        from fumidai.store.repo import NotFound
-
         status = 404 if isinstance(err, NotFound) else 409
         return JSONResponse({"detail": (str(err).splitlines() or ["refused"])[0][:500]}, status_code=status)
 
@@ -112,12 +139,29 @@ def create_app(service, metrics: Metrics | None = None, token_lookup=None) -> Fa
         log.exception("API %s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
 
+    _document_errors_as_one_line(app)
     app.include_router(system.router)
     for module in (live, accounts, notices, audit):
         app.include_router(module.router, prefix=PREFIX)
-    app.add_middleware(_RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(_RequestMetrics, metrics=metrics)
     # Added last, so outermost: token and body size are checked before anything reads the body.
-    edge = getattr(getattr(service, "settings", None), "api", None) or ApiSection()
+    edge = service.settings.api
     app.add_middleware(ApiEdge, tokens=app.state.tokens, max_body=edge.max_body,
                        failures_per_minute=edge.auth_failures_per_minute)
     return app
+
+
+def make_outbox(settings, store, clock) -> Outbox:
+    """The notices' outbox over the store's queue (the application layer keeps it)."""
+    from fumidai.actions.notice_queue import StoredNoticeQueue
+
+    return Outbox(settings, StoredNoticeQueue(store), clock)
+
+
+def app_for_service(service: Service, outbox: Outbox | None = None, metrics: Metrics | None = None) -> FastAPI:
+    """The API over a started service: its staff actions apply to that service's live state."""
+    if outbox is None:
+        outbox = make_outbox(service.settings, service.store, service.clock)
+    actions = StaffActions(service.store, service.clock, live=service,
+                           retry_wait=service.settings.storage.flush_interval * 2)
+    return create_app(service, actions, StoreReads(service.store), outbox, metrics)

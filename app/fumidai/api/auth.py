@@ -16,7 +16,7 @@ from typing import Callable
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-ROLES = ("viewer", "operator", "admin")
+from fumidai.roles import ROLES
 ROLE_RANK = {name: rank for rank, name in enumerate(ROLES)}
 CACHE_TTL = 3.0  # seconds a known token is trusted without asking the store again
 CACHE_MAX = 1024
@@ -65,14 +65,12 @@ class TokenCache:
         self._known.clear()
 
 
-def store_lookup(store) -> Callable[[str], Staff | None]:
-    """A blocking lookup over the store's staff table (revoked tokens find nobody)."""
-    from fumidai.store import repo
+def staff_lookup(reads) -> Callable[[str], Staff | None]:
+    """A blocking lookup over the staff table (``actions.StoreReads``; revoked tokens find nobody)."""
 
     def lookup(token: str) -> Staff | None:
-        with store.session() as s:
-            row = repo.staff_for_token(s, token)
-            return Staff(row.name, row.role) if row is not None else None
+        found = reads.staff_for_token_now(token)
+        return Staff(*found) if found is not None else None
 
     return lookup
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import sys
 
 from fumidai.errors import FumidaiError
 
-ROLES = ("viewer", "operator", "admin")
+from fumidai.roles import ROLES
 STAFF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -35,41 +36,48 @@ def register(subparsers) -> None:
 
 
 def _store(args):
+    from fumidai.actions import open_store
     from fumidai.config import load_settings
-    from fumidai.store import Store
 
-    store = Store(load_settings(args.config).storage.url)
-    store.ensure_schema()  # a fresh SQLite file gets its tables, as `serve` would make them
-    return store
+    return open_store(load_settings(args.config).storage.url)
+
+
+def _act(args, action: str, *params):
+    """One staff action on the store (a running server's token check asks the store: it works at once)."""
+    from fumidai.actions.staff import StaffActions
+
+    store = _store(args)
+    try:
+        return asyncio.run(getattr(StaffActions(store), action)(*params))
+    finally:
+        store.dispose()
 
 
 def _add(args) -> int:
-    from fumidai.store import repo
-
     if not STAFF_NAME.match(args.name):
         raise FumidaiError(f"{args.name!r}: a staff name is 1-64 letters, digits, '.', '_', '@' or '-'")
-    with _store(args).session() as s:
-        token = repo.add_staff(s, args.name, args.role)  # refuses a name already active
+    token = _act(args, "add_staff", args.name, args.role, "cli")  # refuses a name already active
     print(token)  # the only line on stdout, so a script can capture it
     print(f"{args.name} ({args.role}): keep this token; it is not shown again", file=sys.stderr)
     return 0
 
 
 def _list(args) -> int:
-    from fumidai.store import repo
+    from fumidai.actions.reads import StoreReads
+    from fumidai.isotime import iso
 
-    with _store(args).session() as s:
-        rows = repo.list_staff(s, include_revoked=args.all)
-    for row in rows:
-        state = "revoked" if row.revoked_at else "active"
-        print(f"{row.name}\t{row.role}\t{state}\t{row.created_at:%Y-%m-%dT%H:%M:%SZ}")
+    store = _store(args)
+    try:
+        members = StoreReads(store).staff_now(include_revoked=args.all)
+    finally:
+        store.dispose()
+    for m in members:
+        state = "revoked" if m.revoked else "active"
+        print(f"{m.name}\t{m.role}\t{state}\t{iso(m.created_at)}")
     return 0
 
 
 def _revoke(args) -> int:
-    from fumidai.store import repo
-
-    with _store(args).session() as s:
-        repo.revoke_staff(s, args.name)  # NotFound: one line from the command line
+    _act(args, "revoke_staff", args.name, "cli")  # NotFound: one line from the command line
     print(f"revoked {args.name}; the API refuses the token within a few seconds", file=sys.stderr)
     return 0

@@ -96,6 +96,8 @@ class Metrics:
         self._suspensions = Counter("fumidai_suspensions", "Suspensions started, by who: auto or staff",
                                     ["by"], registry=r)
         self._releases = Counter("fumidai_releases", "Suspensions released by staff", registry=r)
+        self._staff_actions = Counter("fumidai_staff_actions", "Staff actions by kind, from the API, the command line "
+                                      "or another node (as the audit log records them)", ["action"], registry=r)
         self._api = Counter("fumidai_api_requests", "HTTP API requests by route and status",
                             ["method", "route", "status"], registry=r)
         self._api_latency = Histogram("fumidai_api_latency_seconds", "HTTP API response time by route",
@@ -122,6 +124,16 @@ class Metrics:
 
     def observe_release(self) -> None:
         self._releases.inc()
+
+    def observe_staff_action(self, action: str) -> None:
+        """One audit entry by staff, whichever entry point wrote it (the server reads them all)."""
+        if len(action) > 32 or not action.replace("_", "").isalnum():
+            action = "other"  # an audit row is data: keep the label set small and clean
+        self._staff_actions.labels(action).inc()
+        if action == "suspend":
+            self.observe_suspension("staff")
+        elif action == "release":
+            self.observe_release()
 
     def set_flush_lag(self, seconds: float, pending: int = 0) -> None:
         """After each flush (or tick): how far the store is behind the live counters."""

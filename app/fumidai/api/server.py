@@ -64,12 +64,14 @@ def _split(listen: str) -> tuple[str, int]:
 async def serve_api(app, settings, *, ready_timeout: float = 10.0) -> ApiServer:
     """Start serving ``app`` on [api] listen (HTTPS with [api] tls_cert/tls_key); return once bound.
 
-    ``app`` is an ASGI app, or the Service itself (then the app is made here).
+    ``app`` is an ASGI app, or a started Service (its API is then made by ``app_for_service``).
     """
-    if hasattr(app, "handle") and hasattr(app, "overview"):
-        from .app import create_app
+    from fumidai.service.core import Service
 
-        app = create_app(app)
+    if isinstance(app, Service):
+        from .app import app_for_service
+
+        app = app_for_service(app)
     api = settings.api
     if bool(api.tls_cert) != bool(api.tls_key):
         raise ConfigError("api: tls_cert and tls_key go together (give both or neither)")

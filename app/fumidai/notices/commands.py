@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from typing import Any
@@ -31,14 +32,18 @@ def register(subparsers: Any) -> None:
 
 
 def _open(args: argparse.Namespace):
+    from ..actions import open_store
+    from ..actions.notice_queue import StoredNoticeQueue
     from ..config import load_settings
-    from ..store.db import Store
     from .outbox import Outbox
 
     settings = load_settings(args.config)
-    store = Store(settings.storage.url)
-    store.ensure_schema()
-    return settings, store, Outbox(settings, store)
+    store = open_store(settings.storage.url)
+    try:
+        return settings, store, Outbox(settings, StoredNoticeQueue(store))
+    except BaseException:
+        store.dispose()
+        raise
 
 
 _NO_USAGE = "note: usage counts are known only to the running server; this notice leaves them out"
@@ -56,7 +61,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .outbox import facts_from_store
+    from ..actions.notice_queue import facts_from_store
 
     settings, store, outbox = _open(args)
     try:
@@ -73,17 +78,18 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from ..store.models import Notice
-    from .outbox import facts_from_store, notice_record
+    from ..actions.notice_queue import facts_from_store
+    from ..actions.staff import StaffActions
 
     settings, store, outbox = _open(args)
     try:
         facts = facts_from_store(settings, store, args.account, time.time())
         language = args.language or facts["language"]
-        row = outbox.queue(facts, args.template, language, args.staff, args.idempotency_key)
+        # The same action as the API's: the notice row and its audit entry in one transaction.
+        queued, _ = asyncio.run(StaffActions(store).send_notice(outbox, facts, args.template, language, args.staff,
+                                                                args.idempotency_key))
         outbox.deliver_due()
-        with store.session() as s:
-            record = notice_record(s.get(Notice, row.id))
+        record = outbox.notices.record(queued["id"])
     finally:
         store.dispose()
     print(_NO_USAGE, file=sys.stderr)

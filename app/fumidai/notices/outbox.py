@@ -14,20 +14,14 @@ import asyncio
 import logging
 import ssl
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
-
-from sqlalchemy import update
+from typing import Any, Callable, Mapping, Protocol
 
 from ..config import Settings
-from ..errors import FumidaiError
-from ..policy.limits import Override, effective_limits
-from ..store import repo
-from ..store.models import Notice
+from ..isotime import iso
 from . import NoticeError
 from .delivery import DeliveryError, send
-from .facts import build_facts
 from .mime import build_message, check_address, check_display_name, format_address, message_id, parse_address
 from .templates import Rendered, TemplateSet
 
@@ -38,52 +32,23 @@ def _dt(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+@dataclass(frozen=True)
+class OutgoingNotice:
+    """A rendered notice, ready to be recorded as queued."""
 
-
-def notice_record(row: Notice) -> dict[str, Any]:
-    """A notice row as JSON (the API's and the command line's shape)."""
-    return {
-        "id": row.id, "account": row.account, "template": row.template, "language": row.language,
-        "staff": row.staff, "to": row.to_address, "subject": row.subject, "status": row.status,
-        "attempts": row.attempts, "next_attempt_at": _iso(row.next_attempt_at), "message_id": row.message_id,
-        "error": row.error, "idempotency_key": row.idempotency_key,
-        "created_at": _iso(row.created_at), "sent_at": _iso(row.sent_at),
-    }
-
-
-def facts_from_store(settings: Settings, store: Any, account: str, now: float) -> dict[str, Any]:
-    """The facts the store knows about an account: no usage counts (those live in the server)."""
-    at = datetime.fromtimestamp(now, timezone.utc)
-    with store.session() as s:
-        row = repo.get_account(s, account)
-        if row is None:
-            raise FumidaiError(f"no account {account!r} in the store (import it with fumidai account import)")
-        if not row.contact:
-            raise FumidaiError(f"account {account!r} has no contact address")
-        susp = repo.active_suspensions(s, at).get(account)
-        o = repo.active_overrides(s, at).get(account)
-        override = None if o is None else Override(
-            limits=o.limits or {}, abroad=o.abroad, countries=o.countries,
-            home_countries=frozenset(o.home_countries) if o.home_countries is not None else None,
-        )
-        limits = effective_limits(settings.default_limits(), override, now)
-        if row.home_countries and (override is None or override.home_countries is None):
-            limits = replace(limits, home_countries=frozenset(row.home_countries))
-        return dict(build_facts(
-            account=row.name, contact=row.contact, owner_name=row.owner_name,
-            language=row.language or settings.notices.default_language,
-            timezone=row.timezone or settings.notices.timezone, now=now,
-            support_contact=settings.notices.support_contact, sender_name=settings.notices.sender_name,
-            suspension=None if susp is None else {"by": susp.by, "reason": susp.reason,
-                                                  "since": susp.since, "until": susp.until},
-            limits=limits, usage=None,
-        ))
+    account: str
+    template: str
+    language: str
+    to: str  # 'Name <addr>'
+    subject: str
+    text: str
+    html: str | None
 
 
 @dataclass(frozen=True)
-class _Job:
+class DueNotice:
+    """A queued notice claimed for one delivery attempt."""
+
     id: int
     account: str
     to: str  # 'Name <addr>'
@@ -92,15 +57,33 @@ class _Job:
     html: str | None
     attempts: int
     created_at: float
-    timezone: str
+    timezone: str | None  # the account's own, if it has one
+
+
+class NoticeQueue(Protocol):
+    """Where notices wait for delivery (the application layer keeps them in the store)."""
+
+    def by_key(self, idempotency_key: str) -> dict[str, Any] | None:
+        """The record of the notice made with this key, if any."""
+
+    def add(self, notice: OutgoingNotice, staff: str, idempotency_key: str | None,
+            now: datetime) -> tuple[dict[str, Any], bool]:
+        """Record the notice as queued (due at once) with its audit entry; (record, created)."""
+
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[DueNotice]:
+        """Due notices, each moved past ``lease_until`` so no other sender takes it meanwhile."""
+
+    def mark_sent(self, notice_id: int, message_id: str, when: datetime) -> None: ...
+
+    def mark_failed(self, notice_id: int, error: str, retry_at: datetime | None) -> None: ...
 
 
 class Outbox:
-    def __init__(self, settings: Settings, store: Any, clock: Callable[[], float] = time.time,
+    def __init__(self, settings: Settings, notices: NoticeQueue, clock: Callable[[], float] = time.time,
                  tls_context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
         self.cfg = settings.notices
-        self.store = store
+        self.notices = notices
         self.clock = clock
         self.tls_context = tls_context
         if tls_context is None and self.cfg.security != "none":
@@ -134,18 +117,20 @@ class Outbox:
     # -- queue and deliver -------------------------------------------------------------
 
     def queue(self, facts: Mapping[str, Any], template: str, language: str, staff: str,
-              idempotency_key: str | None = None) -> Notice:
-        """Render and record the notice as queued (due at once); a repeated key returns the first one."""
+              idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+        """Render and record the notice as queued (due at once): (record, created).
+
+        A repeated key returns the first notice's record, created=False, and renders nothing.
+        """
         if idempotency_key is not None:
-            with self.store.session() as s:
-                existing = repo.notice_by_key(s, idempotency_key)
+            existing = self.notices.by_key(idempotency_key)
             if existing is not None:
-                return existing
+                return existing, False
         r = self._render(facts, template, language)
-        with self.store.session() as s:
-            to = format_address(facts.get("owner_name") or "", facts["contact"])
-            return repo.create_notice(s, facts["account"], template, language, staff, to, r.subject, r.text,
-                                      idempotency_key, now=_dt(self.clock()), html=r.html)
+        notice = OutgoingNotice(account=facts["account"], template=template, language=language,
+                                to=format_address(facts.get("owner_name") or "", facts["contact"]),
+                                subject=r.subject, text=r.text, html=r.html)
+        return self.notices.add(notice, staff, idempotency_key, _dt(self.clock()))
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send every notice that is due; return how many went to the relay."""
@@ -158,35 +143,18 @@ class Outbox:
             sent += self._deliver(jobs[0])
         return sent
 
-    def _claim(self, limit: int) -> list[_Job]:
+    def _claim(self, limit: int) -> list[DueNotice]:
         now = self.clock()
-        jobs = []
-        with self.store.session() as s:
-            for row in repo.due_notices(s, _dt(now), limit):
-                taken = s.execute(
-                    update(Notice)
-                    .where(Notice.id == row.id, Notice.status == "queued", Notice.next_attempt_at <= _dt(now))
-                    .values(next_attempt_at=_dt(now + self.lease))
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if not taken:  # another sender took it between our read and our write
-                    continue
-                account = repo.get_account(s, row.account)
-                jobs.append(_Job(
-                    id=row.id, account=row.account, to=row.to_address, subject=row.subject,
-                    body=row.body, html=row.html, attempts=row.attempts, created_at=row.created_at.timestamp(),
-                    timezone=(account.timezone if account else None) or self.cfg.timezone,
-                ))
-        return jobs
+        return self.notices.claim_due(_dt(now), _dt(now + self.lease), limit)
 
-    def _deliver(self, job: _Job) -> int:
+    def _deliver(self, job: DueNotice) -> int:
         now = self.clock()
         msg_id = message_id(job.id, job.created_at, self.cfg.sender)
         try:
             to_name, to_address = parse_address(job.to)
             msg = build_message(sender=self.cfg.sender, sender_name=self.cfg.sender_name,
                                 to_address=to_address, to_name=to_name, subject=job.subject,
-                                text=job.body, html=job.html, msg_id=msg_id, date=now, tz=job.timezone)
+                                text=job.body, html=job.html, msg_id=msg_id, date=now, tz=job.timezone or self.cfg.timezone)
         except NoticeError as err:  # a row written by something else than queue()
             self._failed(job, str(err), None)
             return 0
@@ -204,18 +172,16 @@ class Outbox:
             return 0
         for addr, reply in refused.items():
             log.warning("notice %s: the relay refused the Bcc copy to %s: %s", job.id, addr, reply)
-        with self.store.session() as s:
-            repo.mark_notice_sent(s, job.id, msg_id, _dt(self.clock()))
+        self.notices.mark_sent(job.id, msg_id, _dt(self.clock()))
         log.info("notice %s to %s for %s sent as %s", job.id, to_address, job.account, msg_id)
         return 1
 
-    def _failed(self, job: _Job, error: str, retry_at: datetime | None) -> None:
+    def _failed(self, job: DueNotice, error: str, retry_at: datetime | None) -> None:
         if retry_at is None:
             log.error("notice %s for %s failed: %s", job.id, job.account, error)
         else:
-            log.warning("notice %s for %s: %s; retrying at %s", job.id, job.account, error, _iso(retry_at))
-        with self.store.session() as s:
-            repo.mark_notice_attempt_failed(s, job.id, error, retry_at)
+            log.warning("notice %s for %s: %s; retrying at %s", job.id, job.account, error, iso(retry_at))
+        self.notices.mark_failed(job.id, error, retry_at)
 
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:
         """Deliver due notices every ``interval`` seconds until ``stop`` is set (SMTP in a thread)."""

@@ -24,9 +24,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from ..errors import ConfigError
 from ..policy.names import account_namer
-from ..tasks import cancel_and_wait
 from .codec import MAX_REQUEST, AttributeReader, NumberOutOfRange, ProtocolError, encode_reply, numeric_limits
 
 if TYPE_CHECKING:
@@ -38,6 +36,10 @@ LOOPBACK = ("127.0.0.1", "::1")
 # What each refusal is counted as (PolicyServer.refused, and the on_refused hook).
 REFUSALS = ("peer_not_allowed", "server_full", "peer_full", "malformed", "out_of_range", "bad_account", "crlf",
             "oversized", "stalled")
+
+
+class SocketGroupError(Exception):
+    """``[policy] socket_group`` cannot be given to the socket (the composition root says so as a config error)."""
 
 
 class RateLimitedLog:
@@ -377,7 +379,7 @@ class PolicyServer:
             try:
                 gid = grp.getgrnam(self.socket_group).gr_gid
             except KeyError:
-                raise ConfigError(f"[policy] socket_group: there is no group {self.socket_group!r} on this system; name "
+                raise SocketGroupError(f"[policy] socket_group: there is no group {self.socket_group!r} on this system; name "
                                   "the group Postfix's smtpd runs as (postfix), or \"\" to keep this process's "
                                   "group") from None
         if os.path.exists(path):
@@ -390,7 +392,7 @@ class PolicyServer:
                 try:
                     os.chown(path, -1, gid)
                 except PermissionError as err:
-                    raise ConfigError(f"[policy] socket_group: cannot give {path} to group {self.socket_group!r} "
+                    raise SocketGroupError(f"[policy] socket_group: cannot give {path} to group {self.socket_group!r} "
                                       f"({err.strerror}): run fumidai as a member of that group") from None
         except BaseException:
             sock.close()
@@ -422,7 +424,8 @@ class PolicyServer:
         if self._server is None:
             return
         if self._sweeper is not None:
-            await cancel_and_wait([self._sweeper], log)
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
         self._server.close()
         # Requests are answered synchronously (a durable write awaited by the service is finished

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+
+from ..isotime import iso  # noqa: F401  (the one wire format)
+from ..store.records import to_datetime, to_epoch  # noqa: F401  (conversions live at the store boundary)
 
 
 class ScaledClock:
@@ -18,21 +20,3 @@ class ScaledClock:
 
     def __call__(self) -> float:
         return self.start + (time.time() - self.real_start) * self.scale
-
-
-def to_datetime(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
-
-
-def to_epoch(dt: datetime | None) -> float | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:  # stored naive by an old row: it is UTC
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
-
-
-def iso(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

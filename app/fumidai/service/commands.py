@@ -101,7 +101,14 @@ def cmd_serve(args) -> int:
         runner = uvloop.run
     except ImportError:  # Windows, or a minimal install
         runner = asyncio.run
-    rc = runner(_serve(settings, args.time_scale))
+    from ..serve import serve
+    from .clock import ScaledClock
+
+    clock = None
+    if args.time_scale:
+        clock = ScaledClock(args.time_scale)
+        log.warning("clock runs %g times faster than real time: for simulations only", args.time_scale)
+    rc = runner(serve(settings, clock))
     # Everything is flushed and closed by now. Freeing a heap of a hundred thousand
     # accounts object by object at interpreter exit takes seconds and only delays a
     # restart, so leave at once.
@@ -111,86 +118,20 @@ def cmd_serve(args) -> int:
     os._exit(rc)
 
 
-def _sd_notify(message: str) -> None:
-    """Tell systemd (Type=notify) we are ready; a no-op outside systemd."""
-    path = os.environ.get("NOTIFY_SOCKET")
-    if not path:
-        return
-    if path.startswith("@"):
-        path = "\0" + path[1:]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
-        s.connect(path)
-        s.sendall(message.encode())
-
-
-async def _serve(settings, time_scale: float | None) -> int:
-    from ..postfix.server import PolicyServer
-    from . import Service
-    from .clock import ScaledClock
-
-    # Signals are handled from the start: one that arrives while we start must stop us cleanly.
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except NotImplementedError:  # Windows
-            pass
-    clock = ScaledClock(time_scale) if time_scale else None
-    if clock:
-        log.warning("clock runs %g times faster than real time: for simulations only", time_scale)
-    # Database writes run in threads; a thread holding the GIL keeps the policy loop
-    # waiting up to the switch interval (5 ms by default), which was the p99 of answers.
-    sys.setswitchinterval(0.0005)
-    svc = Service(settings, clock=clock, manage_gc=True)
-    svc.open_resources()
-    await svc.start()
-    policy = PolicyServer(svc.handle, settings.policy.listen, settings.policy.read_timeout, settings.policy.max_connections,
-                          attributes=Service.ATTRIBUTES)
-    api = None
-    try:
-        try:
-            await policy.start()
-        except OSError as err:
-            raise FumidaiError(f"[policy] listen {settings.policy.listen}: {err.strerror or err}") from None
-        try:
-            from ..api.server import serve_api
-        except ImportError:
-            serve_api = None
-        if serve_api is not None:
-            try:
-                api = await serve_api(svc, settings)
-            except OSError as err:
-                raise FumidaiError(f"[api] listen {settings.api.listen}: {err.strerror or err}") from None
-        api_addr = getattr(api, "address", settings.api.listen) if api else "off"
-        print(f"fumidai: policy server on {policy.address}, API on {api_addr}", flush=True)
-        _sd_notify("READY=1")
-        await stop.wait()
-        log.info("stopping")
-        _sd_notify("STOPPING=1")
-    finally:
-        await policy.stop()
-        if api is not None:
-            await api.stop()
-        await svc.stop()
-        if svc.store is not None:
-            svc.store.dispose()
-    return 0
-
-
 # --- check-config ------------------------------------------------------------------------------
 
 
 def cmd_check_config(args) -> int:
-    from ..config import load_settings
-    from . import Service
+    """Read-only: the configuration parses, the GeoIP database opens, the store opens (nothing is created)."""
+    from ..config import load_settings, mask_secrets
+    from ..geo.lookup import GeoLookup
+    from ..actions import describe_store
 
     settings = load_settings(args.config)
-    svc = Service(settings)
-    svc.open_resources()  # the GeoIP database and the store must open
-    svc.store.dispose()
+    GeoLookup(settings.geoip.database, settings.geoip.cache_size, settings.geoip.internal_networks).close()
+    print(describe_store(settings.storage.url), file=sys.stderr)
     if args.show:
-        print(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        print(json.dumps(mask_secrets(settings.model_dump(mode="json")), indent=2, ensure_ascii=False))
     else:
         print(f"configuration OK: policy {settings.policy.listen}, API {settings.api.listen}, "
               f"store {settings.storage.url.split('://')[0]}, counters {settings.counters.backend}")
@@ -201,13 +142,23 @@ def cmd_check_config(args) -> int:
 
 
 def _open_store(args):
+    from ..actions import open_store
     from ..config import load_settings
-    from ..store import Store
 
     settings = load_settings(args.config)
-    store = Store(settings.storage.url)
-    store.ensure_schema()
-    return settings, store
+    return settings, open_store(settings.storage.url)
+
+
+def _act(args, action: str, *params):
+    """Run one staff action (actions.StaffActions) on the configured store; a running server
+    picks it up from the audit log. Returns (settings, what the action returned)."""
+    from ..actions.staff import StaffActions
+
+    settings, store = _open_store(args)
+    try:
+        return settings, asyncio.run(getattr(StaffActions(store), action)(*params))
+    finally:
+        store.dispose()
 
 
 def _actor(args) -> str:
@@ -294,33 +245,38 @@ def _wait_for_server(settings, audit_id: int) -> None:
 
 
 def cmd_account_show(args) -> int:
-    from ..store import repo
+    from ..actions.reads import StoreReads
+    from .clock import to_datetime
 
     settings, store = _open_store(args)
-    now = datetime.now(timezone.utc)
-    minute = int(now.timestamp() // 60)
-    with store.session() as s:
-        acc = repo.get_account(s, args.account)
-        susp = repo.active_suspension(s, args.account, now)
-        over = repo.get_override(s, args.account)
-        rows = repo.series(s, args.account, minute - 1440, minute)
-        info = {
-            "account": args.account,
-            "known": acc is not None,
-            "contact": acc.contact if acc else None,
-            "owner_name": acc.owner_name if acc else None,
-            "language": acc.language if acc else None,
-            "home_countries": (acc.home_countries if acc and acc.home_countries else settings.geoip.home_countries),
-            "status": "suspended" if susp else "ok",
-            "suspension": {"by": susp.by, "reason": susp.reason, "since": susp.since.isoformat(),
-                           "until": susp.until.isoformat() if susp.until else None} if susp else None,
-            "override": {"limits": over.limits, "home_countries": over.home_countries, "abroad": over.abroad,
-                         "countries": over.countries, "expires_at": over.expires_at.isoformat() if over.expires_at else None,
-                         "set_by": over.set_by, "reason": over.reason} if over else None,
-            "last_hour": _sum(rows, minute - 60),
-            "last_day": _sum(rows, minute - 1440),
-        }
-    store.dispose()
+    now = time.time()
+    minute = int(now // 60)
+    try:
+        reads = StoreReads(store)
+        record = reads.account_now(args.account, notices=0)
+        susp, over = reads.stored_state_now(args.account, now)
+        rows = reads.series_now(args.account, minute - 1440, minute + 1)  # the current minute too
+    finally:
+        store.dispose()
+
+    def when(epoch):
+        return to_datetime(epoch).isoformat() if epoch is not None else None
+
+    info = {
+        "account": args.account,
+        "known": record.known,
+        **record.contact,
+        "home_countries": record.home_countries or settings.geoip.home_countries,
+        "status": "suspended" if susp else "ok",
+        "suspension": {"by": susp.by, "reason": susp.reason, "since": when(susp.since),
+                       "until": when(susp.until)} if susp else None,
+        "override": {"limits": dict(over.limits),
+                     "home_countries": sorted(over.home_countries) if over.home_countries is not None else None,
+                     "abroad": over.abroad, "countries": over.countries, "expires_at": when(over.expires_at),
+                     "set_by": over.set_by, "reason": over.reason} if over else None,
+        "last_hour": _sum(rows, minute - 60),
+        "last_day": _sum(rows, minute - 1440),
+    }
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
         return 0
@@ -340,25 +296,16 @@ def _sum(rows, after_minute: int) -> dict:
 
 
 def cmd_account_suspend(args) -> int:
-    from ..store import repo
-
-    settings, store = _open_store(args)
     until = parse_when(args.until)
-    with store.session() as s:
-        audit_id = repo.suspend(s, args.account, _actor(args), args.reason, until)
-    store.dispose()
+    settings, audit_id = _act(args, "suspend", args.account, _actor(args), args.reason,
+                              until.timestamp() if until else None)
     print(f"{args.account}: sending suspended" + (f" until {until.isoformat()}" if until else ""))
     _wait_for_server(settings, audit_id)
     return 0
 
 
 def cmd_account_release(args) -> int:
-    from ..store import repo
-
-    settings, store = _open_store(args)
-    with store.session() as s:
-        audit_id = repo.release(s, args.account, _actor(args), args.reason)
-    store.dispose()
+    settings, audit_id = _act(args, "release", args.account, _actor(args), args.reason)
     print(f"{args.account}: sending released")
     _wait_for_server(settings, audit_id)
     return 0
@@ -366,41 +313,32 @@ def cmd_account_release(args) -> int:
 
 def cmd_account_limits(args) -> int:
     from ..policy import Override
-    from ..store import repo
 
-    settings, store = _open_store(args)
-    now = datetime.now(timezone.utc)
-    with store.session() as s:
-        if args.clear:
-            audit_id = repo.clear_override(s, args.account, _actor(args), args.reason, now)
-            message = f"{args.account}: back to the default limits"
-        else:
-            countries = {}
-            for item in args.country:
-                code, sep, kv = item.partition(":")
-                if not sep:
-                    raise FumidaiError(f"--country {item!r}: expected CC:KEY=N")
-                code = next(iter(_countries(code)))
-                countries.setdefault(code, {}).update(_key_values([kv], f"--country {code}"))
-            expires = parse_when(args.expires, now)
-            o = Override(
-                limits=_key_values(args.set, "--set"),
-                home_countries=_countries(args.home) if args.home else None,
-                abroad=_key_values(args.abroad, "--abroad") if args.abroad else None,
-                countries=countries or None,
-                expires_at=expires.timestamp() if expires else None,
-                set_by=_actor(args),
-                reason=args.reason,
-            )
-            if not (o.limits or o.home_countries or o.abroad or o.countries):
-                raise FumidaiError("nothing to set: give --set, --abroad, --country or --home (or --clear)")
-            audit_id = repo.set_override(
-                s, args.account, _actor(args), args.reason,
-                limits=o.limits, home_countries=sorted(o.home_countries) if o.home_countries else None,
-                abroad=o.abroad, countries=o.countries, expires_at=expires, now=now,
-            )
-            message = f"{args.account}: own limits set" + (f" until {expires.isoformat()}" if expires else "")
-    store.dispose()
+    if args.clear:
+        settings, audit_id = _act(args, "clear_override", args.account, _actor(args), args.reason)
+        message = f"{args.account}: back to the default limits"
+    else:
+        countries = {}
+        for item in args.country:
+            code, sep, kv = item.partition(":")
+            if not sep:
+                raise FumidaiError(f"--country {item!r}: expected CC:KEY=N")
+            code = next(iter(_countries(code)))
+            countries.setdefault(code, {}).update(_key_values([kv], f"--country {code}"))
+        expires = parse_when(args.expires)
+        o = Override(
+            limits=_key_values(args.set, "--set"),
+            home_countries=_countries(args.home) if args.home else None,
+            abroad=_key_values(args.abroad, "--abroad") if args.abroad else None,
+            countries=countries or None,
+            expires_at=expires.timestamp() if expires else None,
+            set_by=_actor(args),
+            reason=args.reason,
+        )
+        if not (o.limits or o.home_countries or o.abroad or o.countries):
+            raise FumidaiError("nothing to set: give --set, --abroad, --country or --home (or --clear)")
+        settings, audit_id = _act(args, "set_override", args.account, _actor(args), o, args.reason)
+        message = f"{args.account}: own limits set" + (f" until {expires.isoformat()}" if expires else "")
     print(message)
     _wait_for_server(settings, audit_id)
     return 0
@@ -408,9 +346,7 @@ def cmd_account_limits(args) -> int:
 
 def cmd_account_import(args) -> int:
     from ..geo.countries import is_country_code
-    from ..store import repo
 
-    settings, store = _open_store(args)
     rows = []
     try:
         with open(args.file, newline="", encoding="utf-8-sig") as f:
@@ -438,8 +374,6 @@ def cmd_account_import(args) -> int:
         raise FumidaiError(f"{args.file}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise FumidaiError(f"{args.file}: not UTF-8 text") from None
-    with store.session() as s:
-        n = repo.upsert_accounts(s, rows)
-    store.dispose()
+    _, n = _act(args, "import_accounts", rows, "cli")
     print(f"imported {n} accounts")
     return 0

@@ -3,18 +3,18 @@
 One asyncio loop runs both fronts. The policy path (``handle``) touches only memory and
 never waits on the database; counts, new accounts, alerts and automatic suspensions go
 into a write-behind batch that a flusher writes every ``[storage] flush_interval``
-seconds and on shutdown. Staff actions go the other way: the store (with its audit
-entry) first, then the live state. A sync loop reads the audit log for actions taken
-elsewhere (the ``fumidai account`` command, another node) and reloads those accounts.
+seconds and on shutdown (through store.live_store). Staff actions go the other way
+(actions.StaffActions): the store (with its audit entry) first, then the live state
+through the methods of actions.LiveTarget. A sync loop reads the audit log for actions
+taken elsewhere (the ``fumidai account`` command, another node) and reloads those accounts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable
 
 from ..config import Settings
@@ -22,74 +22,24 @@ from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import UNKNOWN_COUNTRY
 from ..policy.limits import Action
+from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
-from . import views
-from .clock import to_datetime, to_epoch
+from .sync import AuditSync
+from .views import LiveReads
+from .writebehind import Pending, freeze_heap
 
 log = logging.getLogger("fumidai.service")
 
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
-FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see _freeze_heap)
+FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 
 
-@dataclass
-class Pending:
-    """What the policy path produced since the last flush."""
+class Service(LiveReads):
+    """The live state: the policy path, its write-behind and sync; its reads come from LiveReads."""
 
-    buckets: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
-    seen: dict[str, float] = field(default_factory=dict)
-    alerts: list[dict] = field(default_factory=list)
-    suspensions: dict[str, Suspension] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.buckets or self.seen or self.alerts or self.suspensions)
-
-    def merge(self, newer: Pending) -> None:
-        """Put a batch that failed to write back in front of what came since."""
-        for key, cell in newer.buckets.items():
-            old = self.buckets.setdefault(key, [0, 0, 0, 0])
-            for i in range(4):
-                old[i] += cell[i]
-        for k, v in newer.seen.items():
-            self.seen[k] = max(v, self.seen.get(k, 0.0))
-        self.alerts.extend(newer.alerts)
-        self.suspensions.update(newer.suspensions)
-
-
-def _freeze_heap(full: bool = False) -> None:
-    """Keep the cyclic garbage collector off the accounts' state.
-
-    The live state is a large, long-lived, acyclic heap: Python's automatic full
-    collection walks all of it (0.5–0.8 s with 100,000 accounts active, stalling every
-    policy answer) and frees nothing. So after each flush the young generations are
-    collected (milliseconds) and the survivors frozen out of the collector's sight. A
-    cycle that turns into garbage only after being frozen would stay; the full
-    collection once an hour (``full``) takes care of those.
-    """
-    if full:
-        gc.unfreeze()
-        gc.collect()
-    else:
-        gc.collect(1)
-    gc.freeze()
-
-
-def override_from_row(row) -> Override:
-    return Override(
-        limits=dict(row.limits or {}),
-        home_countries=frozenset(row.home_countries) if row.home_countries else None,
-        abroad=dict(row.abroad) if row.abroad is not None else None,
-        countries={k: dict(v or {}) for k, v in row.countries.items()} if row.countries is not None else None,
-        expires_at=to_epoch(row.expires_at),
-        set_by=row.set_by or "",
-        reason=row.reason or "",
-    )
-
-
-class Service:
     # The request attributes the policy path reads: the policy server parses only these.
     ATTRIBUTES = ("sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient")
 
@@ -97,7 +47,7 @@ class Service:
                  manage_gc: bool = False) -> None:
         self.settings = settings
         self.clock = clock or time.time
-        # Only the process that is the server tunes the garbage collector (see _freeze_heap):
+        # Only the process that is the server tunes the garbage collector (see writebehind.freeze_heap):
         # collecting from this loop's thread in a process with Qt objects would free them here.
         self.manage_gc = manage_gc
         self.engine = Engine(
@@ -111,19 +61,21 @@ class Service:
         self.overrides: dict[str, Override] = {}
         self.homes: dict[str, frozenset[str]] = {}
         self._limits_cache: dict[str, Limits] = {}
-        self.suspended: set[str] = set()
+        # Which accounts are suspended: an index over AccountState.suspension (the one fact), so
+        # reads need not walk every account; LiveReads.suspended_now drops what has ended.
+        self.suspended_index: set[str] = set()
         self.limited: dict[str, float] = {}  # account -> when it last hit a limit
         self.pending = Pending()
         self._last_alert: dict[tuple[str, str], float] = {}
         self._touched: dict[str, float] = {}  # when each account's last_seen_at was last queued
         self.geo = geo
         self.store = store
-        self.outbox = None
+        self.stored = None  # store.live_store.LiveStore: what the live state keeps in the store
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
-        self.synced_audit_id = 0
+        self.audit_sync = AuditSync(self)
         self.last_flush = 0.0
         self.flush_errors = 0
         self._tasks: list[asyncio.Task] = []
@@ -143,10 +95,10 @@ class Service:
 
             self.store = Store(self.settings.storage.url)
             self.store.ensure_schema()
-        if self.outbox is None:
-            from ..notices.outbox import Outbox
+        if self.stored is None:
+            from ..store.live_store import LiveStore
 
-            self.outbox = Outbox(self.settings, self.store, self.clock)
+            self.stored = LiveStore(self.store)
         if self.replicator is None and self.settings.counters.backend == "redis":
             from ..counters.redis import RedisReplicator
 
@@ -156,14 +108,13 @@ class Service:
         self.open_resources()
         await asyncio.to_thread(self._load)
         if self.manage_gc:
-            _freeze_heap(full=True)
+            freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
-            asyncio.create_task(self._sync_loop(), name="fumidai-sync"),
-            asyncio.create_task(self.outbox.run(self._stopping), name="fumidai-notices"),
+            asyncio.create_task(self.audit_sync.run(), name="fumidai-sync"),
         ]
 
     async def stop(self) -> None:
@@ -177,21 +128,17 @@ class Service:
 
     def _load(self) -> None:
         """Rebuild the live state from the store: suspensions, overrides, the last day's counts."""
-        from ..store import repo
-
         now = self.clock()
         minute = int(now // 60)
-        with self.store.session() as s:
-            for account, row in repo.active_suspensions(s, to_datetime(now)).items():
-                self._set_suspension(account, Suspension(row.by, row.reason, to_epoch(row.since), to_epoch(row.until)))
-            for account, row in repo.active_overrides(s, to_datetime(now)).items():
-                self.overrides[account] = override_from_row(row)
-            n = self.counters.replay(repo.recent_buckets(s, minute - 1440), minute)
-            self._load_homes(s)
-            self.synced_audit_id = repo.newest_audit_id(s)
+        loaded = self.stored.load(now, minute - 1440, lambda rows: self.counters.replay(rows, minute))
+        for account, susp in loaded.suspensions.items():
+            self._set_suspension(account, susp)
+        self.overrides.update(loaded.overrides)
+        self.set_homes(loaded.homes)
+        self.audit_sync.synced_id = loaded.newest_audit_id
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
-            len(self.suspended), len(self.overrides), n,
+            len(self.suspended_index), len(self.overrides), loaded.replayed_buckets,
         )
 
     # --- the policy path ------------------------------------------------------------
@@ -211,16 +158,14 @@ class Service:
             lim = self._limits_cache[account] = effective_limits(base, o, now)
         return lim
 
-    def _load_homes(self, s) -> None:
+    def set_homes(self, stored: dict[str, list[str]]) -> None:
         """The home countries of accounts that have their own (from `fumidai account import`)."""
-        from ..store import repo
-
         # Only homes that differ from the defaults, each distinct set kept once: an ISP may
         # import a million accounts, nearly all at home in the default country.
         default = self.defaults.home_countries
         distinct: dict[frozenset[str], frozenset[str]] = {}
         homes = {}
-        for account, h in repo.account_homes(s).items():
+        for account, h in stored.items():
             fs = frozenset(h)
             if fs and fs != default:
                 homes[account] = distinct.setdefault(fs, fs)
@@ -287,7 +232,7 @@ class Service:
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
-            self.suspended.add(account)
+            self.suspended_index.add(account)
             self.pending.suspensions[account] = d.suspension
             self._alert(now, account, "auto_suspend", d.reason, country, force=True)
             if self.metrics is not None:
@@ -339,12 +284,10 @@ class Service:
                 full = now >= next_full_gc
                 if full:
                     next_full_gc = now + FULL_GC_EVERY
-                _freeze_heap(full)
+                freeze_heap(full)
 
     async def tidy(self) -> None:
         """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
-        from ..store import repo
-
         now = self.clock()
         minute = int(now // 60)
         dropped = self.counters.prune(minute)
@@ -359,7 +302,7 @@ class Service:
             self._limits_cache.pop(account, None)
         oldest = minute - self.settings.storage.history_days * 1440
         try:
-            removed = await self._in_tx(lambda s: repo.delete_buckets_before(s, oldest))
+            removed = await asyncio.to_thread(self.stored.delete_buckets_before, oldest)
         except Exception as err:
             log.error("could not remove old history: %s", err)
             removed = 0
@@ -384,18 +327,10 @@ class Service:
             self.pending = batch
 
     def _write(self, batch: Pending) -> None:
-        from ..store import repo
-
-        with self.store.session() as s:
-            if batch.seen:
-                repo.touch_accounts(s, {a: to_datetime(t) for a, t in batch.seen.items()})
-            if batch.buckets:
-                repo.add_buckets(s, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()])
-            for account, susp in batch.suspensions.items():
-                if account in self.suspended:  # staff may have released it before this flush
-                    repo.record_auto_suspension(s, account, susp.reason, now=to_datetime(susp.since))
-            if batch.alerts:
-                repo.add_alerts(s, batch.alerts)
+        # Staff may have released an automatic suspension before this flush: that one is not written.
+        auto = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
+        self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()], auto,
+                          batch.alerts)
 
     # --- actions from staff -------------------------------------------------------------
 
@@ -403,147 +338,41 @@ class Service:
         state = self.counters.state(account)
         state.suspension = susp
         if susp is None:
-            self.suspended.discard(account)
+            self.suspended_index.discard(account)
             self.pending.suspensions.pop(account, None)
         else:
-            self.suspended.add(account)
+            self.suspended_index.add(account)
 
-    def _apply_stored(self, account: str, srow, orow, now: float) -> None:
+    def apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
+                      now: float) -> None:
         """Make the live state of one account match its stored suspension and override."""
-        if srow is not None:
-            self._set_suspension(account, Suspension(srow.by, srow.reason, to_epoch(srow.since), to_epoch(srow.until)))
+        if suspension is not None:
+            self._set_suspension(account, suspension)
         elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
             self._set_suspension(account, None)
-        self._limits_cache.pop(account, None)
-        if orow is not None and (orow.expires_at is None or to_epoch(orow.expires_at) > now):
-            self.overrides[account] = override_from_row(orow)
-        else:
+        self.apply_override(account, override if override is not None and override.active(now) else None)
+
+    # --- the live side of staff actions (actions.LiveTarget) ---------------------------
+
+    def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
+        self._set_suspension(account, suspension)
+
+    def apply_override(self, account: str, override: Override | None) -> None:
+        if override is None:
             self.overrides.pop(account, None)
+        else:
+            self.overrides[account] = override
+        self._limits_cache.pop(account, None)
 
-    async def suspend(self, account: str, actor: str, reason: str, until=None) -> int:
-        """Stop the account's sending: stored with its audit entry first, then live."""
-        from ..store import repo
-
-        now = self.clock()
-        audit_id = await self._in_tx(lambda s: repo.suspend(s, account, actor, reason, until, to_datetime(now)))
-        self._set_suspension(account, Suspension(actor, reason, now, to_epoch(until)))
-        return audit_id
-
-    async def release(self, account: str, actor: str, reason: str) -> int:
-        from ..store import repo
-
-        now = self.clock()
+    async def write_pending_suspension(self, account: str) -> None:
         if account in self.pending.suspensions:  # an automatic suspension not flushed yet
             await self.flush()
-        try:
-            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
-        except repo.Conflict:
-            state = self.counters.get(account)
-            if state is None or not state.is_suspended(now) or state.suspension.by != "auto":
-                raise
-            # Another policy server suspended it and has not written it yet: wait for its flush.
-            await asyncio.sleep(self.settings.storage.flush_interval * 2)
-            audit_id = await self._in_tx(lambda s: repo.release(s, account, actor, reason, to_datetime(self.clock())))
-        self._set_suspension(account, None)
-        return audit_id
 
-    async def set_override(self, account: str, actor: str, override: Override, reason: str) -> int:
-        from ..store import repo
+    def unwritten_auto_suspension(self, account: str, now: float) -> bool:
+        state = self.counters.get(account)
+        return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
 
-        now = self.clock()
-        o = override
-        audit_id = await self._in_tx(lambda s: repo.set_override(
-            s, account, actor, reason,
-            limits=dict(o.limits),
-            home_countries=sorted(o.home_countries) if o.home_countries is not None else None,
-            abroad=dict(o.abroad) if o.abroad is not None else None,
-            countries={k: dict(v) for k, v in o.countries.items()} if o.countries is not None else None,
-            expires_at=to_datetime(o.expires_at),
-            now=to_datetime(now),
-        ))
-        self.overrides[account] = replace(o, set_by=actor, reason=reason)
-        self._limits_cache.pop(account, None)
-        return audit_id
-
-    async def clear_override(self, account: str, actor: str, reason: str) -> int:
-        from ..store import repo
-
-        now = self.clock()
-        audit_id = await self._in_tx(lambda s: repo.clear_override(s, account, actor, reason, to_datetime(now)))
-        self.overrides.pop(account, None)
-        self._limits_cache.pop(account, None)
-        return audit_id
-
-    async def _in_tx(self, work):
-        def run():
-            with self.store.session() as s:
-                return work(s)
-
-        return await asyncio.to_thread(run)
-
-    # --- sync with actions taken elsewhere ------------------------------------------------
-
-    async def _sync_loop(self) -> None:
-        while True:
-            await asyncio.sleep(0.5)
-            try:
-                await self.sync()
-            except Exception as err:
-                log.error("could not read the audit log: %s", err)
-
-    async def sync(self) -> None:
-        from ..store import repo
-
-        def read():
-            with self.store.session() as s:
-                entries = repo.audit_after(s, None, self.synced_audit_id, 1000)
-                if any(e.action == "import" for e in entries):
-                    self._load_homes(s)
-                return [(e.id, e.account) for e in entries]
-
-        entries = await asyncio.to_thread(read)
-        accounts = {a for _, a in entries if a}
-        if accounts:
-            def reload():
-                with self.store.session() as s:
-                    return {a: (repo.active_suspension(s, a, to_datetime(self.clock())), repo.get_override(s, a)) for a in accounts}
-
-            rows = await asyncio.to_thread(reload)
-            now = self.clock()
-            for account, (srow, orow) in rows.items():
-                self._apply_stored(account, srow, orow, now)
-        if entries:
-            self.synced_audit_id = max(self.synced_audit_id, max(i for i, _ in entries))
-
-    # --- live reads (call on the loop thread) ---------------------------------------------
-
-    def overview(self, window_s: int = 60, limit: int = 50) -> dict:
-        return views.overview(self, window_s, limit)
-
-    def countries(self, window_s: int = 3600) -> list[dict]:
-        return views.countries(self, window_s)
-
-    def account_rows(self, names: list[str], window_s: int = 60) -> list[dict]:
-        return views.account_rows(self, names, window_s)
-
-    async def ranked_rows(self, window_s: int = 60, sort: str = "-rate", status: str = "active", country: str = "",
-                          q: str = "", limit: int = 100, offset: int = 0, chunk: int = 200) -> tuple[int, list[dict]]:
-        """(total, page of rows) of live accounts, filtered, sorted and paged (views.ranked_names);
-        the rows are built in chunks, letting policy requests in between."""
-        total, names, cells = views.ranked_names(self, window_s, sort, status, country, q, limit, offset)
-        rows = []
-        for start in range(0, len(names), chunk):
-            if start:
-                await asyncio.sleep(0)
-            now = self.clock()
-            rows.extend(views.account_row(self, a, now, window_s, cells) for a in names[start:start + chunk])
-        return total, rows
-
-    def account_live(self, account: str) -> dict:
-        return views.account_live(self, account)
-
-    def series(self, account: str, window_s: int = 3600, step_s: int = 60) -> dict:
-        return views.series(self, account, window_s, step_s)
-
-    def is_known_live(self, account: str) -> bool:
-        return account in self.counters.states or account in self.overrides
+    @property
+    def synced_audit_id(self) -> int:
+        """The newest audit entry the live state has applied (health answers it to the command line)."""
+        return self.audit_sync.synced_id

@@ -174,3 +174,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
+
+
+def describe_store(url: str) -> str:
+    """Check the store read-only: it opens and its schema matches this fumidai. Creates nothing
+    (no file, no folder, no table); returns one line saying what was found."""
+    import sqlite3
+
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+
+    parsed = parse_url(url)
+    cfg = Config(str(package_dir() / "alembic.ini"))
+    cfg.set_main_option("script_location", str(package_dir() / "migrations"))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if parsed.get_backend_name() == "sqlite":
+        database = str(parsed.database or "")
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return f"store {safe_url(parsed)}: in memory, made at start"
+        path = Path(database).expanduser()
+        if not path.exists():
+            where = "its folder exists" if path.parent.is_dir() else f"create its folder {path.parent} first"
+            return f"store {path}: no database yet; `fumidai db upgrade` or `fumidai serve` makes it ({where})"
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.OperationalError:
+                row = None
+            finally:
+                conn.close()
+        except sqlite3.Error as err:
+            raise FumidaiError(f"cannot open the database {path}: {err}") from None
+        current = row[0] if row else None
+    else:
+        engine = create_engine(parsed, pool_pre_ping=False)
+        try:
+            with engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as err:
+            raise FumidaiError(f"cannot open the database {safe_url(parsed)}: {_first_line(err)}") from None
+        except (NoSuchModuleError, ImportError) as err:
+            raise FumidaiError(f"storage url {safe_url(parsed)}: no driver: {err}") from None
+        finally:
+            engine.dispose()
+    if current == head:
+        return f"store {safe_url(parsed)}: schema {current}, up to date"
+    return f"store {safe_url(parsed)}: schema {current or 'none'}, this fumidai needs {head}: run fumidai db upgrade"

@@ -21,7 +21,7 @@ STAFF_LEN = 64
 COUNTRY_LEN = 8  # ISO alpha-2, plus room for markers such as "??" for unplaceable addresses
 
 ALERT_KINDS = ("auto_suspend", "cap", "quota_reject", "defer", "hold", "filter")
-STAFF_ROLES = ("viewer", "operator", "admin")
+from ..roles import ROLES as STAFF_ROLES
 NOTICE_STATUSES = ("queued", "sent", "failed")
 
 

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
+from ..answers import Audit, ok
 from ..auth import viewer
+from ..deps import Reads
 from ..schemas import MAX_ACCOUNT
-from . import audit_json, in_store
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(viewer)])
 
 
-@router.get("/audit", summary="Staff actions with before and after, oldest first after after_id")
-async def audit(request: Request, account: Annotated[str, Query(max_length=MAX_ACCOUNT)] = "",
+@router.get("/audit", summary="Staff actions with before and after, oldest first after after_id",
+            responses=ok(Audit))
+async def audit(reads: Reads, account: Annotated[str, Query(max_length=MAX_ACCOUNT)] = "",
                 after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
-    from fumidai.store import repo
-
-    def read(s):
-        return [audit_json(e) for e in repo.audit_after(s, account or None, after_id, limit)]
-
-    items = await in_store(request, read)
+    items = await reads.audit_after(account or None, after_id, limit)
     return {"items": items, "newest_id": items[-1]["id"] if items else after_id}

@@ -1,0 +1,134 @@
+"""Staff actions: each one transaction with its audit row, then the live state.
+
+Without a live target (the command line beside a running server) the change is only
+stored; the server picks it up from the audit log within a second (``Service.sync``),
+so both paths end in the same rows and the same live state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
+
+from ..policy import Override, Suspension
+from ..store import repo
+from ..store.records import to_datetime
+
+T = TypeVar("T")
+
+
+class LiveTarget(Protocol):
+    """What a running server offers the actions it applies at once (``service.Service``)."""
+
+    async def write_pending_suspension(self, account: str) -> None:
+        """Store an automatic suspension of the account that the policy path has not written yet."""
+
+    def unwritten_auto_suspension(self, account: str, now: float) -> bool:
+        """The account is suspended automatically by another node that has not written it yet."""
+
+    def apply_suspension(self, account: str, suspension: Suspension | None) -> None: ...
+
+    def apply_override(self, account: str, override: Override | None) -> None: ...
+
+
+class StaffActions:
+    """Every staff action, used alike by the API, the command line and the demo."""
+
+    def __init__(self, store: Any, clock: Callable[[], float] = time.time, live: LiveTarget | None = None,
+                 retry_wait: float = 2.0) -> None:
+        self.store = store
+        self.clock = clock
+        self.live = live
+        # How long a release waits for another node to write the automatic suspension it refuses.
+        self.retry_wait = retry_wait
+
+    async def _unit(self, work: Callable[[Any], T]) -> T:
+        """Run ``work(session)`` in a thread as one transaction (committed on success)."""
+
+        def run() -> T:
+            with self.store.session() as s:
+                return work(s)
+
+        return await asyncio.to_thread(run)
+
+    # --- suspensions ----------------------------------------------------------------
+
+    async def suspend(self, account: str, actor: str, reason: str, until: float | None = None) -> int:
+        """Stop the account's sending; returns the audit id."""
+        now = self.clock()
+        audit_id = await self._unit(lambda s: repo.suspend(s, account, actor, reason, to_datetime(until),
+                                                           to_datetime(now)))
+        if self.live is not None:
+            self.live.apply_suspension(account, Suspension(actor, reason, now, until))
+        return audit_id
+
+    async def release(self, account: str, actor: str, reason: str) -> int:
+        """Let the account send again; returns the audit id (Conflict if it is not suspended)."""
+        if self.live is not None:
+            await self.live.write_pending_suspension(account)
+        now = self.clock()
+        try:
+            audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
+        except repo.Conflict:
+            if self.live is None or not self.live.unwritten_auto_suspension(account, now):
+                raise
+            # Another policy server suspended it and has not written it yet: wait for its flush.
+            await asyncio.sleep(self.retry_wait)
+            audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(self.clock())))
+        if self.live is not None:
+            self.live.apply_suspension(account, None)
+        return audit_id
+
+    # --- limits ---------------------------------------------------------------------
+
+    async def set_override(self, account: str, actor: str, override: Override, reason: str) -> int:
+        """Give the account its own limits, home or country caps (replacing any); returns the audit id."""
+        o = override
+        now = self.clock()
+        audit_id = await self._unit(lambda s: repo.set_override(
+            s, account, actor, reason,
+            limits=dict(o.limits),
+            home_countries=sorted(o.home_countries) if o.home_countries is not None else None,
+            abroad=dict(o.abroad) if o.abroad is not None else None,
+            countries={k: dict(v) for k, v in o.countries.items()} if o.countries is not None else None,
+            expires_at=to_datetime(o.expires_at),
+            now=to_datetime(now),
+        ))
+        if self.live is not None:
+            self.live.apply_override(account, replace(o, set_by=actor, reason=reason))
+        return audit_id
+
+    async def clear_override(self, account: str, actor: str, reason: str) -> int:
+        """Back to the default limits; returns the audit id (NotFound if it had none)."""
+        now = self.clock()
+        audit_id = await self._unit(lambda s: repo.clear_override(s, account, actor, reason, to_datetime(now)))
+        if self.live is not None:
+            self.live.apply_override(account, None)
+        return audit_id
+
+    # --- notices --------------------------------------------------------------------
+
+    async def send_notice(self, outbox: Any, facts: Mapping[str, Any], template: str, language: str, actor: str,
+                          idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+        """Render and queue a notice (its row and audit entry in one transaction; see
+        ``StoredNoticeQueue.add``); the same key again returns the first record, created=False."""
+        return await asyncio.to_thread(outbox.queue, facts, template, language, actor, idempotency_key)
+
+    # --- accounts and staff -----------------------------------------------------------
+
+    async def import_accounts(self, rows: Iterable[Mapping[str, Any]], actor: str) -> int:
+        """Create or update account records; a running server reloads home countries on its audit entry."""
+        rows = list(rows)
+        return await self._unit(lambda s: repo.upsert_accounts(s, rows, actor))
+
+    async def add_staff(self, name: str, role: str, actor: str) -> str:
+        """A new staff member; returns the token (shown once, only its hash is stored)."""
+        now = self.clock()
+        return await self._unit(lambda s: repo.add_staff(s, name, role, actor, to_datetime(now)))
+
+    async def revoke_staff(self, name: str, actor: str) -> None:
+        now = self.clock()
+        await self._unit(lambda s: repo.revoke_staff(s, name, actor, to_datetime(now)))

@@ -1,0 +1,63 @@
+"""The audit sync: apply what was stored elsewhere (the command line, another node), as the audit log tells.
+
+Twice a second the newest audit entries are read; the accounts they name are re-read from
+the store and the live state made to match; an import reloads home countries; every staff
+action read is counted in /metrics, whichever entry point wrote it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, Protocol
+
+from ..policy import Override, Suspension
+
+log = logging.getLogger("fumidai.service")
+
+SYNC_EVERY = 0.5  # seconds between reads of the audit log
+
+
+class SyncedState(Protocol):
+    """What the sync needs of the live state (service.core.Service)."""
+
+    stored: Any  # store.live_store.LiveStore
+    metrics: Any  # api.metrics.Metrics, or None
+    clock: Callable[[], float]
+
+    def set_homes(self, stored: dict[str, list[str]]) -> None: ...
+
+    def apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
+                     now: float) -> None: ...
+
+
+class AuditSync:
+    def __init__(self, live: SyncedState) -> None:
+        self.live = live
+        self.synced_id = 0  # the newest audit entry applied
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(SYNC_EVERY)
+            try:
+                await self.sync()
+            except Exception as err:
+                log.error("could not read the audit log: %s", err)
+
+    async def sync(self) -> None:
+        live = self.live
+        entries, homes = await asyncio.to_thread(live.stored.audit_after, self.synced_id)
+        if homes is not None:
+            live.set_homes(homes)
+        if live.metrics is not None:
+            for e in entries:
+                if e.actor != "auto":  # the policy path's own suspensions are counted where they happen
+                    live.metrics.observe_staff_action(e.action)
+        accounts = {e.account for e in entries if e.account}
+        if accounts:
+            stored = await asyncio.to_thread(live.stored.stored_state, accounts, live.clock())
+            now = live.clock()
+            for account, (susp, override) in stored.items():
+                live.apply_stored(account, susp, override, now)
+        if entries:
+            self.synced_id = max(self.synced_id, max(e.id for e in entries))

@@ -1,0 +1,86 @@
+"""What the live state keeps in the store: loaded at start, written behind, re-read on sync.
+
+The service (service/core.py) calls these from threads; each method is one transaction and
+speaks domain objects (policy.Suspension, policy.Override), never rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ..policy import Override, Suspension
+from . import repo
+from .records import override_from_row, suspension_from_row, to_datetime
+
+
+class AuditEntry(NamedTuple):
+    id: int
+    account: str | None
+    action: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    suspensions: dict[str, Suspension]
+    overrides: dict[str, Override]
+    homes: dict[str, list[str]]
+    replayed_buckets: int
+    newest_audit_id: int
+
+
+class LiveStore:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def load(self, now: float, since_minute: int, replay: Callable[[Iterator[repo.BucketRow]], int]) -> Loaded:
+        """Active suspensions and overrides, the homes of accounts that have their own, and the
+        count buckets since ``since_minute`` fed to ``replay`` (which returns how many it took)."""
+        at = to_datetime(now)
+        with self.store.session() as s:
+            return Loaded(
+                suspensions={a: suspension_from_row(r) for a, r in repo.active_suspensions(s, at).items()},
+                overrides={a: override_from_row(r) for a, r in repo.active_overrides(s, at).items()},
+                homes=repo.account_homes(s),
+                replayed_buckets=replay(repo.recent_buckets(s, since_minute)),
+                newest_audit_id=repo.newest_audit_id(s),
+            )
+
+    def write(self, seen: Mapping[str, float], buckets: Iterable[Sequence[Any]],
+              auto_suspensions: Mapping[str, Suspension], alerts: Sequence[Mapping[str, Any]]) -> None:
+        """One flush of the policy path's work: last-seen times, counts, automatic suspensions
+        (each with its audit row), alerts."""
+        with self.store.session() as s:
+            if seen:
+                repo.touch_accounts(s, {a: to_datetime(t) for a, t in seen.items()})
+            buckets = list(buckets)
+            if buckets:
+                repo.add_buckets(s, buckets)
+            for account, susp in auto_suspensions.items():
+                repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.until), to_datetime(susp.since))
+            if alerts:
+                repo.add_alerts(s, alerts)
+
+    def delete_buckets_before(self, minute: int) -> int:
+        with self.store.session() as s:
+            return repo.delete_buckets_before(s, minute)
+
+    def audit_after(self, after_id: int, limit: int = 1000) -> tuple[list[AuditEntry], dict[str, list[str]] | None]:
+        """The audit entries after ``after_id``, and every account's own homes if one of them is an import."""
+        with self.store.session() as s:
+            entries = [AuditEntry(e.id, e.account, e.action, e.actor) for e in repo.audit_after(s, None, after_id, limit)]
+            homes = repo.account_homes(s) if any(e.action == "import" for e in entries) else None
+            return entries, homes
+
+    def stored_state(self, accounts: Iterable[str], now: float) -> dict[str, tuple[Suspension | None, Override | None]]:
+        """Each account's active suspension and its override (expired or not), as stored."""
+        at = to_datetime(now)
+        out = {}
+        with self.store.session() as s:
+            for a in accounts:
+                srow, orow = repo.active_suspension(s, a, at), repo.get_override(s, a)
+                out[a] = (suspension_from_row(srow) if srow is not None else None,
+                          override_from_row(orow) if orow is not None else None)
+        return out

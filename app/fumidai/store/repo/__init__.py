@@ -1,0 +1,37 @@
+"""Every query of the store, as plain functions taking a Session.
+
+Conventions:
+- Timestamps in and out are aware UTC datetimes; ``now=None`` means the wall clock
+  (the service passes its own clock's time, which may run faster in simulations).
+- Bucket queries speak epoch minutes (``int(t // 60)``), the buckets' own key; ranges
+  are half-open: ``from_minute <= minute < to_minute``.
+- Staff actions write their audit row in the caller's transaction, so the action and
+  its record commit together or not at all.
+
+One module per aggregate; this package is the one name callers use (``repo.suspend``).
+"""
+
+from __future__ import annotations
+
+from ...errors import Conflict, NotFound
+from ._common import AUTO
+from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, record_auto_suspension, release
+from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
+from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
+from .audit import newest_audit_id, audit_after
+from .buckets import BucketRow, recent_buckets, add_buckets, delete_buckets_before, SeriesRow, series, hourly_history, CountryTotal, country_totals, DayTrend, daily_trends
+from .alerts import add_alerts, alerts_after, newest_alert_id
+from .staff import token_hash, add_staff, staff_for_token, list_staff, revoke_staff
+from .notices import create_notice, notice_by_key, due_notices, claim_notice, audit_notice, mark_notice_sent, mark_notice_attempt_failed, get_notice, notices_for_account
+
+__all__ = [
+    "AUTO", "BucketRow", "Conflict", "CountryTotal", "DayTrend", "LAST_SEEN_STEP_S", "NotFound", "SeriesRow",
+    "account_homes", "active_overrides", "active_suspension", "active_suspensions", "add_alerts",
+    "add_buckets", "add_staff", "alerts_after", "audit_after", "audit_notice", "claim_notice",
+    "clear_override", "count_accounts", "country_totals", "create_notice", "daily_trends",
+    "delete_buckets_before", "due_notices", "get_account", "get_accounts", "get_notice", "get_override",
+    "hourly_history", "list_staff", "mark_notice_attempt_failed", "mark_notice_sent", "newest_alert_id",
+    "newest_audit_id", "notice_by_key", "notices_for_account", "override_dict", "recent_buckets",
+    "record_auto_suspension", "release", "revoke_staff", "search_accounts", "series", "set_override",
+    "staff_for_token", "suspend", "suspension_dict", "token_hash", "touch_accounts", "upsert_accounts",
+]

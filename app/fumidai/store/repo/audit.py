@@ -1,0 +1,20 @@
+"""The audit log: cursor reads (every staff action writes its row in its own transaction)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Audit
+
+
+def newest_audit_id(s: Session) -> int:
+    return s.scalar(select(func.max(Audit.id))) or 0
+
+
+def audit_after(s: Session, account: str | None = None, after_id: int = 0, limit: int = 200) -> list[Audit]:
+    """Audit entries (of one account, or all) with an id above ``after_id``, oldest first."""
+    stmt = select(Audit).where(Audit.id > after_id)
+    if account is not None:
+        stmt = stmt.where(Audit.account == account)
+    return list(s.scalars(stmt.order_by(Audit.id).limit(limit)))
