@@ -1,0 +1,273 @@
+"""Signals: what in one message (at DATA) departs from the account's baseline.
+
+``Recent`` is an account's last hour (countries, client addresses, messages, new
+recipients) and its probation; ``Cohorts`` is the node's index of client address →
+accounts that authenticated from it. ``compute`` returns the signals that fired, each with
+its weight and its numbers; verdict.py turns them into a tier.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import OrderedDict, deque
+from typing import Iterable
+
+from .baseline import Baseline, network_text
+from .config import BehaviourConfig
+from .permissions import Permissions
+
+HOUR_S = 3600.0
+RECENT_KEPT = 256  # messages remembered per account within the hour
+UNKNOWN_COUNTRY = "ZZ"
+
+
+class Signal:
+    """One reason: a code, the points it adds, and its numbers (JSON-able)."""
+
+    __slots__ = ("code", "weight", "numbers")
+
+    def __init__(self, code: str, weight: int, numbers: dict) -> None:
+        self.code = code
+        self.weight = weight
+        self.numbers = numbers
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "weight": self.weight, **self.numbers}
+
+    def __repr__(self) -> str:
+        return f"Signal({self.code!r}, {self.weight}, {self.numbers!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Signal) and (self.code, self.weight, self.numbers) == (other.code, other.weight, other.numbers)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Recent:
+    """An account's last hour, bounded (RECENT_KEPT messages), and its probation state."""
+
+    __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
+                 "probation_since", "probation_at")
+
+    def __init__(self) -> None:
+        self.entries: deque = deque()  # (time, country, address, new recipients)
+        self.messages = 0
+        self.new_recipients = 0
+        self.new_messages = 0  # messages with at least one new recipient
+        self.countries: dict[str, int] = {}
+        self.addresses: dict[str, int] = {}
+        self.probation_since = 0.0  # 0: not on probation
+        self.probation_at = 0.0  # the last message that kept it on probation
+
+    def expire(self, now: float) -> None:
+        entries = self.entries
+        oldest = now - HOUR_S
+        while entries and (entries[0][0] <= oldest or len(entries) >= RECENT_KEPT):
+            self._drop(entries.popleft())
+
+    def _drop(self, entry: tuple) -> None:
+        _t, country, address, new = entry
+        self.messages -= 1
+        self.new_recipients -= new
+        if new:
+            self.new_messages -= 1
+        for table, key in ((self.countries, country), (self.addresses, address)):
+            n = table[key] - 1
+            if n:
+                table[key] = n
+            else:
+                del table[key]
+
+    def note(self, now: float, country: str, address: str, new: int) -> None:
+        """Count one message (call ``expire(now)`` first)."""
+        self.entries.append((now, country, address, new))
+        self.messages += 1
+        self.new_recipients += new
+        if new:
+            self.new_messages += 1
+        self.countries[country] = self.countries.get(country, 0) + 1
+        self.addresses[address] = self.addresses.get(address, 0) + 1
+
+    def on_probation(self, now: float, calm_s: float) -> bool:
+        if self.probation_since and now - self.probation_at > calm_s:
+            self.probation_since = self.probation_at = 0.0
+        return bool(self.probation_since)
+
+    def clear_probation(self) -> None:
+        """Staff cleared the account: probation ends now."""
+        self.probation_since = self.probation_at = 0.0
+
+    def idle(self, now: float) -> bool:
+        """Nothing in the last hour and no probation: the caller may drop this object."""
+        self.expire(now)
+        return not self.entries and not self.probation_since
+
+
+_INTERNAL = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16",
+    "::1/128", "fc00::/7", "fe80::/10",
+))
+
+
+class Cohorts:
+    """Client address → the accounts that sent from it within ``window_s``, bounded.
+
+    Only accounts for which the address's network is unfamiliar (and whose message the
+    baseline did not vouch for) are counted: a household or an office behind one address
+    is each member's usual network, while a credential-stuffing run is new to every account.
+    Internal, private and loopback addresses and ``exempt`` networks (webmail hosts) are
+    never a cohort.
+    """
+
+    __slots__ = ("window_s", "max_addresses", "max_accounts", "_exempt", "_by_address")
+
+    def __init__(self, window_s: float = 3600.0, max_addresses: int = 100_000, max_accounts: int = 64,
+                 exempt: Iterable[str] = ()) -> None:
+        self.window_s = window_s
+        self.max_addresses = max_addresses
+        self.max_accounts = max_accounts
+        self._exempt = _INTERNAL + tuple(ipaddress.ip_network(n, strict=False) for n in exempt)
+        # address -> None (exempt) or {account: [first seen, last seen]}
+        self._by_address: OrderedDict[str, dict | None] = OrderedDict()
+
+    def _is_exempt(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return True  # not an address ("unknown"): nothing to group by
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return any(ip in net for net in self._exempt if net.version == ip.version)
+
+    def note(self, now: float, address: str, account: str, counted: bool) -> tuple[int, float]:
+        """Record a message; returns (counted accounts from ``address`` in the window, their span in s)."""
+        table = self._by_address
+        accounts = table.get(address, False)
+        if accounts is False:
+            accounts = None if self._is_exempt(address) else {}
+            table[address] = accounts
+            if len(table) > self.max_addresses:
+                table.popitem(last=False)
+        else:
+            table.move_to_end(address)
+        if accounts is None:
+            return 0, 0.0
+        oldest = now - self.window_s
+        if counted:
+            seen = accounts.get(account)
+            if seen is None:
+                if len(accounts) >= self.max_accounts:
+                    for name in [n for n, s in accounts.items() if s[1] <= oldest] or [next(iter(accounts))]:
+                        del accounts[name]
+                accounts[account] = [now, now]
+            else:
+                seen[1] = now
+        n = 0
+        first = now
+        for seen in accounts.values():
+            if seen[1] > oldest:
+                n += 1
+                if seen[0] < first:
+                    first = seen[0]
+        return n, now - first
+
+    def accounts(self, address: str) -> int:
+        accounts = self._by_address.get(address)
+        return len(accounts) if accounts else 0
+
+
+def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """(distinct recipients, new ones, distinct domains, new domains) of one message."""
+    distinct = set(recipients)
+    new = 0
+    for r in distinct:
+        if not baseline.knows(r):
+            new += 1
+    domains = {r >> 32 for r in distinct}
+    new_domains = 0
+    if len(domains) > 1:
+        for r in {r >> 32: r for r in distinct}.values():
+            if not baseline.knows_domain(r):
+                new_domains += 1
+    elif distinct and not baseline.knows_domain(next(iter(distinct))):
+        new_domains = 1
+    return len(distinct), new, len(domains), new_domains
+
+
+def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None, asn: int | None,
+            total: int, new: int, permissions: Permissions, now: float) -> bool:
+    """Whether the baseline vouches for a message: a country the owner allowed for travel, a
+    country/network/ASN the account has long used, or a traveller writing to usual contacts."""
+    if permissions.allows_travel(country, now):
+        return True
+    if not baseline.messages:
+        return False
+    long_used = cfg.long_used_days
+    if baseline.country_days(country) >= long_used or baseline.network_days(network) >= long_used:
+        return True
+    if asn and baseline.asn_days(asn) >= long_used:
+        return True
+    return total > 0 and new < total and (total - new) >= cfg.vouch_known_share * total
+
+
+def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,
+            asn: int | None, counts: tuple[int, int, int, int], recent: Recent, cohort: tuple[int, float],
+            complaints: int, permissions: Permissions, home_countries: frozenset[str]) -> list[Signal]:
+    """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's answer."""
+    out: list[Signal] = []
+    history = baseline.has_history(cfg)
+    familiar = cfg.familiar_after_days
+    total, new, domains, new_domains = counts
+
+    if country != UNKNOWN_COUNTRY and not permissions.allows_travel(country, now):
+        days = baseline.country_days(country)
+        if days < familiar:
+            if country in home_countries:
+                weight = cfg.weight_new_home_country if history and not days else 0
+            else:
+                weight = cfg.weight_new_country if history else cfg.weight_new_country_no_history
+            if weight:
+                out.append(Signal("new_country", weight, {"country": country, "days": days}))
+
+    if history and network is not None and baseline.network_days(network) < familiar:
+        known_asn = bool(asn) and baseline.asn_days(asn) >= familiar
+        weight = cfg.weight_new_network_known_asn if known_asn else cfg.weight_new_network
+        numbers = {"network": network_text(network), "days": baseline.network_days(network)}
+        if asn:
+            numbers["asn"] = asn
+        out.append(Signal("new_network", weight, numbers))
+
+    if len(recent.countries) >= cfg.countries_per_hour:
+        unfamiliar = [c for c in recent.countries if c != UNKNOWN_COUNTRY and baseline.country_days(c) < familiar
+                      and not permissions.allows_travel(c, now)]
+        if unfamiliar:
+            out.append(Signal("countries_per_hour", cfg.weight_countries_per_hour,
+                              {"countries": len(recent.countries), "list": sorted(recent.countries)}))
+
+    if len(recent.addresses) >= cfg.addresses_per_hour:
+        out.append(Signal("addresses_per_hour", cfg.weight_addresses_per_hour, {"addresses": len(recent.addresses)}))
+
+    if (history and total and baseline.known_correspondents() >= cfg.known_correspondents_min
+            and new >= cfg.new_recipient_share * total):
+        weight = round(cfg.weight_new_recipients * new / total
+                       + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many))
+        out.append(Signal("new_recipients", weight, {"new": new, "total": total, "hour_new": recent.new_recipients}))
+
+    if domains >= cfg.domains_per_message and 2 * new_domains >= domains:
+        out.append(Signal("many_domains", cfg.weight_domains, {"domains": domains, "new": new_domains}))
+
+    usual = baseline.usual_hour_messages(now, cfg)
+    if recent.messages > cfg.volume_floor_messages and recent.messages > cfg.volume_factor * usual:
+        out.append(Signal("volume", cfg.weight_volume, {"hour": recent.messages, "usual": round(usual)}))
+
+    accounts, span = cohort
+    if accounts >= cfg.cohort_accounts:
+        weight = cfg.weight_cohort + cfg.weight_cohort_step * (accounts - cfg.cohort_accounts)
+        out.append(Signal("cohort", weight, {"accounts": accounts, "minutes": max(1, round(span / 60))}))
+
+    if complaints > 0:
+        out.append(Signal("complaints", cfg.weight_complaint * complaints, {"complaints": complaints}))
+
+    if permissions.trust:
+        out = [s for s in out if not permissions.waives(s.code, now)]
+    return out
