@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,17 @@ class BehaviourConfig:
 
     def __post_init__(self) -> None:
         problems = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type in ("int", "float") and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+                problems.append(f"{f.name} must be a number >= 0")
+        if problems:
+            raise ValueError("; ".join(problems))
+        for net in self.exempt_networks:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                problems.append(f"exempt_networks: {net!r} is not a network (192.0.2.0/24, 2001:db8::/32)")
         for name in (
             "networks_kept", "asns_kept", "countries_kept", "correspondents_per_generation",
             "domains_per_generation", "familiar_after_days", "long_used_days", "cohort_accounts",
