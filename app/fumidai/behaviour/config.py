@@ -30,7 +30,9 @@ class BehaviourConfig:
     countries_per_hour: int = 2  # distinct countries within an hour, one of them unfamiliar
     addresses_per_hour: int = 4  # distinct client addresses within an hour
     new_recipient_share: float = 0.5  # a message whose share of never-written recipients reaches this
-    new_recipients_many: int = 20  # new recipients within an hour that give the full weight
+    new_recipients_full: int = 3  # a message needs this many new recipients for the full share weight
+    new_recipients_many: int = 20  # new recipients within an hour that give the full hourly weight
+    usual_contacts_discount: float = 0.5  # where-from signals count this much when writing to usual contacts
     domains_per_message: int = 8  # distinct recipient domains in one message
     volume_factor: float = 3.0  # this hour's messages above this many times the usual busiest hour
     volume_floor_messages: int = 10  # ... and above this (an account that sends little may vary)
@@ -59,10 +61,8 @@ class BehaviourConfig:
     hold_score: int = 80
     suspend_score: int = 130
     hold_action: str = "hold"  # "hold" (Postfix hold queue) or "filter" (the quarantine relay)
-    probation_budget: int = 3  # messages with new recipients per hour while on probation
+    probation_budget: int = 3  # messages mostly to new recipients allowed while on probation
     probation_calm_s: float = 3600.0  # probation ends this long after the last risky message
-    learn_below_score: int = 30  # only messages scoring below this teach the baseline ...
-    # ... unless the baseline vouches for them (a traveller to usual contacts).
 
     # -- cohort index bounds ------------------------------------------------------------
     cohort_addresses_kept: int = 100_000
@@ -85,7 +85,7 @@ class BehaviourConfig:
         for name in (
             "networks_kept", "asns_kept", "countries_kept", "correspondents_per_generation",
             "domains_per_generation", "familiar_after_days", "long_used_days", "cohort_accounts",
-            "countries_per_hour", "addresses_per_hour", "new_recipients_many", "domains_per_message",
+            "countries_per_hour", "addresses_per_hour", "new_recipients_many", "new_recipients_full", "domains_per_message",
             "cohort_addresses_kept", "cohort_accounts_per_address",
         ):
             if getattr(self, name) < 1:
@@ -96,6 +96,8 @@ class BehaviourConfig:
             problems.append("correspondents_per_generation and domains_per_generation are at most 4096")
         if not 0 < self.new_recipient_share <= 1 or not 0 < self.vouch_known_share <= 1:
             problems.append("new_recipient_share and vouch_known_share must be in (0, 1]")
+        if self.usual_contacts_discount > 1:
+            problems.append("usual_contacts_discount must be in [0, 1]")
         if not self.watch_score <= self.probation_score <= self.hold_score <= self.suspend_score:
             problems.append("scores must rise: watch_score <= probation_score <= hold_score <= suspend_score")
         if self.hold_action not in ("hold", "filter"):

@@ -47,7 +47,7 @@ class Recent:
     """An account's last hour, bounded (RECENT_KEPT messages), and its probation state."""
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
-                 "probation_since", "probation_at")
+                 "probation_since", "probation_at", "probation_new")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -58,6 +58,7 @@ class Recent:
         self.addresses: dict[str, int] = {}
         self.probation_since = 0.0  # 0: not on probation
         self.probation_at = 0.0  # the last message that kept it on probation
+        self.probation_new = 0  # messages mostly to new recipients accepted since probation began
 
     def expire(self, now: float) -> None:
         entries = self.entries
@@ -90,12 +91,13 @@ class Recent:
 
     def on_probation(self, now: float, calm_s: float) -> bool:
         if self.probation_since and now - self.probation_at > calm_s:
-            self.probation_since = self.probation_at = 0.0
+            self.clear_probation()
         return bool(self.probation_since)
 
     def clear_probation(self) -> None:
-        """Staff cleared the account: probation ends now."""
+        """Probation ends now (staff cleared the account, or the signals calmed)."""
         self.probation_since = self.probation_at = 0.0
+        self.probation_new = 0
 
     def idle(self, now: float) -> bool:
         """Nothing in the last hour and no probation: the caller may drop this object."""
@@ -194,6 +196,11 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
     return len(distinct), new, len(domains), new_domains
 
 
+def to_usual_contacts(cfg: BehaviourConfig, total: int, new: int) -> bool:
+    """Most of a message's recipients (vouch_known_share) were written to before."""
+    return total > 0 and (total - new) >= cfg.vouch_known_share * total
+
+
 def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None, asn: int | None,
             total: int, new: int, permissions: Permissions, now: float) -> bool:
     """Whether the baseline vouches for a message: a country the owner allowed for travel, a
@@ -207,13 +214,18 @@ def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int
         return True
     if asn and baseline.asn_days(asn) >= long_used:
         return True
-    return total > 0 and new < total and (total - new) >= cfg.vouch_known_share * total
+    return to_usual_contacts(cfg, total, new)
 
 
 def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,
             asn: int | None, counts: tuple[int, int, int, int], recent: Recent, cohort: tuple[int, float],
             complaints: int, permissions: Permissions, home_countries: frozenset[str]) -> list[Signal]:
-    """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's answer."""
+    """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's answer.
+
+    Where-from signals (country, network, several countries or addresses) count
+    ``usual_contacts_discount`` as much when the message goes to usual contacts: that is
+    what a traveller does, and what a hijacker sending spam does not (unless complaints came).
+    """
     out: list[Signal] = []
     history = baseline.has_history(cfg)
     familiar = cfg.familiar_after_days
@@ -249,7 +261,7 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
 
     if (history and total and baseline.known_correspondents() >= cfg.known_correspondents_min
             and new >= cfg.new_recipient_share * total):
-        weight = round(cfg.weight_new_recipients * new / total
+        weight = round(cfg.weight_new_recipients * new / total * min(1.0, new / cfg.new_recipients_full)
                        + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many))
         out.append(Signal("new_recipients", weight, {"new": new, "total": total, "hour_new": recent.new_recipients}))
 
@@ -270,4 +282,11 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
 
     if permissions.trust:
         out = [s for s in out if not permissions.waives(s.code, now)]
+    if not complaints and to_usual_contacts(cfg, total, new) and baseline.has_history(cfg):
+        for s in out:
+            if s.code in WHERE_FROM:
+                s.weight = round(s.weight * cfg.usual_contacts_discount)
     return out
+
+
+WHERE_FROM = frozenset({"new_country", "new_network", "countries_per_hour", "addresses_per_hour"})

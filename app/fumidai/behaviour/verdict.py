@@ -8,10 +8,10 @@ Tiers, from the score (thresholds in BehaviourConfig):
 - hold or filter (``hold_action``): Postfix's hold queue or the quarantine relay;
 - suspend.
 
-Anti-poisoning: a message teaches the baseline only when it scored below
-``learn_below_score`` (or the baseline vouched for it and it stayed at watch), and no
-complaint is pending; a country or network becomes familiar only after use on
-``familiar_after_days`` separate days. A hijacker cannot make himself familiar in minutes.
+Anti-poisoning: a message teaches the baseline only when its tier is none (or watch, for
+mail to usual contacts: a traveller), never while on probation and never with complaints
+pending; a country or network becomes familiar only after use on ``familiar_after_days``
+separate days. A hijacker cannot make himself familiar in minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from enum import StrEnum
 from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
-from .signals import Cohorts, Recent, Signal, compute, recipient_counts, vouches
+from .signals import Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches
 
 
 class Tier(StrEnum):
@@ -74,11 +74,11 @@ class BehaviourEngine:
         counts = recipient_counts(baseline, recipients)
         total, new = counts[0], counts[1]
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now)
+        usual_contacts = to_usual_contacts(cfg, total, new)
         recent.expire(now)
-        new_before = recent.new_messages
         recent.note(now, country, client_address, new if baseline.messages else 0)
         unfamiliar = baseline.network_days(network) < cfg.familiar_after_days
-        cohort = self.cohorts.note(now, client_address, account, unfamiliar and not vouched)
+        cohort = self.cohorts.note(now, client_address, account, unfamiliar and not usual_contacts)
         signals = compute(cfg, baseline, now, network, country, asn, counts, recent, cohort, complaints, permissions,
                           self.home_countries if home_countries is None else home_countries)
         score = 0
@@ -92,18 +92,25 @@ class BehaviourEngine:
             tier = self._hold
         else:
             tier = Tier.WATCH if score >= cfg.watch_score else Tier.NONE
-            if score >= cfg.probation_score:
-                if not recent.probation_since:
-                    recent.probation_since = now
-                recent.probation_at = now
-            if recent.on_probation(now, cfg.probation_calm_s) and not permissions.waives("*", now):
-                tier = Tier.PROBATION
-                if new and new_before >= cfg.probation_budget:
-                    tier = self._hold
-                    reasons += (Signal("probation_budget", 0, {"sent": new_before, "budget": cfg.probation_budget}),)
+            if recent.on_probation(now, cfg.probation_calm_s) or score >= cfg.probation_score:
+                if score >= cfg.probation_score:
+                    if not recent.probation_since:
+                        recent.probation_since = now
+                    recent.probation_at = now
+                if permissions.waives("*", now):
+                    recent.clear_probation()
+                else:
+                    tier = Tier.PROBATION
+                    if new and not usual_contacts:
+                        if recent.probation_new >= cfg.probation_budget:
+                            tier = self._hold
+                            reasons += (Signal("probation_budget", 0, {"sent": recent.probation_new,
+                                                                       "budget": cfg.probation_budget}),)
+                        else:
+                            recent.probation_new += 1
 
-        learned = (not complaints and (tier is Tier.NONE or (tier is Tier.WATCH and vouched))
-                   and (score < cfg.learn_below_score or vouched))
+        # Anti-poisoning: only clean mail teaches (a traveller's to usual contacts included).
+        learned = not complaints and (tier is Tier.NONE or (tier is Tier.WATCH and usual_contacts))
         if learned:
             baseline.learn(now, network, country, asn, recipients, cfg)
         return Verdict(tier, score, reasons, vouched, learned, bool(recent.probation_since))
