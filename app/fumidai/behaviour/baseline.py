@@ -40,13 +40,14 @@ FORMAT_VERSION = 1
 MAGIC = b"FB"
 MAX_ENTRIES = 255  # countries, networks, ASNs in a blob
 MAX_FINGERPRINTS = 4096  # per generation in a blob
-MAX_VOLUME = 1e9
+MAX_VOLUME = float(1 << 32)  # peaks are maxima of u32 counts
 
 _DEFAULT = BehaviourConfig()
 _HEAD = struct.Struct("<2sBBHHHIIIIIIHIIffff24sBBBBHHHH")
 _COUNTRY = struct.Struct("<2sHHII")  # code, older days, last day, 32-day bitmap, messages
 _NETWORK = struct.Struct("<QHHI")  # key, older days, last day, bitmap
 _ASN = struct.Struct("<IHHI")
+_F32 = struct.Struct("<f")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
 
@@ -113,6 +114,11 @@ class RecipientHasher:
                 self._domains.clear()
             self._domains[domain] = d
         return (d << 32) | fp
+
+
+def _f32(value: float) -> float:
+    """As stored (float32), so a baseline equals itself after a round trip through bytes."""
+    return _F32.unpack(_F32.pack(value))[0]
 
 
 def _mark(entry: list, day: int) -> None:
@@ -264,9 +270,10 @@ class Baseline:
             self.hour_messages += 1
             self.hour_recipients += rcpts
         elif hour > self.cur_hour:
+            # The peak is kept as of cur_hour: the hour that closes joins it, and both decay.
             decay = 0.5 ** ((hour - self.cur_hour) / (cfg.volume_half_life_days * 24)) if self.cur_hour else 0.0
-            self.peak_hour_messages = max(self.peak_hour_messages * decay, self.hour_messages)
-            self.peak_hour_recipients = max(self.peak_hour_recipients * decay, self.hour_recipients)
+            self.peak_hour_messages = _f32(max(self.peak_hour_messages, self.hour_messages) * decay)
+            self.peak_hour_recipients = _f32(max(self.peak_hour_recipients, self.hour_recipients) * decay)
             self.cur_hour, self.hour_messages, self.hour_recipients = hour, 1, rcpts
         # else: an hour already closed (a log read out of order): the totals have it, the peak not.
         if day == self.cur_day:
@@ -274,8 +281,8 @@ class Baseline:
             self.day_recipients += rcpts
         elif day > self.cur_day:
             decay = 0.5 ** ((day - self.cur_day) / cfg.volume_half_life_days) if self.cur_day else 0.0
-            self.peak_day_messages = max(self.peak_day_messages * decay, self.day_messages)
-            self.peak_day_recipients = max(self.peak_day_recipients * decay, self.day_recipients)
+            self.peak_day_messages = _f32(max(self.peak_day_messages, self.day_messages) * decay)
+            self.peak_day_recipients = _f32(max(self.peak_day_recipients, self.day_recipients) * decay)
             self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
         self.hour_messages = min(self.hour_messages, _U32)
         self.hour_recipients = min(self.hour_recipients, _U32)
