@@ -322,21 +322,27 @@ class Baseline:
         return len(self.correspondents) + len(self.correspondents_old)
 
     def usual_hour_messages(self, now: float, cfg: BehaviourConfig = _DEFAULT) -> float:
-        """The account's busiest hour as remembered at ``now`` (decayed), this hour included."""
-        hour = int(now // HOUR_S)
+        """The account's busiest past hour as remembered at ``now`` (decayed).
+
+        The hour in progress is left out, so a burst cannot raise the bar it is measured by.
+        """
         if not self.cur_hour:
             return 0.0
-        elapsed = max(0, hour - self.cur_hour)
-        peak = self.peak_hour_messages * 0.5 ** (elapsed / (cfg.volume_half_life_days * 24))
-        return max(peak, self.hour_messages if elapsed == 0 else peak)
+        hour = int(now // HOUR_S)
+        peak = self.peak_hour_messages
+        if hour > self.cur_hour:
+            peak = max(peak, self.hour_messages)
+        return peak * 0.5 ** (max(0, hour - self.cur_hour) / (cfg.volume_half_life_days * 24))
 
     def usual_day_messages(self, now: float, cfg: BehaviourConfig = _DEFAULT) -> float:
-        day = int(now // DAY_S)
+        """The account's busiest past day as remembered at ``now`` (decayed; today left out)."""
         if not self.cur_day:
             return 0.0
-        elapsed = max(0, day - self.cur_day)
-        peak = self.peak_day_messages * 0.5 ** (elapsed / cfg.volume_half_life_days)
-        return max(peak, self.day_messages if elapsed == 0 else peak)
+        day = int(now // DAY_S)
+        peak = self.peak_day_messages
+        if day > self.cur_day:
+            peak = max(peak, self.day_messages)
+        return peak * 0.5 ** (max(0, day - self.cur_day) / cfg.volume_half_life_days)
 
     # -- storage ----------------------------------------------------------------------
 
