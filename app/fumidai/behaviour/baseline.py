@@ -91,25 +91,29 @@ class RecipientHasher:
     and in replication say nothing about who an account writes to.
     """
 
-    __slots__ = ("_key", "_domains")
+    __slots__ = ("_keyed", "_domains")
 
     DOMAINS_CACHED = 4096
 
     def __init__(self, key: bytes) -> None:
         if not isinstance(key, bytes) or not 16 <= len(key) <= 64:
             raise ValueError("the recipient hash key must be 16 to 64 bytes")
-        self._key = key
+        # Copying a keyed state costs less than keying a new one (the key is a whole block).
+        self._keyed = blake2b(digest_size=4, key=key)
         self._domains: dict[str, int] = {}
 
     def __call__(self, address: str) -> int:
         address = address.lower()
-        key = self._key
-        fp = int.from_bytes(blake2b(address.encode("utf-8", "surrogateescape"), digest_size=4, key=key).digest(), "little")
+        h = self._keyed.copy()
+        h.update(address.encode("utf-8", "surrogateescape"))
+        fp = int.from_bytes(h.digest(), "little")
         domain = address.rpartition("@")[2]
         d = self._domains.get(domain)
         if d is None:
             # Domains repeat (a few big providers): hashed once each while cached.
-            d = int.from_bytes(blake2b(b"@" + domain.encode("utf-8", "surrogateescape"), digest_size=4, key=key).digest(), "little")
+            h = self._keyed.copy()
+            h.update(b"@" + domain.encode("utf-8", "surrogateescape"))
+            d = int.from_bytes(h.digest(), "little")
             if len(self._domains) >= self.DOMAINS_CACHED:
                 self._domains.clear()
             self._domains[domain] = d
@@ -118,7 +122,7 @@ class RecipientHasher:
 
 def _f32(value: float) -> float:
     """As stored (float32), so a baseline equals itself after a round trip through bytes."""
-    return _F32.unpack(_F32.pack(value))[0]
+    return _F32.unpack(_F32.pack(min(value, MAX_VOLUME)))[0]
 
 
 def _mark(entry: list, day: int) -> None:
@@ -150,15 +154,6 @@ def days_used(entry: list) -> int:
 def _evict_oldest(table: dict, kept: int) -> None:
     while len(table) > kept:
         del table[min(table, key=lambda k: table[k][1])]
-
-
-def _sorted_insert(fps: array, fp: int) -> bool:
-    """Insert into a sorted array; False if it was there already."""
-    i = bisect_left(fps, fp)
-    if i < len(fps) and fps[i] == fp:
-        return False
-    fps.insert(i, fp)
-    return True
 
 
 def _contains(fps: array, fp: int) -> bool:
@@ -212,14 +207,21 @@ class Baseline:
         hour = int(now // HOUR_S)
         if not self.messages:
             self.first_day = day
-            self.active = [0, day, 0]
+            self.active = [0, day, 1]
         elif day < self.first_day:
             self.first_day = day
-        _mark(self.active, day)
+        if self.active[1] != day:  # the same day as the last message: nothing to mark
+            _mark(self.active, day)
         rcpts = self._learn_recipients(recipients, cfg)
-        self.messages = min(_U32, self.messages + 1)
-        self.recipients = min(_U32, self.recipients + rcpts)
-        self._count(hour, day, rcpts, cfg)
+        self.messages += 1  # counts are clamped to their stored width in to_bytes
+        self.recipients += rcpts
+        if hour == self.cur_hour:  # the same hour (and day) as the last message
+            self.hour_messages += 1
+            self.hour_recipients += rcpts
+            self.day_messages += 1
+            self.day_recipients += rcpts
+        else:
+            self._count(hour, day, rcpts, cfg)
         h = hour % 24
         if self.hours[h] == 255:
             self.hours = bytearray(c >> 1 for c in self.hours)
@@ -231,15 +233,16 @@ class Baseline:
             if len(self.countries) > cfg.countries_kept:
                 _evict_oldest(self.countries, cfg.countries_kept)
         else:
-            _mark(entry, day)
-            entry[3] = min(_U32, entry[3] + 1)
+            if entry[1] != day:
+                _mark(entry, day)
+            entry[3] += 1
         if network is not None:
             entry = self.networks.get(network)
             if entry is None:
                 self.networks[network] = [0, day, 1]
                 if len(self.networks) > cfg.networks_kept:
                     _evict_oldest(self.networks, cfg.networks_kept)
-            else:
+            elif entry[1] != day:
                 _mark(entry, day)
         if asn:
             entry = self.asns.get(asn)
@@ -247,22 +250,33 @@ class Baseline:
                 self.asns[asn] = [0, day, 1]
                 if len(self.asns) > cfg.asns_kept:
                     _evict_oldest(self.asns, cfg.asns_kept)
-            else:
+            elif entry[1] != day:
                 _mark(entry, day)
 
     def _learn_recipients(self, recipients: Iterable[int], cfg: BehaviourConfig) -> int:
+        # Runs for every recipient learned (the import's inner loop): inserts spelled out.
         n = 0
         last_domain = -1
+        cur = self.correspondents
+        domains = self.domains
         for r in recipients:
             n += 1
             fp = r & FINGERPRINT
-            if _sorted_insert(self.correspondents, fp) and len(self.correspondents) >= cfg.correspondents_per_generation:
-                self.correspondents_old, self.correspondents = self.correspondents, array("I")
+            i = bisect_left(cur, fp)
+            if i == len(cur) or cur[i] != fp:
+                cur.insert(i, fp)
+                if len(cur) >= cfg.correspondents_per_generation:
+                    self.correspondents_old, self.correspondents = cur, array("I")
+                    cur = self.correspondents
             d = r >> 32
             if d != last_domain:
                 last_domain = d
-                if _sorted_insert(self.domains, d) and len(self.domains) >= cfg.domains_per_generation:
-                    self.domains_old, self.domains = self.domains, array("I")
+                i = bisect_left(domains, d)
+                if i == len(domains) or domains[i] != d:
+                    domains.insert(i, d)
+                    if len(domains) >= cfg.domains_per_generation:
+                        self.domains_old, self.domains = domains, array("I")
+                        domains = self.domains
         return n
 
     def _count(self, hour: int, day: int, rcpts: int, cfg: BehaviourConfig) -> None:
@@ -284,10 +298,6 @@ class Baseline:
             self.peak_day_messages = _f32(max(self.peak_day_messages, self.day_messages) * decay)
             self.peak_day_recipients = _f32(max(self.peak_day_recipients, self.day_recipients) * decay)
             self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
-        self.hour_messages = min(self.hour_messages, _U32)
-        self.hour_recipients = min(self.hour_recipients, _U32)
-        self.day_messages = min(self.day_messages, _U32)
-        self.day_recipients = min(self.day_recipients, _U32)
 
     # -- reading ----------------------------------------------------------------------
 
@@ -350,14 +360,15 @@ class Baseline:
         """The compact, versioned form for the store and replication (little-endian)."""
         a = self.active
         parts = [_HEAD.pack(
-            MAGIC, FORMAT_VERSION, 0, self.first_day, a[0], a[1], a[2], self.messages, self.recipients,
-            self.cur_hour, self.hour_messages, self.hour_recipients, self.cur_day, self.day_messages, self.day_recipients,
+            MAGIC, FORMAT_VERSION, 0, self.first_day, a[0], a[1], a[2], min(_U32, self.messages), min(_U32, self.recipients),
+            self.cur_hour, min(_U32, self.hour_messages), min(_U32, self.hour_recipients), self.cur_day,
+            min(_U32, self.day_messages), min(_U32, self.day_recipients),
             self.peak_hour_messages, self.peak_hour_recipients, self.peak_day_messages, self.peak_day_recipients,
             bytes(self.hours), len(self.countries), len(self.networks), len(self.asns), 0,
             len(self.domains), len(self.domains_old), len(self.correspondents), len(self.correspondents_old),
         )]
         for code, e in self.countries.items():
-            parts.append(_COUNTRY.pack(code.encode("ascii"), e[0], e[1], e[2], e[3]))
+            parts.append(_COUNTRY.pack(code.encode("ascii"), e[0], e[1], e[2], min(_U32, e[3])))
         for key, e in self.networks.items():
             parts.append(_NETWORK.pack(key, e[0], e[1], e[2]))
         for key, e in self.asns.items():

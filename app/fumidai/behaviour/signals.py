@@ -9,10 +9,11 @@ its weight and its numbers; verdict.py turns them into a tier.
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left
 from collections import OrderedDict, deque
 from typing import Iterable
 
-from .baseline import Baseline, network_text
+from .baseline import FINGERPRINT, Baseline, network_text
 from .config import BehaviourConfig
 from .permissions import Permissions
 
@@ -47,7 +48,7 @@ class Recent:
     """An account's last hour, bounded (RECENT_KEPT messages), and its probation state."""
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
-                 "probation_since", "probation_at", "probation_new")
+                 "probation_since", "probation_at", "probation_new", "address", "network")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -59,6 +60,8 @@ class Recent:
         self.probation_since = 0.0  # 0: not on probation
         self.probation_at = 0.0  # the last message that kept it on probation
         self.probation_new = 0  # messages mostly to new recipients accepted since probation began
+        self.address = ""  # the last message's client address and its network key (parsed once)
+        self.network: int | None = None
 
     def expire(self, now: float) -> None:
         entries = self.entries
@@ -180,19 +183,29 @@ class Cohorts:
 
 def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[int, int, int, int]:
     """(distinct recipients, new ones, distinct domains, new domains) of one message."""
-    distinct = set(recipients)
+    # Runs for every message: the two-generation lookups are spelled out (no calls).
+    distinct = set(recipients) if len(recipients) > 1 else recipients
+    cur, old = baseline.correspondents, baseline.correspondents_old
+    n_cur, n_old = len(cur), len(old)
     new = 0
+    domains = {}
     for r in distinct:
-        if not baseline.knows(r):
-            new += 1
-    domains = {r >> 32 for r in distinct}
+        fp = r & FINGERPRINT
+        i = bisect_left(cur, fp)
+        if i == n_cur or cur[i] != fp:
+            i = bisect_left(old, fp)
+            if i == n_old or old[i] != fp:
+                new += 1
+        domains[r >> 32] = None
+    cur, old = baseline.domains, baseline.domains_old
+    n_cur, n_old = len(cur), len(old)
     new_domains = 0
-    if len(domains) > 1:
-        for r in {r >> 32: r for r in distinct}.values():
-            if not baseline.knows_domain(r):
+    for d in domains:
+        i = bisect_left(cur, d)
+        if i == n_cur or cur[i] != d:
+            i = bisect_left(old, d)
+            if i == n_old or old[i] != d:
                 new_domains += 1
-    elif distinct and not baseline.knows_domain(next(iter(distinct))):
-        new_domains = 1
     return len(distinct), new, len(domains), new_domains
 
 
@@ -202,15 +215,21 @@ def to_usual_contacts(cfg: BehaviourConfig, total: int, new: int) -> bool:
 
 
 def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None, asn: int | None,
-            total: int, new: int, permissions: Permissions, now: float) -> bool:
+            total: int, new: int, permissions: Permissions, now: float,
+            country_days: int | None = None, network_days: int | None = None) -> bool:
     """Whether the baseline vouches for a message: a country the owner allowed for travel, a
-    country/network/ASN the account has long used, or a traveller writing to usual contacts."""
-    if permissions.allows_travel(country, now):
+    country/network/ASN the account has long used, or a traveller writing to usual contacts.
+    (``country_days``/``network_days``: the baseline's answers, if the caller has them.)"""
+    if permissions.travel and permissions.allows_travel(country, now):
         return True
     if not baseline.messages:
         return False
     long_used = cfg.long_used_days
-    if baseline.country_days(country) >= long_used or baseline.network_days(network) >= long_used:
+    if country_days is None:
+        country_days = baseline.country_days(country)
+    if network_days is None:
+        network_days = baseline.network_days(network)
+    if country_days >= long_used or network_days >= long_used:
         return True
     if asn and baseline.asn_days(asn) >= long_used:
         return True
@@ -219,32 +238,32 @@ def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int
 
 def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,
             asn: int | None, counts: tuple[int, int, int, int], recent: Recent, cohort: tuple[int, float],
-            complaints: int, permissions: Permissions, home_countries: frozenset[str]) -> list[Signal]:
-    """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's answer.
+            complaints: int, permissions: Permissions, home_countries: frozenset[str],
+            country_days: int, network_days: int, history: bool, usual_contacts: bool) -> list[Signal]:
+    """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's
+    answer; the baseline's days for this country and network, whether it has history and
+    whether the message goes to usual contacts are passed in (computed once per message).
 
     Where-from signals (country, network, several countries or addresses) count
     ``usual_contacts_discount`` as much when the message goes to usual contacts: that is
     what a traveller does, and what a hijacker sending spam does not (unless complaints came).
     """
     out: list[Signal] = []
-    history = baseline.has_history(cfg)
     familiar = cfg.familiar_after_days
     total, new, domains, new_domains = counts
 
-    if country != UNKNOWN_COUNTRY and not permissions.allows_travel(country, now):
-        days = baseline.country_days(country)
-        if days < familiar:
-            if country in home_countries:
-                weight = cfg.weight_new_home_country if history and not days else 0
-            else:
-                weight = cfg.weight_new_country if history else cfg.weight_new_country_no_history
-            if weight:
-                out.append(Signal("new_country", weight, {"country": country, "days": days}))
+    if country_days < familiar and country != UNKNOWN_COUNTRY and not permissions.allows_travel(country, now):
+        if country in home_countries:
+            weight = cfg.weight_new_home_country if history and not country_days else 0
+        else:
+            weight = cfg.weight_new_country if history else cfg.weight_new_country_no_history
+        if weight:
+            out.append(Signal("new_country", weight, {"country": country, "days": country_days}))
 
-    if history and network is not None and baseline.network_days(network) < familiar:
+    if history and network_days < familiar and network is not None:
         known_asn = bool(asn) and baseline.asn_days(asn) >= familiar
         weight = cfg.weight_new_network_known_asn if known_asn else cfg.weight_new_network
-        numbers = {"network": network_text(network), "days": baseline.network_days(network)}
+        numbers = {"network": network_text(network), "days": network_days}
         if asn:
             numbers["asn"] = asn
         out.append(Signal("new_network", weight, numbers))
@@ -268,9 +287,10 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
     if domains >= cfg.domains_per_message and 2 * new_domains >= domains:
         out.append(Signal("many_domains", cfg.weight_domains, {"domains": domains, "new": new_domains}))
 
-    usual = baseline.usual_hour_messages(now, cfg)
-    if recent.messages > cfg.volume_floor_messages and recent.messages > cfg.volume_factor * usual:
-        out.append(Signal("volume", cfg.weight_volume, {"hour": recent.messages, "usual": round(usual)}))
+    if recent.messages > cfg.volume_floor_messages:
+        usual = baseline.usual_hour_messages(now, cfg)
+        if recent.messages > cfg.volume_factor * usual:
+            out.append(Signal("volume", cfg.weight_volume, {"hour": recent.messages, "usual": round(usual)}))
 
     accounts, span = cohort
     if accounts >= cfg.cohort_accounts:
@@ -280,9 +300,11 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
     if complaints > 0:
         out.append(Signal("complaints", cfg.weight_complaint * complaints, {"complaints": complaints}))
 
+    if not out:
+        return out
     if permissions.trust:
         out = [s for s in out if not permissions.waives(s.code, now)]
-    if not complaints and to_usual_contacts(cfg, total, new) and baseline.has_history(cfg):
+    if not complaints and usual_contacts and history:
         for s in out:
             if s.code in WHERE_FROM:
                 s.weight = round(s.weight * cfg.usual_contacts_discount)
