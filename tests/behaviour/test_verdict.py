@@ -235,3 +235,28 @@ def test_every_reason_has_words_in_both_languages_for_staff_and_owner():
     assert describe({"code": "from_the_future"}, "en") == "from_the_future"
     assert describe({"code": "volume"}, "en") == "volume"  # numbers missing: the code, never a crash
     assert describe_for_owner({"code": "from_the_future"}, "ja") == "不審な送信が検知されました"
+
+
+# -- the fast path ---------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_places = [("JP", HOME), ("JP", "203.0.113.90"), ("JP", "198.51.100.3"), ("FR", "192.0.2.4"), ("NG", "102.89.1.7")]
+_people = CONTACTS + [f"stranger{i}@else.example" for i in range(5)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.lists(st.sampled_from(_people), min_size=1, max_size=4),
+                          st.floats(1, 900), st.integers(0, 1)), min_size=1, max_size=30))
+def test_the_fast_path_gives_the_same_answers_as_the_full_one(messages):
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = user(), user()
+    t = NOW
+    for place, rcpts, gap, complaints in messages:
+        t += gap
+        country, client = _places[place]
+        va = a.send(fast, t, client, country, rcpts, complaints=complaints)
+        vb = b.send(full, t, client, country, rcpts, complaints=complaints)
+        assert va == vb
+    assert a.baseline == b.baseline

@@ -64,6 +64,7 @@ class BehaviourEngine:
         self.cohorts = Cohorts(cfg.cohort_window_s, cfg.cohort_addresses_kept, cfg.cohort_accounts_per_address,
                                cfg.exempt_networks)
         self._hold = Tier.FILTER if cfg.hold_action == "filter" else Tier.HOLD
+        self.fast_path = True  # tests turn it off to hold both paths to the same answers
 
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
@@ -83,7 +84,7 @@ class BehaviourEngine:
         recent.expire(now)
         recent.note(now, country, client_address, new if baseline.messages else 0)
         familiar = cfg.familiar_after_days
-        if (not new and total and country_days >= familiar and network_days >= familiar and not complaints
+        if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
                 and len(recent.addresses) < cfg.addresses_per_hour and recent.messages <= cfg.volume_floor_messages):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
