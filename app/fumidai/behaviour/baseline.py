@@ -151,6 +151,17 @@ def days_used(entry: list) -> int:
     return entry[0] + entry[2].bit_count()
 
 
+def _use(table: dict, key: int, day: int, kept: int) -> None:
+    """Record use of a network or ASN on ``day`` (a new one may push out the least recent)."""
+    entry = table.get(key)
+    if entry is None:
+        table[key] = [0, day, 1]
+        if len(table) > kept:
+            _evict_oldest(table, kept)
+    elif entry[1] != day:
+        _mark(entry, day)
+
+
 def _evict_oldest(table: dict, kept: int) -> None:
     while len(table) > kept:
         del table[min(table, key=lambda k: table[k][1])]
@@ -237,21 +248,9 @@ class Baseline:
                 _mark(entry, day)
             entry[3] += 1
         if network is not None:
-            entry = self.networks.get(network)
-            if entry is None:
-                self.networks[network] = [0, day, 1]
-                if len(self.networks) > cfg.networks_kept:
-                    _evict_oldest(self.networks, cfg.networks_kept)
-            elif entry[1] != day:
-                _mark(entry, day)
+            _use(self.networks, network, day, cfg.networks_kept)
         if asn:
-            entry = self.asns.get(asn)
-            if entry is None:
-                self.asns[asn] = [0, day, 1]
-                if len(self.asns) > cfg.asns_kept:
-                    _evict_oldest(self.asns, cfg.asns_kept)
-            elif entry[1] != day:
-                _mark(entry, day)
+            _use(self.asns, asn, day, cfg.asns_kept)
 
     def _learn_recipients(self, recipients: Iterable[int], cfg: BehaviourConfig) -> int:
         # Runs for every recipient learned (the import's inner loop): inserts spelled out.
