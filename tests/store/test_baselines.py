@@ -94,3 +94,24 @@ def test_bad_permissions_are_refused(store, kind, items, expires, match):
     with store.session() as s:
         with pytest.raises(Conflict, match=match):
             repo_b.set_permission(s, "alice", kind, items, T0 + expires, "carol", "x", now=T0)
+
+
+def test_migration_0003_upgrades_from_0002_and_downgrades(store_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from fumidai.store.db import Store
+
+    st = Store(store_url)
+    try:
+        st.upgrade("0002")
+        assert "baselines" not in inspect(st.engine).get_table_names()
+        st.upgrade()
+        assert st.current() == "0003"
+        assert {"baselines", "permissions"} <= set(inspect(st.engine).get_table_names())
+        with st.engine.begin() as conn:
+            command.downgrade(st._alembic_config(conn), "0002")
+        tables = set(inspect(st.engine).get_table_names())
+        assert "baselines" not in tables and "permissions" not in tables and "notices" in tables
+    finally:
+        st.dispose()
