@@ -209,10 +209,12 @@ class Baseline:
     # -- learning ---------------------------------------------------------------------
 
     def learn(self, now: float, network: int | None, country: str, asn: int | None,
-              recipients: Iterable[int], cfg: BehaviourConfig = _DEFAULT) -> None:
+              recipients: Iterable[int], cfg: BehaviourConfig = _DEFAULT, current: bool = False) -> None:
         """Learn from one accepted message: its time, source and recipients (``RecipientHasher`` ints).
 
         ``network`` is ``network_of(client_address)``; ``country`` an ISO code (or "ZZ").
+        ``current``: the caller knows every recipient and domain is in the current generation
+        already (``recipient_counts``), so only the counts change.
         """
         day = int(now // DAY_S)
         hour = int(now // HOUR_S)
@@ -223,7 +225,7 @@ class Baseline:
             self.first_day = day
         if self.active[1] != day:  # the same day as the last message: nothing to mark
             _mark(self.active, day)
-        rcpts = self._learn_recipients(recipients, cfg)
+        rcpts = len(recipients) if current else self._learn_recipients(recipients, cfg)  # type: ignore[arg-type]
         self.messages += 1  # counts are clamped to their stored width in to_bytes
         self.recipients += rcpts
         if hour == self.cur_hour:  # the same hour (and day) as the last message

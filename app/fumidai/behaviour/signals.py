@@ -181,18 +181,21 @@ class Cohorts:
         return len(accounts) if accounts else 0
 
 
-def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[int, int, int, int]:
-    """(distinct recipients, new ones, distinct domains, new domains) of one message."""
+def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[int, int, int, int, bool]:
+    """(distinct recipients, new ones, distinct domains, new domains, all in the current
+    generations) of one message."""
     # Runs for every message: the two-generation lookups are spelled out (no calls).
     distinct = set(recipients) if len(recipients) > 1 else recipients
     cur, old = baseline.correspondents, baseline.correspondents_old
     n_cur, n_old = len(cur), len(old)
     new = 0
+    current = True
     domains = {}
     for r in distinct:
         fp = r & FINGERPRINT
         i = bisect_left(cur, fp)
         if i == n_cur or cur[i] != fp:
+            current = False
             i = bisect_left(old, fp)
             if i == n_old or old[i] != fp:
                 new += 1
@@ -203,10 +206,11 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
     for d in domains:
         i = bisect_left(cur, d)
         if i == n_cur or cur[i] != d:
+            current = False
             i = bisect_left(old, d)
             if i == n_old or old[i] != d:
                 new_domains += 1
-    return len(distinct), new, len(domains), new_domains
+    return len(distinct), new, len(domains), new_domains, current
 
 
 def to_usual_contacts(cfg: BehaviourConfig, total: int, new: int) -> bool:
@@ -237,7 +241,7 @@ def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int
 
 
 def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,
-            asn: int | None, counts: tuple[int, int, int, int], recent: Recent, cohort: tuple[int, float],
+            asn: int | None, counts: tuple[int, int, int, int, bool], recent: Recent, cohort: tuple[int, float],
             complaints: int, permissions: Permissions, home_countries: frozenset[str],
             country_days: int, network_days: int, history: bool, usual_contacts: bool) -> list[Signal]:
     """The signals of one message; ``recent`` already counts it, ``cohort`` is Cohorts.note's
@@ -250,7 +254,7 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
     """
     out: list[Signal] = []
     familiar = cfg.familiar_after_days
-    total, new, domains, new_domains = counts
+    total, new, domains, new_domains, _current = counts
 
     if country_days < familiar and country != UNKNOWN_COUNTRY and not permissions.allows_travel(country, now):
         if country in home_countries:

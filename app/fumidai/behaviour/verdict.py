@@ -89,7 +89,7 @@ class BehaviourEngine:
                 and len(recent.addresses) < cfg.addresses_per_hour and recent.messages <= cfg.volume_floor_messages):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
-            baseline.learn(now, network, country, asn, recipients, cfg)
+            baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
             return _CLEAN_VOUCHED
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days)
         usual_contacts = to_usual_contacts(cfg, total, new)
