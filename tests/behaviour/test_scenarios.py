@@ -125,12 +125,24 @@ def a_hashes(addrs):
     return hashes(addrs)
 
 
-def test_home_user_writing_to_a_few_new_people_from_a_hotel_at_home_is_not_held(engine):
+def test_home_user_writing_to_new_people_and_friends_from_a_hotel_at_home_is_not_held(engine):
     a = home_user()
-    for m in range(6):
-        v = a.send(engine, NOW + m * 1200, "198.51.100.77", "JP", [f"contact{m}@shop.example.jp"])
+    friends = [c for c in CONTACTS if a.baseline.knows(HASH(c))]
+    for m in range(8):
+        rcpts = [f"contact{m}@shop.example.jp"] if m % 2 == 0 else friends[m:m + 1]
+        v = a.send(engine, NOW + m * 1200, "198.51.100.77", "JP", rcpts)
         assert v.tier in ACCEPTED, v
     assert not a.stopped()
+
+
+def test_known_limit_a_run_of_mail_only_to_strangers_from_a_new_network_is_held(engine):
+    # The price of catching a slow domestic hijack that sends one spam at a time: an honest
+    # owner who, from a network never used, writes five messages in a row only to people
+    # never written to is held from the fifth (staff release; a trust permission waives it).
+    a = home_user()
+    for m in range(6):
+        a.send(engine, NOW + m * 1200, "198.51.100.77", "JP", [f"contact{m}@shop.example.jp"])
+    assert a.accepted_before_stopped() == 4
 
 
 # -- hijacks: caught within their first few messages --------------------------------------------
@@ -166,6 +178,15 @@ def test_multi_country_hijack_is_caught(engine):
         country, client = route[m % 4]
         a.send(engine, NOW + m * 300, client, country, targets[m * 5:(m + 1) * 5])
     assert a.accepted_before_stopped() <= 2
+
+
+def test_slow_domestic_hijack_one_recipient_at_a_time_is_caught(engine):
+    a = home_user()
+    targets = spam_targets(20, seed=10)
+    for m in range(20):
+        a.send(engine, NOW + m * 1500, "198.51.100.200", "JP", targets[m:m + 1])
+    assert a.accepted_before_stopped() <= 5
+    assert sum(v.tier in ACCEPTED for v in a.verdicts) <= 5
 
 
 def test_domestic_hijack_inside_usual_volume_from_a_new_network_is_caught(engine):

@@ -147,7 +147,8 @@ def test_tiers_follow_the_configured_scores():
     assert user().send(filtering, NOW, HOME, "JP", CONTACTS[:1], complaints=2).tier is Tier.FILTER
 
 
-def test_probation_spends_its_budget_then_holds_and_calms_down(engine):
+def test_probation_spends_its_budget_then_holds_and_calms_down():
+    engine = BehaviourEngine(BehaviourConfig(weight_new_recipients_streak=0))  # the budget alone
     a = user()
     spam = [[f"s{m}-{i}@x{i}.example" for i in range(5)] for m in range(8)]
     tiers = [a.send(engine, NOW + m * 1500, "198.51.100.200", "JP", spam[m]).tier for m in range(5)]

@@ -31,7 +31,8 @@ class BehaviourConfig:
     addresses_per_hour: int = 4  # distinct client addresses within an hour
     new_recipient_share: float = 0.5  # a message whose share of never-written recipients reaches this
     new_recipients_full: int = 3  # a message needs this many new recipients for the full share weight
-    new_recipients_many: int = 20  # new recipients within an hour that give the full hourly weight
+    new_recipients_many: int = 10  # new recipients within an hour that give the full hourly weight
+    new_recipients_streak: int = 4  # messages in a row mostly to new recipients from an unfamiliar place: full weight
     usual_contacts_discount: float = 0.5  # where-from signals count this much when writing to usual contacts
     domains_per_message: int = 8  # distinct recipient domains in one message
     volume_factor: float = 3.0  # this hour's messages above this many times the usual busiest hour
@@ -49,6 +50,7 @@ class BehaviourConfig:
     weight_addresses_per_hour: int = 15
     weight_new_recipients: int = 25  # times the message's share of new recipients
     weight_new_recipients_hour: int = 20  # times (new recipients this hour / new_recipients_many)
+    weight_new_recipients_streak: int = 20  # times (streak / new_recipients_streak)
     weight_domains: int = 15
     weight_volume: int = 30
     weight_cohort: int = 50  # at cohort_accounts, +weight_cohort_step per further account
@@ -85,7 +87,7 @@ class BehaviourConfig:
         for name in (
             "networks_kept", "asns_kept", "countries_kept", "correspondents_per_generation",
             "domains_per_generation", "familiar_after_days", "long_used_days", "cohort_accounts",
-            "countries_per_hour", "addresses_per_hour", "new_recipients_many", "new_recipients_full", "domains_per_message",
+            "countries_per_hour", "addresses_per_hour", "new_recipients_many", "new_recipients_full", "new_recipients_streak", "domains_per_message",
             "cohort_addresses_kept", "cohort_accounts_per_address",
         ):
             if getattr(self, name) < 1:

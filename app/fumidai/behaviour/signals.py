@@ -48,7 +48,7 @@ class Recent:
     """An account's last hour, bounded (RECENT_KEPT messages), and its probation state."""
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
-                 "probation_since", "probation_at", "probation_new", "address", "network")
+                 "probation_since", "probation_at", "probation_new", "address", "network", "streak")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -62,6 +62,9 @@ class Recent:
         self.probation_new = 0  # messages mostly to new recipients accepted since probation began
         self.address = ""  # the last message's client address and its network key (parsed once)
         self.network: int | None = None
+        # Messages in a row mostly to new recipients from an unfamiliar network or country
+        # (a message to usual contacts, or from the usual place, ends it). Not bound to the hour.
+        self.streak = 0
 
     def expire(self, now: float) -> None:
         entries = self.entries
@@ -285,8 +288,12 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
     if (history and total and baseline.known_correspondents() >= cfg.known_correspondents_min
             and new >= cfg.new_recipient_share * total):
         weight = round(cfg.weight_new_recipients * new / total * min(1.0, new / cfg.new_recipients_full)
-                       + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many))
-        out.append(Signal("new_recipients", weight, {"new": new, "total": total, "hour_new": recent.new_recipients}))
+                       + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many)
+                       + cfg.weight_new_recipients_streak * min(1.0, recent.streak / cfg.new_recipients_streak))
+        numbers = {"new": new, "total": total, "hour_new": recent.new_recipients}
+        if recent.streak > 1:
+            numbers["streak"] = recent.streak
+        out.append(Signal("new_recipients", weight, numbers))
 
     if domains >= cfg.domains_per_message and 2 * new_domains >= domains:
         out.append(Signal("many_domains", cfg.weight_domains, {"domains": domains, "new": new_domains}))

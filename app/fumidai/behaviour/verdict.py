@@ -90,9 +90,14 @@ class BehaviourEngine:
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
+            recent.streak = 0
             return _CLEAN_VOUCHED
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days)
         usual_contacts = to_usual_contacts(cfg, total, new)
+        if total and new >= cfg.new_recipient_share * total and (network_days < familiar or country_days < familiar):
+            recent.streak += 1
+        else:
+            recent.streak = 0
         if network_days < cfg.familiar_after_days and not usual_contacts:
             cohort = self.cohorts.note(now, client_address, account, True)
         else:
@@ -115,6 +120,8 @@ class BehaviourEngine:
                 if score >= cfg.probation_score:
                     if not recent.probation_since:
                         recent.probation_since = now
+                        # What led here counts against the budget: a slow run is not restarted.
+                        recent.probation_new = max(0, recent.new_messages - 1)
                     recent.probation_at = now
                 if permissions.waives("*", now):
                     recent.clear_probation()
@@ -183,8 +190,8 @@ _TEXTS = {
         "ja": lambda n: f"最近 {n['complaints']} 件の苦情を受信",
     },
     "probation_budget": {
-        "en": lambda n: f"on probation: {n['sent']} messages to new recipients this hour, {n['budget']} allowed",
-        "ja": lambda n: f"仮制限中: この1時間に新しい宛先への送信 {n['sent']} 通 (上限 {n['budget']} 通)",
+        "en": lambda n: f"on probation: {n['sent']} messages to new recipients already, {n['budget']} allowed",
+        "ja": lambda n: f"仮制限中: 新しい宛先への送信がすでに {n['sent']} 通 (上限 {n['budget']} 通)",
     },
 }
 
