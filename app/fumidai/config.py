@@ -18,8 +18,11 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from dataclasses import MISSING, asdict, fields as dataclass_fields
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from .behaviour.config import BehaviourConfig
 from .errors import ConfigError
 from .policy.engine import Texts
 from .policy.limits import Action, Cap, Limits, Quota, QUOTA_KEYS
@@ -300,6 +303,35 @@ class NoticesSection(_Section):
     retry_delays: list[float] = [10, 30, 120, 600, 1800, 3600]
 
 
+# [behaviour]: one key per BehaviourConfig field, same name, same default (documented in
+# packaging/fumidai.example.toml); BehaviourConfig's own checks name the key on bad values.
+_TOML_TYPES = {"int": int, "float": float, "bool": bool, "str": str, "tuple[str, ...]": list[str]}
+_BehaviourKeys = create_model(  # type: ignore[call-overload]
+    "_BehaviourKeys",
+    __base__=_Section,
+    **{
+        f.name: (_TOML_TYPES[f.type], list(f.default) if isinstance(f.default, tuple) else f.default)
+        for f in dataclass_fields(BehaviourConfig)
+        if f.default is not MISSING
+    },
+)
+
+
+class BehaviourSection(_BehaviourKeys):  # type: ignore[misc, valid-type]
+    @model_validator(mode="after")
+    def _consistent(self) -> "BehaviourSection":
+        self.config()
+        return self
+
+    def config(self) -> BehaviourConfig:
+        values = self.model_dump()
+        values["exempt_networks"] = tuple(values["exempt_networks"])
+        return BehaviourConfig(**values)
+
+
+assert set(BehaviourSection.model_fields) == set(asdict(BehaviourConfig())), "every threshold has a key"
+
+
 class Settings(_Section):
     """The whole configuration; every section has defaults."""
 
@@ -311,6 +343,7 @@ class Settings(_Section):
     limits: LimitsSection = LimitsSection()
     actions: ActionsSection = ActionsSection()
     notices: NoticesSection = NoticesSection()
+    behaviour: BehaviourSection = BehaviourSection()
 
     def default_limits(self) -> Limits:
         """The limits of every account that has no override of its own."""

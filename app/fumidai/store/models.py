@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, text
+from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -23,6 +23,7 @@ COUNTRY_LEN = 8  # ISO alpha-2, plus room for markers such as "??" for unplaceab
 ALERT_KINDS = ("auto_suspend", "cap", "quota_reject", "defer", "hold", "filter")
 from ..roles import ROLES as STAFF_ROLES
 NOTICE_STATUSES = ("queued", "sent", "failed")
+PERMISSION_KINDS = ("travel", "trust")
 
 
 def utcnow() -> datetime:
@@ -234,3 +235,34 @@ class Notice(Base):
         Index("ix_notices_account", "account", "id"),
         Index("ix_notices_due", "status", "next_attempt_at"),
     )
+
+
+class Baseline(Base):
+    """An account's behaviour baseline (fumidai.behaviour.Baseline.to_bytes), replaced on change."""
+
+    __tablename__ = "baselines"
+
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)  # the blob's format version
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Nodes and the running server pick up what changed since they last looked.
+    __table_args__ = (Index("ix_baselines_updated_at", "updated_at"),)
+
+
+class Permission(Base):
+    """A self-expiring travel permission (countries) or trust (waived signals); one row per
+    account and kind, replaced on change (the audit log keeps the history)."""
+
+    __tablename__ = "permissions"
+
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # one of PERMISSION_KINDS
+    items: Mapped[list[str]]  # travel: ISO country codes; trust: signal codes or "*"
+    expires_at: Mapped[datetime]
+    set_by: Mapped[str] = mapped_column(String(STAFF_LEN))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_permissions_expires_at", "expires_at"),)

@@ -1,0 +1,245 @@
+"""The verdict: a risk score from the signals, a tier, the reasons in words (en, ja).
+
+Tiers, from the score (thresholds in BehaviourConfig):
+- none, watch (alert only),
+- probation: mail flows, but at most ``probation_budget`` messages with new recipients an
+  hour; past it the message is held. Lasts until staff clear it or no message has scored
+  that high for ``probation_calm_s``;
+- hold or filter (``hold_action``): Postfix's hold queue or the quarantine relay;
+- suspend.
+
+Anti-poisoning: a message teaches the baseline only when its tier is none (or watch, for
+mail to usual contacts: a traveller), never while on probation and never with complaints
+pending; a country or network becomes familiar only after use on ``familiar_after_days``
+separate days. A hijacker cannot make himself familiar in minutes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .baseline import Baseline, network_of
+from .config import BehaviourConfig
+from .permissions import NONE, Permissions
+from .signals import Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches
+
+
+class Tier(StrEnum):
+    NONE = "none"
+    WATCH = "watch"
+    PROBATION = "probation"
+    HOLD = "hold"
+    FILTER = "filter"
+    SUSPEND = "suspend"
+
+
+SEVERITY = {Tier.NONE: 0, Tier.WATCH: 1, Tier.PROBATION: 2, Tier.FILTER: 3, Tier.HOLD: 3, Tier.SUSPEND: 4}
+_NO_REASONS: tuple[Signal, ...] = ()
+_NO_COHORT = (0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    tier: Tier
+    score: int
+    reasons: tuple[Signal, ...]
+    vouched: bool  # the abroad/country caps do not count this message
+    learned: bool  # the baseline learned from it (the caller marks the account dirty)
+    probation: bool = False  # the account is on probation after this message
+
+    def describe(self, language: str = "en") -> str:
+        return "; ".join(describe(r, language) for r in self.reasons)
+
+
+class BehaviourEngine:
+    """Decides one message at DATA; owns the node's Cohorts index.
+
+    Not thread-safe (like policy.Engine it runs on the service's loop).
+    """
+
+    def __init__(self, cfg: BehaviourConfig = BehaviourConfig(), home_countries: frozenset[str] = frozenset({"JP"})) -> None:
+        self.cfg = cfg
+        self.home_countries = home_countries
+        self.cohorts = Cohorts(cfg.cohort_window_s, cfg.cohort_addresses_kept, cfg.cohort_accounts_per_address,
+                               cfg.exempt_networks)
+        self._hold = Tier.FILTER if cfg.hold_action == "filter" else Tier.HOLD
+        self.fast_path = True  # tests turn it off to hold both paths to the same answers
+
+    def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
+                country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
+                complaints: int = 0, home_countries: frozenset[str] | None = None) -> Verdict:
+        """One message at DATA: count it in ``recent`` and the cohorts, judge it, and learn
+        from it if it is clean. ``recipients`` are RecipientHasher ints (duplicates allowed)."""
+        cfg = self.cfg
+        if client_address == recent.address:  # most messages come from the address of the last one
+            network = recent.network
+        else:
+            network = recent.network = network_of(client_address)
+            recent.address = client_address
+        counts = recipient_counts(baseline, recipients)
+        total, new = counts[0], counts[1]
+        country_days = baseline.country_days(country)
+        network_days = baseline.network_days(network)
+        recent.expire(now)
+        recent.note(now, country, client_address, new if baseline.messages else 0)
+        familiar = cfg.familiar_after_days
+        if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
+                and not recent.probation_since and len(recent.countries) == 1
+                and len(recent.addresses) < cfg.addresses_per_hour and recent.messages <= cfg.volume_floor_messages):
+            # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
+            # fire (compute() would find none; the tests hold the two paths to the same answer).
+            baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
+            recent.streak = 0
+            return _CLEAN_VOUCHED
+        vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days)
+        usual_contacts = to_usual_contacts(cfg, total, new)
+        if total and new >= cfg.new_recipient_share * total and (network_days < familiar or country_days < familiar):
+            recent.streak += 1
+        else:
+            recent.streak = 0
+        if network_days < cfg.familiar_after_days and not usual_contacts:
+            cohort = self.cohorts.note(now, client_address, account, True)
+        else:
+            cohort = _NO_COHORT  # an account at its usual network, or writing to its contacts, joins no cohort
+        signals = compute(cfg, baseline, now, network, country, asn, counts, recent, cohort, complaints, permissions,
+                          self.home_countries if home_countries is None else home_countries,
+                          country_days, network_days, baseline.has_history(cfg), usual_contacts)
+        score = 0
+        for s in signals:
+            score += s.weight
+        reasons = tuple(signals) if signals else _NO_REASONS
+
+        if score >= cfg.suspend_score:
+            tier = Tier.SUSPEND
+        elif score >= cfg.hold_score:
+            tier = self._hold
+        else:
+            tier = Tier.WATCH if score >= cfg.watch_score else Tier.NONE
+            if score >= cfg.probation_score or (recent.probation_since and recent.on_probation(now, cfg.probation_calm_s)):
+                if score >= cfg.probation_score:
+                    if not recent.probation_since:
+                        recent.probation_since = now
+                        # What led here counts against the budget: a slow run is not restarted.
+                        recent.probation_new = max(0, recent.new_messages - 1)
+                    recent.probation_at = now
+                if permissions.waives("*", now):
+                    recent.clear_probation()
+                else:
+                    tier = Tier.PROBATION
+                    if new and not usual_contacts:
+                        if recent.probation_new >= cfg.probation_budget:
+                            tier = self._hold
+                            reasons += (Signal("probation_budget", 0, {"sent": recent.probation_new,
+                                                                       "budget": cfg.probation_budget}),)
+                        else:
+                            recent.probation_new += 1
+
+        # Anti-poisoning: only clean mail teaches (a traveller's to usual contacts included).
+        learned = not complaints and (tier is Tier.NONE or (tier is Tier.WATCH and usual_contacts))
+        if learned:
+            baseline.learn(now, network, country, asn, recipients, cfg)
+        if not score and learned and not recent.probation_since:
+            return _CLEAN_VOUCHED if vouched else _CLEAN  # most messages: no new object
+        return Verdict(tier, score, reasons, vouched, learned, bool(recent.probation_since))
+
+
+_CLEAN = Verdict(Tier.NONE, 0, _NO_REASONS, False, True)
+_CLEAN_VOUCHED = Verdict(Tier.NONE, 0, _NO_REASONS, True, True)
+
+
+# -- words ------------------------------------------------------------------------------
+
+_TEXTS = {
+    "new_country": {
+        "en": lambda n: f"first mail ever from {n['country']}" if not n.get("days")
+        else f"mail from {n['country']}, used on only {n['days']} day(s) before",
+        "ja": lambda n: f"{n['country']} からの初めての送信" if not n.get("days")
+        else f"{n['country']} からの送信 (過去の利用は {n['days']} 日のみ)",
+    },
+    "new_network": {
+        "en": lambda n: f"first mail from network {n['network']}" + (f" (AS{n['asn']})" if n.get("asn") else ""),
+        "ja": lambda n: f"ネットワーク {n['network']} からの初めての送信" + (f" (AS{n['asn']})" if n.get("asn") else ""),
+    },
+    "countries_per_hour": {
+        "en": lambda n: f"mail from {n['countries']} countries within an hour ({', '.join(n['list'])})",
+        "ja": lambda n: f"1時間以内に {n['countries']} か国から送信 ({', '.join(n['list'])})",
+    },
+    "addresses_per_hour": {
+        "en": lambda n: f"{n['addresses']} client addresses within an hour",
+        "ja": lambda n: f"1時間以内に {n['addresses']} 個の接続元アドレス",
+    },
+    "new_recipients": {
+        "en": lambda n: f"{n['new']} of {n['total']} recipients never written to",
+        "ja": lambda n: f"宛先 {n['total']} 件中 {n['new']} 件が初めての宛先",
+    },
+    "many_domains": {
+        "en": lambda n: f"{n['domains']} recipient domains in one message ({n['new']} new)",
+        "ja": lambda n: f"1通に {n['domains']} 個の宛先ドメイン (うち新規 {n['new']})",
+    },
+    "volume": {
+        "en": lambda n: f"{n['hour']} messages this hour, usually at most {n['usual']}",
+        "ja": lambda n: f"この1時間に {n['hour']} 通 (普段は最大 {n['usual']} 通)",
+    },
+    "cohort": {
+        "en": lambda n: f"the same address logged in as {n['accounts']} accounts in {n['minutes']} min",
+        "ja": lambda n: f"同じアドレスが {n['minutes']} 分間に {n['accounts']} 個のアカウントでログイン",
+    },
+    "complaints": {
+        "en": lambda n: f"{n['complaints']} complaint(s) received recently",
+        "ja": lambda n: f"最近 {n['complaints']} 件の苦情を受信",
+    },
+    "probation_budget": {
+        "en": lambda n: f"on probation: {n['sent']} messages to new recipients already, {n['budget']} allowed",
+        "ja": lambda n: f"仮制限中: 新しい宛先への送信がすでに {n['sent']} 通 (上限 {n['budget']} 通)",
+    },
+}
+
+# For the owner: what happened, in plain words, without addresses, networks or thresholds.
+_OWNER_TEXTS = {
+    "new_country": {"en": "mail was sent from a country this account had not used ({country})",
+                    "ja": "普段と異なる国 ({country}) からメールが送信されました"},
+    "new_network": {"en": "mail was sent from an unfamiliar network",
+                    "ja": "普段と異なるネットワークからメールが送信されました"},
+    "countries_per_hour": {"en": "mail was sent from several countries within a short time",
+                           "ja": "短時間に複数の国からメールが送信されました"},
+    "addresses_per_hour": {"en": "the account logged in from many places within a short time",
+                           "ja": "短時間に多数の場所からログインがありました"},
+    "new_recipients": {"en": "mail was sent to many addresses this account had never written to",
+                       "ja": "これまで送信したことのない多数の宛先にメールが送信されました"},
+    "many_domains": {"en": "mail was sent to many different domains at once",
+                     "ja": "多数の異なるドメイン宛てに一度にメールが送信されました"},
+    "volume": {"en": "much more mail than usual was sent", "ja": "普段より大幅に多くのメールが送信されました"},
+    "cohort": {"en": "the login pattern matches the use of stolen passwords",
+               "ja": "盗まれたパスワードが使われた場合と同じログインの傾向が見られました"},
+    "complaints": {"en": "recipients complained about mail from this account",
+                   "ja": "このアカウントからのメールについて受信者から苦情がありました"},
+    "probation_budget": {"en": "sending is limited while the account is being checked",
+                         "ja": "確認が終わるまで送信を制限しています"},
+}
+
+
+def _language(language: str) -> str:
+    return "ja" if language[:2].lower() == "ja" else "en"
+
+
+def describe(reason: Signal | dict, language: str = "en") -> str:
+    """A reason in a short line for staff (en or ja), with its numbers."""
+    code, numbers = (reason.code, reason.numbers) if isinstance(reason, Signal) else (reason.get("code", ""), reason)
+    texts = _TEXTS.get(code)
+    if texts is None:
+        return str(code)
+    try:
+        return texts[_language(language)](numbers)
+    except (KeyError, TypeError):  # a reason stored by another version: the code says enough
+        return str(code)
+
+
+def describe_for_owner(reason: Signal | dict, language: str = "en") -> str:
+    """A reason in the owner's words (notices): nothing internal, the country at most."""
+    code, numbers = (reason.code, reason.numbers) if isinstance(reason, Signal) else (reason.get("code", ""), reason)
+    texts = _OWNER_TEXTS.get(code)
+    if texts is None:
+        return "不審な送信が検知されました" if _language(language) == "ja" else "unusual sending was detected"
+    text = texts[_language(language)]
+    return text.format(country=str(numbers.get("country", "?"))[:2]) if "{country}" in text else text

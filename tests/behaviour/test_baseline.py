@@ -1,0 +1,193 @@
+"""Baselines: learning, familiarity by separate days, bounds, bytes that never poison."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from fumidai.behaviour import Baseline, BaselineError, BaselineTable, BehaviourConfig, RecipientHasher, network_of
+from fumidai.behaviour.baseline import IPV6_FLAG, days_used, network_text
+
+from .helpers import DAY, T0, hashes
+
+
+def test_network_of_groups_by_24_and_48_and_refuses_what_is_not_an_address():
+    assert network_of("203.0.113.5") == network_of("203.0.113.250") != network_of("203.0.114.5")
+    assert network_text(network_of("203.0.113.5")) == "203.0.113.0/24"
+    v6 = network_of("2001:db8:1:2::5")
+    assert v6 == network_of("2001:db8:1:ffff::1") and v6 & IPV6_FLAG
+    assert network_text(v6) == "2001:db8:1::/48"
+    assert network_of("::ffff:203.0.113.9") == network_of("203.0.113.5")
+    for bad in ("", "unknown", "999.1.1.1", "1.2.3", "::g", "a" * 100, None, 12):
+        assert network_of(bad) is None
+
+
+def test_recipient_hash_is_keyed_case_insensitive_and_carries_the_domain():
+    h = RecipientHasher(b"k" * 32)
+    other = RecipientHasher(b"j" * 32)
+    assert h("Bob@Example.JP") == h("bob@example.jp")
+    assert h("bob@example.jp") != other("bob@example.jp")
+    assert h("bob@example.jp") >> 32 == h("carol@example.jp") >> 32 != h("bob@example.com") >> 32
+    with pytest.raises(ValueError):
+        RecipientHasher(b"short")
+
+
+def test_a_country_or_network_is_familiar_only_after_separate_days():
+    b = Baseline()
+    net = network_of("198.51.100.1")
+    for minute in range(30):  # thirty messages within one half hour: still one day
+        b.learn(T0 + minute * 60, net, "FR", 64500, ())
+    assert b.country_days("FR") == b.network_days(net) == b.asn_days(64500) == 1
+    b.learn(T0 + DAY, net, "FR", 64500, ())
+    assert b.country_days("FR") == b.network_days(net) == 2
+    assert b.days_active() == 2 and b.messages == 31
+
+
+def test_days_are_counted_exactly_when_a_log_is_read_out_of_order():
+    b = Baseline()
+    for day in (10, 3, 7, 3, 10, 45, 7):  # rotated files in any order, some days twice
+        b.learn(T0 + day * DAY, None, "JP", None, ())
+    assert b.country_days("JP") == 4  # days 3, 7, 10, 45
+    assert b.days_active() == 4
+
+
+def test_bounded_networks_lose_the_least_recently_used():
+    cfg = BehaviourConfig(networks_kept=4)
+    b = Baseline()
+    for i in range(10):
+        b.learn(T0 + i * DAY, network_of(f"10.0.{i}.1"), "JP", None, (), cfg)
+    assert len(b.networks) == 4
+    assert b.network_days(network_of("10.0.9.1")) == 1 and b.network_days(network_of("10.0.0.1")) == 0
+
+
+def test_correspondents_two_generations_keep_the_recent_and_stay_bounded():
+    cfg = BehaviourConfig(correspondents_per_generation=8, domains_per_generation=4)
+    b = Baseline()
+    addrs = [f"p{i}@d{i % 6}.example" for i in range(30)]
+    for i, a in enumerate(addrs):
+        b.learn(T0 + i * 60, None, "JP", None, hashes([a]), cfg)
+    assert b.known_correspondents() <= 16
+    assert all(b.knows(h) for h in hashes(addrs[-8:]))
+    assert not b.knows(hashes(addrs[:1])[0])
+    assert len(b.domains) + len(b.domains_old) <= 8
+
+
+def test_usual_volume_is_a_decaying_high_water_mark():
+    b = Baseline()
+    start = T0 - T0 % DAY
+    for m in range(40):  # one busy hour: 40 messages
+        b.learn(start + m * 60, None, "JP", None, ())
+    for d in range(1, 4):
+        b.learn(start + d * DAY, None, "JP", None, ())
+    assert b.usual_hour_messages(start + 3 * DAY) == pytest.approx(40 * 0.5 ** (3 * 24 / (14 * 24)), rel=0.02)
+    assert b.usual_hour_messages(start + 31 * DAY) < 10  # a month later it has mostly faded
+    assert b.usual_day_messages(start + 3 * DAY) >= 30
+
+
+def _rich() -> Baseline:
+    b = Baseline()
+    for i in range(60):
+        b.learn(T0 + i * 7000, network_of(f"2001:db8:{i % 5}::1" if i % 2 else f"198.51.{i % 7}.3"),
+                ("JP", "FR", "US")[i % 3], 64500 + i % 3, hashes([f"x{i % 13}@d{i % 4}.example", f"y{i}@e.example"]))
+    return b
+
+
+def test_bytes_round_trip_and_compact():
+    b = _rich()
+    blob = b.to_bytes()
+    assert Baseline.from_bytes(blob) == b
+    assert Baseline.from_bytes(blob).to_bytes() == blob
+    assert len(blob) < 1000  # 60 messages, 73 correspondents, 12 networks
+    assert len(Baseline().to_bytes()) < 100
+
+
+def test_truncated_oversized_and_out_of_range_blobs_are_refused_clearly():
+    blob = _rich().to_bytes()
+    with pytest.raises(BaselineError, match="truncated"):
+        Baseline.from_bytes(blob[:20])
+    with pytest.raises(BaselineError, match="header says"):
+        Baseline.from_bytes(blob[:-1])
+    with pytest.raises(BaselineError, match="header says"):
+        Baseline.from_bytes(blob + b"\0")
+    with pytest.raises(BaselineError, match="magic"):
+        Baseline.from_bytes(b"XX" + blob[2:])
+    with pytest.raises(BaselineError, match="format 9"):
+        Baseline.from_bytes(blob[:2] + b"\x09" + blob[3:])
+    with pytest.raises(BaselineError, match="bytes, not str"):
+        Baseline.from_bytes("nope")  # type: ignore[arg-type]
+    # A NaN peak, a country code that is not one, a count far past the bound:
+    head = struct.Struct("<2sBBHHHIIIIIIHIIffff24sBBBBHHHH")
+    fields = list(head.unpack_from(blob))
+    for index, value, match in ((15, float("nan"), "out of range"), (27, 60000, "more than")):
+        bad = list(fields)
+        bad[index] = value
+        with pytest.raises(BaselineError, match=match):
+            Baseline.from_bytes(head.pack(*bad) + blob[head.size:])
+    with pytest.raises(BaselineError, match="capital letters"):
+        Baseline.from_bytes(blob[:head.size] + b"j1" + blob[head.size + 2:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_never_crash_from_bytes(data):
+    try:
+        b = Baseline.from_bytes(data)
+    except BaselineError:
+        return
+    assert Baseline.from_bytes(b.to_bytes()) == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_corrupted_real_blobs_are_refused_or_read_into_a_usable_baseline(data):
+    blob = bytearray(_rich().to_bytes())
+    for _ in range(data.draw(st.integers(1, 4))):
+        blob[data.draw(st.integers(0, len(blob) - 1))] = data.draw(st.integers(0, 255))
+    try:
+        b = Baseline.from_bytes(bytes(blob))
+    except BaselineError:
+        return
+    # Whatever was accepted works: it learns, answers and round-trips.
+    b.learn(T0 + 90 * DAY, network_of("192.0.2.1"), "JP", None, hashes(["a@b.example"]))
+    assert b.country_days("JP") >= 1 and b.knows(hashes(["a@b.example"])[0])
+    assert Baseline.from_bytes(b.to_bytes()) == b
+
+
+messages = st.lists(
+    st.tuples(st.floats(0, 60 * DAY), st.sampled_from(["JP", "FR", "US", "KR"]),
+              st.sampled_from(["203.0.113.5", "198.51.100.7", "2001:db8::1", "bogus"]),
+              st.lists(st.sampled_from([f"r{i}@d{i % 3}.example" for i in range(12)]), max_size=5)),
+    max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages, messages)
+def test_learning_never_makes_a_familiar_country_unfamiliar(history, later):
+    cfg = BehaviourConfig()
+    b = Baseline()
+    for t, country, client, rcpts in history:
+        b.learn(T0 + t, network_of(client), country, None, hashes(rcpts), cfg)
+    familiar = {c for c in b.countries if b.country_days(c) >= cfg.familiar_after_days}
+    for t, country, client, rcpts in later:
+        b.learn(T0 + 60 * DAY + t, network_of(client), country, None, hashes(rcpts), cfg)
+        assert all(b.country_days(c) >= cfg.familiar_after_days for c in familiar)
+    assert Baseline.from_bytes(b.to_bytes()) == b
+
+
+def test_table_keeps_inactive_baselines_as_bytes_and_tracks_what_changed():
+    table = BaselineTable(max_live=2)
+    for i in range(5):
+        table.learn(f"a{i}", T0 + i, network_of("203.0.113.5"), "JP", None, hashes([f"x{i}@e.example"]))
+    assert len(table) == 5 and len(table._live) == 2
+    dirty = table.take_dirty()
+    assert set(dirty) == {f"a{i}" for i in range(5)} and table.take_dirty() == {}
+    assert Baseline.from_bytes(dirty["a0"]).messages == 1
+    b0 = table.get("a0")  # decoded on use
+    assert b0 is not None and b0.knows(hashes(["x0@e.example"])[0])
+    table.load("a9", dirty["a1"])
+    assert table.get("a9").messages == 1
+    table.load("a8", b"garbage")  # from another node, unreadable: that account starts afresh
+    assert table.get("a8") is None and table.unreadable == 1
+    assert days_used(table.get_or_create("a8").active) == 0
