@@ -149,6 +149,9 @@ class TraceCodec:
             blob = _b64decode(token)
         except (binascii.Error, ValueError):
             raise TokenRejected("not a trace token (not base64url)") from None
+        # One token, one spelling: base64's spare bits in the last character must be zero.
+        if base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=") != token.rstrip("="):
+            raise TokenRejected("forged token (not in canonical form)")
         if len(blob) < KEY_ID_BYTES + TAG_BYTES + BLOCK or (len(blob) - KEY_ID_BYTES - TAG_BYTES) % BLOCK:
             raise TokenRejected("not a trace token (wrong length)")
         key_id, sealed = blob[:KEY_ID_BYTES], blob[KEY_ID_BYTES:]
