@@ -221,7 +221,7 @@ class ComplaintsSection(_Section):
     # A key replaced by a newer one still resolves tokens this long (complaints come late).
     key_retention_days: float = Field(default=30.0, gt=0)
     suspend_after: int = Field(default=3, ge=1)
-    window: float = Field(default=86400.0, gt=0)
+    window: float = Field(default=86400.0, gt=0, le=366 * 86400.0)
 
     @field_validator("trace_header")
     @classmethod
