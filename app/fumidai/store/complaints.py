@@ -137,10 +137,14 @@ def complaints_for_account(s: Session, account: str, limit: int = 100) -> list[C
 
 
 def complaint_times(s: Session, account: str, since: datetime) -> list[tuple[int, float]]:
-    """(id, epoch seconds received) of an account's complaints received since ``since`` (strikes' input)."""
-    q = (select(Complaint.id, Complaint.received_at)
+    """(id, epoch seconds) of an account's complaints received since ``since`` (strikes' input).
+
+    A complaint's time is when it was reported (the report's Date) if that is earlier than
+    when Fumidai read it: a backlog imported late weighs as it happened, not all at once.
+    """
+    q = (select(Complaint.id, Complaint.received_at, Complaint.reported_at)
          .where(Complaint.account == account, Complaint.received_at > since).order_by(Complaint.id))
-    return [(cid, at.timestamp()) for cid, at in s.execute(q)]
+    return [(cid, min(received, reported or received).timestamp()) for cid, received, reported in s.execute(q)]
 
 
 def complaint_counts(s: Session, since: datetime, accounts: Sequence[str] | None = None) -> dict[str, int]:
