@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "fumidai.notices.commands",  # notice preview|send
     "fumidai.sim.commands",  # simulate, demo
     "fumidai.desk.commands",  # desk
+    "fumidai.reputation.commands",  # complaints
 )
 
 
