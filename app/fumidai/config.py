@@ -279,22 +279,23 @@ def _check_zone(v: str) -> str:
     return name
 
 
-def _check_nameserver(v: str) -> str:
+def parse_nameserver(spec: str) -> tuple[str, int]:
+    """``"127.0.0.1:53"``, ``"10.0.0.1"`` or ``"[2001:db8::53]:5353"`` → (address, port); ValueError if not."""
     import ipaddress
 
-    host, port = v, "53"
-    if v.startswith("["):  # [2001:db8::53]:5353
-        host, _, rest = v[1:].partition("]")
+    host, port = spec, "53"
+    if spec.startswith("["):
+        host, _, rest = spec[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else ("53" if not rest else "x")
-    elif v.count(":") == 1:
-        host, port = v.split(":")
+    elif spec.count(":") == 1:
+        host, port = spec.split(":")
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        raise ValueError(f"{v!r}: a name server is an IP address[:port] (IPv6 as [addr]:port)") from None
+        raise ValueError(f"{spec!r}: a name server is an IP address[:port] (IPv6 as [addr]:port)") from None
     if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(f"{v!r}: bad port")
-    return v
+        raise ValueError(f"{spec!r}: bad port")
+    return host, int(port)
 
 
 # A sensible default set: Spamhaus ZEN (its PBL answers 127.0.0.10/11 list dynamic ranges,
@@ -343,7 +344,9 @@ class BlocklistsSection(_Section):
     @field_validator("nameservers")
     @classmethod
     def _servers(cls, v: list[str]) -> list[str]:
-        return [_check_nameserver(s.strip()) for s in v]
+        for spec in v:
+            parse_nameserver(spec.strip())
+        return [spec.strip() for spec in v]
 
 
 

@@ -31,7 +31,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
-from ..config import BlocklistsSection, BlocklistZone
+from ..config import BlocklistsSection, BlocklistZone, parse_nameserver
 from ..tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -181,17 +181,7 @@ def make_resolver(settings: BlocklistsSection) -> dns.asyncresolver.Resolver:
     """A resolver on ``[blocklists] nameservers`` (host[:port]), else the system's; no cache."""
     resolver = dns.asyncresolver.Resolver(configure=not settings.nameservers)
     if settings.nameservers:
-        servers = []
-        for spec in settings.nameservers:
-            host, port = spec, 53
-            if spec.startswith("["):
-                host, _, rest = spec[1:].partition("]")
-                port = int(rest[1:]) if rest.startswith(":") else 53
-            elif spec.count(":") == 1:
-                host, p = spec.split(":")
-                port = int(p)
-            servers.append(dns.nameserver.Do53Nameserver(host, port))
-        resolver.nameservers = servers
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(*parse_nameserver(spec)) for spec in settings.nameservers]
     resolver.timeout = settings.timeout
     resolver.lifetime = settings.timeout
     resolver.cache = None  # a listing must be seen when it happens, not after a cached NXDOMAIN

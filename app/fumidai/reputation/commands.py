@@ -121,6 +121,7 @@ class _Tally:
 def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = False) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from ..store.db import _first_line
     from .reports import read_report
 
     header = settings.complaints.trace_header or DEFAULT_TRACE_HEADER
@@ -189,11 +190,6 @@ def _record(store: Store, outcome) -> bool:
                 raise
             # Another import recorded the same report between our check and our insert.
     return False
-
-
-def _first_line(err: BaseException) -> str:
-    orig = getattr(err, "orig", None) or err
-    return (str(orig).strip().splitlines() or [type(orig).__name__])[0]
 
 
 def apply_strikes(settings: Settings, store: Store, accounts: list[str], now: float | None = None) -> list[StrikeDecision]:
