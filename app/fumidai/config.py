@@ -408,10 +408,15 @@ def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> None:
         node[keys[-1]] = _env_value(raw)
 
 
+def _is_type_tag(part: str) -> bool:
+    """A union branch's name in an error location ("int", "literal['unlimited']"), not a key."""
+    return part == "int" or part.startswith(("function-", "literal[", "constrained"))
+
+
 def _describe(err: ValidationError) -> str:
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "literal[", "int", "constrained")))
+        loc = ".".join(str(p) for p in e["loc"] if not _is_type_tag(str(p)))
         if e["type"] == "extra_forbidden":
             lines.append(f"{loc}: unknown key")
         else:
