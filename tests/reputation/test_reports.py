@@ -71,6 +71,22 @@ def test_text_rfc822_headers_part(codec):
     assert isinstance(c, Complaint) and c.account == "taro@example.jp" and c.subject.startswith("Your mailbox")
 
 
+@pytest.mark.parametrize("encoding", ["base64", "quoted-printable"])
+def test_an_encoded_message_rfc822_part_is_decoded(codec, encoding):
+    import base64
+    import quopri
+
+    raw = sample("spamcop.eml")
+    head, rest = raw.split(b"Content-Transfer-Encoding: 7bit\n\n", 1)
+    original, tail = rest.rsplit(b"\n------------=_SpamCop_7234566110--", 1)
+    encoded = base64.encodebytes(original) if encoding == "base64" else quopri.encodestring(original.replace(b"Subject: Cheap", b"Subject: Ch=ap"))
+    raw = head + f"Content-Transfer-Encoding: {encoding}\n\n".encode() + encoded + b"\n------------=_SpamCop_7234566110--" + tail
+    c = _read(raw, codec)
+    assert isinstance(c, Complaint) and c.account == "taro@example.jp", c
+    assert c.original_message_id == "<meds.8812@submit1.isp.example>"
+    assert c.subject == ("Cheap meds, no prescription" if encoding == "base64" else "Ch=ap meds, no prescription")
+
+
 def test_the_reports_own_trace_header_is_never_used(codec):
     """A customer of ours who forwards spam carries their own token in the report's headers."""
     hanako = codec.token_for("hanako@example.jp")

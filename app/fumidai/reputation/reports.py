@@ -22,12 +22,14 @@ KeptAside record, never an exception.
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import email.header
 import email.utils
 import hashlib
 import ipaddress
 import os
+import quopri
 import re
 import sys
 import time
@@ -311,7 +313,7 @@ def _collect(msg: Message, found: _Findings, depth: int = 0, budget: list[int] |
             inner = part.get_payload()
             if not (isinstance(inner, list) and inner and isinstance(inner[0], Message)):
                 continue
-            original = inner[0]
+            original = _decoded_original(part, inner[0])
             if original.get_content_type() == "multipart/report" and depth < MAX_DEPTH:
                 _collect(original, found, depth + 1, budget)  # an ARF forwarded as an attachment
             else:
@@ -321,6 +323,26 @@ def _collect(msg: Message, found: _Findings, depth: int = 0, budget: list[int] |
             found.originals.append(("headers", HeaderParser(policy=policy.default).parsestr(text, headersonly=True)))
         elif ctype == "text/plain":
             found.texts.append(_text_of(part)[:MAX_TEXT_SCAN])
+
+
+def _decoded_original(part: Message, original: Message) -> Message:
+    """The original itself when its message/rfc822 part was sent base64 or quoted-printable.
+
+    RFC 2046 forbids encoding message/rfc822, but some feedback loops do it; the email
+    package then parses the encoded text as a headerless message.
+    """
+    encoding = (_raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return original
+    encoded = original.as_bytes(policy=policy.default.clone(max_line_length=0)).lstrip(b"\r\n")
+    try:
+        data = binascii.a2b_base64(encoded) if encoding == "base64" else quopri.decodestring(encoded)
+    except (binascii.Error, ValueError):
+        return original
+    costly = _too_costly(data)
+    if costly:
+        raise _Unreadable(f"the encoded original: {costly}")
+    return BytesParser(policy=policy.default).parsebytes(data)
 
 
 def _quoted_headers(text: str, trace_header: str) -> Message | None:
