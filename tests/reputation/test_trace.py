@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fumidai.errors import FumidaiError
 from fumidai.reputation.trace import (MAX_ACCOUNT_BYTES, TokenRejected, TraceCodec, add_key, load_codec, load_keys,
-                                      new_key)
+                                      load_tracer, new_key)
 
 DAY = 86400.0
 T0 = 1_796_083_200.0
@@ -134,6 +134,27 @@ def test_making_a_token_is_fast():
     print(f"token_for: {first:.2f} µs for an account's first message, {cached:.2f} µs cached")
     # Measured about 5 µs and 0.2 µs; the bounds leave room for a busy shared machine.
     assert first < 100 and cached < 10
+
+
+def test_tracer_answers_prepend_with_the_token_or_none(tmp_path):
+    add_key(tmp_path / "t.key", 30 * DAY, now=T0)
+    assert load_tracer("", tmp_path / "missing.key", 30 * DAY) is None  # off: no key file needed
+    with pytest.raises(FumidaiError, match="secret_file"):
+        load_tracer("X-Fumidai-Trace", tmp_path / "missing.key", 30 * DAY)
+    tracer = load_tracer("X-Fumidai-Trace", tmp_path / "t.key", 30 * DAY)
+    action = tracer.action("taro@example.jp")
+    verb, header, token = action.split(" ")
+    assert (verb, header) == ("PREPEND", "X-Fumidai-Trace:")
+    assert tracer.codec.resolve(token, T0) == "taro@example.jp"
+    assert tracer.action("taro@example.jp") is action  # cached
+    assert tracer.action("x" * (MAX_ACCOUNT_BYTES + 1)) is None
+    n = 20_000
+    start = time.perf_counter()
+    for _ in range(n):
+        tracer.action("taro@example.jp")
+    per_call = (time.perf_counter() - start) / n * 1e6
+    print(f"Tracer.action cached: {per_call:.2f} µs")
+    assert per_call < 10
 
 
 @settings(max_examples=200, deadline=None)

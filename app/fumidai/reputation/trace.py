@@ -260,3 +260,44 @@ def add_key(path: str | os.PathLike[str], retention: float, now: float | None = 
         tmp.unlink(missing_ok=True)
         raise FumidaiError(f"[complaints] secret_file {p}: cannot write: {err.strerror or err}") from None
     return key, len(keys) + 1 - len(kept)
+
+
+# --- the policy path's one call ------------------------------------------------------------
+
+
+class Tracer:
+    """The DATA-stage answer for a message the policy server lets through.
+
+    ``action(account)`` is ``"PREPEND X-Fumidai-Trace: <token>"`` (cached per account, so a
+    dict lookup after an account's first message), or None when the account cannot be
+    traced (a name longer than a header allows): answer DUNNO then. PREPEND is not final
+    in Postfix: the restrictions after check_policy_service still run, as with DUNNO.
+    """
+
+    def __init__(self, header: str, codec: TraceCodec) -> None:
+        self.header = header
+        self.codec = codec
+        self._actions: dict[str, str | None] = {}
+
+    def action(self, account: str) -> str | None:
+        action = self._actions.get(account, "")
+        if action != "":
+            return action
+        token = self.codec.token_for(account)
+        action = None if token is None else f"PREPEND {self.header}: {token}"
+        if len(self._actions) >= CACHE_SIZE:
+            self._actions.clear()
+        self._actions[account] = action
+        return action
+
+
+def load_tracer(header: str, secret_file: str | os.PathLike[str], retention: float) -> Tracer | None:
+    """The tracer of ``[complaints]`` at start-up: None when ``trace_header`` is "" (off).
+
+    A missing or unsafe key file raises FumidaiError naming ``[complaints] secret_file``
+    and the command that makes one: ``serve`` should refuse to start rather than let mail
+    through untraced without anyone noticing.
+    """
+    if not header:
+        return None
+    return Tracer(header, load_codec(secret_file, retention))
