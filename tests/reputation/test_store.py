@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from fumidai.reputation.blocklists import Observation, Status, transition
+from fumidai.reputation.blocklists import Observation, Status, state_from_row, transition
 from fumidai.reputation.reports import KeptAside, read_report
 from fumidai.store import complaints as repo
 from fumidai.store.models import Alert, BlocklistEvent, BlocklistState
@@ -123,3 +123,17 @@ def test_a_blocklist_round_is_stored_with_its_history_and_alerts(store):
         assert alerts[0].reason == "203.0.113.10 listed on zen.test: SBL see https://x"
         assert alerts[0].detail["delist_url"] == "https://check.test/"
         assert s.scalars(select(BlocklistEvent)).all() and s.scalars(select(BlocklistState)).all()
+
+
+def test_stored_states_come_back_for_a_restart_without_announcing_old_news(store):
+    listed = Observation("203.0.113.10", "zen.test", Status.LISTED, ("127.0.0.2",), "SBL", "txt")
+    failing = Observation("203.0.113.10", "b.test", Status.ERROR, error="no answer within 5 s")
+    states = [transition(None, listed, NOW)[0], transition(None, failing, NOW)[0]]
+    with store.session() as s:
+        repo.save_blocklist_round(s, states, [])
+    with store.session() as s:
+        back = {r.zone: state_from_row(r) for r in repo.blocklist_states(s)}
+    assert back["zen.test"] == states[0]
+    assert (back["b.test"].status, back["b.test"].error, back["b.test"].since) == ("error", "no answer within 5 s", NOW)
+    # The same answer after the restart is not news.
+    assert transition(back["zen.test"], listed, NOW + 300)[1] == []

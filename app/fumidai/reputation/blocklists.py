@@ -140,6 +140,22 @@ def transition(
     return state, [BlocklistEvent(now, kind, previous, state, delist_url) for kind in events]
 
 
+def state_from_row(row) -> ZoneState:
+    """A stored state (store.models.BlocklistState) back as a ZoneState, for a restart.
+
+    The store keeps the current status only: a row in error comes back with its listing
+    unknown, so the first answer after the restart reports "recovered" and, if listed,
+    "listed" again.
+    """
+    listed = {"listed": True, "not_listed": False}.get(row.status)
+    since = row.since.timestamp()
+    return ZoneState(
+        egress=row.egress, zone=row.zone, listed=listed, listed_since=since if listed is not None else None,
+        error=row.error if row.status == Status.ERROR.value else None,
+        error_since=since if row.status == Status.ERROR.value else None,
+        checked_at=row.checked_at.timestamp(), answers=tuple(row.answers or ()), meaning=row.meaning, txt=row.txt)
+
+
 # --- probing -------------------------------------------------------------------------------
 
 
