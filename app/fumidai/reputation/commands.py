@@ -25,6 +25,7 @@ from ..errors import FumidaiError
 if TYPE_CHECKING:
     from ..config import Settings
     from ..store.db import Store
+    from .reports import Outcome
     from .strikes import StrikeDecision
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = 
             break
         outcome = read_report(raw, codec, header, raw.origin)
         try:
-            verdict = _record(store, outcome)
+            verdict = record_outcome(store, outcome)
         except SQLAlchemyError as err:
             print(f"fumidai: error: the store failed while recording {raw.origin}: {_first_line(err)} "
                   f"({tally.line()} before it; exit {EX_TEMPFAIL}: try again, duplicates are not recorded twice)",
@@ -171,8 +172,14 @@ def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = 
     return EX_OK
 
 
-def _record(store: Store, outcome) -> bool:
-    """Write one outcome; True when a new complaint or kept-aside report was stored."""
+def record_outcome(store: Store, outcome: Outcome) -> bool:
+    """Write one parsed report (reports.read_report's result), each in its own transaction.
+
+    A Complaint is recorded once, a KeptAside kept once; an Ignored writes nothing.
+    Returns True when a row was added (False for a duplicate or an Ignored). Raises
+    SQLAlchemyError when the store fails (the caller answers "try again": exit 75, HTTP 503).
+    The HTTP route ``POST /api/v1/complaints`` needs exactly this, then ``apply_strikes``.
+    """
     from sqlalchemy.exc import IntegrityError
 
     from ..store import complaints as repo
