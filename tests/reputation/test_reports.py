@@ -63,6 +63,12 @@ def test_forwarded_message_with_quoted_headers(codec):
     assert c.original_message_id == "<inv-0042@submit1.isp.example>"
 
 
+def test_rfc2231_report_type_parameter(codec):
+    raw = sample("jmrp.eml").replace(b"report-type=feedback-report;", b"report-type*=us-ascii'en'feedback-report;")
+    c = _read(raw, codec)
+    assert isinstance(c, Complaint) and c.kind == "arf"
+
+
 def test_text_rfc822_headers_part(codec):
     raw = sample("jmrp.eml")
     raw = raw.replace(b"Content-Type: message/rfc822\nContent-Disposition: inline",

@@ -299,7 +299,8 @@ def _collect(msg: Message, found: _Findings, depth: int = 0, budget: list[int] |
         if budget[0] < 0:
             raise _Unreadable(f"more than {MAX_PARTS} MIME parts")
         ctype = part.get_content_type()
-        if ctype == "multipart/report" and part.get_param("report-type", "").lower() == "feedback-report":
+        report_type = email.utils.collapse_rfc2231_value(part.get_param("report-type", "") or "")
+        if ctype == "multipart/report" and str(report_type).lower() == "feedback-report":
             found.is_arf = True
         if part.is_multipart() and ctype.startswith("multipart/"):
             stack.extend(p for p in part.get_payload() if isinstance(p, Message))
