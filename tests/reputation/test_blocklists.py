@@ -97,6 +97,16 @@ def test_answers_outside_loopback_and_unknown_refusals_are_errors(dnsbl):
     assert "error code (127.255.255.1)" in monitor.states[("203.0.113.10", "zen.test")].error
 
 
+def test_an_empty_answer_is_not_listed(dnsbl):
+    port, server = dnsbl
+    server.table["10.113.0.203.plain.test"] = Behaviour([])  # NOERROR without records (NODATA)
+    monitor = BlocklistMonitor(_settings(port, zones=["plain.test"]))
+    asyncio.run(monitor.probe_round())
+    assert monitor.states[("203.0.113.10", "plain.test")].status == "not_listed"
+    assert ("10.113.0.203.plain.test", "A") in server.queries
+    assert ("10.113.0.203.plain.test", "TXT") not in server.queries  # TXT is asked only for a listing
+
+
 def test_a_code_missing_from_the_zone_table_is_still_a_listing(dnsbl):
     port, server = dnsbl
     server.table["10.113.0.203.zen.test"] = LISTED("127.0.0.9")
