@@ -332,7 +332,7 @@ class BlocklistsSection(_Section):
                 out.append(str(ipaddress.ip_address(a.strip())))
             except ValueError:
                 raise ValueError(f"{a!r} is not an IPv4 or IPv6 address") from None
-        return out
+        return list(dict.fromkeys(out))  # the same address twice (spelled two ways) is one
 
     @field_validator("zones", mode="before")
     @classmethod

@@ -19,7 +19,7 @@ def test_defaults():
 
 def test_zone_names_alone_and_tables_and_addresses_normalised():
     b = settings_from_dict({"blocklists": {
-        "egress": ["203.0.113.10", "2001:DB8:0::25"],
+        "egress": ["203.0.113.10", "2001:DB8:0::25", "2001:db8::25"],
         "zones": ["Zen.Spamhaus.ORG.", {"zone": "bl.example", "listed": {"127.0.0.2": "X"}, "delist_url": "https://x"}],
         "nameservers": ["127.0.0.1:5353", "[::1]:53", "192.0.2.53"]}}).blocklists
     assert b.egress == ["203.0.113.10", "2001:db8::25"]
