@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "fumidai.geo.commands",  # geoip build
     "fumidai.api.commands",  # staff
     "fumidai.notices.commands",  # notice preview|send
+    "fumidai.reputation.commands",  # complaints import|keygen|resolve
     "fumidai.sim.commands",  # simulate, demo
     "fumidai.desk.commands",  # desk
     "fumidai.behaviour.commands",  # baseline import

@@ -266,3 +266,96 @@ class Permission(Base):
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_permissions_expires_at", "expires_at"),)
+# --- reputation: complaints traced to accounts, reports kept aside, egress blocklist state ---
+
+# Alert kinds written by the reputation part (store/complaints.py), besides ALERT_KINDS.
+REPUTATION_ALERT_KINDS = ("complaint", "blocklist_listed", "blocklist_delisted")
+BLOCKLIST_STATUSES = ("listed", "not_listed", "error")
+BLOCKLIST_EVENT_KINDS = ("listed", "delisted", "error", "recovered")
+MESSAGE_ID_LEN = 998  # one header line
+
+
+class Complaint(Base):
+    """One complaint about one message, traced to its account; ``id`` is a polling cursor.
+
+    Recorded once: ``report_key`` (sha256 of the report's Message-ID) is unique, and so is
+    ``original_key`` (sha256 of the original's Message-ID) per account, since one spam is
+    often reported by several people and loops. Keys are hashes because Message-IDs are
+    written by strangers and may be longer than an index entry allows.
+    """
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)  # when Fumidai read it
+    kind: Mapped[str] = mapped_column(String(16))  # arf | attached | forwarded
+    feedback_type: Mapped[str] = mapped_column(String(32))
+    reporter: Mapped[str] = mapped_column(String(ACCOUNT_LEN), default="")
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    report_message_id: Mapped[str] = mapped_column(String(MESSAGE_ID_LEN))
+    report_key: Mapped[str] = mapped_column(String(64), unique=True)
+    reported_at: Mapped[datetime | None]
+    arrived_at: Mapped[datetime | None]
+    original_message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID_LEN))
+    original_key: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(Text)  # spammer-controlled: escape when shown
+    original_date: Mapped[datetime | None]
+    source_ip: Mapped[str | None] = mapped_column(String(45))
+    origin: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("uq_complaints_original", "original_key", "account", unique=True),
+        Index("ix_complaints_account", "account", "id"),
+        Index("ix_complaints_account_received", "account", "received_at"),
+    )
+
+
+class KeptAsideReport(Base):
+    """A report that could not be read: why, its size and hash, and its first bytes for staff."""
+
+    __tablename__ = "kept_aside_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    origin: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # the same report again is not kept twice
+    head: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BlocklistState(Base):
+    """Where one egress address stands on one blocklist now."""
+
+    __tablename__ = "blocklist_state"
+
+    egress: Mapped[str] = mapped_column(String(45), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(253), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # one of BLOCKLIST_STATUSES
+    since: Mapped[datetime]
+    checked_at: Mapped[datetime]
+    answers: Mapped[list[str] | None]  # the A records, e.g. ["127.0.0.2"]
+    meaning: Mapped[str | None] = mapped_column(Text)  # from the zone's table, e.g. "SBL"
+    txt: Mapped[str | None] = mapped_column(Text)  # the list's own words (its TXT record)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class BlocklistEvent(Base):
+    """A change of a BlocklistState (listed, delisted, error, recovered): the history."""
+
+    __tablename__ = "blocklist_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    egress: Mapped[str] = mapped_column(String(45))
+    zone: Mapped[str] = mapped_column(String(253))
+    kind: Mapped[str] = mapped_column(String(16))  # one of BLOCKLIST_EVENT_KINDS
+    status_before: Mapped[str | None] = mapped_column(String(16))
+    status_after: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[list[str] | None]
+    meaning: Mapped[str | None] = mapped_column(Text)
+    txt: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_blocklist_events_egress", "egress", "zone", "id"),)
