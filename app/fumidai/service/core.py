@@ -76,6 +76,17 @@ class Service(LiveReads):
         self.replicator = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.audit_sync = AuditSync(self)
+        # Behaviour analysis (fumidai.behaviour; [behaviour] enabled): the engine, every account's
+        # baseline, the last hour of each active account (with its probation), travel/trust
+        # permissions, and complaints counted in [complaints] window. All None/empty when off.
+        self.behaviour = None  # behaviour.BehaviourEngine
+        self.baselines = None  # behaviour.BaselineTable
+        self.recent: dict = {}  # account -> behaviour.Recent
+        self.permissions: dict = {}  # account -> behaviour.Permissions
+        self.complaint_counts: dict[str, int] = {}
+        self.risk: dict = {}  # account -> (at, behaviour.Verdict) of its latest message that was not clean
+        # PREPENDs the trace header at DATA (reputation.trace.Tracer; [complaints] trace_header).
+        self.tracer = None
         self.last_flush = 0.0
         self.flush_errors = 0
         self._tasks: list[asyncio.Task] = []
@@ -371,6 +382,39 @@ class Service(LiveReads):
     def unwritten_auto_suspension(self, account: str, now: float) -> bool:
         state = self.counters.get(account)
         return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
+
+    # --- behaviour state from staff and imports (actions.LiveTarget) ------------------------
+
+    def apply_permissions(self, account: str, permissions) -> None:
+        """An account's travel/trust permissions (behaviour.Permissions), or None for none."""
+        if permissions is None:
+            self.permissions.pop(account, None)
+        else:
+            self.permissions[account] = permissions
+
+    def clear_probation(self, account: str) -> None:
+        recent = self.recent.get(account)
+        if recent is not None:
+            recent.clear_probation()
+        self.risk.pop(account, None)
+
+    def apply_baselines(self, blobs: dict[str, bytes]) -> None:
+        """Baselines written elsewhere (an import, another node); those learned here since the
+        last flush are kept (BaselineTable.load)."""
+        if self.baselines is None:
+            return
+        for account, blob in blobs.items():
+            try:
+                self.baselines.load(account, blob)
+            except Exception as err:  # one bad blob must not stop the others
+                log.error("baseline of %r not loaded: %s", account, err)
+
+    def apply_complaints(self, account: str, count: int) -> None:
+        """How many complaints the account had within [complaints] window (a behaviour signal)."""
+        if count > 0:
+            self.complaint_counts[account] = count
+        else:
+            self.complaint_counts.pop(account, None)
 
     @property
     def synced_audit_id(self) -> int:
