@@ -249,6 +249,9 @@ def register_demo(subparsers) -> None:
     p.add_argument("--accounts", type=int, default=1000, help="number of simulated accounts (default 1000)")
     p.add_argument("--hijacks", type=int, default=4, help="number of hijacked accounts (default 4)")
     p.add_argument("--seed", type=int, default=1, help="same seed, same traffic (default 1)")
+    p.add_argument("--history-days", type=float, default=14, metavar="N",
+                   help="days of history written as a Postfix maillog and learned before the traffic "
+                   "(default 14; 0: none)")
     p.set_defaults(func=_demo)
 
 
