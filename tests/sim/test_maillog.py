@@ -119,7 +119,7 @@ def test_the_history_is_in_time_order_and_ends_where_the_live_run_starts(written
     lines = path.read_text(encoding="utf-8").splitlines()
     stamps = [time.mktime(time.strptime(f"2026 {line[:15]}", "%Y %b %d %H:%M:%S")) for line in lines]
     assert stamps == sorted(stamps)
-    assert END - 2 * 86400 - 5 <= stamps[0] and stamps[-1] <= END + 10
+    assert END - 2 * 86400 - 65 <= stamps[0] and stamps[-1] <= END + 5  # the last deliveries take a few seconds
     assert lines[-1].startswith(("Dec  7 19:", "Dec  7 20:00:")), lines[-1]  # syslog form: day padded with a space
     assert stats.end <= END and stats.start >= END - 2 * 86400
 

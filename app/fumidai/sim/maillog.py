@@ -229,9 +229,9 @@ def write_history(population: Population, path: str | Path, *, days: float = 14,
                 stats.submissions += 1
                 stats.recipients += len(fields["recipients"])
                 if rng.random() < INBOUND_SHARE:
-                    writer.inbound(at + rng.uniform(1, 60), rng.choice(names))
+                    writer.inbound(at - rng.uniform(1, 60), rng.choice(names))  # before: the history ends on time
                 if rng.random() < FAILED_LOGINS:
-                    writer.failed_login(at + rng.uniform(1, 60), f"203.0.113.{rng.randint(1, 254)}")
+                    writer.failed_login(at - rng.uniform(1, 60), f"203.0.113.{rng.randint(1, 254)}")
             if day:
                 stats.start = stats.start or end + day[0][0]
                 stats.end = end + day[-1][0]
