@@ -214,6 +214,12 @@ class Population:
             for i in rng.sample(rest, min(len(rest), max(1, n // per))):
                 kind_of[i] = kind
             rest = [i for i in rest if i not in kind_of]
+        # One of each kind that sends from abroad is busy: its office hours alone pass the
+        # default abroad cap of 20 messages a day, as real ones did (issue 11).
+        top = max(weights)
+        for i in {min(group) for group in ([j for j in kind_of if kind_of[j] == k] for k in ("relay", "vpn")) if group} | \
+                ({min(travellers)} if travellers else set()):
+            weights[i] = top
         # Hijackers take over ordinary accounts; their owners keep sending as usual.
         ordinary = rest
         hijack_of, hijack_id = self._assign_hijacks(rng, ordinary, weights)
@@ -235,7 +241,8 @@ class Population:
             elif kind == "traveller":
                 start = -r.uniform(0.5, 6) * 3600  # arrived a few hours ago
                 country = r.choice(travel)
-                accounts.append(Account(name, kind, min(weights[i], busy), networks=homes, contacts=contacts,
+                accounts.append(Account(name, kind, weights[i] if weights[i] == top else min(weights[i], busy),
+                                        networks=homes, contacts=contacts,
                                         trip=(country, start, start + r.uniform(3, 6) * DAY),
                                         trip_network=self._network(r, country)))
             elif kind == "relay":
