@@ -13,8 +13,7 @@ traffic continues the history. Who is in it (``HONEST_KINDS``):
   ones staff would give an override (``Population.override_accounts``);
 - ``relay``: customers whose mail has always come through a big provider's servers abroad
   ("send mail as" in a webmail): every message from one foreign provider network;
-- ``traveller``: history at home, abroad now (a trip that began hours before the live
-  run), still writing to the usual contacts;
+- ``traveller``: history at home, abroad now (the trip begins with the live run), still writing to the usual contacts;
 - ``newsletter``: one issue a day at the same time, to the same list (hundreds of
   recipients, 50 a message);
 - ``new``: new customers with no history at all (home country, recipients new to us);
@@ -157,6 +156,7 @@ class Population:
         self.ranges = {cc: list(nets) for cc, nets in ranges.items() if nets}
         self._rng = random.Random(config.seed)
         self.accounts = self._make_accounts()
+        self._no_history = {a.name for a in self.accounts if not a.has_history}
         self._plan_seed = self._rng.random()  # drawn now: plan() and history() in any order
         self._history_seed = self._rng.random()
         self._plan: list[Submission] | None = None
@@ -239,7 +239,7 @@ class Population:
                 accounts.append(Account(name, "heavy", 0.0, wants_override=i in wants_override,
                                         networks=homes[:1], contacts=members))
             elif kind == "traveller":
-                start = -r.uniform(0.5, 6) * 3600  # arrived a few hours ago
+                start = 0.0  # arrived as the live run starts: the history is all at home
                 country = r.choice(travel)
                 accounts.append(Account(name, kind, weights[i] if weights[i] == top else min(weights[i], busy),
                                         networks=homes, contacts=contacts,
@@ -324,18 +324,10 @@ class Population:
         start = -days * DAY
         while start < 0:
             end = min(0.0, start + DAY)
-            day = [item for item in self._span(rng, start, end)
-                   if self._by_name[item[1]["account"]].has_history]
+            day = [item for item in self._span(rng, start, end) if item[1]["account"] not in self._no_history]
             day.sort(key=lambda item: item[0])
             yield day
             start = end
-
-    @property
-    def _by_name(self) -> dict[str, Account]:
-        cached = getattr(self, "_names", None)
-        if cached is None:
-            cached = self._names = {a.name: a for a in self.accounts}
-        return cached
 
     def _span(self, rng: random.Random, t0: float, t1: float) -> list[Planned]:
         raw = self._honest(rng, t0, t1)
