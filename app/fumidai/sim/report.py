@@ -203,14 +203,14 @@ def render(report: dict, fmt: str = "text") -> str:
     t = report["totals"]
     lines = ["Containment of hijacked accounts", ""]
     if report["hijacks"]:
-        lines.append(f"{'account':<28} {'kind':<6} {'from':<14} {'spam':>6} {'got out':>8} {'rcpts out':>9} "
+        lines.append(f"{'account':<32} {'kind':<6} {'from':<14} {'spam':>6} {'got out':>8} {'rcpts out':>9} "
                      f"{'quarant.':>8} {'stopped after':>13}  answer")
         for h in report["hijacks"]:
             stopped = f"{h['stopped_after_minutes']:.1f} min" if h["stopped"] else "NOT STOPPED"
             countries = ",".join(h["countries"])
             countries = countries if len(countries) <= 14 else countries[:11] + "..."
             who = h["account"] if len(h["accounts"]) == 1 else f"{h['account']} ({len(h['accounts'])} accounts)"
-            lines.append(f"{who:<28} {h['kind']:<6} {countries:<14} {h['spam_messages']:>6} "
+            lines.append(f"{who:<32} {h['kind']:<6} {countries:<14} {h['spam_messages']:>6} "
                          f"{h['escaped_messages']:>8} {h['escaped_recipients']:>9} {h['quarantined_messages']:>8} "
                          f"{stopped:>13}  {h['stop_action'] or ''}")
     else:
