@@ -120,3 +120,15 @@ def test_simulate_several_seeds_with_history_and_config(threaded_rule_server, tm
         assert err.count("no `baseline import`; simulating without history") == 1
     else:
         assert "history:" in err
+
+
+def test_history_only_needs_no_server(tmp_path, capsys):
+    out = tmp_path / "history.log"
+    code = cli.main(["simulate", "--history-only", "--accounts", "60", "--rate", "5", "--seed", "4",
+                     "--history-days", "0.25", "--history-out", str(out)])
+    assert code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines and all(" postfix/" in line for line in lines)
+    assert "history:" in capsys.readouterr().err
+    assert cli.main(["simulate", "--time-scale", "0"]) == 2  # without --history-only a server is needed
+    assert "--policy HOST:PORT is required" in capsys.readouterr().err

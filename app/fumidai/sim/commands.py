@@ -55,7 +55,8 @@ def register(subparsers) -> None:
         "With --config (the server's configuration) the population's past weeks are first written as a "
         "Postfix maillog and learned with `fumidai baseline import`.",
     )
-    p.add_argument("--policy", required=True, metavar="HOST:PORT", help="the policy server (or unix:/path)")
+    p.add_argument("--policy", metavar="HOST:PORT", help="the policy server (or unix:/path); required but "
+                   "with --history-only")
     p.add_argument("--accounts", type=int, default=1000, help="number of accounts (default 1000)")
     p.add_argument("--rate", type=float, default=20.0,
                    help="honest messages per simulated minute at the office-hours peak (default 20)")
@@ -83,6 +84,9 @@ def register(subparsers) -> None:
                    help="days of history before the live run (default 14; 0: none)")
     p.add_argument("--history-out", metavar="FILE",
                    help="write the history there as a Postfix maillog (.gz: compressed) and keep it")
+    p.add_argument("--history-only", action="store_true",
+                   help="write (and with --config learn) the history, then stop: start `fumidai serve --time-scale N` "
+                   "after it, so that its clock starts where the history ends, and simulate with --history-days 0")
     p.add_argument("--report", choices=("text", "json"), default="text", help="report format (default text)")
     p.add_argument("--report-file", metavar="FILE", help="write the report there instead of standard output")
     p.set_defaults(func=run)
@@ -149,7 +153,13 @@ def run(args: argparse.Namespace) -> int:
     from .report import aggregate, build_report, render, render_summary
     from .runner import run_plan
 
-    parse_address(args.policy)  # a malformed address is reported before any work
+    if args.history_only:
+        if not (args.config or args.history_out) or not args.history_days:
+            raise FumidaiError("--history-only needs --config or --history-out, and --history-days above 0")
+    elif not args.policy:
+        raise FumidaiError("--policy HOST:PORT is required (but with --history-only)")
+    else:
+        parse_address(args.policy)  # a malformed address is reported before any work
     if args.time_scale < 0:
         raise FumidaiError("--time-scale must be >= 0")
     if args.concurrency < 1:
@@ -177,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
             results = await run_plan(plan, client, args.time_scale)
             return results, time.perf_counter() - start, client.failures
 
-    asyncio.run(reachable())
+    if not args.history_only:
+        asyncio.run(reachable())
     reports = {}
     can_import = bool(args.config)
     for config, population in zip(configs, populations):
@@ -199,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
             finally:
                 if temporary:
                     os.unlink(history)
+        if args.history_only:
+            continue
         if args.config:
             overrides = population.override_accounts
             give_own_limits(args.config, overrides)
@@ -211,6 +224,8 @@ def run(args: argparse.Namespace) -> int:
             _say(f"fumidai: warning: {failures} messages got no answer from the policy server")
         reports[config.seed] = build_report(results, wall_seconds=wall, duration=config.duration)
 
+    if args.history_only:
+        return 0
     summary = aggregate(reports)
     if args.report == "json":
         if several:
