@@ -7,8 +7,9 @@ seconds, 8 ms of real time here, while each message takes tens of RCPT requests)
 RCPT crosses the hourly recipient quota first depends on scheduling. So:
 
 - exact: per hijack its kind, countries, spam messages and recipients sent, stopped or
-  not; the abroad cap (20 a day) lets exactly 20 messages out; honest users' and
-  travellers' refusals (none); how many messages each honest kind sent;
+  not; the abroad cap (20 a day) lets exactly 20 messages out; what the hijacks that no
+  quota or cap stops (mimic, cohort) got out; honest users' refusals (none at home; from
+  abroad, those past the cap of 20 a day); how many messages each honest kind sent;
 - bounded: a quota-stopped hijack's escaped recipients (at most the hourly quota of 300
   plus one message's worth) and its time to stop; the refusals of heavy senders without
   an override (they hit their quota at timing-dependent moments).
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from fumidai.geo.build import build_demo
+from fumidai.sim.kinds import HIJACK_KINDS
 
 from tests.conftest import free_port
 
@@ -94,25 +96,34 @@ def test_same_seed_same_containment(two_servers, tmp_path):
     exact = ("account", "kind", "countries", "spam_messages", "spam_recipients", "stopped")
     a = {h["account"]: h for h in first["hijacks"]}
     b = {h["account"]: h for h in second["hijacks"]}
-    assert a.keys() == b.keys() and len(a) == 4
-    assert {h["kind"] for h in a.values()} == {"burst", "slow", "multi", "proxy"}
+    assert a.keys() == b.keys() and len(a) == len(HIJACK_KINDS)
+    assert {h["kind"] for h in a.values()} == set(HIJACK_KINDS)
     for account, ha in a.items():
         hb = b[account]
         assert {k: ha[k] for k in exact} == {k: hb[k] for k in exact}
-        assert ha["stopped"], ha
         if ha["kind"] in ("slow", "multi"):  # from abroad: the cap of 20 a day, counted per message
+            assert ha["stopped"], ha
             assert ha["escaped_messages"] == hb["escaped_messages"] == 20, (ha, hb)
-        else:  # stopped by the hourly quota of 300 recipients (at most 50 per message)
+        elif ha["kind"] in ("burst", "proxy"):  # stopped by the hourly quota of 300 recipients (at most 50 per message)
+            assert ha["stopped"], ha
             for h in (ha, hb):
                 assert h["escaped_recipients"] <= 300 + 50, h
                 assert h["stopped_after_minutes"] <= 5, h
             assert abs(ha["escaped_messages"] - hb["escaped_messages"]) <= 2, (ha, hb)
+        else:  # mimic, cohort: under every quota and cap, so today nothing stops them (issue 11)
+            assert (ha["escaped_messages"], ha["escaped_recipients"]) == (hb["escaped_messages"], hb["escaped_recipients"])
 
-    for kind in ("honest", "traveller"):
+    for kind in ("honest", "newsletter", "new"):  # at home, within the quotas
         ra, rb = first["honest"][kind], second["honest"][kind]
-        assert ra["messages"] == rb["messages"] > 0
-        assert ra["deferred"] + ra["rejected"] == rb["deferred"] + rb["rejected"] == 0, (ra, rb)
+        assert ra["messages"] == rb["messages"] > 0, kind
+        assert ra["deferred"] + ra["rejected"] == rb["deferred"] + rb["rejected"] == 0, (kind, ra, rb)
+    # From abroad: the busy relay, VPN user and traveller pass the abroad cap of 20 a day and
+    # are refused past it (issue 11 is to stop that), the same messages in both runs.
+    abroad = [(first["honest"][k], second["honest"][k]) for k in ("relay", "vpn", "traveller")]
+    for ra, rb in abroad:
+        assert ra["messages"] == rb["messages"] > 0 and ra["rejected"] == rb["rejected"], (ra, rb)
+    assert sum(ra["rejected"] for ra, _ in abroad) > 0
     heavy_a, heavy_b = first["honest"]["heavy"], second["honest"]["heavy"]
     assert heavy_a["messages"] == heavy_b["messages"]
     assert abs(heavy_a["rejected"] - heavy_b["rejected"]) <= max(5, heavy_a["messages"] // 20), (heavy_a, heavy_b)
-    assert first["totals"]["hijacks_stopped"] == second["totals"]["hijacks_stopped"] == 4
+    assert first["totals"]["hijacks_stopped"] == second["totals"]["hijacks_stopped"]

@@ -94,3 +94,41 @@ def test_simulate_command_unreachable_server_is_one_line(capsys):
 def test_simulate_command_rejects_bad_options(capsys):
     assert cli.main(["simulate", "--policy", "nohost", "--time-scale", "0"]) == 2
     assert "not HOST:PORT" in capsys.readouterr().err
+
+
+def test_simulate_several_seeds_with_history_and_config(threaded_rule_server, tmp_path, capsys):
+    server = threaded_rule_server(limit=1000)
+    config = tmp_path / "fumidai.toml"
+    config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "fumidai.db"}"\n', encoding="utf-8")
+    out = tmp_path / "report.json"
+    code = cli.main(["simulate", "--policy", server.address, "--accounts", "60", "--rate", "5", "--duration", "10m",
+                     "--seeds", "1,2", "--time-scale", "0", "--concurrency", "4", "--config", str(config),
+                     "--history-days", "0.5", "--history-out", str(tmp_path / "history.log.gz"),
+                     "--report", "json", "--report-file", str(out)])
+    assert code == 0
+    err = capsys.readouterr().err
+    report = json.loads(out.read_text())
+    assert set(report["seeds"]) == {"1", "2"} and report["summary"]["seeds"] == [1, 2]
+    for seed in ("1", "2"):
+        assert (tmp_path / f"history.seed{seed}.log.gz").stat().st_size > 1000  # one maillog per seed
+        # Each seed's accounts under their own domain, so that two runs on one server never meet.
+        assert all(h["account"].endswith(f"@seed{seed}.isp.example") or h["kind"] == "cohort"
+                   for h in report["seeds"][seed]["hijacks"])
+        assert report["seeds"][seed]["honest"]["own-limits"]["messages"] > 0  # the bulk sender that asked
+    assert len(report["summary"]["checks"]) == 4
+    if "invalid choice" in err or "no `baseline import`" in err:  # a fumidai without the importer: said once
+        assert err.count("no `baseline import`; simulating without history") == 1
+    else:
+        assert "history:" in err
+
+
+def test_history_only_needs_no_server(tmp_path, capsys):
+    out = tmp_path / "history.log"
+    code = cli.main(["simulate", "--history-only", "--accounts", "60", "--rate", "5", "--seed", "4",
+                     "--history-days", "0.25", "--history-out", str(out)])
+    assert code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines and all(" postfix/" in line for line in lines)
+    assert "history:" in capsys.readouterr().err
+    assert cli.main(["simulate", "--time-scale", "0"]) == 2  # without --history-only a server is needed
+    assert "--policy HOST:PORT is required" in capsys.readouterr().err

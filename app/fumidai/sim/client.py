@@ -49,6 +49,7 @@ class Submission:
     client_port: int = 50000
     helo_name: str = "mua.invalid"
     size: int = 4096
+    hijack: str = ""  # spam only: the hijack it belongs to (the account, or a cohort's id)
 
 
 @dataclass(slots=True)

@@ -387,6 +387,9 @@ class Demo:
                                           hijack_start_within=3600.0), demo_ranges())
         overrides = population.override_accounts
 
+        if a.history_days:
+            self.learn_history(population, config)
+            self._checkpoint()
         self.sink = MailSink(self.folder / "mail", smtp_port)
         self.sink.start()
         self.server = self.children.start(
@@ -433,6 +436,21 @@ class Demo:
             _say("  the desk is opening, signed in as 'demo' (admin); close its window or press Ctrl+C to stop")
         else:
             _say("  headless: a summary every few seconds; Ctrl+C stops")
+
+    def learn_history(self, population, config: Path) -> None:
+        """The population's past weeks as a maillog, learned with `fumidai baseline import` before
+        the server starts: its clock then starts where the history ends."""
+        from .commands import import_history
+        from .maillog import write_history
+
+        days = self.args.history_days
+        _say(f"fumidai demo: writing {days:g} days of history for {len(population.accounts)} accounts "
+             "(a Postfix maillog) and learning it…")
+        path = self.folder / "history.log"
+        stats = write_history(population, path, days=days)
+        _say(f"  {stats.submissions} submissions, {stats.lines} maillog lines")
+        import_history(str(config), str(path))
+        path.unlink()
 
     # -- while it runs ----------------------------------------------------------------------------
 
