@@ -54,6 +54,23 @@ class QuotaShown(BaseModel):
     messages_per_day: int | None
 
 
+class RiskReason(BaseModel):
+    code: str  # behaviour signal, e.g. new_country, new_recipients, cohort
+    params: dict[str, Any]  # its numbers, e.g. {"country": "NG"} or {"new": 29, "total": 30}
+    text: str  # in words, English
+    text_ja: str  # in words, Japanese
+
+
+class Risk(BaseModel):
+    """The account's latest risk from behaviour analysis (for an hour after the message)."""
+
+    level: Literal["none", "watch", "probation", "hold", "filter", "suspend"]
+    score: int
+    probation: bool
+    at: Time | None
+    reasons: list[RiskReason]
+
+
 class AccountRow(BaseModel):
     account: str
     status: Literal["ok", "limited", "suspended"]
@@ -73,6 +90,7 @@ class AccountRow(BaseModel):
     override_expires_at: Time | None
     top_country: str | None
     countries: int
+    risk: Risk
 
 
 class Totals(BaseModel):
@@ -238,6 +256,7 @@ class AccountDetail(BaseModel):
     usage: Usage
     recent: list[RecentDecision]
     notices: list[NoticeSummary]
+    risk: Risk
 
 
 class NoticeRecord(BaseModel):

@@ -15,12 +15,12 @@ What the policy path does (see docs/behaviour.md for the whole contract)::
 
 from .baseline import Baseline, BaselineError, BaselineTable, RecipientHasher, network_of
 from .config import BehaviourConfig
-from .permissions import Permissions
+from .permissions import NONE as NO_PERMISSIONS, Permissions
 from .signals import Cohorts, Recent, Signal
 from .verdict import BehaviourEngine, Tier, Verdict, describe, describe_for_owner
 
 __all__ = [
     "Baseline", "BaselineError", "BaselineTable", "BehaviourConfig", "BehaviourEngine", "Cohorts",
-    "Permissions", "Recent", "RecipientHasher", "Signal", "Tier", "Verdict", "describe",
+    "NO_PERMISSIONS", "Permissions", "Recent", "RecipientHasher", "Signal", "Tier", "Verdict", "describe",
     "describe_for_owner", "network_of",
 ]

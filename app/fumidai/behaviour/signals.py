@@ -240,7 +240,9 @@ def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int
         return True
     if asn and baseline.asn_days(asn) >= long_used:
         return True
-    return to_usual_contacts(cfg, total, new)
+    # Usual contacts vouch only for an account with a history: contacts learned minutes ago
+    # (a new account abroad writing again to whom it just wrote) are not "usual".
+    return baseline.has_history(cfg) and to_usual_contacts(cfg, total, new)
 
 
 def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,

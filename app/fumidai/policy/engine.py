@@ -13,6 +13,7 @@ the same answer and is not counted again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .limits import Action, Cap, Limits, Quota
 from .usage import Usage, recipient_hash
@@ -35,10 +36,12 @@ class Request:
     """The parts of a Postfix policy request the engine needs."""
 
     # A plain slotted class: built once per request, a frozen dataclass costs several µs more.
-    __slots__ = ("account", "stage", "instance", "recipient", "recipient_count", "client_address", "country")
+    __slots__ = ("account", "stage", "instance", "recipient", "recipient_count", "client_address", "country",
+                 "vouched", "risk", "risk_reason")
 
     def __init__(self, account: str, stage: str, instance: str = "", recipient: str = "", recipient_count: int = 0,
-                 client_address: str = "", country: str = UNKNOWN_COUNTRY) -> None:
+                 client_address: str = "", country: str = UNKNOWN_COUNTRY, vouched: bool = False,
+                 risk: Action | None = None, risk_reason: str = "") -> None:
         self.account = account
         self.stage = stage  # protocol_state
         self.instance = instance
@@ -46,6 +49,11 @@ class Request:
         self.recipient_count = recipient_count
         self.client_address = client_address
         self.country = country
+        # From behaviour analysis, when it runs: the account's own history vouches for this
+        # message (the abroad and country caps do not count it), or the action its risk calls for.
+        self.vouched = vouched
+        self.risk = risk
+        self.risk_reason = risk_reason  # "behaviour:<tier>:<signal codes>"
 
 
 @dataclass(slots=True)
@@ -127,9 +135,13 @@ def _remember(table: dict, key: str, value) -> None:
 class Engine:
     """Decides each request. ``unknown_is_abroad``: an address GeoIP cannot place counts as abroad."""
 
-    def __init__(self, texts: Texts = Texts(), unknown_is_abroad: bool = True) -> None:
+    def __init__(self, texts: Texts = Texts(), unknown_is_abroad: bool = True,
+                 recipient_hash: Callable[[str], int] = recipient_hash) -> None:
         self.texts = texts
         self.unknown_is_abroad = unknown_is_abroad
+        # One hash per recipient at RCPT; behaviour analysis gives its keyed one (the same ints
+        # then serve distinct-recipient counts and the account's correspondents).
+        self.recipient_hash = recipient_hash
         t = texts
         self._reply = {
             Action.SUSPEND: f"REJECT {t.suspend_text}",
@@ -139,6 +151,8 @@ class Engine:
             Action.FILTER: f"FILTER {t.filter_transport}",
         }
         self._cap_reply = dict(self._reply, **{Action.REJECT: f"REJECT {t.country_text}"})
+        # Behaviour analysis holds a message for staff to look at (HOLD's text goes to Postfix's log).
+        self._risk_reply = dict(self._reply, **{Action.HOLD: "HOLD unusual sending for this account"})
         self.suspended_reply = self._reply[Action.SUSPEND]
         self.too_many_rcpts_at_rcpt = "452 4.5.3 Too many recipients for one message"
         self.too_many_rcpts = f"REJECT {t.recipients_text}"
@@ -191,7 +205,7 @@ class Engine:
             pending = set()
             _remember(state.pending, instance, pending)
         if recipient:
-            h = recipient_hash(recipient)
+            h = self.recipient_hash(recipient)
             per_message = limits.account.recipients_per_message
             if per_message is not None and len(pending) >= per_message and h not in pending:
                 return self.too_many_rcpts_at_rcpt
@@ -204,13 +218,15 @@ class Engine:
             return Decision(action=state.decided[inst])
         hashes = state.pending.pop(inst, set()) if inst else set()
         if req.recipient:
-            hashes.add(recipient_hash(req.recipient))
+            hashes.add(self.recipient_hash(req.recipient))
         rcpts = req.recipient_count or len(hashes) or 1
         d = self._check(req, state, limits, minute, now, rcpts, hashes)
         d.messages, d.recipients = 1, rcpts
         if inst:
             _remember(state.decided, inst, d.action)
         state.usage.record(minute, req.country, 1, rcpts, d.accepted)
+        if req.vouched and d.accepted and (self.is_abroad(req.country, limits) or req.country in limits.countries):
+            state.usage.record_vouched(minute, req.country, 1, rcpts)
         if d.accepted and hashes:
             state.usage.unique_add(minute, hashes)
             d.recipient_hashes = frozenset(hashes)
@@ -226,7 +242,8 @@ class Engine:
         if account.recipients_per_message is not None and rcpts > account.recipients_per_message:
             return Decision(action=self.too_many_rcpts, reason="quota:recipients_per_message", accepted=False)
         usage = state.usage
-        worst: tuple[Action, str, bool] | None = None  # (action, reason, is_cap)
+        # (action, reason, what it came from: True a cap, False a quota, None behaviour analysis)
+        worst: tuple[Action, str, bool | None] | None = None
 
         over = _over(account, usage.hour(minute), usage.day(minute), rcpts)
         if over is None and account.unique_recipients_per_day is not None:
@@ -237,25 +254,31 @@ class Engine:
 
         country = req.country
         caps: list[tuple[str, Cap, list[str]]] = []
-        if limits.abroad.limiting and self.is_abroad(country, limits):
+        # A message the account's history vouches for is never refused by a cap, and the caps
+        # count only the rest (usage.cap_totals): a traveller writing to usual contacts is not
+        # a hijacker abroad.
+        if not req.vouched and limits.abroad.limiting and self.is_abroad(country, limits):
             home = limits.home_countries
             abroad_codes = [c for c in usage.by_country
                             if c not in home and c != INTERNAL_COUNTRY and (c != UNKNOWN_COUNTRY or self.unknown_is_abroad)]
             if country not in abroad_codes:
                 abroad_codes.append(country)
             caps.append(("abroad", limits.abroad, abroad_codes))
-        cap = limits.countries.get(country)
+        cap = limits.countries.get(country) if not req.vouched else None
         if cap is not None:
             caps.append((f"country:{country}", cap, [country]))
         for name, cap, codes in caps:
-            over = _over(cap.quota, usage.country_totals(minute, codes, True), usage.country_totals(minute, codes, False), rcpts)
+            over = _over(cap.quota, usage.cap_totals(minute, codes, True), usage.cap_totals(minute, codes, False), rcpts)
             if over and (worst is None or _SEVERITY[cap.on_limit] > _SEVERITY[worst[0]]):
                 worst = (cap.on_limit, f"{name}:{over}", True)
 
+        risk = req.risk
+        if risk is not None and (worst is None or _SEVERITY[risk] > _SEVERITY[worst[0]]):
+            worst = (risk, req.risk_reason, None)
         if worst is None:
             return Decision()
         action, reason, is_cap = worst
-        reply = (self._cap_reply if is_cap else self._reply)[action]
+        reply = (self._risk_reply if is_cap is None else self._cap_reply if is_cap else self._reply)[action]
         d = Decision(action=reply, reason=reason, applied=action, accepted=action in (Action.HOLD, Action.FILTER))
         if action is Action.SUSPEND:
             d.suspension = state.suspension = Suspension(by="auto", reason=reason, since=now)

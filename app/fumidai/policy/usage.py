@@ -179,7 +179,7 @@ class Usage:
     made on first use.
     """
 
-    __slots__ = ("total", "by_country", "refused", "refused_by_country", "unique", "last")
+    __slots__ = ("total", "by_country", "refused", "refused_by_country", "unique", "last", "vouched_by_country")
 
     def __init__(self) -> None:
         self.total = RollingWindow()
@@ -188,6 +188,8 @@ class Usage:
         self.refused_by_country: dict[str, RollingWindow] | None = None
         self.unique: UniqueRecipients | None = None
         self.last = 0  # the newest minute with any traffic
+        # Accepted mail from capped countries that behaviour analysis vouched for (made on first use).
+        self.vouched_by_country: dict[str, RollingWindow] | None = None
 
     def record(self, minute: int, country: str, messages: int, recipients: int, accepted: bool) -> None:
         if accepted:
@@ -224,6 +226,29 @@ class Usage:
                 a, b = w.hour(minute) if hour else w.day(minute)
                 m += a
                 r += b
+        return m, r
+
+    def record_vouched(self, minute: int, country: str, messages: int, recipients: int) -> None:
+        """Accepted mail from a capped country that the account's history vouched for."""
+        table = self.vouched_by_country
+        if table is None:
+            table = self.vouched_by_country = {}
+        w = table.get(country)
+        if w is None:
+            w = table[country] = RollingWindow()
+        w.add(minute, messages, recipients)
+
+    def cap_totals(self, minute: int, codes, hour: bool) -> tuple[int, int]:
+        """What the abroad and country caps count: accepted mail from those countries, less the vouched."""
+        m, r = self.country_totals(minute, codes, hour)
+        vouched = self.vouched_by_country
+        if vouched:
+            for code in codes:
+                w = vouched.get(code)
+                if w is not None:
+                    a, b = w.hour(minute) if hour else w.day(minute)
+                    m -= a
+                    r -= b
         return m, r
 
     def countries(self, minute: int) -> dict[str, tuple[int, int, int, int]]:

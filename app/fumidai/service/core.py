@@ -17,15 +17,16 @@ import time
 from dataclasses import replace
 from typing import Callable
 
+from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, describe
 from ..config import Settings
 from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
-from ..policy.engine import UNKNOWN_COUNTRY
+from ..policy.engine import COUNTING_STAGES, UNKNOWN_COUNTRY
 from ..policy.limits import Action
 from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
 from .sync import AuditSync
-from .views import LiveReads
+from .views import RISK_SHOWN_FOR, LiveReads
 from .writebehind import Pending, freeze_heap
 
 log = logging.getLogger("fumidai.service")
@@ -35,6 +36,9 @@ TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
 FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
+# What a behaviour tier asks of the engine (the lower tiers only alert).
+_RISK_ACTIONS = {"hold": Action.HOLD, "filter": Action.FILTER, "suspend": Action.SUSPEND}
+_ALERTED_TIERS = frozenset({"watch", "probation"})
 
 
 class Service(LiveReads):
@@ -85,8 +89,15 @@ class Service(LiveReads):
         self.permissions: dict = {}  # account -> behaviour.Permissions
         self.complaint_counts: dict[str, int] = {}
         self.risk: dict = {}  # account -> (at, behaviour.Verdict) of its latest message that was not clean
+        if settings.behaviour.enabled:
+            cfg = settings.behaviour.config()
+            self.behaviour = BehaviourEngine(cfg, home_countries=frozenset(settings.geoip.home_countries))
+            self.baselines = BaselineTable(cfg)
+        self._baselines_seen = None  # when the newest stored baseline was written (the sync's cursor)
         # PREPENDs the trace header at DATA (reputation.trace.Tracer; [complaints] trace_header).
         self.tracer = None
+        # Automatic suspensions being stored (account -> the write): their refusals wait for it.
+        self._durable: dict[str, asyncio.Task] = {}
         self.last_flush = 0.0
         self.flush_errors = 0
         self._tasks: list[asyncio.Task] = []
@@ -147,6 +158,10 @@ class Service(LiveReads):
         self.overrides.update(loaded.overrides)
         self.set_homes(loaded.homes)
         self.audit_sync.synced_id = loaded.newest_audit_id
+        if self.behaviour is not None:
+            self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key())
+            n, self._baselines_seen, self.permissions = self.stored.load_behaviour(now, self.baselines.load)
+            log.info("loaded %d baselines, %d accounts with travel/trust permissions", n, len(self.permissions))
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
             len(self.suspended_index), len(self.overrides), loaded.replayed_buckets,
@@ -196,7 +211,12 @@ class Service(LiveReads):
             log.exception("policy request failed; answering %s", self.on_error)
             action = self.on_error
         if self.metrics is not None:
-            self.metrics.observe_decision(action, time.perf_counter() - started)
+            if action.__class__ is str:
+                self.metrics.observe_decision(action, time.perf_counter() - started)
+            else:  # answered when the store has the suspension
+                action.add_done_callback(lambda f: self.metrics.observe_decision(
+                    f.result() if not f.cancelled() and f.exception() is None else self.on_error,
+                    time.perf_counter() - started))
         return action
 
     def _decide(self, account: str, attrs: dict[str, str]) -> str:
@@ -221,8 +241,15 @@ class Service(LiveReads):
             count = int(attrs.get("recipient_count") or 0)
         except ValueError:
             count = 0
-        req = Request(account, stage.upper(), attrs.get("instance", ""), attrs.get("recipient", ""), count, client, country)
-        d = self.engine.decide(req, state, self.limits_for(account, now), now)
+        stage = stage.upper()
+        instance = attrs.get("instance", "")
+        req = Request(account, stage, instance, attrs.get("recipient", ""), count, client, country)
+        limits = self.limits_for(account, now)
+        verdict = None
+        if (self.behaviour is not None and stage in COUNTING_STAGES and state.suspension is None
+                and not (instance and instance in state.decided)):
+            verdict = self._assess(now, state, req, limits)
+        d = self.engine.decide(req, state, limits, now)
         if d.messages or d.recipients:
             minute = int(now // 60)
             self.counters.record(minute, account, country, d.messages, d.recipients, d.accepted)
@@ -240,28 +267,110 @@ class Service(LiveReads):
                 self.pending.seen[account] = now
             if self.replicator is not None:
                 self.replicator.publish_count(account, minute, country, d.messages, d.recipients, d.accepted)
+        detail = None
+        if verdict is not None and verdict.reasons:
+            detail = self._note_risk(now, account, verdict, country, d.reason.startswith("behaviour:"))
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
             self.suspended_index.add(account)
-            self.pending.suspensions[account] = d.suspension
-            self._alert(now, account, "auto_suspend", d.reason, country, force=True)
+            self._alert(now, account, "auto_suspend", d.reason, country, force=True, detail=detail)
             if self.metrics is not None:
                 self.metrics.observe_suspension("auto")
             log.warning("account %r suspended automatically: %s", account, d.reason)
-        elif d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
+            return self._stored_first(account, d.suspension, d.action)
+        if d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
             self.limited[account] = now
             kind = "cap" if d.reason.startswith(("abroad:", "country:")) else _ALERT_KINDS.get(d.applied, "quota_reject")
-            self._alert(now, account, kind, d.reason, country)
+            self._alert(now, account, kind, d.reason, country, detail=detail)
+        elif self._durable and d.reason == "suspended" and account in self._durable:
+            return self._stored_first(account, None, d.action)  # refused before the suspension is stored: wait
+        if stage == "DATA" and d.messages and d.action == "DUNNO" and self.tracer is not None:
+            # Accepted mail carries the account's opaque trace token (complaints map back by it).
+            return self.tracer.action(account) or "DUNNO"
         return d.action
 
-    def _alert(self, now: float, account: str, kind: str, reason: str, country: str, force: bool = False) -> None:
+    # --- behaviour analysis --------------------------------------------------------
+
+    def _assess(self, now: float, state, req: Request, limits: Limits):
+        """Judge one message against the account's baseline; set what the verdict asks of the engine."""
+        account = req.account
+        pending = state.pending.get(req.instance) if req.instance else None
+        hashes = tuple(pending) if pending else ()
+        if req.recipient:
+            hashes += (self.engine.recipient_hash(req.recipient),)
+        recent = self.recent.get(account)
+        if recent is None:
+            recent = self.recent[account] = Recent()
+        v = self.behaviour.message(now, account, self.baselines.get_or_create(account), recent, req.client_address,
+                                   req.country, None, hashes, self.permissions.get(account, NO_PERMISSIONS),
+                                   complaints=self.complaint_counts.get(account, 0),
+                                   home_countries=limits.home_countries)
+        if v.learned:
+            self.baselines.touched(account)
+        req.vouched = v.vouched
+        action = _RISK_ACTIONS.get(v.tier)
+        if action is not None:
+            req.risk = action
+            req.risk_reason = "behaviour:" + "+".join(r.code for r in v.reasons)
+        return v
+
+    def _note_risk(self, now: float, account: str, verdict, country: str, acted: bool) -> dict:
+        """Keep the account's latest risk for the live reads; alert for watch and probation (a
+        hold or a suspension alerts as such, with these reasons). Returns the alert's detail."""
+        self.risk[account] = (now, verdict)
+        detail = {
+            "tier": str(verdict.tier), "score": verdict.score, "probation": verdict.probation,
+            "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
+                        for r in verdict.reasons],
+        }
+        if not acted and verdict.tier in _ALERTED_TIERS:
+            self._alert(now, account, "behaviour", f"behaviour:{verdict.tier}", country, detail=detail)
+        return detail
+
+    # --- automatic suspensions are stored before they are answered ------------------------
+
+    def _stored_first(self, account: str, susp: Suspension | None, action: str):
+        """``action`` once the account's automatic suspension is in the store with its audit row.
+
+        A kill -9 right after the answer must not lose the suspension: the refusal that shows
+        it waits for the write (milliseconds, off the loop). Should the store fail, the
+        suspension stays in the write-behind batch (the flusher retries) and the answer goes
+        out all the same.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called off the loop (a test driving handle() directly): write behind
+            if susp is not None:
+                self.pending.suspensions[account] = susp
+            return action
+        write = self._durable.get(account)
+        if write is None:
+            if susp is None:
+                return action
+            write = self._durable[account] = loop.create_task(self._store_suspension(account, susp))
+        answer = loop.create_future()
+        write.add_done_callback(lambda _: answer.done() or answer.set_result(action))
+        return answer
+
+    async def _store_suspension(self, account: str, susp: Suspension) -> None:
+        try:
+            await asyncio.to_thread(self.stored.write_auto_suspension, account, susp)
+        except Exception as err:
+            log.error("could not store the automatic suspension of %r (the flush retries): %s", account, err)
+            self.pending.suspensions[account] = susp
+        finally:
+            self._durable.pop(account, None)
+
+    def _alert(self, now: float, account: str, kind: str, reason: str, country: str, force: bool = False,
+               detail: dict | None = None) -> None:
         key = (account, reason)
         last = self._last_alert.get(key)
         if not force and last is not None and now - last < ALERT_REPEAT:
             return
         self._last_alert[key] = now
-        self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason, "country": country})
+        self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason,
+                                    "country": country, "detail": detail})
 
     # --- what other policy servers counted (through the replicator) ---------------------
 
@@ -311,6 +420,10 @@ class Service(LiveReads):
         for account in [a for a in self.overrides if not self.overrides[a].active(now)]:
             del self.overrides[account]
             self._limits_cache.pop(account, None)
+        for account in [a for a, r in self.recent.items() if r.idle(now)]:
+            del self.recent[account]
+        for account in [a for a, (at, _) in self.risk.items() if now - at >= RISK_SHOWN_FOR]:
+            del self.risk[account]
         oldest = minute - self.settings.storage.history_days * 1440
         try:
             removed = await asyncio.to_thread(self.stored.delete_buckets_before, oldest)
@@ -322,6 +435,8 @@ class Service(LiveReads):
 
     async def flush(self) -> None:
         """Write what the policy path produced; on failure keep it for the next round."""
+        if self.baselines is not None:
+            await self._flush_baselines()
         batch, self.pending = self.pending, Pending()
         if self.metrics is not None:
             self.metrics.set_flush_lag(time.time() - self.last_flush if self.last_flush else 0.0, len(batch.buckets))
@@ -336,6 +451,18 @@ class Service(LiveReads):
             log.error("could not write counts to the store (will retry): %s", err)
             batch.merge(self.pending)
             self.pending = batch
+
+    async def _flush_baselines(self) -> None:
+        blobs = self.baselines.take_dirty()
+        if not blobs:
+            return
+        try:
+            await asyncio.to_thread(self.stored.write_baselines, blobs)
+        except Exception as err:
+            log.error("could not write %d baselines to the store (will retry): %s", len(blobs), err)
+            for account in blobs:
+                if account in self.baselines:
+                    self.baselines.touched(account)
 
     def _write(self, batch: Pending) -> None:
         # Staff may have released an automatic suspension before this flush: that one is not written.

@@ -10,6 +10,7 @@ import asyncio
 import heapq
 from typing import Any, Callable
 
+from ..behaviour import describe
 from ..policy.engine import LIMITED_FOR
 from ..policy.limits import QUOTA_KEYS, Cap, Limits, Quota
 from ..policy.usage import DAY, HOUR
@@ -39,6 +40,8 @@ def _quota_used(limits: Limits, hour: tuple[int, int], day: tuple[int, int]) -> 
 
 
 _ZERO = (0, 0, 0, 0)
+RISK_SHOWN_FOR = 3600.0  # the live reads show an account's latest risk this long
+_NO_RISK = {"level": "none", "score": 0, "probation": False, "at": None, "reasons": []}
 
 
 SORT_KEYS = ("account", "rate", "messages_hour", "messages_day", "quota_used", "refused_day")
@@ -191,6 +194,20 @@ class LiveReads:
             "override_expires_at": iso(override.expires_at) if active_override else None,
             "top_country": top,
             "countries": len(countries),
+            "risk": self.risk_of(account, now),
+        }
+
+    def risk_of(self, account: str, now: float) -> dict:
+        """The account's latest risk from behaviour analysis (kept RISK_SHOWN_FOR seconds):
+        level, score, probation and the reasons with their numbers, in words (en, ja)."""
+        entry = self.risk.get(account)
+        if entry is None or now - entry[0] >= RISK_SHOWN_FOR:
+            return _NO_RISK
+        at, v = entry
+        return {
+            "level": str(v.tier), "score": v.score, "probation": bool(v.probation), "at": iso(at),
+            "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
+                        for r in v.reasons],
         }
 
 
@@ -376,6 +393,7 @@ class LiveReads:
             "override": override_dict(o if o is not None and o.active(now) else None),
             "usage": usage,
             "recent": recent,
+            "risk": self.risk_of(account, now),
         }
 
 

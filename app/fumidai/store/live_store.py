@@ -63,6 +63,50 @@ class LiveStore:
             if alerts:
                 repo.add_alerts(s, alerts)
 
+    def write_auto_suspension(self, account: str, susp: Suspension) -> int:
+        """An automatic suspension with its audit row, at once (before the refusal that shows it)."""
+        with self.store.session() as s:
+            return repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.until), to_datetime(susp.since))
+
+    # --- behaviour analysis -------------------------------------------------------------
+
+    def recipient_hash_key(self) -> bytes:
+        """The installation's secret for keyed recipient hashes (made on first use, shared by every node)."""
+        try:
+            from .baselines import recipient_hash_key
+        except ImportError:  # TEMPORARY until the stored key lands (bstaff branch)
+            import os
+            return os.urandom(32)
+        with self.store.session() as s:
+            return recipient_hash_key(s)
+
+    def load_behaviour(self, now: float, feed: Callable[[str, bytes], None]) -> tuple[int, Any, dict[str, Any]]:
+        """Every stored baseline fed to ``feed``; (how many, the newest one's time, active permissions)."""
+        from . import baselines
+
+        n = 0
+        with self.store.session() as s:
+            for row in baselines.load_baselines(s):
+                feed(row.account, row.blob)
+                n += 1
+            return n, baselines.newest_baseline_at(s), baselines.as_permissions(
+                baselines.active_permissions(s, to_datetime(now)))
+
+    def changed_baselines(self, since) -> tuple[dict[str, bytes], Any]:
+        """Baselines written after ``since`` (an import, another node) and the newest time among them."""
+        from . import baselines
+
+        with self.store.session() as s:
+            rows = list(baselines.load_baselines(s, since=since))
+        newest = max((r.updated_at for r in rows), default=since)
+        return {r.account: r.blob for r in rows}, newest
+
+    def write_baselines(self, blobs: Mapping[str, bytes]) -> None:
+        from . import baselines
+
+        with self.store.session() as s:
+            baselines.upsert_baselines(s, blobs)
+
     def delete_buckets_before(self, minute: int) -> int:
         with self.store.session() as s:
             return repo.delete_buckets_before(s, minute)

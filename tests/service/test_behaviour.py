@@ -1,0 +1,87 @@
+"""Behaviour analysis on the policy path, over the real protocol (issue 11).
+
+Accounts learn a history over simulated days at home; then a traveller writes to usual
+contacts from abroad past the abroad cap (vouched: every message flows) while a hijacker
+logs in to another account from the same country and writes to strangers (held at its
+first messages). The verdict's reasons reach the live reads and the alerts.
+"""
+
+from __future__ import annotations
+
+from fumidai.store import repo
+
+from .conftest import CN, JP, US
+
+DAY = 86400.0
+CONTACTS = [f"friend{i}@example.net" for i in range(6)]
+
+
+def send(r, account: str, ip: str, recipients: list[str]) -> str:
+    r._n += 1
+    common = dict(sasl_username=account, client_address=ip, instance=f"{r._n:x}.beh.0")
+    for rcpt in recipients:
+        action = r.ask("RCPT", recipient=rcpt, **common)
+        if action != "DUNNO":
+            return action
+    return r.ask("DATA", recipient_count=str(len(recipients)), **common)
+
+
+def learn_history(r, accounts, days: int = 6) -> None:
+    """A week of ordinary mail from home to the same contacts, one day at a time."""
+    for _ in range(days):
+        for account in accounts:
+            for k in range(3):
+                assert send(r, account, JP, CONTACTS[k:k + 3]) == "DUNNO"
+        r.clock.advance(DAY)
+
+
+def test_traveller_flows_past_the_abroad_cap_while_a_hijack_from_the_same_country_is_held(make_running):
+    r = make_running(limits={"abroad": {"messages_per_day": 3}})
+    learn_history(r, ["traveller", "victim"])
+
+    # The traveller writes to usual contacts from the US: ten messages, past the cap of 3.
+    answers = [send(r, "traveller", US, CONTACTS[i % 4:i % 4 + 2]) for i in range(10)]
+    assert answers == ["DUNNO"] * 10
+
+    # The hijacker of "victim" writes from the US too, to people the owner never wrote to.
+    spam = [send(r, "victim", US, [f"target{i}-{j}@mailbox.example" for j in range(20)]) for i in range(5)]
+    accepted = [a for a in spam if a == "DUNNO"]
+    assert len(accepted) <= 1, spam
+    assert any(a.startswith(("HOLD", "REJECT", "FILTER")) for a in spam)
+
+    risk = r.call(lambda: r.service.account_live("victim"))["risk"]
+    assert risk["level"] in ("hold", "filter", "suspend")
+    codes = {reason["code"] for reason in risk["reasons"]}
+    assert "new_country" in codes or "new_network" in codes
+    assert any(reason["code"].startswith("new_recipients") for reason in risk["reasons"])
+    assert all(reason["text"] and reason["text_ja"] for reason in risk["reasons"])
+    assert r.call(lambda: r.service.account_live("traveller"))["risk"]["level"] in ("none", "watch")
+
+    r.call(r.service.flush())
+    with r.service.store.session() as s:
+        alerts = [a for a in repo.alerts_after(s, 0, 100) if a.account == "victim"]
+    assert alerts and alerts[0].reason.startswith("behaviour:")
+    assert alerts[0].detail["reasons"], "the alert keeps the reasons with their numbers"
+
+
+def test_a_new_customer_is_not_suspicious_for_having_no_history(make_running):
+    r = make_running()
+    answers = [send(r, "newcomer", JP, [f"someone{i}@example.org"]) for i in range(8)]
+    assert answers == ["DUNNO"] * 8
+
+
+def test_baselines_survive_a_restart(make_running, tmp_path):
+    url = f"sqlite:///{tmp_path}/restart.db"
+    r = make_running(url=url)
+    learn_history(r, ["traveller"])
+    clock = r.clock
+    r.close()
+    again = make_running(url=url, clock=clock, limits={"abroad": {"messages_per_day": 1}})
+    assert [send(again, "traveller", US, CONTACTS[:2]) for _ in range(4)] == ["DUNNO"] * 4
+
+
+def test_with_behaviour_off_the_abroad_cap_refuses_as_before(make_running):
+    r = make_running(behaviour={"enabled": False}, limits={"abroad": {"messages_per_day": 2}})
+    learn_history(r, ["traveller"], days=2)
+    answers = [send(r, "traveller", CN, CONTACTS[:2]) for _ in range(3)]
+    assert answers[:2] == ["DUNNO", "DUNNO"] and answers[2].startswith("REJECT")
