@@ -4,349 +4,350 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="40"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="41"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="47"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="48"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="42"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="49"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="50"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="43"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="51"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="44"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="52"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="45"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="46"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="65"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="174"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="176"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="177"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="178"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="179"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="180"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="181"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="182"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="184"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="185"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="202"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="215"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="216"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="217"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="275"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="292"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="279"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="280"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="282"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="299"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="285"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="302"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="287"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="304"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="306"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="323"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="308"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="325"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="316"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="327"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="333"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="319"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="336"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="326"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="343"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="389"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="420"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="444"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="429"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="461"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="431"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="463"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -354,163 +355,164 @@
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="42"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
         <source>msg/min
 (5 min)</source>
         <translation>通数/分
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
         <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
         <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>Messages accepted in the last hour (refused ones not counted)</source>
         <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
         <source>Messages accepted in the last day (refused ones not counted)</source>
         <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
         <source>Highest share used of any of the account&apos;s quotas</source>
         <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="103"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="105"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="114"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="122"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="120"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="128"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="114"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="122"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="120"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="128"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="238"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="244"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="471"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="263"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="269"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="264"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="270"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
@@ -518,89 +520,90 @@
 <context>
     <name>ActionRunner</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="40"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="41"/>
         <source>suspend accounts</source>
         <translation>アカウントの送信停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="41"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="42"/>
         <source>suspend accounts and notify their owners</source>
         <translation>アカウントの送信停止と利用者への通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="42"/>
         <location filename="../../app/fumidai/desk/actions.py" line="43"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="44"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="45"/>
         <source>release accounts</source>
         <translation>送信停止の解除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="44"/>
-        <location filename="../../app/fumidai/desk/actions.py" line="45"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="46"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="47"/>
         <source>change an account&apos;s limits</source>
         <translation>送信上限の変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="46"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="48"/>
         <source>preview notices</source>
         <translation>通知のプレビュー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="47"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="49"/>
         <source>send notices</source>
         <translation>通知の送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="57"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="59"/>
         <source>your role ({0}) may not {1}; ask an admin.</source>
         <translation>あなたの権限 ({0}) では{1}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="58"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="60"/>
         <source>your role may not {0}; ask an admin.</source>
         <translation>あなたの権限では{0}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="60"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
         <source>the backend did not accept your token; sign in again or check the token file.</source>
         <translation>サーバーがトークンを受け付けませんでした。再度サインインするか、トークンファイルを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="64"/>
         <source>the backend&apos;s TLS certificate could not be verified ({0}); check the address and the CA.</source>
         <translation>サーバーの TLS 証明書を検証できませんでした ({0})。アドレスと認証局を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
         <source>the backend did not answer in time ({0}); the action may or may not have happened: reload.</source>
         <translation>サーバーが時間内に応答しませんでした ({0})。操作が反映されたかは不明です。再読み込みしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="68"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="70"/>
         <source>backend unreachable ({0}); check the address and that `fumidai serve` is running.</source>
         <translation>サーバーに接続できません ({0})。アドレスと `fumidai serve` の稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="72"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="74"/>
         <source>the backend does not know this account ({0}).</source>
         <translation>サーバーにこのアカウントがありません ({0})。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="74"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="76"/>
         <source>not possible now: {0}</source>
         <translation>現在は実行できません: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="76"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="78"/>
         <source>the backend refused the values: {0}</source>
         <translation>サーバーが値を受け付けませんでした: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="78"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="80"/>
         <source>the backend failed ({0}: {1}); try again, then check its log.</source>
         <translation>サーバーでエラーが発生しました ({0}: {1})。再試行し、解決しなければサーバーのログを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="85"/>
         <source>unexpected error: {0}</source>
         <translation>予期しないエラー: {0}</translation>
     </message>
@@ -843,102 +846,102 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="446"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="465"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="448"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="467"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="619"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="638"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="582"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="601"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="64"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="66"/>
         <source>hourly quota {n}/h</source>
         <translation>1時間上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="65"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="67"/>
         <source>daily quota {n}/day</source>
         <translation>1日上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="66"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="68"/>
         <source>hourly recipient quota {n}/h</source>
         <translation>1時間の宛先数上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="67"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="69"/>
         <source>daily recipient quota {n}/day</source>
         <translation>1日の宛先数上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="445"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="464"/>
         <source>1 h</source>
         <translation>1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="447"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="466"/>
         <source>24 h</source>
         <translation>24時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="449"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="468"/>
         <source>The dashed line is the quota spread evenly, as a pace per minute</source>
         <translation>破線は上限を均等にならした1分あたりのペースです</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="582"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="601"/>
         <source>accepted recipients</source>
         <translation>受け付けた宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="589"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="608"/>
         <source>refused attempts</source>
         <translation>拒否した送信試行</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="589"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="608"/>
         <source>refused recipients</source>
         <translation>拒否した宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="594"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="613"/>
         <source>refused attempts (messages)</source>
         <translation>拒否した送信試行 (通数)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="617"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="636"/>
         <source>recipients / minute</source>
         <translation>宛先数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="625"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="644"/>
         <source>Recipients of {names}, all source countries</source>
         <translation>{names} の宛先数 (全送信元国)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="627"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="646"/>
         <source>Recipients of {names}, by source country</source>
         <translation>{names} の宛先数 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="629"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="648"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="631"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="650"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -962,147 +965,147 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="58"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="378"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="424"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="356"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="402"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="358"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="360"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="361"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="362"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="363"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="364"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="365"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="366"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="367"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="368"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="368"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="369"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="371"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="372"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="373"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="374"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="420"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="421"/>
         <source>Sending sources by country</source>
         <translation>国別の送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="386"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="432"/>
         <source>The world map is not available in this build.</source>
         <translation>このビルドでは世界地図を利用できません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="390"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="436"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="427"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="473"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="439"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="485"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="469"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="515"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="471"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="517"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="473"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="519"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="476"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="522"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="479"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="525"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="481"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="527"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1115,54 +1118,72 @@
 <context>
     <name>NoticeDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="38"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="188"/>
         <source>Send a notice</source>
         <translation>通知を送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="59"/>
-        <source>Loading templates…</source>
-        <translation>テンプレートを読み込み中…</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="64"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="203"/>
         <source>Send</source>
         <translation>送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="70"/>
-        <source>Template</source>
-        <translation>テンプレート</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="71"/>
-        <source>Language</source>
-        <translation>言語</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="73"/>
-        <source>To</source>
-        <translation>宛先</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="94"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="240"/>
         <source>Last notice {0:.0f} h ago: {1} ({2}), {3}, by {4}</source>
         <translation>前回の通知は {0:.0f} 時間前: {1} ({2})、{3}、担当 {4}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="118"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="256"/>
+        <source>Sending…</source>
+        <translation>送信中…</translation>
+    </message>
+</context>
+<context>
+    <name>NoticePreview</name>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="76"/>
+        <source>Loading templates…</source>
+        <translation>テンプレートを読み込み中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="83"/>
+        <source>Template</source>
+        <translation>テンプレート</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="84"/>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="87"/>
+        <source>To</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="127"/>
         <source>The backend has no notice templates.</source>
         <translation>サーバーに通知テンプレートがありません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="144"/>
-        <source>Rendering…</source>
-        <translation>プレビューを作成中…</translation>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="159"/>
+        <source>This letter does not match the account: it is {0} now.</source>
+        <translation>この文面はアカウントの現状と合いません（現在: {0}）。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="161"/>
-        <source>Sending…</source>
-        <translation>送信中…</translation>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="160"/>
+        <source>suspended</source>
+        <translation>送信停止中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="160"/>
+        <source>not suspended</source>
+        <translation>停止していません</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="164"/>
+        <source>Rendering…</source>
+        <translation>作成中…</translation>
     </message>
 </context>
 <context>
@@ -1331,27 +1352,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="129"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="119"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="132"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="153"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="171"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="154"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="172"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="157"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="175"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -1359,117 +1380,149 @@
 <context>
     <name>ReleaseDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="22"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="30"/>
         <source>The owner has reset the password</source>
         <translation>利用者がパスワードを変更した</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="23"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="31"/>
         <source>The owner&apos;s devices were scanned for malware</source>
         <translation>利用者の端末をウイルス検査した</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="24"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="32"/>
         <source>Forwarding rules and auto-replies were checked for changes by the intruder</source>
         <translation>転送設定と自動返信が不正に変更されていないか確認した</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="32"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="50"/>
         <source>Release sending</source>
         <translation>送信停止の解除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="35"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="53"/>
         <source>Before you release: recommended steps</source>
         <translation>解除の前に: 推奨される確認事項</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="45"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="63"/>
         <source>Reason (stored in the audit log)</source>
         <translation>理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="49"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="67"/>
         <source>I confirm that {0} is back under its owner&apos;s control.</source>
         <translation>{0} が利用者の管理下に戻ったことを確認しました。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="53"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="71"/>
         <source>Confirmed</source>
         <translation>確認済み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/release.py" line="58"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="75"/>
+        <source>Send the owner the restored letter</source>
+        <translation>利用者に送信再開のお知らせを送る</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="89"/>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="112"/>
         <source>Release</source>
         <translation>解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/release.py" line="112"/>
+        <source>Release and send the restored letter</source>
+        <translation>解除して再開のお知らせを送る</translation>
     </message>
 </context>
 <context>
     <name>SuspendDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="26"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="33"/>
         <source>Sending far above its quota: account probably hijacked</source>
         <translation>送信上限を大幅に超過: 乗っ取りの疑い</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="27"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="34"/>
         <source>Spam complaints from recipients</source>
         <translation>受信者からの迷惑メール苦情</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="28"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="35"/>
         <source>Logins from countries the owner never uses</source>
         <translation>利用者が使わない国からのログイン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="29"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="36"/>
         <source>Owner asked us to stop sending</source>
         <translation>利用者からの送信停止依頼</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="48"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="58"/>
         <source>Suspend sending</source>
         <translation>送信停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="52"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="62"/>
         <source>Stop these {0} accounts from sending mail. Receiving and reading mail keep working.</source>
         <translation>以下の {0} アカウントのメール送信を停止します。受信と閲覧は引き続き可能です。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="55"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="65"/>
         <source>Stop {0} from sending mail. Receiving and reading mail keep working.</source>
         <translation>{0} のメール送信を停止します。受信と閲覧は引き続き可能です。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="66"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="76"/>
         <source>Notify the owner</source>
         <translation>利用者に通知する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="77"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="85"/>
+        <source>Until</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="86"/>
+        <source>Without a date the account stays stopped until someone releases it</source>
+        <translation>期限がなければ、担当者が解除するまで停止したままです</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="92"/>
+        <source>Local time of this desk</source>
+        <translation>この端末の現地時刻</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="101"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="79"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="105"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="81"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="107"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="84"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="110"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="144"/>
         <source>Suspend</source>
         <translation>送信停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="86"/>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="143"/>
         <source>Suspend {0} accounts</source>
         <translation>{0} アカウントを送信停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/suspend.py" line="144"/>
+        <source>Suspend and send this letter</source>
+        <translation>停止してこの文面を送る</translation>
     </message>
 </context>
 <context>
@@ -1538,22 +1591,22 @@
 <context>
     <name>UndoToast</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="275"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="298"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="276"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="299"/>
         <source>Undo suspend</source>
         <translation>送信停止を元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="300"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="323"/>
         <source>Suspended {0}</source>
         <translation>{0} を送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="302"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="325"/>
         <source>Suspended {0} accounts</source>
         <translation>{0} アカウントを送信停止しました</translation>
     </message>

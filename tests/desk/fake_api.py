@@ -23,6 +23,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/api/v1"
 COUNTRIES = ("JP", "JP", "JP", "US", "CN", "KR", "BR", "DE", "VN", "IN")
+TEMPLATES = [
+    {"name": "restored", "languages": ["en", "ja"], "description": "Sending has been restored"},
+    {"name": "suspended_auto", "languages": ["en", "ja"], "description": "Sending was stopped automatically"},
+    {"name": "suspended_staff", "languages": ["en", "ja"], "description": "Sending stopped"},
+    {"name": "warning", "languages": ["en", "ja"], "description": "Unusual sending"},
+]
 TOKENS = {"admin-token": ("root", "admin"), "operator-token": ("bob", "operator"), "viewer-token": ("vic", "viewer")}
 
 
@@ -80,6 +86,8 @@ class FakeApi:
         self._fail: list[int] = []  # statuses for the next requests, in order
         self.fail_always: int | None = None
         self.without_history_csv = False  # an older backend: history.csv answers 404
+        self.templates = [t["name"] for t in TEMPLATES]  # drop "restored" for a backend without it
+        self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -132,6 +140,13 @@ class FakeApi:
                      "reason": reason, "country": country, "detail": {"limit": 100, "value": 150}}
             self.alerts.append(alert)
             return alert
+
+    def deliver_notices(self) -> None:
+        """The outbox delivers every queued notice."""
+        with self.lock:
+            for n in self.notices.values():
+                if n["status"] == "queued":
+                    n.update(status="sent", sent_at=iso(self.now))
 
     def set_account(self, name: str, **fields) -> None:
         with self.lock:
@@ -310,8 +325,9 @@ class FakeApi:
         if method == "GET" and route == "/accounts":
             return 200, self._search(q)
         if method == "GET" and route == "/templates":
-            return 200, {"items": [{"name": "suspended", "languages": ["en", "ja"], "description": "Sending stopped"},
-                                   {"name": "warning", "languages": ["en", "ja"], "description": "Unusual sending"}]}
+            # The bundled templates' names, in the backend's (alphabetical) order: "restored" comes
+            # first, so a desk that offered the first one would tell a stopped account's owner it is free.
+            return 200, {"items": [t for t in TEMPLATES if t["name"] in self.templates]}
         if method == "GET" and route == "/audit":
             after = int(q.get("after_id", 0))
             items = [e for e in self.audit if e["id"] > after and q.get("account") in (None, "", e["account"])]
@@ -368,7 +384,7 @@ class FakeApi:
             out = self.detail(a) | {"audit_id": self._audit(staff, "suspend", a["account"], reason,
                                                              {"status": before}, {"status": "suspended"})}
             if body.get("notice"):
-                out["notice"] = self._notice(a, body["notice"], staff, None)
+                out["notice"] = self._notice(a, body["notice"], staff, body["notice"].get("idempotency_key"))
             return 200, out
         if method == "POST" and rest == "release":
             if a["status"] != "suspended":
@@ -400,12 +416,15 @@ class FakeApi:
             key = body.get("idempotency_key")
             if key and key in self.notices:
                 return 200, self.notices[key]
+            if body.get("template") not in self.templates:
+                return 422, {"detail": f"unknown template {body.get('template')}"}
             return 201, self._notice(a, body, staff, key)
         return 404, {"detail": "not found"}
 
     def _notice(self, a: dict, body: dict, staff: str, key: str | None) -> dict:
         n = {"id": len(self.notices) + 1, "account": a["account"], "template": body.get("template", "suspended"),
-             "language": body.get("language", a["language"]), "status": "sent", "staff": staff,
-             "created_at": iso(self.now), "sent_at": iso(self.now), "error": None}
+             "language": body.get("language", a["language"]), "status": self.notice_status, "staff": staff,
+             "created_at": iso(self.now), "sent_at": iso(self.now) if self.notice_status == "sent" else None,
+             "error": None}
         self.notices[key or f"auto-{n['id']}"] = n
         return n

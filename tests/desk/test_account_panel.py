@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from fumidai.desk.account_panel import AccountPanel  # noqa: E402
-from fumidai.desk.dialogs import QuotaChange, QuotaDialog, ReleaseDialog, SuspendDialog, SuspendRequest  # noqa: E402
+from fumidai.desk.dialogs import NoticeDialog, QuotaChange, QuotaDialog, ReleaseDialog, ReleaseRequest, SuspendDialog, SuspendRequest  # noqa: E402
 from fumidai.desk.export import HEADER  # noqa: E402
 
 
@@ -89,7 +89,7 @@ def test_shortcut_keys(qtbot, panel):
 def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch):
     load(qtbot, panel, "user0002")
     monkeypatch.setattr(SuspendDialog, "ask", classmethod(
-        lambda cls, parent, account, language="ja", notify=False: SuspendRequest("spam run", False)))
+        lambda cls, parent, account, language="ja", notify=False, runner=None: SuspendRequest("spam run", False)))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend.trigger()
     assert api.posts[-1][:3] == ("POST", "/accounts/user0002/suspend",
@@ -101,7 +101,8 @@ def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch
 
     asked = []
     monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
-        lambda cls, parent, account: asked.append(account) or "password reset [checked: password]"))
+        lambda cls, parent, account, runner=None, language="ja":
+        asked.append(account) or ReleaseRequest("password reset [checked: password]")))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_release.trigger()
     assert asked == ["user0002"]
@@ -114,7 +115,7 @@ def test_suspend_acts_on_the_table_selection(qtbot, api, panel, monkeypatch):
     panel.selection_provider = lambda: ["user0001", "user0003"]
     asked = []
     monkeypatch.setattr(SuspendDialog, "ask", classmethod(
-        lambda cls, parent, accounts, language="ja", notify=False:
+        lambda cls, parent, accounts, language="ja", notify=False, runner=None:
         asked.append(accounts) or SuspendRequest("botnet", True, "suspended_staff", None)))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend.trigger()
@@ -130,7 +131,7 @@ def test_suspend_and_notify_uses_the_owners_language(qtbot, api, panel, monkeypa
     load(qtbot, panel, "user0003")
     seen = {}
 
-    def ask(cls, parent, account, language="ja", notify=False):
+    def ask(cls, parent, account, language="ja", notify=False, runner=None):
         seen.update(language=language, notify=notify)
         return SuspendRequest("hijacked", True, "suspended_staff", language)
 
@@ -219,3 +220,52 @@ def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatc
     qtbot.keyClick(table, Qt.Key.Key_S)
     assert asked == [["user0001"]]
     panel.setParent(None)  # the fixture owns the panel; the window must not delete it
+
+
+def test_release_and_send_the_restored_letter(qtbot, api, panel, monkeypatch):
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z")
+    load(qtbot, panel, "user0002")
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
+        lambda cls, parent, account, runner=None, language="ja":
+        ReleaseRequest("password reset", True, "restored", "en", "key-1")))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_release.trigger()
+    assert [p[1] for p in api.posts] == ["/accounts/user0002/release", "/accounts/user0002/notices"]
+    assert api.posts[1][2] == {"template": "restored", "language": "en", "idempotency_key": "key-1"}
+    assert panel.status.text() == "Sending normally" and "notice sent" in panel.message.text()
+
+
+def test_send_notice_offers_the_letter_for_the_state(qtbot, api, panel, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(NoticeDialog, "ask", classmethod(lambda cls, parent, runner, account, language="ja",
+                                                          previous=None, **state: seen.update(state)))
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z")
+    load(qtbot, panel, "user0002")
+    panel.act_notice.trigger()
+    assert seen == {"status": "suspended", "suspended_by": "auto", "released": False}
+    api.set_account("user0002", status="ok", suspended_by=None)
+    api._audit("bob", "release", "user0002", "owner back", None, None)
+    panel.detail = None
+    load(qtbot, panel, "user0002")
+    panel.act_notice.trigger()
+    assert seen == {"status": "ok", "suspended_by": "", "released": True}
+
+
+def test_notices_tab_follows_delivery(qtbot, api, panel, monkeypatch):
+    import fumidai.desk.account_panel as module
+
+    monkeypatch.setattr(module, "NOTICE_RECHECK_MS", 100)
+    panel._recheck.setInterval(100)
+    api.notice_status = "queued"
+    load(qtbot, panel, "user0002")
+    sent = []
+    panel._runner.send_notice("user0002", "warning", "ja", "k", on_success=sent.append)
+    qtbot.waitUntil(lambda: bool(sent), timeout=5000)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.notices_table.rowCount() == 1, timeout=5000)
+    assert panel.notices_table.item(0, 3).text() == "queued"
+    api.deliver_notices()  # the outbox delivers it: the tab shows it without a click
+    qtbot.waitUntil(lambda: panel.notices_table.item(0, 3).text() == "sent", timeout=5000)
+    assert panel.notices_table.item(0, 5).text() != ""
+    qtbot.wait(300)
+    assert not panel._recheck.isActive()  # nothing on its way: no more reads

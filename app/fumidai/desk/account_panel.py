@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,14 +33,21 @@ from .api.models import AccountDetail, parse_time
 from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
 from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
+from .letters import released_recently
 
 HISTORY_DAYS = 7
+# A notice is queued, then delivered by the backend's outbox: while one is on its way the panel
+# reads the account again, so the Notices tab shows "sent" (or the error) without a click.
+NOTICE_RECHECK_MS = 3000
+NOTICE_RECHECKS = 40
+PENDING_NOTICE = ("queued", "sending", "pending")
 SERIES_MAX_WINDOW_S = 86400
 # Actions after which the account's detail is reloaded.
 _CHANGES = {
     "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
     "suspend_notify": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
     "release": QT_TRANSLATE_NOOP("AccountPanel", "released"),
+    "release_notify": QT_TRANSLATE_NOOP("AccountPanel", "released"),
     "undo": QT_TRANSLATE_NOOP("AccountPanel", "suspension undone"),
     "set_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits saved"),
     "reset_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits back to the defaults"),
@@ -128,6 +135,9 @@ class AccountPanel(QWidget):
                       self.notices_table):
             self.tabs.addTab(table, "")
         self._history: list = []
+        self._rechecks = 0
+        self._recheck = QTimer(self, singleShot=True, interval=NOTICE_RECHECK_MS)
+        self._recheck.timeout.connect(self.refresh)
 
         self.act_suspend = self._action("S", self.suspend)
         self.act_suspend_notify = self._action("Shift+S", self.suspend_and_notify)
@@ -150,8 +160,9 @@ class AccountPanel(QWidget):
         head.addRow(self.home)
         head.addRow(self.status)
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
+        # The buttons first: texts of any length below them never move them under the pointer.
         layout.addWidget(self.toolbar)
+        layout.addLayout(head)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs)
 
@@ -241,6 +252,8 @@ class AccountPanel(QWidget):
             return
         self._account = account
         self.detail = None
+        self._rechecks = 0
+        self._recheck.stop()
         self.message.setText("")
         self.refresh()
 
@@ -261,6 +274,9 @@ class AccountPanel(QWidget):
         self._history = audit.get("items") if isinstance(audit, dict) else []
         self._show(self.detail, self._history)
         self._update_actions()
+        if any(n.get("status") in PENDING_NOTICE for n in self.detail.notices) and self._rechecks < NOTICE_RECHECKS:
+            self._rechecks += 1
+            self._recheck.start()
         self.accountLoaded.emit(account)
 
     def _load_failed(self, account: str, message: str) -> None:
@@ -346,22 +362,29 @@ class AccountPanel(QWidget):
             return
         selected = self.selection_provider() if self.selection_provider else []
         accounts = selected if len(selected) > 1 else [self._account]
-        answer = SuspendDialog.ask(self, accounts, self._language(), notify=notify)
+        answer = SuspendDialog.ask(self, accounts, self._language(), notify=notify,
+                                   runner=self._runner if len(accounts) == 1 else None)
         if answer is None:
             return
         for account in accounts:
             if answer.notify:
-                self._runner.suspend_and_notify(account, answer.reason, answer.language, answer.template)
+                self._runner.suspend_and_notify(account, answer.reason, answer.language, answer.template,
+                                                until=answer.until, idempotency_key=answer.idempotency_key)
             else:
-                self._runner.suspend(account, answer.reason)
+                self._runner.suspend(account, answer.reason, until=answer.until)
 
     @Slot()
     def release(self) -> None:
         if not self.act_release.isEnabled():
             return
-        reason = ReleaseDialog.ask(self, self._account)
-        if reason:
-            self._runner.release(self._account, reason)
+        answer = ReleaseDialog.ask(self, self._account, runner=self._runner, language=self._language())
+        if answer is None:
+            return
+        if answer.notify:
+            self._runner.release_and_notify(self._account, answer.reason, answer.template, answer.language,
+                                            answer.idempotency_key or "")
+        else:
+            self._runner.release(self._account, answer.reason)
 
     @Slot()
     def edit_quota(self) -> None:
@@ -379,8 +402,15 @@ class AccountPanel(QWidget):
     def send_notice(self) -> None:
         if not self.act_notice.isEnabled():
             return
-        NoticeDialog.ask(self, self._runner, self._account, self._language(),
-                         previous=self.detail.notices if self.detail else None)
+        d = self.detail
+        state = {}
+        if d is not None:  # the letter offered first follows the account's state
+            state = {"status": d.status, "suspended_by": d.suspension.by if d.suspension else "",
+                     "released": released_recently(self._history)}
+        if NoticeDialog.ask(self, self._runner, self._account, self._language(),
+                            previous=d.notices if d else None, **state) is not None:
+            self._rechecks = 0
+            self.refresh()  # the Notices tab: queued now, sent once the outbox delivers it
 
     def ask_export_path(self) -> str:
         """The file to write; "" if staff cancelled (tests patch this)."""
@@ -425,13 +455,14 @@ class AccountPanel(QWidget):
         if account == self._account and action in _CHANGES:
             text = f"{account}: {self.tr(_CHANGES[action])}"
             notice = getattr(result, "notice", None)
-            if action == "suspend_notify" and isinstance(notice, dict):
+            if action in ("suspend_notify", "release_notify") and isinstance(notice, dict):
                 # Suspending worked even if the mail could not be sent: say which half failed.
                 if notice.get("status") == "failed":
                     text += self.tr("; the notice failed: {0}").format(notice.get("error") or "?")
                 else:
                     text += self.tr("; notice {0}").format(notice.get("status") or "?")
             self._say(text)
+            self._rechecks = 0
             self.refresh()
 
     @Slot(str, str, str)

@@ -8,6 +8,7 @@ living in the GUI thread), so Qt queues it there; a lambda would run in the work
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ _ACTION_WORDS = {
     "suspend": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts"),
     "suspend_notify": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts and notify their owners"),
     "release": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
+    "release_notify": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
     "undo": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
     "set_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
     "reset_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
@@ -193,14 +195,18 @@ class ActionRunner(QObject):
                            callbacks.get("on_failure")))
 
     def suspend_and_notify(self, account: str, reason: str, language: str | None = None,
-                           template: str = STAFF_SUSPEND_TEMPLATE, **callbacks) -> None:
+                           template: str = STAFF_SUSPEND_TEMPLATE, until: str | None = None,
+                           idempotency_key: str | None = None, **callbacks) -> None:
         """One POST: the backend suspends and queues the notice in the same request.
 
         Without ``language`` (a bulk suspend from the table) the account's own is looked up first.
         """
         def call(client: ApiClient) -> Any:
             lang = language or client.account(account).language or "ja"
-            return client.suspend(account, reason, notice={"template": template, "language": lang})
+            notice = {"template": template, "language": lang}
+            if idempotency_key:
+                notice["idempotency_key"] = idempotency_key
+            return client.suspend(account, reason, until=until, notice=notice)
 
         self.run(Operation("suspend_notify", account, call,
                            self._then_offer_undo(account, callbacks.get("on_success")),
@@ -209,6 +215,23 @@ class ActionRunner(QObject):
     def release(self, account: str, reason: str, **callbacks) -> None:
         action = "undo" if reason == UNDO_REASON else "release"
         self.run(Operation(action, account, lambda c: c.release(account, reason), **callbacks))
+
+    def release_and_notify(self, account: str, reason: str, template: str, language: str,
+                           idempotency_key: str, **callbacks) -> None:
+        """Release, then send the letter (the backend's release takes no notice: two calls, in order).
+
+        The result is the released account with ``notice`` set, as for suspend and notify; a letter
+        that fails leaves the release in place and says so.
+        """
+        def call(client: ApiClient) -> Any:
+            detail = client.release(account, reason)
+            try:
+                notice = client.send_notice(account, template, language, idempotency_key)
+            except ApiError as err:
+                notice = {"status": "failed", "error": err.detail}
+            return dataclasses.replace(detail, notice=notice)
+
+        self.run(Operation("release_notify", account, call, **callbacks))
 
     def set_limits(self, account: str, body: dict, **callbacks) -> None:
         """``body`` as for PUT limits (QuotaDialog builds it)."""
