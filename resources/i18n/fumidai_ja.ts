@@ -41,313 +41,313 @@
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="186"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="196"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="198"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="198"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="200"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="202"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="202"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="208"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="208"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="215"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="216"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="216"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="217"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="217"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="218"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="292"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="293"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="298"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="299"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="302"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="303"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="304"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="305"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="323"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="324"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="325"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="326"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="333"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="334"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="345"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="336"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="337"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="343"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="420"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="420"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="444"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="445"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="461"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="462"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="463"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="464"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -1352,27 +1352,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="129"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="145"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="132"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="148"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="171"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="187"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="172"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="188"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="175"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="191"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>

@@ -21,6 +21,21 @@ def collect_in_gui_thread():
         gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def pointer_far_away(monkeypatch):
+    """The live table holds its order while the real pointer is near it; in tests the pointer is
+    wherever the last test left it, so it is parked far away unless a test moves it."""
+    try:
+        from PySide6.QtCore import QPoint
+
+        from fumidai.desk.rates_panel import RatesPanel
+    except ImportError:
+        yield
+        return
+    monkeypatch.setattr(RatesPanel, "pointer", staticmethod(lambda: QPoint(-100000, -100000)))
+    yield
+
+
 @pytest.fixture
 def api():
     with FakeApi(accounts=5) as fake:

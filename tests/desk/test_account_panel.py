@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
 from fumidai.desk.account_panel import AccountPanel  # noqa: E402
 from fumidai.desk.dialogs import NoticeDialog, QuotaChange, QuotaDialog, ReleaseDialog, ReleaseRequest, SuspendDialog, SuspendRequest  # noqa: E402
@@ -82,7 +82,8 @@ def test_automatic_stop_reason_in_words(qtbot, api, panel, japanese):
 
 
 def test_shortcut_keys(qtbot, panel):
-    assert [a.shortcut().toString() for a in panel.mutating_actions] == ["S", "Shift+S", "R", "Q", "N"]
+    assert [a.shortcut().toString() for a in panel.mutating_actions] == ["Ctrl+Shift+S", "Ctrl+Shift+M", "Ctrl+Shift+R",
+                                                                    "Ctrl+Shift+Q", "Ctrl+Shift+N"]
     assert all(a in panel.actions() for a in panel.mutating_actions)
 
 
@@ -198,7 +199,7 @@ def test_export_falls_back_to_the_series_of_the_live_day(qtbot, api, panel, monk
     assert rows[0] == list(HEADER) and len(rows) > 2
 
 
-def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatch):
+def test_action_shortcut_acts_but_typing_never_does(qtbot, api, panel, monkeypatch):
     from PySide6.QtWidgets import QLineEdit, QTableWidget, QVBoxLayout, QWidget
 
     window = QWidget()
@@ -217,7 +218,9 @@ def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatc
     qtbot.keyClick(search, Qt.Key.Key_S)
     assert search.text() == "s" and asked == []
     table.setFocus()
-    qtbot.keyClick(table, Qt.Key.Key_S)
+    qtbot.keyClick(table, Qt.Key.Key_S)  # a letter where nothing takes text: still nothing
+    assert asked == []
+    qtbot.keyClick(table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert asked == [["user0001"]]
     panel.setParent(None)  # the fixture owns the panel; the window must not delete it
 
@@ -269,3 +272,25 @@ def test_notices_tab_follows_delivery(qtbot, api, panel, monkeypatch):
     assert panel.notices_table.item(0, 5).text() != ""
     qtbot.wait(300)
     assert not panel._recheck.isActive()  # nothing on its way: no more reads
+
+
+def test_action_buttons_stay_put_whatever_the_status_text(qtbot, api, panel):
+    """Clicks land where staff aimed: a long reason or owner line never moves the buttons."""
+    panel.resize(440, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    load(qtbot, panel, "user0001")
+
+    def places():
+        QApplication.processEvents()
+        return [panel.toolbar.widgetForAction(a).mapTo(panel, panel.toolbar.widgetForAction(a).rect().topLeft())
+                for a in panel.mutating_actions if panel.toolbar.widgetForAction(a) is not None]
+
+    before = places()
+    assert before
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z",
+                    _reason="a very long staff reason " * 12, owner_name="An Owner With A Long Name " * 4)
+    load(qtbot, panel, "user0002")
+    QApplication.processEvents()
+    assert panel.status.height() > panel.fontMetrics().height() * 2  # it wrapped onto several lines
+    assert places() == before

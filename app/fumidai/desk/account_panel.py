@@ -139,11 +139,13 @@ class AccountPanel(QWidget):
         self._recheck = QTimer(self, singleShot=True, interval=NOTICE_RECHECK_MS)
         self._recheck.timeout.connect(self.refresh)
 
-        self.act_suspend = self._action("S", self.suspend)
-        self.act_suspend_notify = self._action("Shift+S", self.suspend_and_notify)
-        self.act_release = self._action("R", self.release)
-        self.act_quota = self._action("Q", self.edit_quota)
-        self.act_notice = self._action("N", self.send_notice)
+        # Ctrl+Shift on every action key: letters typed anywhere (a search whose Ctrl+F missed, the
+        # table's type-to-find) can never open a dialog on whatever row happens to be selected.
+        self.act_suspend = self._action("Ctrl+Shift+S", self.suspend)
+        self.act_suspend_notify = self._action("Ctrl+Shift+M", self.suspend_and_notify)
+        self.act_release = self._action("Ctrl+Shift+R", self.release)
+        self.act_quota = self._action("Ctrl+Shift+Q", self.edit_quota)
+        self.act_notice = self._action("Ctrl+Shift+N", self.send_notice)
         self.act_export = self._action("", self.export_history)
         self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
                                  self.act_notice]
@@ -173,8 +175,7 @@ class AccountPanel(QWidget):
     def _action(self, shortcut: str, slot) -> QAction:
         action = QAction(self)
         if shortcut:
-            # Window-wide, so S works on the row selected in the table; a focused line edit
-            # still takes plain letters first (ShortcutOverride), so typing a search is safe.
+            # Window-wide, so it works on the row selected in the table.
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.addAction(action)

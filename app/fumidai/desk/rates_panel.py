@@ -1,18 +1,25 @@
 """RatesPanel: the live accounts table with search, status chips and a country chip.
 
 Rows never move under the mouse: while the pointer is over the table (rows, header or scroll
-bars; a drag that leaves it counts until the button is released, as Qt sends the Leave then), the
-model holds its order, so a poll changes numbers in place, adds newcomers at the bottom and
-neither moves nor removes a row. The order and the filter catch up when the pointer leaves, or at
-once when staff ask (F5, a header click, a filter change).
+bars), on its way to it (within APPROACH_PX of its edges), or dragging from it with a button still
+down, the model holds its order, so a poll changes numbers in place, adds newcomers at the bottom
+and neither moves nor removes a row. The order and the filter catch up once the pointer has been
+away for HOLD_GRACE_S (a pointer that slips out and back does not see the rows jump), or at once
+when staff ask (F5, a header click, a filter change).
+
+Ctrl+F is the main window's (one binding: two made Qt call it ambiguous and do nothing).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+import time
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCursor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,9 +46,16 @@ from .rates_model import (
 
 # A staff member's long name may not widen the Status column past this; the label is elided beyond.
 STATUS_MAX_WIDTH = 320
+APPROACH_PX = 48  # the pointer this close to the table holds its order: the rows wait for it
+HOLD_GRACE_S = 1.0  # and this long after it went away
+POINTER_CHECK_MS = 150
 
 
 class RatesPanel(QWidget):
+    # Where the pointer is (global) and which buttons are down; tests replace them.
+    pointer: Callable[[], QPoint] = staticmethod(QCursor.pos)
+    buttons: Callable[[], Qt.MouseButton] = staticmethod(QApplication.mouseButtons)
+
     accountSelected = Signal(str)  # the current account changed ("" when none)
     accountActivated = Signal(str)  # double-click or Enter
     selectionChanged = Signal(list)  # every selected account
@@ -110,8 +124,10 @@ class RatesPanel(QWidget):
         model.rowsRemoved.connect(self._update_count)
         model.updated.connect(self._on_model_updated)
 
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.activated.connect(self.focus_search)
+        self.hold_grace_s = HOLD_GRACE_S
+        self._near_at = 0.0  # time.monotonic() when the pointer was last near the table
+        self._pointer_timer = QTimer(self, interval=POINTER_CHECK_MS)
+        self._pointer_timer.timeout.connect(self.check_pointer)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -246,11 +262,42 @@ class RatesPanel(QWidget):
         if obj is getattr(self, "table", None):
             kind = event.type()
             if kind == QEvent.Type.Enter:
+                self._near_at = time.monotonic()
                 self.model.hold_order(True)
-            elif kind in (QEvent.Type.Leave, QEvent.Type.Hide) and self.model.order_held:
-                self.model.hold_order(False)
-                self._after_reorder()
+            elif kind == QEvent.Type.Leave:
+                self._near_at = time.monotonic()  # the grace starts now; check_pointer ends the hold
+            elif kind == QEvent.Type.Hide and self.model.order_held:
+                self._release_hold()
         return super().eventFilter(obj, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._pointer_timer.start()
+
+    def hideEvent(self, event) -> None:
+        self._pointer_timer.stop()
+        super().hideEvent(event)
+
+    def _near(self) -> bool:
+        top_left = self.table.mapToGlobal(QPoint(0, 0))
+        zone = QRect(top_left, self.table.size()).adjusted(-APPROACH_PX, -APPROACH_PX, APPROACH_PX, APPROACH_PX)
+        return zone.contains(self.pointer())
+
+    @Slot()
+    def check_pointer(self) -> None:
+        """Hold while the pointer is near (or a drag from the table goes on); let go after the grace."""
+        now = time.monotonic()
+        dragging = self.model.order_held and self.buttons() != Qt.MouseButton.NoButton
+        if self._near() or dragging:
+            self._near_at = now
+            if not self.model.order_held:
+                self.model.hold_order(True)
+        elif self.model.order_held and now - self._near_at >= self.hold_grace_s:
+            self._release_hold()
+
+    def _release_hold(self) -> None:
+        self.model.hold_order(False)
+        self._after_reorder()
 
     def selected_accounts(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
