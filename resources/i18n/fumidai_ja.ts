@@ -4,350 +4,485 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="47"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="48"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="51"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="52"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="49"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="50"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="51"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="55"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="52"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="58"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="59"/>
+        <source>travel permission saved</source>
+        <translation>渡航中の送信許可を保存しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="60"/>
+        <source>travel permission ended</source>
+        <translation>渡航中の送信許可を終了しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="61"/>
+        <source>probation cleared</source>
+        <translation>仮制限を解除しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="64"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
         <location filename="../../app/fumidai/desk/account_panel.py" line="65"/>
+        <source>watch</source>
+        <translation>監視</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="66"/>
+        <source>probation</source>
+        <translation>仮制限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="67"/>
+        <source>hold</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="68"/>
+        <source>suspend</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="89"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="189"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="190"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="192"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="193"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="194"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="195"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="197"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="198"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="198"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="201"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="202"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="203"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="204"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="205"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="206"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="207"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="208"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="208"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="216"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <source>&amp;Travel…</source>
+        <translation>渡航許可(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
+        <source>Let the owner send from other countries for a while</source>
+        <translation>一定期間、利用者が海外から送信できるようにする</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
+        <source>Clear &amp;probation…</source>
+        <translation>仮制限を解除(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
+        <source>End the probation the behaviour analysis put this account on</source>
+        <translation>行動分析が付けた仮制限を解除する</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="260"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="217"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="218"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="262"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="293"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="343"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="347"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="347"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="298"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="300"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="350"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="303"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="353"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="305"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="355"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="324"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="374"/>
+        <source>{what}: {used} of {limit} ({share:.0%})</source>
+        <translation>{what}: {limit} のうち {used} ({share:.0%})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="378"/>
+        <source>{n:.1f} recipients per message</source>
+        <translation>1通あたり宛先 {n:.1f} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="379"/>
+        <source>Why: {0}</source>
+        <translation>理由: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="384"/>
+        <source>From {0}</source>
+        <translation>送信元 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="386"/>
+        <source>({n} addresses in recent decisions)</source>
+        <translation>(最近の判定で {n} 個のアドレス)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="394"/>
+        <source>Risk: {level} ({score:.2f})</source>
+        <translation>リスク: {level} ({score:.2f})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="399"/>
+        <source>⚑ new country</source>
+        <translation>⚑ 新しい国</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="401"/>
+        <source>⚑ new recipients</source>
+        <translation>⚑ 新しい宛先</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="403"/>
+        <source>Own limits (bulk sender)</source>
+        <translation>個別上限あり (大量送信者)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
+        <source>{n} complaints</source>
+        <translation>苦情 {n} 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="408"/>
+        <source>Travelling: {countries} until {until}</source>
+        <translation>渡航中: {countries} ({until} まで)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
+        <source>Trusted until {until}</source>
+        <translation>信頼済み ({until} まで)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
+        <source>since {0}</source>
+        <translation>{0} から</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="432"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="326"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="434"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="334"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="345"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="442"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="453"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="337"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="445"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="452"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="420"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="547"/>
+        <source>Clear probation: {0}</source>
+        <translation>仮制限の解除: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="548"/>
+        <source>Why is this account trusted again? (stored in the audit log)</source>
+        <translation>このアカウントを再び信頼する理由 (監査ログに記録されます)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="556"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="557"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="445"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="581"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="462"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="598"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="464"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="600"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -407,7 +542,7 @@
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="56"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
@@ -419,100 +554,130 @@
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
         <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
+        <source>Risk</source>
+        <translation>リスク</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
         <source>Messages accepted in the last hour (refused ones not counted)</source>
         <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
         <source>Messages accepted in the last day (refused ones not counted)</source>
         <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
         <source>Highest share used of any of the account&apos;s quotas</source>
         <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="67"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="68"/>
+        <source>The behaviour analysis: watch, probation, hold or suspend, and why</source>
+        <translation>行動分析の判定 (監視・仮制限・保留・停止) とその理由</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
+        <source>watch</source>
+        <translation>監視</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
+        <source>probation</source>
+        <translation>仮制限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="73"/>
+        <source>hold</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="74"/>
+        <source>suspend</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="104"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="105"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="120"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="128"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="131"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="139"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="120"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="128"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="131"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="139"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="244"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="471"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="257"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="499"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="269"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="289"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="270"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="290"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
@@ -549,61 +714,68 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/actions.py" line="49"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="50"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="51"/>
+        <source>change an account&apos;s permissions</source>
+        <translation>アカウントの許可を変更する</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="52"/>
         <source>send notices</source>
         <translation>通知の送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="59"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
         <source>your role ({0}) may not {1}; ask an admin.</source>
         <translation>あなたの権限 ({0}) では{1}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="60"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="63"/>
         <source>your role may not {0}; ask an admin.</source>
         <translation>あなたの権限では{0}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
         <source>the backend did not accept your token; sign in again or check the token file.</source>
         <translation>サーバーがトークンを受け付けませんでした。再度サインインするか、トークンファイルを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="64"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
         <source>the backend&apos;s TLS certificate could not be verified ({0}); check the address and the CA.</source>
         <translation>サーバーの TLS 証明書を検証できませんでした ({0})。アドレスと認証局を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="70"/>
         <source>the backend did not answer in time ({0}); the action may or may not have happened: reload.</source>
         <translation>サーバーが時間内に応答しませんでした ({0})。操作が反映されたかは不明です。再読み込みしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="70"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="73"/>
         <source>backend unreachable ({0}); check the address and that `fumidai serve` is running.</source>
         <translation>サーバーに接続できません ({0})。アドレスと `fumidai serve` の稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="74"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="77"/>
         <source>the backend does not know this account ({0}).</source>
         <translation>サーバーにこのアカウントがありません ({0})。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="76"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="79"/>
         <source>not possible now: {0}</source>
         <translation>現在は実行できません: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="78"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="81"/>
         <source>the backend refused the values: {0}</source>
         <translation>サーバーが値を受け付けませんでした: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="80"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
         <source>the backend failed ({0}: {1}); try again, then check its log.</source>
         <translation>サーバーでエラーが発生しました ({0}: {1})。再試行し、解決しなければサーバーのログを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="85"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="88"/>
         <source>unexpected error: {0}</source>
         <translation>予期しないエラー: {0}</translation>
     </message>
@@ -611,22 +783,22 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="214"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="230"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="218"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="234"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="222"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="238"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="223"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="239"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -828,6 +1000,14 @@
         <location filename="../../app/fumidai/desk/connect_dialog.py" line="70"/>
         <source>Connecting…</source>
         <translation>接続中…</translation>
+    </message>
+</context>
+<context>
+    <name>CountryPicker</name>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/countries.py" line="35"/>
+        <source>Type a country&apos;s name or code</source>
+        <translation>国名またはコードを入力</translation>
     </message>
 </context>
 <context>
@@ -1110,7 +1290,7 @@
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/app.py" line="92"/>
+        <location filename="../../app/fumidai/desk/app.py" line="94"/>
         <source>No system keyring: the token is stored unencrypted in the settings file.</source>
         <translation>システムのキーリングがありません: トークンは設定ファイルに暗号化されずに保存されています。</translation>
     </message>
@@ -1352,27 +1532,27 @@
 <context>
     <name>RatesPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="145"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="147"/>
         <source>Search account or contact (Ctrl+F)</source>
         <translation>アカウントまたは連絡先を検索 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="148"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="150"/>
         <source>Show only accounts in this state; several chips combine</source>
         <translation>この状態のアカウントだけを表示 (複数選択可)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="187"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="189"/>
         <source>Filtered to country {code}  ×</source>
         <translation>国 {code} で絞り込み中  ×</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="188"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="190"/>
         <source>Show every country again</source>
         <translation>すべての国を表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_panel.py" line="191"/>
+        <location filename="../../app/fumidai/desk/rates_panel.py" line="193"/>
         <source>{shown} of {total} accounts</source>
         <translation>{total} 件中 {shown} 件</translation>
     </message>
@@ -1526,6 +1706,69 @@
     </message>
 </context>
 <context>
+    <name>TravelDialog</name>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="41"/>
+        <source>Travel permission for {0}</source>
+        <translation>{0} の渡航中の送信許可</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="43"/>
+        <source>{0} may send from these countries until the date below; their mail is not held as an intrusion from abroad.</source>
+        <translation>{0} は下の日時まで、これらの国から送信できます。海外からの不正利用として止められません。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="51"/>
+        <source>Now allowed: {0} until {1}</source>
+        <translation>現在の許可: {0} ({1} まで)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="58"/>
+        <source>Local time of this desk</source>
+        <translation>この端末の現地時刻</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="60"/>
+        <source>Reason (stored in the audit log)</source>
+        <translation>理由 (監査ログに記録されます)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="66"/>
+        <source>Allow</source>
+        <translation>許可</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="67"/>
+        <source>End the permission</source>
+        <translation>許可を終了</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="74"/>
+        <source>Until</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="75"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="90"/>
+        <source>Tick at least one country</source>
+        <translation>国を1つ以上選んでください</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="92"/>
+        <source>the expiry must be in the future</source>
+        <translation>期限は未来の日時にしてください</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/travel.py" line="94"/>
+        <source>a reason is required</source>
+        <translation>理由を入力してください</translation>
+    </message>
+</context>
+<context>
     <name>TrendsView</name>
     <message>
         <location filename="../../app/fumidai/desk/trends.py" line="114"/>
@@ -1591,22 +1834,22 @@
 <context>
     <name>UndoToast</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="298"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="311"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="299"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="312"/>
         <source>Undo suspend</source>
         <translation>送信停止を元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="323"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="336"/>
         <source>Suspended {0}</source>
         <translation>{0} を送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="325"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="338"/>
         <source>Suspended {0} accounts</source>
         <translation>{0} アカウントを送信停止しました</translation>
     </message>

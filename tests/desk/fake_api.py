@@ -29,6 +29,10 @@ TEMPLATES = [
     {"name": "suspended_staff", "languages": ["en", "ja"], "description": "Sending stopped"},
     {"name": "warning", "languages": ["en", "ja"], "description": "Unusual sending"},
 ]
+# What the behaviour analysis, complaints and permissions add to account rows and details (the
+# contract the desk is built against); an account without them is an older backend's.
+CONTRACT_FIELDS = ("risk", "permissions", "complaints", "client_address", "network", "asn",
+                   "recent")  # recent: a test may set its own decisions
 TOKENS = {"admin-token": ("root", "admin"), "operator-token": ("bob", "operator"), "viewer-token": ("vic", "viewer")}
 
 
@@ -217,7 +221,7 @@ class FakeApi:
             "recent": [{"time": iso(self.now), "stage": "DATA", "action": "DUNNO", "reason": "",
                         "country": a["top_country"], "client_address": "203.0.113.5", "recipients": 2}],
             "notices": [n for n in self.notices.values() if n["account"] == a["account"]],
-        }
+        } | {k: copy.deepcopy(a[k]) for k in CONTRACT_FIELDS if k in a}
 
     def series(self, a: dict, window: int, step: int) -> dict:
         n = max(1, window // step)
@@ -407,6 +411,27 @@ class FakeApi:
                      override_expires_at=None, _override=None)
             return 200, self.detail(a) | {"audit_id": self._audit(staff, "limits_reset", a["account"], reason,
                                                                    None, a["quota"])}
+        if rest in ("permissions/travel", "probation/clear") and not reason:
+            return 422, {"detail": "a reason is required"}
+        if rest == "permissions/travel" and "permissions" not in a:
+            return 404, {"detail": "not found"}  # an older backend
+        if method == "PUT" and rest == "permissions/travel":
+            before = a["permissions"].get("travel")
+            a["permissions"]["travel"] = {"countries": body.get("countries") or [], "expires_at": body.get("expires_at"),
+                                          "reason": reason}
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "travel", a["account"], reason, before,
+                                                                   a["permissions"]["travel"])}
+        if method == "DELETE" and rest == "permissions/travel":
+            before = a["permissions"].get("travel")
+            a["permissions"]["travel"] = None
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "travel_end", a["account"], reason, before,
+                                                                   None)}
+        if method == "POST" and rest == "probation/clear":
+            if (a.get("risk") or {}).get("level") != "probation":
+                return 409 if "risk" in a else 404, {"detail": "not on probation"}
+            a["risk"] = {"level": "none", "score": 0.0, "reasons": []}
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "probation_clear", a["account"], reason,
+                                                                   {"level": "probation"}, {"level": "none"})}
         if method == "POST" and rest == "notices/preview":
             lang = body.get("language", a["language"])
             return 200, {"subject": f"[{lang}] {body.get('template', '')}: {a['account']}",

@@ -8,6 +8,7 @@ PlainText and tables use QTableWidgetItem, which never renders markup.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -30,10 +32,12 @@ from .actions import ActionRunner
 from .alerts_feed import reason_text
 from .api.client import ApiClient, ApiError
 from .api.models import AccountDetail, parse_time
-from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
+from .clock import local_text, utc_text
+from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog, TravelDialog
 from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
 from .letters import released_recently
+from .why import binding, group_decisions, has_own_limits, recipients_per_message, sources
 
 HISTORY_DAYS = 7
 # A notice is queued, then delivered by the backend's outbox: while one is on its way the panel
@@ -52,7 +56,27 @@ _CHANGES = {
     "set_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits saved"),
     "reset_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits back to the defaults"),
     "send_notice": QT_TRANSLATE_NOOP("AccountPanel", "notice queued"),
+    "set_travel": QT_TRANSLATE_NOOP("AccountPanel", "travel permission saved"),
+    "clear_travel": QT_TRANSLATE_NOOP("AccountPanel", "travel permission ended"),
+    "clear_probation": QT_TRANSLATE_NOOP("AccountPanel", "probation cleared"),
 }
+_RISK_WORDS = {
+    "none": QT_TRANSLATE_NOOP("AccountPanel", "none"),
+    "watch": QT_TRANSLATE_NOOP("AccountPanel", "watch"),
+    "probation": QT_TRANSLATE_NOOP("AccountPanel", "probation"),
+    "hold": QT_TRANSLATE_NOOP("AccountPanel", "hold"),
+    "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspend"),
+}
+RISK_COLOURS = {"watch": "#b7950b", "probation": "#d35400", "hold": "#c0392b", "suspend": "#922b21"}
+
+
+def risk_word(level: str) -> str:
+    return QCoreApplication.translate("AccountPanel", _RISK_WORDS.get(level, level))
+
+
+def reason_words(reason) -> str:
+    """One behaviour reason in words: the backend's own text, else its code."""
+    return reason.text or reason.code
 
 
 def _time(value: object) -> str:
@@ -123,6 +147,13 @@ class AccountPanel(QWidget):
         self.home = _plain_label()  # "Home countries: JP": outside them, the abroad caps apply
         self.home.setVisible(False)  # until an account is shown
         self.status = _plain_label()
+        # "Why" at a glance: the numbers against the limits, where it sends from, and the marks
+        # (risk, bulk sender, complaints, permissions). All plain text: reasons quote spammer input.
+        self.why = _plain_label()
+        self.sources = _plain_label()
+        self.badges = _plain_label()
+        for label in (self.why, self.sources, self.badges):
+            label.setVisible(False)
         self.message = _plain_label()
 
         self.limits_table = _table(4)
@@ -147,13 +178,19 @@ class AccountPanel(QWidget):
         self.act_quota = self._action("Ctrl+Shift+Q", self.edit_quota)
         self.act_notice = self._action("Ctrl+Shift+N", self.send_notice)
         self.act_export = self._action("", self.export_history)
+        # Only with a backend that knows permissions and risk levels (hidden otherwise); last in the
+        # bar, so showing them never moves the buttons before them.
+        self.act_travel = self._action("", self.edit_travel)
+        self.act_clear_probation = self._action("", self.clear_probation)
+        self.act_travel.setVisible(False)
+        self.act_clear_probation.setVisible(False)
         self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
-                                 self.act_notice]
+                                 self.act_notice, self.act_travel, self.act_clear_probation]
 
         # A tool bar folds the buttons that do not fit into a » menu: the dock stays narrow.
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in [*self.mutating_actions, self.act_export]:
+        for action in [*self.mutating_actions[:5], self.act_export, self.act_travel, self.act_clear_probation]:
             self.toolbar.addAction(action)
 
         head = QFormLayout()
@@ -161,6 +198,9 @@ class AccountPanel(QWidget):
         head.addRow(self.owner)
         head.addRow(self.home)
         head.addRow(self.status)
+        head.addRow(self.why)
+        head.addRow(self.sources)
+        head.addRow(self.badges)
         layout = QVBoxLayout(self)
         # The buttons first: texts of any length below them never move them under the pointer.
         layout.addWidget(self.toolbar)
@@ -205,7 +245,11 @@ class AccountPanel(QWidget):
                 (self.act_quota, self.tr("Edit &quota…"),
                  self.tr("This account's own limits, country caps and home countries")),
                 (self.act_notice, self.tr("Send &notice…"), self.tr("Mail the owner from a template")),
-                (self.act_export, self.tr("&Export history…"), self.tr("Hourly sending per country as CSV"))):
+                (self.act_export, self.tr("&Export history…"), self.tr("Hourly sending per country as CSV")),
+                (self.act_travel, self.tr("&Travel…"),
+                 self.tr("Let the owner send from other countries for a while")),
+                (self.act_clear_probation, self.tr("Clear &probation…"),
+                 self.tr("End the probation the behaviour analysis put this account on"))):
             action.setText(text)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{tip} ({keys})" if keys else tip)
@@ -243,6 +287,12 @@ class AccountPanel(QWidget):
         self.act_quota.setEnabled(can_act)
         self.act_notice.setEnabled(can_act)
         self.act_export.setEnabled(bool(self._account))
+        d = self.detail
+        self.act_travel.setVisible(d is not None and d.permissions is not None)
+        self.act_travel.setEnabled(can_act)
+        probation = d is not None and d.risk is not None and d.risk.level == "probation"
+        self.act_clear_probation.setVisible(probation)
+        self.act_clear_probation.setEnabled(can_act and probation)
         why = self.tr("your role (viewer) cannot change accounts") if self._role == "viewer" else ""
         for action in self.mutating_actions:
             action.setStatusTip(why)
@@ -304,19 +354,77 @@ class AccountPanel(QWidget):
         else:
             text = self.tr("Sending normally")
         self.status.setText(text)
+        self._show_why(d)
         _fill(self.limits_table, self._limit_rows(d))
         usage_countries = d.usage.get("countries") if isinstance(d.usage.get("countries"), list) else []
         _fill(self.countries_table, [[c.get("country"), c.get("messages_hour"), c.get("messages_day"),
                                       c.get("recipients_day"), c.get("refused_day")]
                                      for c in usage_countries if isinstance(c, dict)])
-        _fill(self.recent_table, [[_time(r.get("time")), r.get("stage"), r.get("action"), reason_text(str(r.get("reason") or "")),
-                                   r.get("country"), r.get("client_address"), r.get("recipients")] for r in d.recent])
+        self._show_decisions(d.recent)
         entries = sorted((e for e in audit if isinstance(e, dict)), key=lambda e: -int(e.get("id") or 0))
         _fill(self.history_table, [[_time(e.get("time")), e.get("actor"), e.get("action"), e.get("reason"),
                                     _change_text(e.get("before"), e.get("after"))] for e in entries])
         _fill(self.notices_table, [[_time(n.get("created_at")), n.get("template"), n.get("language"),
                                     n.get("status"), n.get("staff"), _time(n.get("sent_at")), n.get("error")]
                                    for n in d.notices])
+
+    def _show_why(self, d: AccountDetail) -> None:
+        why = []
+        for u in binding(d):
+            why.append(self.tr("{what}: {used} of {limit} ({share:.0%})").format(
+                what=key_label(u.key), used=f"{u.used:,}", limit=f"{u.limit:,}", share=min(u.share, 99.99)))
+        per = recipients_per_message(d)
+        if per is not None:
+            why.append(self.tr("{n:.1f} recipients per message").format(n=per))
+        self.why.setText(self.tr("Why: {0}").format("; ".join(why)) if why else "")
+        self.why.setVisible(bool(why))
+
+        src = sources(d)
+        parts = [x for x in (src.address, src.network, f"AS{src.asn}" if src.asn is not None else "") if x]
+        text = self.tr("From {0}").format(" · ".join(parts)) if parts else ""
+        if len(src.addresses) > 1:
+            text += " " + self.tr("({n} addresses in recent decisions)").format(n=len(src.addresses))
+        self.sources.setText(text)
+        self.sources.setToolTip(html.escape("\n".join(src.addresses)).replace("\n", "<br>"))
+        self.sources.setVisible(bool(text))
+
+        badges, colour = [], ""
+        if d.risk is not None and d.risk.level != "none":
+            reasons = "; ".join(reason_words(r) for r in d.risk.reasons)
+            badges.append(self.tr("Risk: {level} ({score:.2f})").format(level=risk_word(d.risk.level), score=d.risk.score)
+                          + (f": {reasons}" if reasons else ""))
+            colour = RISK_COLOURS.get(d.risk.level, "")
+            flags = {r.code for r in d.risk.reasons}
+            if any("country" in c for c in flags):
+                badges.append(self.tr("⚑ new country"))
+            if any("recipient" in c for c in flags):
+                badges.append(self.tr("⚑ new recipients"))
+        if has_own_limits(d):
+            badges.append(self.tr("Own limits (bulk sender)"))
+        if d.complaints:
+            badges.append(self.tr("{n} complaints").format(n=d.complaints))
+        travel = d.permissions.travel if d.permissions else None
+        if travel is not None:
+            badges.append(self.tr("Travelling: {countries} until {until}").format(
+                countries=" ".join(travel.countries) or "—", until=local_text(travel.expires_at) or "?"))
+        trust = d.permissions.trust if d.permissions else None
+        if trust is not None:
+            badges.append(self.tr("Trusted until {until}").format(until=local_text(trust.expires_at) or "?"))
+        self.badges.setText(" · ".join(badges))
+        self.badges.setStyleSheet(f"color: {colour}; font-weight: bold" if colour else "")
+        self.badges.setVisible(bool(badges))
+
+    def _show_decisions(self, recent: list[dict]) -> None:
+        """Identical decisions in a row as one line: "REJECT ×228", since when, until when on hover."""
+        rows = []
+        for g in group_decisions(recent):
+            when = _time(g.last) if g.count == 1 else self.tr("since {0}").format(_time(g.first))
+            action = g.action if g.count == 1 else f"{g.action} ×{g.count:,}"
+            rows.append([when, g.stage, action, reason_text(g.reason), g.country, g.client_address, g.recipients])
+        _fill(self.recent_table, rows)
+        for r, g in enumerate(group_decisions(recent)):
+            tip = f"{local_text(g.first, True)} – {local_text(g.last, True)}\n{utc_text(g.first)} – {utc_text(g.last)}"
+            self.recent_table.item(r, 0).setToolTip(html.escape(tip).replace("\n", "<br>"))
 
     def _limit_rows(self, d: AccountDetail) -> list[list[object]]:
         override = d.override or {}
@@ -412,6 +520,34 @@ class AccountPanel(QWidget):
                             previous=d.notices if d else None, **state) is not None:
             self._rechecks = 0
             self.refresh()  # the Notices tab: queued now, sent once the outbox delivers it
+
+    @Slot()
+    def edit_travel(self) -> None:
+        d = self.detail
+        if not self.act_travel.isEnabled() or d is None or d.permissions is None:
+            return
+        change = TravelDialog.ask(self, self._account, d.permissions.travel)
+        if change is None:
+            return
+        if change.countries is None:
+            self._runner.clear_travel(self._account, change.reason)
+        else:
+            self._runner.set_travel(self._account, change.countries, change.expires_at, change.reason)
+
+    def ask_reason(self, title: str, label: str) -> str:
+        """A reason typed by staff ("" if cancelled); tests patch this."""
+        text, ok = QInputDialog.getText(self, title, label)
+        return text.strip() if ok else ""
+
+    @Slot()
+    def clear_probation(self) -> None:
+        if not self.act_clear_probation.isEnabled():
+            return
+        # The account only in the window title (plain text); QInputDialog's label would read markup.
+        reason = self.ask_reason(self.tr("Clear probation: {0}").format(self._account),
+                                 self.tr("Why is this account trusted again? (stored in the audit log)"))
+        if reason:
+            self._runner.clear_probation(self._account, reason)
 
     def ask_export_path(self) -> str:
         """The file to write; "" if staff cancelled (tests patch this)."""

@@ -46,6 +46,9 @@ _ACTION_WORDS = {
     "set_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
     "reset_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
     "preview_notice": QT_TRANSLATE_NOOP("ActionRunner", "preview notices"),
+    "set_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "clear_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "clear_probation": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
     "send_notice": QT_TRANSLATE_NOOP("ActionRunner", "send notices"),
 }
 
@@ -242,6 +245,16 @@ class ActionRunner(QObject):
 
     def reset_limits(self, account: str, reason: str, **callbacks) -> None:
         self.run(Operation("reset_limits", account, lambda c: c.reset_limits(account, reason), **callbacks))
+
+    def set_travel(self, account: str, countries: list[str], expires_at: str, reason: str, **callbacks) -> None:
+        self.run(Operation("set_travel", account, lambda c: c.set_travel(account, countries, expires_at, reason),
+                           **callbacks))
+
+    def clear_travel(self, account: str, reason: str, **callbacks) -> None:
+        self.run(Operation("clear_travel", account, lambda c: c.clear_travel(account, reason), **callbacks))
+
+    def clear_probation(self, account: str, reason: str, **callbacks) -> None:
+        self.run(Operation("clear_probation", account, lambda c: c.clear_probation(account, reason), **callbacks))
 
     def preview_notice(self, account: str, template: str, language: str, **callbacks) -> None:
         self.run(Operation("preview_notice", account, lambda c: c.preview_notice(account, template, language),

@@ -75,6 +75,21 @@ def reason_text(code: str) -> str:
     return code
 
 
+def alert_reason(a: AlertItem) -> str:
+    """The reason in words, the numbers against the limit when the backend gave them, then the
+    behaviour analysis' reasons: "Hourly recipient quota 294/300 · new country CN"."""
+    text = reason_text(a.reason)
+    value, limit = a.detail.get("value"), a.detail.get("limit")
+    if isinstance(value, (int, float)) and isinstance(limit, (int, float)):
+        text += f" {value:,g}/{limit:,g}"
+    reasons = [r for r in a.detail.get("reasons") or [] if isinstance(r, dict)]
+    words = [str(r.get("text") or r.get("code") or "") for r in reasons]
+    words = [w for w in words if w]
+    if words:
+        text = " · ".join([text, *words]) if text else " · ".join(words)
+    return text
+
+
 class AlertsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -105,7 +120,7 @@ class AlertsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:  # plain strings: never rendered as HTML
             if index.column() == 0:
                 return dt.datetime.fromtimestamp(a.time).strftime("%H:%M") if a.time else ""
-            return (None, a.account, kind_short(a.kind), reason_text(a.reason), a.country)[index.column()]
+            return (None, a.account, kind_short(a.kind), alert_reason(a), a.country)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:  # full texts (tooltips render HTML: escape what the backend sent)
             if index.column() == 0 and a.time:
                 return dt.datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M:%S")
@@ -113,8 +128,9 @@ class AlertsModel(QAbstractTableModel):
                 return html.escape(a.account)
             if index.column() == 2 and a.kind:
                 return html.escape(kind_text(a.kind))
-            if index.column() == 3 and a.reason:  # the words, then the raw code for staff who grep logs
-                return html.escape(f"{reason_text(a.reason)} ({a.reason})" if reason_text(a.reason) != a.reason else a.reason)
+            if index.column() == 3 and (a.reason or a.detail.get("reasons")):  # words, then the raw code for grep
+                words = alert_reason(a)
+                return html.escape(f"{words} ({a.reason})" if a.reason and reason_text(a.reason) != a.reason else words)
         if role == Qt.ItemDataRole.BackgroundRole and a.kind == "auto_suspend" and index.column() == 2:
             return QBrush(_AUTO)
         if role == Qt.ItemDataRole.UserRole:

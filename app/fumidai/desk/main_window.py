@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover - depends on the checkout
 MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
                (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
-SETTINGS_VERSION = 3  # bumped when the default layout changes: older saved layouts are dropped once
+SETTINGS_VERSION = 4  # bumped when the default layout changes: older saved layouts are dropped once
 # The live table's columns that give way, first to last, when the window is too narrow for all
 # of them; the account, its status, its rate and its share of quota always stay.
 NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)

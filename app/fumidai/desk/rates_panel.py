@@ -36,6 +36,7 @@ from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
 from .rates_model import (
     COL_ACCOUNT,
     COL_RATE,
+    COL_RISK,
     COL_SINCE,
     COL_STATUS,
     AccountRatesModel,
@@ -115,6 +116,7 @@ class RatesPanel(QWidget):
         # Shown next to the account, where staff look first (the model's order stays the API's).
         self.table.horizontalHeader().moveSection(COL_STATUS, 1)
         self.table.horizontalHeader().moveSection(COL_SINCE, 2)
+        self.table.setColumnHidden(COL_RISK, True)  # until a backend reports risk levels
         self.table.setMouseTracking(True)
         self.table.installEventFilter(self)  # Enter and Leave: hold the order while the pointer is over it
         self.table.doubleClicked.connect(self._on_double_click)
@@ -194,6 +196,9 @@ class RatesPanel(QWidget):
     # -- order and selection ---------------------------------------------------------------------------
     @Slot()
     def _on_model_updated(self) -> None:
+        risk = self.model.has_risk()
+        if self.table.isColumnHidden(COL_RISK) == risk:
+            self.table.setColumnHidden(COL_RISK, not risk)
         if not self.columns_fitted and self.model.rowCount():
             # Once, on the first data: every column fits, so Status is on screen without scrolling.
             self.columns_fitted = True
