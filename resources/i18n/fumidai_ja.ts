@@ -1011,6 +1011,14 @@
     </message>
 </context>
 <context>
+    <name>DetachedMap</name>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="182"/>
+        <source>Fumidai — sending sources by country</source>
+        <translation>Fumidai — 国別の送信元</translation>
+    </message>
+</context>
+<context>
     <name>LimitField</name>
     <message>
         <location filename="../../app/fumidai/desk/dialogs/quota.py" line="121"/>
@@ -1129,163 +1137,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="56"/>
-        <source>5 min</source>
-        <translation>5分</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="56"/>
-        <source>1 h</source>
-        <translation>1時間</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="57"/>
-        <source>24 h</source>
-        <translation>24時間</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="58"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="424"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="51"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="402"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="398"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="400"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="402"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="420"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="421"/>
-        <source>Sending sources by country</source>
-        <translation>国別の送信元</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="432"/>
-        <source>The world map is not available in this build.</source>
-        <translation>このビルドでは世界地図を利用できません。</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="436"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="428"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="473"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="465"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="485"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="477"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="515"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="512"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="517"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="514"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="519"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="516"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="522"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="519"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="525"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="522"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="527"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="524"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1293,6 +1276,79 @@
         <location filename="../../app/fumidai/desk/app.py" line="94"/>
         <source>No system keyring: the token is stored unencrypted in the settings file.</source>
         <translation>システムのキーリングがありません: トークンは設定ファイルに暗号化されずに保存されています。</translation>
+    </message>
+</context>
+<context>
+    <name>MapPane</name>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="17"/>
+        <source>5 min</source>
+        <translation>5分</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="17"/>
+        <source>1 h</source>
+        <translation>1時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="18"/>
+        <source>24 h</source>
+        <translation>24時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="19"/>
+        <source>Accepted</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="20"/>
+        <source>Refused</source>
+        <translation>拒否</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="21"/>
+        <source>Both</source>
+        <translation>両方</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="83"/>
+        <source>Sending sources by country</source>
+        <translation>国別の送信元</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="87"/>
+        <source>Colour by mail accepted</source>
+        <translation>受理したメールの数で色分け</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="88"/>
+        <source>Colour by attempts refused (quotas, caps, suspensions)</source>
+        <translation>拒否した送信の数で色分け (上限・国別上限・停止)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="89"/>
+        <source>Colour by every attempt, accepted or refused</source>
+        <translation>受理・拒否を合わせた送信の数で色分け</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="90"/>
+        <source>Detach</source>
+        <translation>切り離す</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="91"/>
+        <source>Open the map in a window of its own, to enlarge or move</source>
+        <translation>地図を別ウィンドウで開く (拡大・移動できます)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="92"/>
+        <source>Wall mode</source>
+        <translation>壁面表示</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/map_pane.py" line="93"/>
+        <source>Full screen for a wall display: map, totals, alerts, top accounts (Esc to leave)</source>
+        <translation>壁面ディスプレイ用の全画面表示: 地図・合計・アラート・上位アカウント (Esc で終了)</translation>
     </message>
 </context>
 <context>
@@ -1855,17 +1911,65 @@
     </message>
 </context>
 <context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="104"/>
+        <source>Fumidai — wall</source>
+        <translation>Fumidai — 壁面表示</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="105"/>
+        <source>Fumidai — sending sources</source>
+        <translation>Fumidai — 送信元</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="106"/>
+        <source>Newest alerts</source>
+        <translation>最新のアラート</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="107"/>
+        <source>Top accounts (msg/min)</source>
+        <translation>上位アカウント (通/分)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="113"/>
+        <source>Last {0} · accepted and refused</source>
+        <translation>直近 {0} · 受理と拒否</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/wall.py" line="135"/>
+        <source>{rate:,.0f} msg/min · {active:,} sending · {limited:,} limited · {stopped:,} stopped</source>
+        <translation>{rate:,.0f} 通/分 · 送信中 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
+    </message>
+</context>
+<context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="380"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="385"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="420"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="385"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="420"/>
+        <source>Refused attempts</source>
+        <translation>拒否した送信</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/world_map.py" line="421"/>
+        <source>Attempts</source>
+        <translation>送信の試み</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
+        <source>Refused</source>
+        <translation>拒否</translation>
     </message>
 </context>
 <context>

@@ -13,7 +13,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QObject, QSett
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QSystemTrayIcon,
     QTableView,
-    QToolButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -48,13 +46,8 @@ from .rates_panel import RatesPanel
 from .theme import THEMES, apply_theme, is_dark
 from .trends import TrendsView
 
-try:  # built by another engineer; the desk still runs without it
-    from .world_map import WorldMapView
-except ImportError:  # pragma: no cover - depends on the checkout
-    WorldMapView = None
-
-MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
-               (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
+from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
+from .wall import WallWindow
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
 SETTINGS_VERSION = 4  # bumped when the default layout changes: older saved layouts are dropped once
 # The live table's columns that give way, first to last, when the window is too narrow for all
@@ -174,6 +167,27 @@ class ColumnFitter(QObject):
             self._busy = False
 
 
+class DetachedMap(QWidget):
+    """A MapPane in a top-level window: staff enlarge it, move it to another screen, close it."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget, *, language: str, window: int):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.pane = MapPane(self, language=language, window=window)
+        self.pane.detach_button.hide()
+        self.pane.wall_button.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pane)
+        self.setWindowTitle(self.tr("Fumidai — sending sources by country"))
+        self.resize(1100, 650)
+
+    def closeEvent(self, event) -> None:
+        self.hide()
+        self.closed.emit()
+        super().closeEvent(event)
+
+
 class MainWindow(QMainWindow):
     accountSelected = Signal(str)
 
@@ -192,38 +206,22 @@ class MainWindow(QMainWindow):
         self._last_error = ""
         self._next_poll_at: float | None = None  # time.monotonic()
         self._paused = False
-        self._map_window = 3600
+        self._map_window = DEFAULT_WINDOW
 
         # -- live view --------------------------------------------------------------------------------
         self.model = AccountRatesModel(self)
         self.rates = RatesPanel(self.model, self)
         self.plot = LivePlot(client, self)
-        self.map_box = QWidget(self)
-        map_layout = QVBoxLayout(self.map_box)
-        map_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        self.map_label = QLabel(self.map_box)
-        self.map_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.map_label.setWordWrap(True)
-        buttons.addWidget(self.map_label, 1)
-        self.map_buttons = QButtonGroup(self)
-        for seconds, text in MAP_WINDOWS:
-            b = QToolButton(self.map_box)  # no 80 px minimum, unlike a Fusion push button
-            b.setCheckable(True)
-            b.setChecked(seconds == self._map_window)
-            b.setProperty("seconds", seconds)
-            b.setProperty("label", text)
-            self.map_buttons.addButton(b)
-            buttons.addWidget(b)
-        self.map_buttons.buttonClicked.connect(self._on_map_window)
-        map_layout.addLayout(buttons)
-        if WorldMapView is not None:
-            self.map = WorldMapView(self.map_box, language=language, dark=False)
-            self.map.countryClicked.connect(self._on_country_clicked)
-        else:
-            self.map = QLabel(self.map_box)
-            self.map.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        map_layout.addWidget(self.map, 1)
+        self.map_box = MapPane(self, language=language, window=self._map_window)
+        self.map = self.map_box.map
+        self.map_buttons = self.map_box.window_buttons
+        self.map_box.windowChanged.connect(self._on_map_window)
+        self.map_box.countryClicked.connect(self._on_country_clicked)
+        self.map_box.detachRequested.connect(self.open_map_window)
+        self.map_box.wallRequested.connect(self.enter_wall_mode)
+        self.map_windows: list[DetachedMap] = []  # maps staff opened in windows of their own
+        self.wall: WallWindow | None = None
+        self._last_snapshot: Snapshot | None = None
 
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.bottom_split.setObjectName("bottomSplit")
@@ -243,8 +241,6 @@ class MainWindow(QMainWindow):
         self.plot.setMinimumSize(200, 160)
         self.map_box.setMinimumSize(240, 160)
         self.rates.setMinimumHeight(160)
-        # Wrapped a word at a time, not a letter at a time beside the buttons.
-        self.map_label.setMinimumWidth(self.map_label.fontMetrics().averageCharWidth() * 9)
         self.columns = ColumnFitter(self.rates.table, NARROW_DROPS)
         self.model.updated.connect(self._on_first_columns)
         self._dock_timer = QTimer(self)
@@ -418,9 +414,7 @@ class MainWindow(QMainWindow):
         self.act_pause.setToolTip(self.tr("Keep the table still while you work (Space)"))
         self.act_refresh.setText(self.tr("Refresh now"))
         self.act_find.setText(self.tr("Find account"))
-        self.map_label.setText(self.tr("Sending sources by country"))
-        for b in self.map_buttons.buttons():
-            b.setText(self.tr(b.property("label")))
+        self.map_box.retranslate()
         self.language_actions[""].setText(self.tr("System"))
         # Models translate their headers when asked: tell the views to ask again.
         self.model.retranslate()
@@ -428,8 +422,6 @@ class MainWindow(QMainWindow):
         self.alerts.fit_columns()
         self.rates.table.viewport().update()
         self.alerts.view.viewport().update()
-        if not hasattr(self.map, "set_counts"):
-            self.map.setText(self.tr("The world map is not available in this build."))
         self.rates.retranslate()
         self.plot.retranslate()
         if not self.can_act:
@@ -452,8 +444,8 @@ class MainWindow(QMainWindow):
         dark = apply_theme(QApplication.instance(), self._theme)
         self.theme_actions[self._theme].setChecked(True)
         self.plot.set_dark(dark)
-        if hasattr(self.map, "set_dark"):
-            self.map.set_dark(dark)
+        for view in self._map_views():
+            view.set_dark(dark)
         self.settings.setValue("theme", self._theme)
 
     @property
@@ -466,8 +458,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("language", code)
         if self._set_language is not None:
             self._language = self._set_language(code) or code
-            if hasattr(self.map, "set_language"):
-                self.map.set_language(self._language)
+            for view in self._map_views():
+                view.set_language(self._language)
             self.trends.set_language(self._language)
         else:
             self.show_message(self.tr("The language changes at the next start."))
@@ -486,8 +478,13 @@ class MainWindow(QMainWindow):
             rate=t.messages_per_minute, active=t.active_accounts, limited=t.limited_accounts,
             stopped=t.suspended_accounts))
         self.plot.set_top_accounts([r.account for r in snap.overview.top])
-        if snap.countries is not None and hasattr(self.map, "set_counts"):
-            self.map.set_counts({c.country: (c.messages, c.accounts) for c in snap.countries.items})
+        if snap.countries is not None:
+            counts = map_counts(snap.countries.items)
+            for view in self._map_views(wall=False):
+                view.set_counts(counts)
+        if self.wall is not None:
+            self.wall.apply_snapshot(snap)
+        self._last_snapshot = snap
         self._tick()
 
     @Slot(str)
@@ -552,21 +549,64 @@ class MainWindow(QMainWindow):
             self.poller.refresh_now()
         self.plot.refresh()
 
-    @Slot()
-    def _on_map_window(self, button) -> None:
-        self._map_window = int(button.property("seconds"))
+    @Slot(int)
+    def _on_map_window(self, seconds: int) -> None:
+        self._map_window = seconds
+        for pane in [self.map_box, *(w.pane for w in self.map_windows)]:
+            pane.set_window(seconds)
         self.poller.set_countries_window(self._map_window)
+
+    def _map_views(self, wall: bool = True) -> list:
+        views = [self.map, *(w.pane.map for w in self.map_windows)]
+        return views + [self.wall.map] if wall and self.wall is not None else views
+
+    @Slot()
+    def open_map_window(self) -> DetachedMap:
+        """The map in a window of its own, as large as staff make it; the pane stays too."""
+        window = DetachedMap(self, language=self._language, window=self._map_window)
+        window.pane.set_measure(self.map_box.measure)
+        window.pane.map.set_dark(self.dark)
+        window.pane.windowChanged.connect(self._on_map_window)
+        window.pane.countryClicked.connect(self._on_country_clicked)
+        window.closed.connect(self._on_map_window_closed)
+        self.map_windows.append(window)
+        if self._last_snapshot is not None and self._last_snapshot.countries is not None:
+            window.pane.map.set_counts(map_counts(self._last_snapshot.countries.items))
+        window.show()
+        return window
+
+    @Slot()
+    def _on_map_window_closed(self) -> None:
+        self.map_windows = [w for w in self.map_windows if w.isVisible()]
+
+    @Slot()
+    def enter_wall_mode(self) -> WallWindow:
+        if self.wall is None:
+            self.wall = WallWindow(self, language=self._language, dark=True, window=self._map_window)
+            self.wall.windowChanged.connect(self._on_map_window)
+            self.wall.closed.connect(self._on_wall_closed)
+            self.poller.alertsReceived.connect(self.wall.add_alerts)
+            self.wall.add_alerts(self.alerts.model.items())
+            if self._last_snapshot is not None:
+                self.wall.apply_snapshot(self._last_snapshot)
+            self.wall.start()
+        return self.wall
+
+    @Slot()
+    def _on_wall_closed(self) -> None:
+        wall, self.wall = self.wall, None
+        if wall is not None:
+            self.poller.alertsReceived.disconnect(wall.add_alerts)
+            wall.deleteLater()
 
     @Slot(str)
     def _on_country_clicked(self, code: str) -> None:
         self.rates.set_country(code)
-        if hasattr(self.map, "highlight"):
-            self.map.highlight([code])
+        self.map.highlight([code])
 
     @Slot()
     def _on_country_cleared(self) -> None:
-        if hasattr(self.map, "highlight"):
-            self.map.highlight([])
+        self.map.highlight([])
 
     @Slot(int)
     def _on_tab(self, index: int) -> None:
@@ -586,7 +626,7 @@ class MainWindow(QMainWindow):
         detail = self.account_panel.detail
         if detail is not None:
             self.plot.set_binding_quota(account, binding_quota(detail))
-        if not hasattr(self.map, "highlight") or self.rates.country:
+        if self.rates.country:
             return
         usage = detail.usage.get("countries") if detail is not None else None
         codes = [c.get("country") for c in usage or [] if isinstance(c, dict) and isinstance(c.get("country"), str)]
@@ -671,6 +711,10 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every thread this window started; safe to call twice."""
         self._ticker.stop()
+        if self.wall is not None:
+            self.wall.close()
+        for window in self.map_windows:
+            window.close()
         self.poller.shutdown()
         self.plot.set_live(False)
         self.plot.wait()
