@@ -4,485 +4,495 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="51"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="52"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="55"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="55"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="58"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="58"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="59"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="59"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="60"/>
         <source>travel permission saved</source>
         <translation>渡航中の送信許可を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="60"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="61"/>
         <source>travel permission ended</source>
         <translation>渡航中の送信許可を終了しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="61"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="62"/>
         <source>probation cleared</source>
         <translation>仮制限を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="64"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="65"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="65"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="66"/>
         <source>watch</source>
         <translation>監視</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="66"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="67"/>
         <source>probation</source>
         <translation>仮制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="67"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="68"/>
         <source>hold</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="68"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="69"/>
         <source>suspend</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="89"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="90"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="227"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
         <source>&amp;Travel…</source>
         <translation>渡航許可(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
         <source>Let the owner send from other countries for a while</source>
         <translation>一定期間、利用者が海外から送信できるようにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
         <source>Clear &amp;probation…</source>
         <translation>仮制限を解除(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
         <source>End the probation the behaviour analysis put this account on</source>
         <translation>行動分析が付けた仮制限を解除する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="260"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="262"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="262"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="263"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="296"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="343"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="347"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="347"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="349"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="350"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="351"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="353"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="355"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="355"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="357"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="374"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="378"/>
         <source>{what}: {used} of {limit} ({share:.0%})</source>
         <translation>{what}: {limit} のうち {used} ({share:.0%})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="378"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
         <source>{n:.1f} recipients per message</source>
         <translation>1通あたり宛先 {n:.1f} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="379"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="383"/>
         <source>Why: {0}</source>
         <translation>理由: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="384"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
         <source>From {0}</source>
         <translation>送信元 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="386"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="390"/>
         <source>({n} addresses in recent decisions)</source>
         <translation>(最近の判定で {n} 個のアドレス)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="394"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="398"/>
         <source>Risk: {level} ({score:.2f})</source>
         <translation>リスク: {level} ({score:.2f})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="399"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="403"/>
         <source>⚑ new country</source>
         <translation>⚑ 新しい国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="401"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
         <source>⚑ new recipients</source>
         <translation>⚑ 新しい宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="403"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="407"/>
         <source>Own limits (bulk sender)</source>
         <translation>個別上限あり (大量送信者)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="409"/>
         <source>{n} complaints</source>
         <translation>苦情 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="408"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
         <source>Travelling: {countries} until {until}</source>
         <translation>渡航中: {countries} ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="416"/>
         <source>Trusted until {until}</source>
         <translation>信頼済み ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="425"/>
         <source>since {0}</source>
         <translation>{0} から</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="432"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="436"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="434"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="438"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="442"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="453"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="457"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="445"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="449"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="452"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="547"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="522"/>
+        <source>Release now?</source>
+        <translation>今すぐ解除しますか?</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="523"/>
+        <source>The limits are saved, but the account is still stopped by the old quota. Release it now?</source>
+        <translation>送信上限を保存しましたが、アカウントは以前の上限による停止のままです。今すぐ解除しますか?</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="573"/>
         <source>Clear probation: {0}</source>
         <translation>仮制限の解除: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="548"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="574"/>
         <source>Why is this account trusted again? (stored in the audit log)</source>
         <translation>このアカウントを再び信頼する理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="556"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="582"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="557"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="583"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="581"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="607"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="598"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="624"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="600"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="626"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -685,97 +695,97 @@
 <context>
     <name>ActionRunner</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="41"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="43"/>
         <source>suspend accounts</source>
         <translation>アカウントの送信停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="42"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="44"/>
         <source>suspend accounts and notify their owners</source>
         <translation>アカウントの送信停止と利用者への通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="43"/>
-        <location filename="../../app/fumidai/desk/actions.py" line="44"/>
         <location filename="../../app/fumidai/desk/actions.py" line="45"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="46"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="47"/>
         <source>release accounts</source>
         <translation>送信停止の解除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="46"/>
-        <location filename="../../app/fumidai/desk/actions.py" line="47"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="48"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="49"/>
         <source>change an account&apos;s limits</source>
         <translation>送信上限の変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="48"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="50"/>
         <source>preview notices</source>
         <translation>通知のプレビュー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="49"/>
-        <location filename="../../app/fumidai/desk/actions.py" line="50"/>
         <location filename="../../app/fumidai/desk/actions.py" line="51"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="52"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="53"/>
         <source>change an account&apos;s permissions</source>
         <translation>アカウントの許可を変更する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="52"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="54"/>
         <source>send notices</source>
         <translation>通知の送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="62"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="64"/>
         <source>your role ({0}) may not {1}; ask an admin.</source>
         <translation>あなたの権限 ({0}) では{1}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="63"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
         <source>your role may not {0}; ask an admin.</source>
         <translation>あなたの権限では{0}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
         <source>the backend did not accept your token; sign in again or check the token file.</source>
         <translation>サーバーがトークンを受け付けませんでした。再度サインインするか、トークンファイルを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="69"/>
         <source>the backend&apos;s TLS certificate could not be verified ({0}); check the address and the CA.</source>
         <translation>サーバーの TLS 証明書を検証できませんでした ({0})。アドレスと認証局を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="70"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="72"/>
         <source>the backend did not answer in time ({0}); the action may or may not have happened: reload.</source>
         <translation>サーバーが時間内に応答しませんでした ({0})。操作が反映されたかは不明です。再読み込みしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="73"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="75"/>
         <source>backend unreachable ({0}); check the address and that `fumidai serve` is running.</source>
         <translation>サーバーに接続できません ({0})。アドレスと `fumidai serve` の稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="77"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="79"/>
         <source>the backend does not know this account ({0}).</source>
         <translation>サーバーにこのアカウントがありません ({0})。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="79"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="81"/>
         <source>not possible now: {0}</source>
         <translation>現在は実行できません: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="81"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
         <source>the backend refused the values: {0}</source>
         <translation>サーバーが値を受け付けませんでした: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="85"/>
         <source>the backend failed ({0}: {1}); try again, then check its log.</source>
         <translation>サーバーでエラーが発生しました ({0}: {1})。再試行し、解決しなければサーバーのログを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="88"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="90"/>
         <source>unexpected error: {0}</source>
         <translation>予期しないエラー: {0}</translation>
     </message>
@@ -1013,20 +1023,28 @@
 <context>
     <name>DetachedMap</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="182"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="183"/>
         <source>Fumidai — sending sources by country</source>
         <translation>Fumidai — 国別の送信元</translation>
     </message>
 </context>
 <context>
+    <name>GraphicsScene</name>
+    <message>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="57"/>
+        <source>Export...</source>
+        <translation>書き出し...</translation>
+    </message>
+</context>
+<context>
     <name>LimitField</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="121"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="128"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="123"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="130"/>
         <source>default: {0}</source>
         <translation>既定値: {0}</translation>
     </message>
@@ -1034,102 +1052,102 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="465"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="469"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="467"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="471"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="638"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="642"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="601"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="605"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="66"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="70"/>
         <source>hourly quota {n}/h</source>
         <translation>1時間上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="67"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="71"/>
         <source>daily quota {n}/day</source>
         <translation>1日上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="68"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="72"/>
         <source>hourly recipient quota {n}/h</source>
         <translation>1時間の宛先数上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="69"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="73"/>
         <source>daily recipient quota {n}/day</source>
         <translation>1日の宛先数上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="464"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="468"/>
         <source>1 h</source>
         <translation>1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="466"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="470"/>
         <source>24 h</source>
         <translation>24時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="468"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="472"/>
         <source>The dashed line is the quota spread evenly, as a pace per minute</source>
         <translation>破線は上限を均等にならした1分あたりのペースです</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="601"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="605"/>
         <source>accepted recipients</source>
         <translation>受け付けた宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="608"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="612"/>
         <source>refused attempts</source>
         <translation>拒否した送信試行</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="608"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="612"/>
         <source>refused recipients</source>
         <translation>拒否した宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="613"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="617"/>
         <source>refused attempts (messages)</source>
         <translation>拒否した送信試行 (通数)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="636"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="640"/>
         <source>recipients / minute</source>
         <translation>宛先数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="644"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="648"/>
         <source>Recipients of {names}, all source countries</source>
         <translation>{names} の宛先数 (全送信元国)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="646"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="650"/>
         <source>Recipients of {names}, by source country</source>
         <translation>{names} の宛先数 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="648"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="652"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="650"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="654"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -1137,138 +1155,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="51"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="52"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="398"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="399"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="400"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="401"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="402"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="428"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="429"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="465"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="466"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="477"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="479"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="512"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="514"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="514"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="516"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="516"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="518"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="519"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="521"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="522"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="524"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="524"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="526"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1354,22 +1372,22 @@
 <context>
     <name>NoticeDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="188"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="191"/>
         <source>Send a notice</source>
         <translation>通知を送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="203"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="206"/>
         <source>Send</source>
         <translation>送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="240"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="243"/>
         <source>Last notice {0:.0f} h ago: {1} ({2}), {3}, by {4}</source>
         <translation>前回の通知は {0:.0f} 時間前: {1} ({2})、{3}、担当 {4}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="256"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="259"/>
         <source>Sending…</source>
         <translation>送信中…</translation>
     </message>
@@ -1377,47 +1395,47 @@
 <context>
     <name>NoticePreview</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="76"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="77"/>
         <source>Loading templates…</source>
         <translation>テンプレートを読み込み中…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="83"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="84"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="84"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="85"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="87"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="88"/>
         <source>To</source>
         <translation>宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="127"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="128"/>
         <source>The backend has no notice templates.</source>
         <translation>サーバーに通知テンプレートがありません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="159"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="162"/>
         <source>This letter does not match the account: it is {0} now.</source>
         <translation>この文面はアカウントの現状と合いません（現在: {0}）。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="160"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="163"/>
         <source>suspended</source>
         <translation>送信停止中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="160"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="163"/>
         <source>not suspended</source>
         <translation>停止していません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="164"/>
+        <location filename="../../app/fumidai/desk/dialogs/notice.py" line="167"/>
         <source>Rendering…</source>
         <translation>作成中…</translation>
     </message>
@@ -1425,162 +1443,182 @@
 <context>
     <name>QuotaDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="48"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="50"/>
         <source>Messages per hour</source>
         <translation>1時間あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="49"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="51"/>
         <source>Messages per day</source>
         <translation>1日あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="50"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="52"/>
         <source>Recipients per hour</source>
         <translation>1時間あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="51"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="53"/>
         <source>Recipients per day</source>
         <translation>1日あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="52"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="54"/>
         <source>Recipients per message</source>
         <translation>1通あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="53"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="55"/>
         <source>Unique recipients per day</source>
         <translation>1日あたりの異なる宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="55"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="57"/>
         <source>Standard</source>
         <translation>標準</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="55"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="57"/>
         <source>Strict</source>
         <translation>厳しめ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="56"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="58"/>
         <source>Traveller</source>
         <translation>海外渡航中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="56"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="58"/>
         <source>Bulk sender</source>
         <translation>大量送信者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="144"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="119"/>
+        <source>unlimited</source>
+        <translation>無制限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="151"/>
         <source>Limits for {0}</source>
         <translation>{0} の送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="150"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="158"/>
         <source>Custom</source>
         <translation>カスタム</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="155"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="163"/>
         <source>Account quota</source>
         <translation>アカウントの送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="162"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="170"/>
         <source>From abroad (outside the home countries)</source>
         <translation>国外から (利用国以外)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="169"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="177"/>
         <source>default: {0}</source>
         <translation>既定値: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="171"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="179"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="173"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="181"/>
         <source>Per-country caps (empty cell: no limit)</source>
         <translation>国別上限 (空欄: 制限なし)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="175"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="183"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="177"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="185"/>
         <source>Add country</source>
         <translation>国を追加</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="178"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="186"/>
         <source>Remove country</source>
         <translation>国を削除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="189"/>
-        <source>Temporary, until (UTC)</source>
-        <translation>期限付き (UTC、この日時まで)</translation>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="198"/>
+        <source>Temporary, until</source>
+        <translation>期限付き</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="197"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="207"/>
         <source>Reason (required, stored in the audit log)</source>
         <translation>理由 (必須、監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="200"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="210"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="206"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="216"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="207"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="217"/>
         <source>Back to defaults</source>
         <translation>既定値に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="216"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="226"/>
         <source>Preset</source>
         <translation>プリセット</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="287"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="293"/>
+        <source>Add a country cap</source>
+        <translation>国別上限を追加</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="330"/>
+        <source>abroad: </source>
+        <translation>国外: </translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="331"/>
+        <source>{where}{small} ({a:,}) is more than {large} ({b:,})</source>
+        <translation>{where}{small} ({a:,}) が {large} ({b:,}) を超えています</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="344"/>
         <source>Give a reason to go back to the defaults.</source>
         <translation>既定値に戻す理由を入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="297"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="354"/>
         <source>row {0}: {1!r} is not an ISO 3166 country code (e.g. CN)</source>
         <translation>{0} 行目: {1!r} は ISO 3166 の国コードではありません (例: CN)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="300"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="357"/>
         <source>{0} appears twice in the country caps</source>
         <translation>国別上限に {0} が2回あります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="317"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="374"/>
         <source>home countries: {0!r} is not an ISO 3166 country code</source>
         <translation>利用国: {0!r} は ISO 3166 の国コードではありません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="344"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="402"/>
         <source>the expiry must be in the future</source>
         <translation>期限は未来の日時にしてください</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="348"/>
+        <location filename="../../app/fumidai/desk/dialogs/quota.py" line="406"/>
         <source>a reason is required</source>
         <translation>理由を入力してください</translation>
     </message>
@@ -1890,24 +1928,60 @@
 <context>
     <name>UndoToast</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="311"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="422"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="312"/>
-        <source>Undo suspend</source>
-        <translation>送信停止を元に戻す</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="336"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="337"/>
         <source>Suspended {0}</source>
         <translation>{0} を送信停止しました</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/actions.py" line="338"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="339"/>
+        <source>Released {0}</source>
+        <translation>{0} の停止を解除しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="340"/>
+        <source>Limits changed for {0}</source>
+        <translation>{0} の送信上限を変更しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="341"/>
+        <source>Limits back to the defaults for {0}</source>
+        <translation>{0} の送信上限を既定値に戻しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="342"/>
+        <source>Travel permission for {0}</source>
+        <translation>{0} の渡航中の送信許可</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="343"/>
+        <source>Travel permission ended for {0}</source>
+        <translation>{0} の渡航中の送信許可を終了しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="384"/>
+        <source>Undo the last action</source>
+        <translation>直前の操作を元に戻す</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="422"/>
+        <source>Undo ({0} s)</source>
+        <translation>元に戻す ({0} 秒)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="429"/>
         <source>Suspended {0} accounts</source>
         <translation>{0} アカウントを送信停止しました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="431"/>
+        <source>{0} actions</source>
+        <translation>{0} 件の操作</translation>
     </message>
 </context>
 <context>
@@ -1946,28 +2020,28 @@
 <context>
     <name>WorldMapView</name>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="420"/>
-        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="442"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="450"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="420"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="442"/>
         <source>Refused attempts</source>
         <translation>拒否した送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="421"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="443"/>
         <source>Attempts</source>
         <translation>送信の試み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="450"/>
         <source>Accounts</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/world_map.py" line="428"/>
+        <location filename="../../app/fumidai/desk/world_map.py" line="450"/>
         <source>Refused</source>
         <translation>拒否</translation>
     </message>

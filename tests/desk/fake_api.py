@@ -23,11 +23,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/api/v1"
 COUNTRIES = ("JP", "JP", "JP", "US", "CN", "KR", "BR", "DE", "VN", "IN")
-TEMPLATES = [
-    {"name": "restored", "languages": ["en", "ja"], "description": "Sending has been restored"},
-    {"name": "suspended_auto", "languages": ["en", "ja"], "description": "Sending was stopped automatically"},
-    {"name": "suspended_staff", "languages": ["en", "ja"], "description": "Sending stopped"},
-    {"name": "warning", "languages": ["en", "ja"], "description": "Unusual sending"},
+TEMPLATES = [  # as GET /templates: "description" in English, "descriptions" per language
+    {"name": name, "languages": ["en", "ja"], "description": en, "descriptions": {"en": en, "ja": ja}}
+    for name, en, ja in (("restored", "Sending has been restored", "送信停止を解除したことのお知らせ"),
+                         ("suspended_auto", "Sending was stopped automatically", "送信を自動停止したことのお知らせ"),
+                         ("suspended_staff", "Sending stopped", "担当者の判断で送信を停止したことのお知らせ"),
+                         ("warning", "Unusual sending", "普段と異なる送信の注意喚起"))
 ]
 # What the behaviour analysis, complaints and permissions add to account rows and details (the
 # contract the desk is built against); an account without them is an older backend's.

@@ -15,6 +15,8 @@ from fumidai.desk.account_panel import AccountPanel  # noqa: E402
 from fumidai.desk.dialogs import NoticeDialog, QuotaChange, QuotaDialog, ReleaseDialog, ReleaseRequest, SuspendDialog, SuspendRequest  # noqa: E402
 from fumidai.desk.export import HEADER  # noqa: E402
 
+from .fake_api import iso  # noqa: E402
+
 
 pytestmark = pytest.mark.desk
 
@@ -294,3 +296,19 @@ def test_action_buttons_stay_put_whatever_the_status_text(qtbot, api, panel):
     QApplication.processEvents()
     assert panel.status.height() > panel.fontMetrics().height() * 2  # it wrapped onto several lines
     assert places() == before
+
+
+def test_raising_the_quota_of_a_stopped_account_offers_release(qtbot, api, panel, monkeypatch):
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since=iso(api.now),
+                    _reason="quota:messages_per_hour")
+    load(qtbot, panel, "user0002")
+    monkeypatch.setattr(QuotaDialog, "ask", classmethod(
+        lambda cls, *a, **k: QuotaChange({"limits": {"messages_per_hour": 2000}, "reason": "newsletter"}, "newsletter")))
+    offered = []
+    monkeypatch.setattr(AccountPanel, "ask_release_after_quota", lambda self, account: offered.append(account) or True)
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
+        lambda cls, parent, account, runner=None, language="ja": ReleaseRequest("quota raised")))
+    panel.act_quota.trigger()
+    qtbot.waitUntil(lambda: api.accounts["user0002"]["status"] == "ok", timeout=5000)
+    assert offered == ["user0002"]
+    assert [p[:2] for p in api.posts] == [("PUT", "/accounts/user0002/limits"), ("POST", "/accounts/user0002/release")]

@@ -314,3 +314,53 @@ def test_release_without_a_restored_template_offers_no_letter(qtbot, api, runner
     dialog.reason.setText("ok")
     dialog.confirm.setChecked(True)
     assert dialog.ok_button.text() == "Release" and dialog.request().notify is False
+
+
+# ----- limits: consistency, country picker, local time from the server's clock -----
+
+def test_quota_dialog_refuses_an_hour_above_its_day(qtbot):
+    defaults = {"account": {"messages_per_hour": 100, "messages_per_day": 500, "recipients_per_hour": 300,
+                            "recipients_per_day": 1500, "recipients_per_message": 100}}
+    dialog = QuotaDialog("a", defaults, None)
+    qtbot.addWidget(dialog)
+    dialog.reason.setText("newsletter")
+    dialog.fields["recipients_per_hour"].edit.setText("3000")  # the day stays at its default 1,500
+    assert not dialog.save_button.isEnabled()
+    assert dialog.error.text() == "Recipients per hour (3,000) is more than Recipients per day (1,500)"
+    dialog.fields["recipients_per_day"].edit.setText("20000")
+    assert dialog.save_button.isEnabled() and dialog.error.text() == ""
+    dialog.abroad["messages_per_hour"].edit.setText("50")
+    dialog.abroad["messages_per_day"].edit.setText("20")
+    assert not dialog.save_button.isEnabled() and dialog.error.text().startswith("abroad: ")
+    dialog.abroad["messages_per_day"].unlimited.setChecked(True)  # unlimited is never too small
+    assert dialog.save_button.isEnabled()
+
+
+def test_quota_dialog_adds_a_country_by_name(qtbot, monkeypatch):
+    dialog = QuotaDialog("a", {}, None)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QuotaDialog, "ask_country", lambda self: "UA")
+    dialog.add_country_button.click()
+    assert dialog.countries.item(0, 0).text() == "UA" and dialog.countries.item(0, 0).toolTip() == "Ukraine"
+    dialog.countries.item(0, 1).setText("5")
+    dialog.reason.setText("x")
+    assert dialog.body()["countries"] == {"UA": {"messages_per_hour": 5}}
+
+
+def test_expiry_defaults_from_the_servers_clock_in_local_time(qtbot):
+    from fumidai.desk import clock
+
+    clock.learn_server_time(time.time() + 10 * 86400)  # the server is ten days ahead of this desk
+    try:
+        dialog = QuotaDialog("a", {}, None)
+        qtbot.addWidget(dialog)
+        shown = dialog.expires.dateTime()
+        assert shown.timeSpec() != Qt.TimeSpec.UTC or shown.timeZone().id() != b"UTC"
+        days = QDateTime.currentDateTime().daysTo(shown)
+        assert days in (16, 17)  # seven days after the server's now
+        assert dialog.expires.toolTip().endswith("UTC")
+        suspend = SuspendDialog(["a"])
+        qtbot.addWidget(suspend)
+        assert QDateTime.currentDateTime().daysTo(suspend.until.dateTime()) in (10, 11)
+    finally:
+        clock.learn_server_time(time.time())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -349,10 +350,13 @@ class AccountPanel(QWidget):
             if s.until:
                 text += self.tr(", until {0}").format(_time(s.until))
             text += f": {reason_text(s.reason)}" if s.reason else ""  # a code in words; staff text as it is
+            self.status.setToolTip(html.escape(" – ".join(x for x in (utc_text(s.since), utc_text(s.until)) if x)))
         elif d.status == "limited":
             text = self.tr("Limited: at a quota now")
         else:
             text = self.tr("Sending normally")
+        if d.status != "suspended" or not d.suspension:
+            self.status.setToolTip("")
         self.status.setText(text)
         self._show_why(d)
         _fill(self.limits_table, self._limit_rows(d))
@@ -499,13 +503,33 @@ class AccountPanel(QWidget):
     def edit_quota(self) -> None:
         if not self.act_quota.isEnabled() or self.detail is None:
             return
-        change = QuotaDialog.ask(self, self._account, self.detail.defaults, self.detail.override)
+        d = self.detail
+        change = QuotaDialog.ask(self, self._account, d.defaults, d.override)
         if change is None:
             return
+        account = self._account
+        # A stop by a quota that the new limits lift: offer to release it right away.
+        stopped_by_quota = (d.status == "suspended" and d.suspension is not None and d.suspension.by == "auto"
+                            and d.suspension.reason.startswith("quota:"))
+        then = (lambda result: self._offer_release(account)) if stopped_by_quota else None
         if change.body is None:
-            self._runner.reset_limits(self._account, change.reason)
+            self._runner.reset_limits(account, change.reason, previous=d.override, on_success=then)
         else:
-            self._runner.set_limits(self._account, change.body)
+            self._runner.set_limits(account, change.body, previous=d.override, on_success=then)
+
+    def ask_release_after_quota(self, account: str) -> bool:
+        """Yes/No: release the account the new limits now allow (tests patch this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Release now?"),
+                          self.tr("The limits are saved, but the account is still stopped by the old quota. "
+                                  "Release it now?"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _offer_release(self, account: str) -> None:
+        if account == self._account and self.ask_release_after_quota(account):
+            self.release()
 
     @Slot()
     def send_notice(self) -> None:
@@ -529,10 +553,12 @@ class AccountPanel(QWidget):
         change = TravelDialog.ask(self, self._account, d.permissions.travel)
         if change is None:
             return
+        previous = d.permissions.travel
         if change.countries is None:
-            self._runner.clear_travel(self._account, change.reason)
+            self._runner.clear_travel(self._account, change.reason, previous=previous)
         else:
-            self._runner.set_travel(self._account, change.countries, change.expires_at, change.reason)
+            self._runner.set_travel(self._account, change.countries, change.expires_at, change.reason,
+                                    previous=previous)
 
     def ask_reason(self, title: str, label: str) -> str:
         """A reason typed by staff ("" if cancelled); tests patch this."""

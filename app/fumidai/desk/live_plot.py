@@ -52,6 +52,10 @@ from .theme import plot_colours
 WINDOWS = {"hour": (3600, 60), "day": (86400, 600)}  # window s, step s
 MAX_STACKS = 8
 TOP_ACCOUNTS = 5
+# pyqtgraph's own right-click entry on every plot scene, translated through our catalogue (pyqtgraph
+# asks QCoreApplication.translate with this context when it builds the scene).
+_PYQTGRAPH_TEXTS = (QT_TRANSLATE_NOOP("GraphicsScene", "Export..."),)
+
 # tab10 without its red, which is kept for refusals; grey last, for "other".
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (23, 190, 207), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (188, 189, 34), (127, 127, 127)]

@@ -46,6 +46,7 @@ from .rates_panel import RatesPanel
 from .theme import THEMES, apply_theme, is_dark
 from .trends import TrendsView
 
+from .clock import learn_server_time
 from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
 from .wall import WallWindow
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
@@ -471,6 +472,7 @@ class MainWindow(QMainWindow):
             return
         self._last_ok = snap.received_at
         self._last_error = ""
+        learn_server_time(snap.overview.time, snap.received_at)  # defaults such as expiries use its clock
         self.model.apply_snapshot(snap.accounts.items)
         t = snap.overview.totals
         self.totals_label.setText(self.tr(

@@ -31,6 +31,7 @@ from shiboken6 import isValid
 from ..actions import ActionRunner
 from ..api.models import parse_time
 from ..letters import fits_state, suggested_template
+from .countries import ui_language
 
 # A second mail within a day mostly confuses the owner (AbuseIO throttles the same way).
 RECENT_SECONDS = 24 * 3600
@@ -152,7 +153,9 @@ class NoticePreview(QWidget):
         template, language = self.template.currentText(), self.language.currentText()
         info = self._descriptions.get(template, {})
         by_language = info.get("descriptions") if isinstance(info.get("descriptions"), dict) else {}
-        self.description.setText(str(by_language.get(language) or info.get("description") or ""))
+        # Staff read it: in the desk's language first, then the letter's.
+        self.description.setText(str(by_language.get(ui_language()) or by_language.get(language)
+                                     or info.get("description") or ""))
         status = self._state[0]
         wrong = bool(template and status and not fits_state(template, status))
         if wrong:
