@@ -731,61 +731,66 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/actions.py" line="54"/>
+        <source>acknowledge alerts</source>
+        <translation>アラートを確認済みにする</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/actions.py" line="55"/>
         <source>send notices</source>
         <translation>通知の送信</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="64"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
         <source>your role ({0}) may not {1}; ask an admin.</source>
         <translation>あなたの権限 ({0}) では{1}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="65"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="66"/>
         <source>your role may not {0}; ask an admin.</source>
         <translation>あなたの権限では{0}はできません。管理者に依頼してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="67"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="68"/>
         <source>the backend did not accept your token; sign in again or check the token file.</source>
         <translation>サーバーがトークンを受け付けませんでした。再度サインインするか、トークンファイルを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="69"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="70"/>
         <source>the backend&apos;s TLS certificate could not be verified ({0}); check the address and the CA.</source>
         <translation>サーバーの TLS 証明書を検証できませんでした ({0})。アドレスと認証局を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="72"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="73"/>
         <source>the backend did not answer in time ({0}); the action may or may not have happened: reload.</source>
         <translation>サーバーが時間内に応答しませんでした ({0})。操作が反映されたかは不明です。再読み込みしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="75"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="76"/>
         <source>backend unreachable ({0}); check the address and that `fumidai serve` is running.</source>
         <translation>サーバーに接続できません ({0})。アドレスと `fumidai serve` の稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="79"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="80"/>
         <source>the backend does not know this account ({0}).</source>
         <translation>サーバーにこのアカウントがありません ({0})。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="81"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="82"/>
         <source>not possible now: {0}</source>
         <translation>現在は実行できません: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="83"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="84"/>
         <source>the backend refused the values: {0}</source>
         <translation>サーバーが値を受け付けませんでした: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="85"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="86"/>
         <source>the backend failed ({0}: {1}); try again, then check its log.</source>
         <translation>サーバーでエラーが発生しました ({0}: {1})。再試行し、解決しなければサーバーのログを確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="90"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="91"/>
         <source>unexpected error: {0}</source>
         <translation>予期しないエラー: {0}</translation>
     </message>
@@ -793,22 +798,32 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="230"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="281"/>
+        <source>Acknowledge</source>
+        <translation>確認済みにする</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="282"/>
+        <source>Mark the selected alerts as seen and handled, for every desk (Ctrl+K)</source>
+        <translation>選んだアラートを確認・対応済みにする (全デスクに反映, Ctrl+K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="337"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="234"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="341"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="238"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="345"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="239"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="346"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -816,152 +831,162 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="20"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="31"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="21"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="22"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
         <source>What</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="23"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="34"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="24"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
         <source>automatic stop</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
         <source>country cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
         <source>refused (quota)</source>
         <translation>拒否 (上限)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="42"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
         <source>filtered</source>
         <translation>隔離</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
         <source>stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
         <source>cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="41"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="47"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
         <source>Hourly message quota</source>
         <translation>1時間あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="48"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="62"/>
         <source>Daily message quota</source>
         <translation>1日あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
         <source>Hourly recipient quota</source>
         <translation>1時間あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="64"/>
         <source>Daily recipient quota</source>
         <translation>1日あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
         <source>Recipients per message limit</source>
         <translation>1通あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="52"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="66"/>
         <source>Daily distinct recipients quota</source>
         <translation>1日あたりの異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="69"/>
         <source>messages per hour</source>
         <translation>1時間の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="70"/>
         <source>messages per day</source>
         <translation>1日の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="57"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="71"/>
         <source>recipients per hour</source>
         <translation>1時間の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="58"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
         <source>recipients per day</source>
         <translation>1日の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="73"/>
         <source>recipients per message</source>
         <translation>1通の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
         <source>distinct recipients per day</source>
         <translation>1日の異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="68"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="82"/>
         <source>Account suspended</source>
         <translation>アカウント停止中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="86"/>
         <source>Abroad cap: {limit}</source>
         <translation>海外からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="88"/>
         <source>{country} cap: {limit}</source>
         <translation>{country}からの{limit}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="162"/>
+        <source>{reason} ×{n} since {time}</source>
+        <translation>{reason} ×{n} ({time} から)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="168"/>
+        <source>acknowledged by {0} at {1}</source>
+        <translation>{0} が {1} に確認済み</translation>
     </message>
 </context>
 <context>
@@ -1156,137 +1181,137 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="52"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="421"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="399"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="401"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="401"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="404"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="415"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="429"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="431"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="466"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="468"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="479"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="481"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="514"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="532"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="516"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="534"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="518"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="536"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="521"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="539"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="524"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="542"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="526"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="544"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1928,58 +1953,58 @@
 <context>
     <name>UndoToast</name>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="422"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="423"/>
         <source>Undo</source>
         <translation>元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="337"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="338"/>
         <source>Suspended {0}</source>
         <translation>{0} を送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="338"/>
         <location filename="../../app/fumidai/desk/actions.py" line="339"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="340"/>
         <source>Released {0}</source>
         <translation>{0} の停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="340"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="341"/>
         <source>Limits changed for {0}</source>
         <translation>{0} の送信上限を変更しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="341"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="342"/>
         <source>Limits back to the defaults for {0}</source>
         <translation>{0} の送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="342"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="343"/>
         <source>Travel permission for {0}</source>
         <translation>{0} の渡航中の送信許可</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="343"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="344"/>
         <source>Travel permission ended for {0}</source>
         <translation>{0} の渡航中の送信許可を終了しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="384"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="385"/>
         <source>Undo the last action</source>
         <translation>直前の操作を元に戻す</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="422"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="423"/>
         <source>Undo ({0} s)</source>
         <translation>元に戻す ({0} 秒)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="429"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="430"/>
         <source>Suspended {0} accounts</source>
         <translation>{0} アカウントを送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/actions.py" line="431"/>
+        <location filename="../../app/fumidai/desk/actions.py" line="432"/>
         <source>{0} actions</source>
         <translation>{0} 件の操作</translation>
     </message>

@@ -92,6 +92,7 @@ class FakeApi:
         self.fail_always: int | None = None
         self.without_history_csv = False  # an older backend: history.csv answers 404
         self.templates = [t["name"] for t in TEMPLATES]  # drop "restored" for a backend without it
+        self.without_ack = False  # an older backend: alerts without acked_by, no /ack
         self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
@@ -143,6 +144,8 @@ class FakeApi:
         with self.lock:
             alert = {"id": len(self.alerts) + 1, "time": iso(self.now), "account": account, "kind": kind,
                      "reason": reason, "country": country, "detail": {"limit": 100, "value": 150}}
+            if not self.without_ack:  # the contract: acknowledgements kept by the backend
+                alert.update(acked_by=None, acked_at=None)
             self.alerts.append(alert)
             return alert
 
@@ -327,6 +330,12 @@ class FakeApi:
             after, limit = int(q.get("after_id", 0)), int(q.get("limit", 200))
             items = [a for a in self.alerts if a["id"] > after][:limit]
             return 200, {"items": items, "newest_id": self.alerts[-1]["id"] if self.alerts else 0}
+        if method == "POST" and len(seg) == 3 and seg[0] == "alerts" and seg[2] == "ack" and not self.without_ack:
+            alert = next((a for a in self.alerts if str(a["id"]) == seg[1]), None)
+            if alert is None:
+                return 404, {"detail": "no such alert"}
+            alert.update(acked_by=staff, acked_at=iso(self.now), ack_note=body.get("note"))
+            return 200, alert
         if method == "GET" and route == "/accounts":
             return 200, self._search(q)
         if method == "GET" and route == "/templates":

@@ -124,3 +124,51 @@ def test_wall_mode(qtbot, api, window):
     assert "Last" in wall.caption.text()
     QTest.keyClick(wall, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.wall is None, timeout=2000)
+
+
+# ----- alerts: grouped repeats, acknowledgement -----
+
+def test_repeated_alerts_are_one_row_until_acknowledged(qtbot):
+    from fumidai.desk.alerts_feed import AlertsFeed
+    from fumidai.desk.api.models import AlertItem
+
+    feed = AlertsFeed()
+    qtbot.addWidget(feed)
+    t0 = 1.8e9
+    cap = [AlertItem(i, t0 + 3600 * i, "bob", "cap", "abroad:messages_per_day", "US", {}) for i in range(1, 6)]
+    feed.add_alerts(cap[:2] + [AlertItem(9, t0, "carol", "auto_suspend", "quota:messages_per_hour", "CN", {})])
+    feed.add_alerts(cap[2:])
+    model = feed.model
+    assert model.rowCount() == 2  # five hourly abroad-cap alerts of bob: one row
+    assert [a.account for a in model.items()] == ["bob", "carol"] and model.items()[0].id == 5
+    assert model.index(0, 3).data().endswith("×5 since " + __import__("datetime").datetime.fromtimestamp(
+        t0 + 3600).strftime("%H:%M"))
+    model.mark_acked({3}, "amy", t0)
+    assert "amy" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    feed.add_alerts([AlertItem(6, t0 + 7 * 3600, "bob", "cap", "abroad:messages_per_day", "US", {})])
+    assert model.rowCount() == 3  # after the acknowledgement a repeat is news again
+
+
+def test_acknowledge_through_the_backend(qtbot, api, window):
+    qtbot.waitUntil(lambda: window.alerts.act_ack.isVisible(), timeout=5000)  # this backend keeps them
+    window.alerts.view.selectRow(0)
+    window.alerts.act_ack.trigger()
+    qtbot.waitUntil(lambda: bool(window.alerts.model.groups()[0].acked_by), timeout=5000)
+    assert api.posts[-1][:2] == ("POST", "/alerts/1/ack") and api.alerts[0]["acked_by"] == "bob"
+    assert window.alerts.model.groups()[0].acked_by == "bob"
+
+
+def test_no_acknowledge_on_an_older_backend(qtbot, tmp_path):
+    with FakeApi(accounts=5) as old:
+        old.without_ack = True
+        old.add_alert("user0001")
+        client = ApiClient(old.url, old.token("operator"), timeout=5)
+        settings = QSettings(str(tmp_path / "old.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(client, client.me(), settings, poll_interval=0.3)
+        qtbot.addWidget(w)
+        try:
+            qtbot.waitUntil(lambda: w.alerts.model.rowCount() == 1, timeout=5000)
+            qtbot.wait(200)
+            assert not w.alerts.act_ack.isVisible()
+        finally:
+            w.shutdown()

@@ -51,6 +51,7 @@ _ACTION_WORDS = {
     "set_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
     "clear_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
     "clear_probation": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "ack_alert": QT_TRANSLATE_NOOP("ActionRunner", "acknowledge alerts"),
     "send_notice": QT_TRANSLATE_NOOP("ActionRunner", "send notices"),
 }
 

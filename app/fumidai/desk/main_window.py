@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.alerts = AlertsFeed(self, tray=self.tray)
         self.alerts.accountActivated.connect(self.open_account)
+        self.alerts.ackRequested.connect(self.acknowledge_alerts)
         self.alerts.notified.connect(self.show_message)
         self.alerts_dock = QDockWidget(self)
         self.alerts_dock.setObjectName("alertsDock")
@@ -315,6 +316,7 @@ class MainWindow(QMainWindow):
         self.poller = Poller(client, interval_s=poll_interval, countries_window=self._map_window)
         self.poller.snapshotReceived.connect(self.apply_snapshot)
         self.poller.alertsReceived.connect(self.alerts.add_alerts)
+        self.poller.alertsReceived.connect(self._on_alerts)
         self.poller.failed.connect(self._on_poll_failed)
         self.poller.nextPollScheduled.connect(self._on_next_poll)
         self._ticker = QTimer(self)
@@ -488,6 +490,22 @@ class MainWindow(QMainWindow):
             self.wall.apply_snapshot(snap)
         self._last_snapshot = snap
         self._tick()
+
+    @Slot(list)
+    def _on_alerts(self, items: list) -> None:
+        if items and not self.alerts.act_ack.isVisible() and any(a.ackable for a in items):
+            self.alerts.set_can_ack(self.can_act)
+
+    @Slot(list)
+    def acknowledge_alerts(self, ids: list) -> None:
+        """Acknowledge on the backend (every desk sees it), then grey the rows here."""
+        def call(client: ApiClient) -> list[int]:
+            for alert_id in ids:
+                client.ack_alert(alert_id)
+            return ids
+
+        self.runner.fetch("ack_alert", "", call, on_success=lambda done: self.alerts.model.mark_acked(
+            set(done), self.me.name, time.time()), on_failure=self.show_message)
 
     @Slot(str)
     def _on_poll_failed(self, text: str) -> None:

@@ -289,6 +289,9 @@ class AlertItem:
     reason: str
     country: str
     detail: dict
+    acked_by: str = ""  # who acknowledged it ("" for nobody, or a backend without acknowledgements)
+    acked_at: float | None = None
+    ackable: bool = False  # the backend keeps acknowledgements (its alerts carry "acked_by")
 
     @classmethod
     def from_json(cls, d: Any) -> AlertItem | None:
@@ -296,7 +299,8 @@ class AlertItem:
         if _int(d.get("id"), -1) < 0:
             return None
         return cls(_int(d.get("id")), parse_time(d.get("time")), _str(d.get("account")), _str(d.get("kind")),
-                   _str(d.get("reason")), _str(d.get("country")), _dict(d.get("detail")))
+                   _str(d.get("reason")), _str(d.get("country")), _dict(d.get("detail")), _str(d.get("acked_by")),
+                   parse_time(d.get("acked_at")), "acked_by" in d)
 
 
 @dataclass(frozen=True, slots=True)
