@@ -203,3 +203,12 @@ def test_alerts_show_numbers_and_reasons(qtbot):
     text = feed.model.index(0, 3).data()
     assert text == f"Hourly recipient quota 294/300 · first mail from CN {EVIL} · 40 new recipients in 1 h"
     assert EVIL not in feed.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_quota_stop_names_its_quota_first_even_when_its_window_moved_on():
+    d = detail(status="suspended", suspension={"by": "auto", "reason": "quota:recipients_per_day"},
+               usage={"hour": {"messages": 90, "recipients": 290}, "day": {"messages": 100, "recipients": 300}},
+               limits={"account": {"recipients_per_hour": 300, "recipients_per_day": 1500}})
+    from fumidai.desk.why import binding
+
+    assert [u.key for u in binding(d)] == ["recipients_per_day", "recipients_per_hour"]

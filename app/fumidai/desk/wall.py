@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from .alerts_feed import alert_reason
@@ -46,6 +46,9 @@ class WallWindow(QWidget):
                  window: int = 3600, cycle_s: float = WALL_CYCLE_S):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("wallWindow")
+        if dark:  # a wall display is dark whatever the desk's theme: bright text on it carries across a room
+            self.setStyleSheet("QWidget#wallWindow, QWidget#wallWindow QFrame, QWidget#wallWindow QLabel "
+                               "{ background-color: #1b1d21; color: #e6e6e6; }")
         self.window_s = window
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
@@ -114,7 +117,12 @@ class WallWindow(QWidget):
 
     def start(self) -> None:
         """Full screen, cycling."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
         self.showFullScreen()
+        if screen is not None and self.geometry() != screen.geometry():
+            # Without a window manager (a kiosk X server) full screen is only a request: size it too.
+            self.setGeometry(screen.geometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
         self._cycle.start()
         self._clock.start()
 

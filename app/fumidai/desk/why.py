@@ -59,10 +59,13 @@ def usage_against_limits(detail: AccountDetail) -> list[Usage]:
 
 
 def binding(detail: AccountDetail) -> list[Usage]:
-    """The quotas that explain a stop or a limit: used NEAR or more, at least the closest one."""
+    """The quotas that explain a stop or a limit: the one a quota stop names first (its window may
+    have moved on since), then those used NEAR or more; at least the closest one."""
     usage = usage_against_limits(detail)
-    near = [u for u in usage if u.share >= NEAR]
-    return near or usage[:1]
+    reason = detail.suspension.reason if detail.suspension is not None else ""
+    named = [u for u in usage if reason.startswith(f"quota:{u.key}")]
+    near = [u for u in usage if u.share >= NEAR and u not in named]
+    return named + near or usage[:1]
 
 
 def recipients_per_message(detail: AccountDetail) -> float | None:
