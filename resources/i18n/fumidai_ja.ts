@@ -1048,7 +1048,7 @@
 <context>
     <name>DetachedMap</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="183"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="73"/>
         <source>Fumidai — sending sources by country</source>
         <translation>Fumidai — 国別の送信元</translation>
     </message>
@@ -1056,7 +1056,7 @@
 <context>
     <name>GraphicsScene</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="57"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="64"/>
         <source>Export...</source>
         <translation>書き出し...</translation>
     </message>
@@ -1077,102 +1077,102 @@
 <context>
     <name>LivePlot</name>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="469"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="382"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="471"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="384"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="642"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="555"/>
         <source>messages / minute</source>
         <translation>通数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="605"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="518"/>
         <source>other</source>
         <translation>その他</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="70"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="72"/>
         <source>hourly quota {n}/h</source>
         <translation>1時間上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="71"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="73"/>
         <source>daily quota {n}/day</source>
         <translation>1日上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="72"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="74"/>
         <source>hourly recipient quota {n}/h</source>
         <translation>1時間の宛先数上限 {n}/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="73"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="75"/>
         <source>daily recipient quota {n}/day</source>
         <translation>1日の宛先数上限 {n}/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="468"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="381"/>
         <source>1 h</source>
         <translation>1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="470"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="383"/>
         <source>24 h</source>
         <translation>24時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="472"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="385"/>
         <source>The dashed line is the quota spread evenly, as a pace per minute</source>
         <translation>破線は上限を均等にならした1分あたりのペースです</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="605"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="518"/>
         <source>accepted recipients</source>
         <translation>受け付けた宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="612"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="525"/>
         <source>refused attempts</source>
         <translation>拒否した送信試行</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="612"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="525"/>
         <source>refused recipients</source>
         <translation>拒否した宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="617"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="530"/>
         <source>refused attempts (messages)</source>
         <translation>拒否した送信試行 (通数)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="640"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="553"/>
         <source>recipients / minute</source>
         <translation>宛先数 / 分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="648"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="561"/>
         <source>Recipients of {names}, all source countries</source>
         <translation>{names} の宛先数 (全送信元国)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="650"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="563"/>
         <source>Recipients of {names}, by source country</source>
         <translation>{names} の宛先数 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="652"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="565"/>
         <source>Sending of {names}, by source country</source>
         <translation>{names} の送信 (送信元国別)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/live_plot.py" line="654"/>
+        <location filename="../../app/fumidai/desk/live_plot.py" line="567"/>
         <source>Top senders now (select accounts in the table to see them by country)</source>
         <translation>現在の上位送信者 (表でアカウントを選ぶと国別に表示)</translation>
     </message>
@@ -1180,138 +1180,138 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="52"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="421"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="53"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="311"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="401"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="403"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="293"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="295"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="296"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="407"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="297"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="408"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="298"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="409"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="299"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="410"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="300"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="411"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="301"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="412"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="302"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="303"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="413"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="303"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="414"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="304"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="416"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="306"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="417"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="307"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="418"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="308"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="419"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="309"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="431"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="321"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="468"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="358"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="481"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="371"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="532"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="422"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="534"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="424"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="536"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="426"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="539"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="429"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="542"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="432"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="544"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="434"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -2012,32 +2012,32 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="104"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="107"/>
         <source>Fumidai — wall</source>
         <translation>Fumidai — 壁面表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="105"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="108"/>
         <source>Fumidai — sending sources</source>
         <translation>Fumidai — 送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="106"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="109"/>
         <source>Newest alerts</source>
         <translation>最新のアラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="107"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="110"/>
         <source>Top accounts (msg/min)</source>
         <translation>上位アカウント (通/分)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="113"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="116"/>
         <source>Last {0} · accepted and refused</source>
         <translation>直近 {0} · 受理と拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="135"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="143"/>
         <source>{rate:,.0f} msg/min · {active:,} sending · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.0f} 通/分 · 送信中 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
