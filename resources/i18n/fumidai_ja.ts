@@ -798,32 +798,37 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="281"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="286"/>
         <source>Acknowledge</source>
         <translation>確認済みにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="282"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="287"/>
         <source>Mark the selected alerts as seen and handled, for every desk (Ctrl+K)</source>
         <translation>選んだアラートを確認・対応済みにする (全デスクに反映, Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="337"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="288"/>
+        <source>Open an incident</source>
+        <translation>インシデントを開く</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="351"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="341"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="355"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="345"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="359"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="346"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="360"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -1048,7 +1053,7 @@
 <context>
     <name>DetachedMap</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="73"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="74"/>
         <source>Fumidai — sending sources by country</source>
         <translation>Fumidai — 国別の送信元</translation>
     </message>
@@ -1059,6 +1064,74 @@
         <location filename="../../app/fumidai/desk/live_plot.py" line="64"/>
         <source>Export...</source>
         <translation>書き出し...</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsPanel</name>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="32"/>
+        <source>open</source>
+        <translation>未対応</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="33"/>
+        <source>investigating</source>
+        <translation>調査中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="34"/>
+        <source>closed</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <source>#</source>
+        <translation>番号</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <source>Account</source>
+        <translation>アカウント</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <source>Owner</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
+        <source>Updated</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
+        <source>Last note</source>
+        <translation>最新のメモ</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="90"/>
+        <source>Claim</source>
+        <translation>担当する</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="91"/>
+        <source>Make yourself the owner: the other desks see who is on it</source>
+        <translation>自分を担当者にする (他のデスクにも誰が対応中か表示されます)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="94"/>
+        <source>Note for the next shift (stored with the incident)</source>
+        <translation>次のシフトへのメモ (インシデントと一緒に保存されます)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/incidents.py" line="95"/>
+        <source>Add note</source>
+        <translation>メモを追加</translation>
     </message>
 </context>
 <context>
@@ -1180,138 +1253,143 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="53"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="311"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="54"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="291"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="307"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="293"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="309"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="295"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="311"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="296"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="312"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="297"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="313"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="298"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="314"/>
+        <source>Incidents</source>
+        <translation>インシデント</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="315"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="299"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="316"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="300"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="317"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="301"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="318"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="302"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="319"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="303"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="303"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="304"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="321"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="306"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="323"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="307"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="308"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="325"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="309"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="321"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="338"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="358"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="371"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="388"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="422"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="447"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="424"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="449"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="426"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="451"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="429"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="454"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="432"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="457"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="434"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="459"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>

@@ -93,6 +93,8 @@ class FakeApi:
         self.without_history_csv = False  # an older backend: history.csv answers 404
         self.templates = [t["name"] for t in TEMPLATES]  # drop "restored" for a backend without it
         self.without_ack = False  # an older backend: alerts without acked_by, no /ack
+        self.without_incidents = False  # an older backend: /incidents answers 404
+        self.incidents: list[dict] = []
         self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
@@ -316,6 +318,9 @@ class FakeApi:
             def do_DELETE(self):
                 self._handle("DELETE")
 
+            def do_PATCH(self):
+                self._handle("PATCH")
+
         return Handler
 
     def _route(self, method: str, route: str, q: dict, body: dict, staff: str, role: str):
@@ -336,6 +341,8 @@ class FakeApi:
                 return 404, {"detail": "no such alert"}
             alert.update(acked_by=staff, acked_at=iso(self.now), ack_note=body.get("note"))
             return 200, alert
+        if seg[0] == "incidents" and not self.without_incidents:
+            return self._incident_route(method, seg, q, body, staff)
         if method == "GET" and route == "/accounts":
             return 200, self._search(q)
         if method == "GET" and route == "/templates":
@@ -368,6 +375,33 @@ class FakeApi:
                 return 200, ("hour,country,accepted_messages,accepted_recipients,refused_messages,refused_recipients\n"
                              f"{iso(self.now)},{a['top_country']},{a['messages_hour']},{a['recipients_hour']},0,0\n")
             return self._act(method, rest, a, body, staff)
+        return 404, {"detail": "not found"}
+
+    def _incident_route(self, method: str, seg: list[str], q: dict, body: dict, staff: str):
+        if method == "GET" and len(seg) == 1:
+            items = [i for i in self.incidents if q.get("status") in (None, "", i["status"])]
+            return 200, {"items": copy.deepcopy(items)}
+        if method == "POST" and len(seg) == 1:
+            if body.get("account") not in self.accounts:
+                return 404, {"detail": "unknown account"}
+            i = {"id": len(self.incidents) + 1, "account": body["account"], "alert_id": body.get("alert_id"),
+                 "owner": None, "status": "open", "notes": [], "opened_at": iso(self.now), "updated_at": iso(self.now)}
+            self.incidents.append(i)
+            self._audit(staff, "incident_open", body["account"], "", None, {"id": i["id"]})
+            return 201, i
+        if method == "PATCH" and len(seg) == 2:
+            i = next((x for x in self.incidents if str(x["id"]) == seg[1]), None)
+            if i is None:
+                return 404, {"detail": "no such incident"}
+            if body.get("status") not in (None, "open", "investigating", "closed"):
+                return 422, {"detail": "bad status"}
+            for key in ("owner", "status"):
+                if body.get(key) is not None:
+                    i[key] = body[key]
+            if body.get("note"):
+                i["notes"].append({"at": iso(self.now), "by": staff, "text": body["note"]})
+            i["updated_at"] = iso(self.now)
+            return 200, i
         return 404, {"detail": "not found"}
 
     def _search(self, q: dict) -> dict:

@@ -89,6 +89,9 @@ def window(qtbot, api, japanese, tmp_path):
                     complaints=1, client_address="198.51.100.7", network="198.51.100.0/24", asn=64500,
                     _override={"limits": {"messages_per_hour": 5000}, "set_by": "amy"})
     api.add_alert("user0002", reason="quota:recipients_per_hour")
+    api.incidents.append({"id": 1, "account": "user0002", "alert_id": 1, "owner": "amy", "status": "investigating",
+                          "notes": [{"at": iso(api.now), "by": "amy", "text": "電話済み"}],
+                          "opened_at": iso(api.now), "updated_at": iso(api.now)})
     client = ApiClient(api.url, api.token("operator"), timeout=5)
     settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
     w = MainWindow(client, client.me(), settings, poll_interval=0.3, language="ja", set_language=japanese.set)
@@ -97,7 +100,7 @@ def window(qtbot, api, japanese, tmp_path):
     qtbot.waitUntil(lambda: w.model.rowCount() > 0 and w.alerts.model.rowCount() > 0, timeout=5000)
     w.open_account("user0002")
     qtbot.waitUntil(lambda: w.account_panel.detail is not None and w.account_panel.badges.text() != "", timeout=5000)
-    qtbot.waitUntil(lambda: w.plot.legend.toolTip() != "" or True, timeout=100)
+    qtbot.waitUntil(lambda: len(w.incidents.items) == 1, timeout=5000)
     yield w
     w.shutdown()
 

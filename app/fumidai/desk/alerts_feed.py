@@ -237,6 +237,7 @@ class AlertsModel(QAbstractTableModel):
 class AlertsFeed(QWidget):
     accountActivated = Signal(str)
     ackRequested = Signal(list)  # the ids of the selected rows' alerts
+    incidentRequested = Signal(str, int)  # account, alert id: open an incident for this stop
     notified = Signal(str)  # a notification the tray could not show: for the main window's status bar
 
     def __init__(self, parent: QWidget | None = None, tray: QSystemTrayIcon | None = None):
@@ -267,6 +268,10 @@ class AlertsFeed(QWidget):
         self.act_ack.triggered.connect(self.acknowledge_selected)
         self.act_ack.setVisible(False)
         self.view.addAction(self.act_ack)
+        self.act_incident = QAction(self)
+        self.act_incident.triggered.connect(self.open_incident)
+        self.act_incident.setVisible(False)  # the main window shows it with a backend that keeps incidents
+        self.view.addAction(self.act_incident)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -280,6 +285,7 @@ class AlertsFeed(QWidget):
     def retranslate(self) -> None:
         self.act_ack.setText(self.tr("Acknowledge"))
         self.act_ack.setToolTip(self.tr("Mark the selected alerts as seen and handled, for every desk (Ctrl+K)"))
+        self.act_incident.setText(self.tr("Open an incident"))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -302,6 +308,14 @@ class AlertsFeed(QWidget):
                 ids += group.ids
         if ids:
             self.ackRequested.emit(sorted(ids))
+
+    @Slot()
+    def open_incident(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            a = self.model.data(self.model.index(rows[0].row(), 0), Qt.ItemDataRole.UserRole)
+            if a is not None:
+                self.incidentRequested.emit(a.account, a.id)
 
     def fit_columns(self) -> None:
         for column, cap in _FITTED.items():

@@ -48,6 +48,7 @@ from .trends import TrendsView
 
 from .clock import learn_server_time
 from .column_fitter import ColumnFitter
+from .incidents import IncidentsPanel
 from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
 from .wall import WallWindow
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
@@ -179,6 +180,19 @@ class MainWindow(QMainWindow):
         self.alerts_dock.setObjectName("alertsDock")
         self.alerts_dock.setWidget(self.alerts)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
+        self.incidents = IncidentsPanel(self.runner, self.me.name, self, can_act=self.can_act)
+        self.incidents.accountActivated.connect(self.open_account)
+        self.incidents.statusMessage.connect(self.show_message)
+        self.incidents_dock = QDockWidget(self)
+        self.incidents_dock.setObjectName("incidentsDock")
+        self.incidents_dock.setWidget(self.incidents)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
+        self.tabifyDockWidget(self.alerts_dock, self.incidents_dock)
+        self.alerts_dock.raise_()
+        self.incidents_dock.toggleViewAction().setVisible(False)
+        self.incidents_dock.hide()  # until the backend shows it keeps incidents
+        self.incidents.supportedChanged.connect(self._on_incidents_supported)
+        self.alerts.incidentRequested.connect(self.incidents.open_for)
         self.account_dock = QDockWidget(self)
         self.account_dock.setObjectName("accountDock")
         self.account_dock.setWidget(self.account_panel)
@@ -218,6 +232,7 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         if start_polling:
             self.poller.start()
+            self.incidents.start()
 
     # -- public, for the desk-actions widgets and tests ---------------------------------------------------
     @property
@@ -256,6 +271,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.alerts_dock.toggleViewAction())
         self.view_menu.addAction(self.account_dock.toggleViewAction())
+        self.view_menu.addAction(self.incidents_dock.toggleViewAction())
 
         self.theme_menu = self.view_menu.addMenu("")
         self.theme_group = QActionGroup(self)
@@ -295,6 +311,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(0, self.tr("Live"))
         self.tabs.setTabText(1, self.tr("Trends"))
         self.alerts_dock.setWindowTitle(self.tr("Alerts"))
+        self.incidents_dock.setWindowTitle(self.tr("Incidents"))
         self.account_dock.setWindowTitle(self.tr("Account"))
         self.view_menu.setTitle(self.tr("&View"))
         self.account_menu.setTitle(self.tr("&Account"))
@@ -380,6 +397,14 @@ class MainWindow(QMainWindow):
             self.wall.apply_snapshot(snap)
         self._last_snapshot = snap
         self._tick()
+
+    @Slot(bool)
+    def _on_incidents_supported(self, supported: bool) -> None:
+        self.incidents_dock.toggleViewAction().setVisible(supported)
+        self.alerts.act_incident.setVisible(supported and self.can_act)
+        if supported and not self.incidents_dock.isVisible():
+            self.incidents_dock.show()
+            self.alerts_dock.raise_()  # the alerts stay in front; Incidents is the tab beside
 
     @Slot(list)
     def _on_alerts(self, items: list) -> None:
@@ -621,6 +646,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every thread this window started; safe to call twice."""
         self._ticker.stop()
+        self.incidents.stop()
         if self.wall is not None:
             self.wall.close()
         for window in self.map_windows:
