@@ -361,138 +361,148 @@
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="378"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
+        <source>{what}: limit {limit} reached ({used} now)</source>
+        <translation>{what}: 上限 {limit} に到達 (現在 {used})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="384"/>
         <source>{what}: {used} of {limit} ({share:.0%})</source>
         <translation>{what}: {limit} のうち {used} ({share:.0%})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="382"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <source>{n} attempts refused today ({r} recipients)</source>
+        <translation>本日拒否した送信 {n} 件 (宛先 {r} 件)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="392"/>
         <source>{n:.1f} recipients per message</source>
         <translation>1通あたり宛先 {n:.1f} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="383"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="393"/>
         <source>Why: {0}</source>
         <translation>理由: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="398"/>
         <source>From {0}</source>
         <translation>送信元 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="390"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="400"/>
         <source>({n} addresses in recent decisions)</source>
         <translation>(最近の判定で {n} 個のアドレス)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="398"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="408"/>
         <source>Risk: {level} ({score:.2f})</source>
         <translation>リスク: {level} ({score:.2f})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="403"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="413"/>
         <source>⚑ new country</source>
         <translation>⚑ 新しい国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="405"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="415"/>
         <source>⚑ new recipients</source>
         <translation>⚑ 新しい宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="407"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="417"/>
         <source>Own limits (bulk sender)</source>
         <translation>個別上限あり (大量送信者)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="409"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
         <source>{n} complaints</source>
         <translation>苦情 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
         <source>Travelling: {countries} until {until}</source>
         <translation>渡航中: {countries} ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="416"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="426"/>
         <source>Trusted until {until}</source>
         <translation>信頼済み ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="425"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="435"/>
         <source>since {0}</source>
         <translation>{0} から</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="436"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="438"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="448"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="457"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="467"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="449"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="459"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="466"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="522"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="532"/>
         <source>Release now?</source>
         <translation>今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="523"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="533"/>
         <source>The limits are saved, but the account is still stopped by the old quota. Release it now?</source>
         <translation>送信上限を保存しましたが、アカウントは以前の上限による停止のままです。今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="573"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="583"/>
         <source>Clear probation: {0}</source>
         <translation>仮制限の解除: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="574"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="584"/>
         <source>Why is this account trusted again? (stored in the audit log)</source>
         <translation>このアカウントを再び信頼する理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="582"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="592"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="583"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="593"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="607"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="617"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="624"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="634"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="626"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="636"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -2090,32 +2100,32 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="107"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="111"/>
         <source>Fumidai — wall</source>
         <translation>Fumidai — 壁面表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="108"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="112"/>
         <source>Fumidai — sending sources</source>
         <translation>Fumidai — 送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="109"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="113"/>
         <source>Newest alerts</source>
         <translation>最新のアラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="110"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="114"/>
         <source>Top accounts (msg/min)</source>
         <translation>上位アカウント (通/分)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="116"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="120"/>
         <source>Last {0} · accepted and refused</source>
         <translation>直近 {0} · 受理と拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="143"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="147"/>
         <source>{rate:,.0f} msg/min · {active:,} sending · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.0f} 通/分 · 送信中 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>

@@ -85,7 +85,7 @@ def test_why_line_sources_and_badges(qtbot, api, panel):
                     permissions={"travel": {"countries": ["US"], "expires_at": iso(api.now + 86400), "reason": "trip"},
                                  "trust": None})
     load(qtbot, panel, "user0002")
-    assert panel.why.text().startswith("Why: Recipients per hour: 294 of 300 (98%)"), panel.why.text()
+    assert panel.why.text().startswith("Why: Recipients per hour: limit 300 reached (294 now)"), panel.why.text()
     assert "24.5 recipients per message" in panel.why.text()
     assert panel.sources.text().startswith("From 198.51.100.7 · 198.51.100.0/24 · AS64500")
     badges = panel.badges.text()
@@ -106,8 +106,10 @@ def test_an_older_backend_shows_no_risk_and_no_permission_actions(qtbot, api, pa
 
 
 def test_bulk_sender_badge(qtbot, api, panel):
-    api.set_account("user0001", _override={"limits": {"messages_per_hour": 5000}, "set_by": "amy"})
+    api.set_account("user0001", _override={"limits": {"messages_per_hour": 5000}, "set_by": "amy"},
+                    quota={"messages_per_hour": 100}, messages_hour=90)
     load(qtbot, panel, "user0001")
+    assert panel.why.text().startswith("Why: Messages per hour: 90 of 100 (90%)"), panel.why.text()
     assert "Own limits (bulk sender)" in panel.badges.text()
 
 
@@ -212,3 +214,12 @@ def test_a_quota_stop_names_its_quota_first_even_when_its_window_moved_on():
     from fumidai.desk.why import binding
 
     assert [u.key for u in binding(d)] == ["recipients_per_day", "recipients_per_hour"]
+
+
+def test_a_stopped_account_says_the_limit_was_reached_and_what_was_refused(qtbot, api, panel):
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since=iso(api.now),
+                    _reason="quota:recipients_per_hour", quota={"recipients_per_hour": 300},
+                    messages_hour=0, recipients_hour=0, refused_day=57)
+    load(qtbot, panel, "user0002")
+    assert panel.why.text().startswith("Why: Recipients per hour: limit 300 reached (0 now)"), panel.why.text()
+    assert "57 attempts refused today (57 recipients)" in panel.why.text()

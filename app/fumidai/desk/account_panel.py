@@ -374,9 +374,19 @@ class AccountPanel(QWidget):
 
     def _show_why(self, d: AccountDetail) -> None:
         why = []
+        reason = d.suspension.reason if d.status == "suspended" and d.suspension else ""
         for u in binding(d):
+            if reason.startswith(f"quota:{u.key}") and u.used < u.limit:
+                # The stop holds its sending back, so its window refills: say the limit was reached.
+                why.append(self.tr("{what}: limit {limit} reached ({used} now)").format(
+                    what=key_label(u.key), used=f"{u.used:,}", limit=f"{u.limit:,}"))
+                continue
             why.append(self.tr("{what}: {used} of {limit} ({share:.0%})").format(
                 what=key_label(u.key), used=f"{u.used:,}", limit=f"{u.limit:,}", share=min(u.share, 99.99)))
+        refused = d.usage.get("refused_day") if isinstance(d.usage.get("refused_day"), dict) else {}
+        if refused.get("messages"):
+            why.append(self.tr("{n} attempts refused today ({r} recipients)").format(
+                n=f"{refused.get('messages', 0):,}", r=f"{refused.get('recipients', 0):,}"))
         per = recipients_per_message(d)
         if per is not None:
             why.append(self.tr("{n:.1f} recipients per message").format(n=per))

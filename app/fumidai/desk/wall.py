@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from .alerts_feed import alert_reason
@@ -47,8 +47,12 @@ class WallWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("wallWindow")
         if dark:  # a wall display is dark whatever the desk's theme: bright text on it carries across a room
-            self.setStyleSheet("QWidget#wallWindow, QWidget#wallWindow QFrame, QWidget#wallWindow QLabel "
-                               "{ background-color: #1b1d21; color: #e6e6e6; }")
+            palette = QPalette(self.palette())  # a palette, not a style sheet: that would drop the large font
+            for role, colour in ((QPalette.ColorRole.Window, "#1b1d21"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+                                 (QPalette.ColorRole.Base, "#1b1d21"), (QPalette.ColorRole.Text, "#e6e6e6")):
+                palette.setColor(role, QColor(colour))
+            self.setPalette(palette)
+            self.setAutoFillBackground(True)
         self.window_s = window
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
