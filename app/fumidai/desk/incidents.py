@@ -46,6 +46,7 @@ class IncidentsPanel(QWidget):
         self._me = me
         self._can_act = can_act
         self.supported: bool | None = None  # unknown until the first answer
+        self._generation = 0
         self.items: list[dict] = []
         self.table = QTableWidget(0, 6)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -110,9 +111,14 @@ class IncidentsPanel(QWidget):
     # -- reading ------------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
-        self._runner.fetch("incidents", "", _incidents_or_none, on_success=self._loaded)
+        self._generation += 1
+        generation = self._generation
+        self._runner.fetch("incidents", "", _incidents_or_none,
+                           on_success=lambda items: self._loaded(items, generation))
 
-    def _loaded(self, items: list | None) -> None:
+    def _loaded(self, items: list | None, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # an older read answered late (after the one a change asked for): it is stale
         if items is None:  # an older backend: no incidents there; hide the panel, say nothing
             if self.supported is not False:
                 self.supported = False
