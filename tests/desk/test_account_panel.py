@@ -21,13 +21,6 @@ from .fake_api import iso  # noqa: E402
 pytestmark = pytest.mark.desk
 
 
-@pytest.fixture
-def panel(qtbot, runner):
-    widget = AccountPanel(runner)
-    qtbot.addWidget(widget)
-    return widget
-
-
 def load(qtbot, panel, account):
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.set_account(account)

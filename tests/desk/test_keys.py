@@ -8,13 +8,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction, QKeySequence, QShortcut  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog  # noqa: E402
-from fumidai.desk.main_window import MainWindow  # noqa: E402
 
 pytestmark = pytest.mark.desk
 
@@ -23,17 +21,8 @@ HARMLESS_PLAIN_KEYS = {"Space", "F5", "Esc"}
 
 
 @pytest.fixture
-def window(qtbot, api, tmp_path):
-    client = ApiClient(api.url, api.token("operator"), timeout=5)
-    settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(client, client.me(), settings, poll_interval=0.3)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
-    yield w
-    w.shutdown()
+def window(live_window):
+    return live_window
 
 
 def bindings(window) -> dict[str, set]:

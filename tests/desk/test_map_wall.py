@@ -66,15 +66,9 @@ def api():
 
 
 @pytest.fixture
-def window(qtbot, api, tmp_path):
-    client = ApiClient(api.url, api.token("operator"), timeout=5)
-    settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(client, client.me(), settings, poll_interval=0.3)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.model.rowCount() > 0 and w.map._items["CN"].level >= 0, timeout=5000)
-    yield w
-    w.shutdown()
+def window(qtbot, live_window):
+    qtbot.waitUntil(lambda: live_window.map._items["CN"].level >= 0, timeout=5000)
+    return live_window
 
 
 def test_the_measure_buttons_switch_what_the_map_counts(qtbot, window):

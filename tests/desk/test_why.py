@@ -19,6 +19,7 @@ from fumidai.desk.dialogs import TravelChange, TravelDialog  # noqa: E402
 from fumidai.desk.rates_model import COL_RISK, SORT_ROLE, AccountRatesModel  # noqa: E402
 from fumidai.desk.why import group_decisions, has_own_limits, usage_against_limits  # noqa: E402
 
+from .conftest import load_account  # noqa: E402
 from .fake_api import iso  # noqa: E402
 
 pytestmark = pytest.mark.desk
@@ -29,17 +30,8 @@ RISK = {"level": "probation", "score": 0.72,
                     {"code": "new_recipients", "text": "40 new recipients in 1 h", "params": {"count": 40}}]}
 
 
-@pytest.fixture
-def panel(qtbot, runner):
-    widget = AccountPanel(runner)
-    qtbot.addWidget(widget)
-    return widget
-
-
 def load(qtbot, panel, account):
-    panel.detail = None
-    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
-        panel.set_account(account)
+    load_account(qtbot, panel, account)
 
 
 def detail(**fields) -> AccountDetail:
