@@ -1094,52 +1094,52 @@
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
         <source>#</source>
         <translation>番号</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
         <source>Owner</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="88"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="90"/>
         <source>Updated</source>
         <translation>更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="89"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="90"/>
         <source>Last note</source>
         <translation>最新のメモ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="90"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="91"/>
         <source>Claim</source>
         <translation>担当する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="91"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="92"/>
         <source>Make yourself the owner: the other desks see who is on it</source>
         <translation>自分を担当者にする (他のデスクにも誰が対応中か表示されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="94"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="95"/>
         <source>Note for the next shift (stored with the incident)</source>
         <translation>次のシフトへのメモ (インシデントと一緒に保存されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/incidents.py" line="95"/>
+        <location filename="../../app/fumidai/desk/incidents.py" line="96"/>
         <source>Add note</source>
         <translation>メモを追加</translation>
     </message>
@@ -1364,42 +1364,42 @@
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="375"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="376"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="388"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="389"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="447"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="448"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="449"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="450"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="451"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="452"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="454"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="455"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="457"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="458"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="459"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="460"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1978,62 +1978,62 @@
 <context>
     <name>TrendsView</name>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="114"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
         <source> days</source>
         <translation> 日間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="115"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="120"/>
         <source>Reload</source>
         <translation>再読み込み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="116"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="121"/>
         <source>Messages per day</source>
         <translation>1日あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="118"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="123"/>
         <source>accepted</source>
         <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="118"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="123"/>
         <source>refused</source>
         <translation>拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="117"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="196"/>
+        <source>Last {n} days: {0:.1%} of messages refused, {1} automatic stops.</source>
+        <translation>直近 {n} 日: 拒否 {0:.1%}、自動停止 {1} 件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/trends.py" line="199"/>
+        <source>The {n} days before: {0:.1%} refused, {1} stops.</source>
+        <translation>その前の {n} 日: 拒否 {0:.1%}、停止 {1} 件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/trends.py" line="122"/>
         <source>Automatic stops per day</source>
         <translation>1日あたりの自動停止数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
         <source>Share</source>
         <translation>割合</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="177"/>
-        <source>Last 7 days: {0:.1%} of messages refused, {1} automatic stops.</source>
-        <translation>直近7日間: 拒否率 {0:.1%}、自動停止 {1} 件。</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="180"/>
-        <source>The 7 days before: {0:.1%} refused, {1} stops.</source>
-        <translation>その前の7日間: 拒否率 {0:.1%}、停止 {1} 件。</translation>
-    </message>
-    <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="182"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="201"/>
         <source>No data for this period.</source>
         <translation>この期間のデータはありません。</translation>
     </message>

@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
         dark = apply_theme(QApplication.instance(), self._theme)
         self.theme_actions[self._theme].setChecked(True)
         self.plot.set_dark(dark)
+        self.trends.set_dark(dark)
         for view in self._map_views():
             view.set_dark(dark)
         self.settings.setValue("theme", self._theme)
