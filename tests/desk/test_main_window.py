@@ -257,3 +257,16 @@ def test_status_column_shows_a_stop_that_comes_after_the_first_poll(qtbot, api, 
     assert w2.rates.table.columnWidth(COL_STATUS) == 30
     qtbot.waitUntil(lambda: w2.model.row_for("user0003") is not None, timeout=5000)
     assert w2.rates.table.columnWidth(COL_STATUS) >= w2.rates.table.sizeHintForColumn(COL_STATUS)
+
+
+def test_dock_buttons_are_light_on_the_dark_theme(qtbot, make_window):
+    from PySide6.QtWidgets import QStyle
+
+    w = make_window(theme="dark")
+    icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DockWidgetCloseButton)
+    image = icon.pixmap(16, 16).toImage()
+    brightest = max(image.pixelColor(x, y).lightness() for x in range(16) for y in range(16)
+                    if image.pixelColor(x, y).alpha() > 128)
+    assert brightest > 180  # not a dark grey glyph on a dark title bar
+    w.set_theme("light")
+    assert "Fusion" in QApplication.style().name() or QApplication.style().objectName().lower() == "fusion"
