@@ -86,8 +86,10 @@ def test_the_main_window_offers_incidents_only_where_the_backend_keeps_them(qtbo
             assert old_w.incidents_dock.isHidden() and not old_w.alerts.act_incident.isVisible()
             qtbot.waitUntil(lambda: new_w.alerts.model.rowCount() > 0, timeout=5000)
             new_w.alerts.view.selectRow(0)
+            assert new_w.alerts.view.selectionModel().selectedRows()
             new_w.alerts.act_incident.trigger()
-            qtbot.waitUntil(lambda: len(new_w.incidents.items) == 1, timeout=5000)
+            qtbot.waitUntil(lambda: any(p[1] == "/incidents" for p in api.posts), timeout=10000)
+            qtbot.waitUntil(lambda: len(new_w.incidents.items) == 1, timeout=10000)
             assert new_w.incidents.items[0]["account"] == "user0001"
         finally:
             for w in windows:

@@ -277,10 +277,14 @@ class RatesPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._pointer_timer.start()
+        timer = getattr(self, "_pointer_timer", None)  # Qt may show or hide the panel while it is built
+        if timer is not None:
+            timer.start()
 
     def hideEvent(self, event) -> None:
-        self._pointer_timer.stop()
+        timer = getattr(self, "_pointer_timer", None)
+        if timer is not None:
+            timer.stop()
         super().hideEvent(event)
 
     def _near(self) -> bool:
