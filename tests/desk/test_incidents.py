@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from fumidai.desk.api.client import ApiClient  # noqa: E402
@@ -85,7 +85,10 @@ def test_the_main_window_offers_incidents_only_where_the_backend_keeps_them(qtbo
             assert new_w.incidents_dock.toggleViewAction().isVisible() and new_w.alerts.act_incident.isVisible()
             assert old_w.incidents_dock.isHidden() and not old_w.alerts.act_incident.isVisible()
             qtbot.waitUntil(lambda: new_w.alerts.model.rowCount() > 0, timeout=5000)
-            new_w.alerts.view.selectRow(0)
+            # Not selectRow: in extended selection it heeds the modifiers a previous test's key clicks left.
+            new_w.alerts.view.selectionModel().select(
+                new_w.alerts.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             assert new_w.alerts.view.selectionModel().selectedRows()
             new_w.alerts.act_incident.trigger()
             qtbot.waitUntil(lambda: any(p[1] == "/incidents" for p in api.posts), timeout=10000)
