@@ -1,13 +1,17 @@
 """The desk's cost per poll with 5,000 active accounts: table, plot, map and a full repaint.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/desk_snapshot.py [--accounts 5000] [--snapshots 40]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/desk_snapshot.py [--accounts 5000] [--snapshots 40] [--wall]
 
 Each round applies one snapshot as the poller delivers it (every rate changes, a few accounts
 change state, the country counts move) to a real MainWindow (1400×900, light theme): the rates
 model (filtered and sorted in Python, no proxy), the totals, the world map, the top-accounts plot
 (10 accounts × 60 minutes of stacked bars, as if its series had just arrived), then renders the
-whole window. Reported: p50/p95 ms per snapshot (target < 100 ms) and the process's peak RSS
-(target < 400 MB); exit status 1 when either target is missed.
+whole window. Every row carries a risk level (a few with reasons), so the Risk column is shown,
+and the countries carry refused attempts. Reported: p50/p95 ms per snapshot (target < 100 ms) and
+the process's peak RSS (target < 400 MB); exit status 1 when either target is missed.
+
+``--wall`` then does the same for wall mode at 1920×1080 (map, totals, alerts, top accounts):
+p50/p95 ms per snapshot, target < 100 ms.
 
 The GUI thread's CPU time per snapshot is reported too, with a p50 per phase: on a shared 2-core
 machine the wall time also counts whatever else runs, the CPU time mostly does not. So is the
@@ -50,6 +54,9 @@ def account_rows(n: int, rnd: random.Random, now: float) -> list[dict]:
             "refused_day": 0, "quota": {"messages_per_hour": 300, "messages_per_day": 1000},
             "quota_used": round(hour / 300, 3), "override": i % 97 == 0, "override_expires_at": None,
             "top_country": rnd.choice(COUNTRIES), "countries": 1 + (i % 5 == 0),
+            "risk": {"level": "watch", "score": 0.4, "reasons": [
+                {"code": "new_country", "text": "first mail from US", "params": {"country": "US"}}]}
+            if i % 50 == 0 else {"level": "none", "score": 0.0, "reasons": []},
         })
     rows.sort(key=lambda r: -r["rate"])
     return rows
@@ -62,8 +69,9 @@ def snapshot(rows: list[dict], rnd: random.Random, now: float):
     countries: dict[str, dict] = {}
     for r in rows:
         c = countries.setdefault(r["top_country"], {"country": r["top_country"], "messages": 0, "recipients": 0,
-                                                    "accounts": 0})
+                                                    "refused": 0, "accounts": 0})
         c["messages"] += r["messages_hour"]
+        c["refused"] += r["messages_hour"] // 7
         c["recipients"] += r["recipients_hour"]
         c["accounts"] += 1
     items = sorted(countries.values(), key=lambda c: -c["messages"])
@@ -95,6 +103,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--accounts", type=int, default=5000)
     ap.add_argument("--snapshots", type=int, default=40)
+    ap.add_argument("--wall", action="store_true", help="also time wall mode at 1920x1080")
     args = ap.parse_args()
 
     from PySide6.QtCore import QEvent, QObject, QSettings
@@ -169,8 +178,40 @@ def main() -> int:
     print(f"GUI thread CPU per snapshot: p50 {cpu50:.1f} ms, p95 {cpu95:.1f} ms; p50 by phase: "
           + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in phases.items())
           + f"; widgets laid out again per snapshot: p50 {statistics.median(layout_counts):.0f}")
+    ok = p95 < 100 and rss_mb < 400
+    if args.wall:
+        ok = wall_bench(app, window, rows, rnd, now, args.snapshots) and ok
     window.shutdown()
-    return 0 if p95 < 100 and rss_mb < 400 else 1
+    return 0 if ok else 1
+
+
+def wall_bench(app, window, rows, rnd, now, snapshots: int) -> bool:
+    from fumidai.desk.api.models import AlertItem
+
+    wall = window.enter_wall_mode()
+    wall.showNormal()  # the offscreen screen is 800x600: size it as a 1920x1080 wall instead
+    wall.resize(1920, 1080)
+    wall.add_alerts([AlertItem(i, now - 60 * i, rows[i]["account"], "auto_suspend", "quota:recipients_per_hour",
+                               "CN", {"value": 320, "limit": 300}) for i in range(1, 12)])
+    app.processEvents()
+    times = []
+    for k in range(snapshots + 3):
+        for r in rows:
+            r["rate"] = round(max(0.0, r["rate"] + rnd.uniform(-0.5, 0.5)), 1)
+            r["messages_hour"] = max(0, r["messages_hour"] + rnd.randint(-3, 5))
+        rows.sort(key=lambda r: -r["rate"])
+        snap = snapshot(rows, rnd, now + 2 * k)
+        t0 = time.perf_counter()
+        wall.apply_snapshot(snap)
+        wall.repaint()
+        app.processEvents()
+        if k >= 3:
+            times.append((time.perf_counter() - t0) * 1000)
+    p50, p95 = percentiles(times)
+    print(f"wall mode {wall.width()}x{wall.height()}, {len(times)} snapshots: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+          "per snapshot (target < 100 ms)")
+    wall.close()
+    return p95 < 100
 
 
 if __name__ == "__main__":

@@ -21,6 +21,21 @@ def collect_in_gui_thread():
         gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def pointer_far_away(monkeypatch):
+    """The live table holds its order while the real pointer is near it; in tests the pointer is
+    wherever the last test left it, so it is parked far away unless a test moves it."""
+    try:
+        from PySide6.QtCore import QPoint
+
+        from fumidai.desk.rates_panel import RatesPanel
+    except ImportError:
+        yield
+        return
+    monkeypatch.setattr(RatesPanel, "pointer", staticmethod(lambda: QPoint(-100000, -100000)))
+    yield
+
+
 @pytest.fixture
 def api():
     with FakeApi(accounts=5) as fake:
@@ -64,3 +79,41 @@ def translations(qapp):
 def japanese(translations):
     assert translations.set("ja") == "ja"
     return translations
+
+
+@pytest.fixture
+def live_window(qtbot, api, tmp_path):
+    """A shown MainWindow signed in to the fake API as an operator, polling every 0.3 s, with rows;
+    shut down at teardown."""
+    from PySide6.QtCore import QSettings
+
+    from fumidai.desk.api.client import ApiClient
+    from fumidai.desk.main_window import MainWindow
+
+    client = ApiClient(api.url, api.token("operator"), timeout=5)
+    w = MainWindow(client, client.me(), QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat),
+                   poll_interval=0.3)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.model.rowCount() > 0, timeout=5000)
+    yield w
+    w.shutdown()
+
+
+@pytest.fixture
+def panel(qtbot, runner):
+    """An AccountPanel on the fake API (load_account shows an account in it)."""
+    from fumidai.desk.account_panel import AccountPanel
+
+    widget = AccountPanel(runner)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def load_account(qtbot, panel, account: str) -> None:
+    """Show ``account`` in the panel (read again even if it is the one shown) and wait for it."""
+    panel.detail = None
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.set_account(account)

@@ -23,6 +23,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/api/v1"
 COUNTRIES = ("JP", "JP", "JP", "US", "CN", "KR", "BR", "DE", "VN", "IN")
+TEMPLATES = [  # as GET /templates: "description" in English, "descriptions" per language
+    {"name": name, "languages": ["en", "ja"], "description": en, "descriptions": {"en": en, "ja": ja}}
+    for name, en, ja in (("restored", "Sending has been restored", "送信停止を解除したことのお知らせ"),
+                         ("suspended_auto", "Sending was stopped automatically", "送信を自動停止したことのお知らせ"),
+                         ("suspended_staff", "Sending stopped", "担当者の判断で送信を停止したことのお知らせ"),
+                         ("warning", "Unusual sending", "普段と異なる送信の注意喚起"))
+]
+# What the behaviour analysis, complaints and permissions add to account rows and details (the
+# contract the desk is built against); an account without them is an older backend's.
+CONTRACT_FIELDS = ("risk", "permissions", "complaints", "client_address", "network", "asn",
+                   "recent")  # recent: a test may set its own decisions
 TOKENS = {"admin-token": ("root", "admin"), "operator-token": ("bob", "operator"), "viewer-token": ("vic", "viewer")}
 
 
@@ -80,6 +91,11 @@ class FakeApi:
         self._fail: list[int] = []  # statuses for the next requests, in order
         self.fail_always: int | None = None
         self.without_history_csv = False  # an older backend: history.csv answers 404
+        self.templates = [t["name"] for t in TEMPLATES]  # drop "restored" for a backend without it
+        self.without_ack = False  # an older backend: alerts without acked_by, no /ack
+        self.without_incidents = False  # an older backend: /incidents answers 404
+        self.incidents: list[dict] = []
+        self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -130,8 +146,17 @@ class FakeApi:
         with self.lock:
             alert = {"id": len(self.alerts) + 1, "time": iso(self.now), "account": account, "kind": kind,
                      "reason": reason, "country": country, "detail": {"limit": 100, "value": 150}}
+            if not self.without_ack:  # the contract: acknowledgements kept by the backend
+                alert.update(acked_by=None, acked_at=None)
             self.alerts.append(alert)
             return alert
+
+    def deliver_notices(self) -> None:
+        """The outbox delivers every queued notice."""
+        with self.lock:
+            for n in self.notices.values():
+                if n["status"] == "queued":
+                    n.update(status="sent", sent_at=iso(self.now))
 
     def set_account(self, name: str, **fields) -> None:
         with self.lock:
@@ -202,7 +227,7 @@ class FakeApi:
             "recent": [{"time": iso(self.now), "stage": "DATA", "action": "DUNNO", "reason": "",
                         "country": a["top_country"], "client_address": "203.0.113.5", "recipients": 2}],
             "notices": [n for n in self.notices.values() if n["account"] == a["account"]],
-        }
+        } | {k: copy.deepcopy(a[k]) for k in CONTRACT_FIELDS if k in a}
 
     def series(self, a: dict, window: int, step: int) -> dict:
         n = max(1, window // step)
@@ -293,6 +318,9 @@ class FakeApi:
             def do_DELETE(self):
                 self._handle("DELETE")
 
+            def do_PATCH(self):
+                self._handle("PATCH")
+
         return Handler
 
     def _route(self, method: str, route: str, q: dict, body: dict, staff: str, role: str):
@@ -307,11 +335,20 @@ class FakeApi:
             after, limit = int(q.get("after_id", 0)), int(q.get("limit", 200))
             items = [a for a in self.alerts if a["id"] > after][:limit]
             return 200, {"items": items, "newest_id": self.alerts[-1]["id"] if self.alerts else 0}
+        if method == "POST" and len(seg) == 3 and seg[0] == "alerts" and seg[2] == "ack" and not self.without_ack:
+            alert = next((a for a in self.alerts if str(a["id"]) == seg[1]), None)
+            if alert is None:
+                return 404, {"detail": "no such alert"}
+            alert.update(acked_by=staff, acked_at=iso(self.now), ack_note=body.get("note"))
+            return 200, alert
+        if seg[0] == "incidents" and not self.without_incidents:
+            return self._incident_route(method, seg, q, body, staff)
         if method == "GET" and route == "/accounts":
             return 200, self._search(q)
         if method == "GET" and route == "/templates":
-            return 200, {"items": [{"name": "suspended", "languages": ["en", "ja"], "description": "Sending stopped"},
-                                   {"name": "warning", "languages": ["en", "ja"], "description": "Unusual sending"}]}
+            # The bundled templates' names, in the backend's (alphabetical) order: "restored" comes
+            # first, so a desk that offered the first one would tell a stopped account's owner it is free.
+            return 200, {"items": [t for t in TEMPLATES if t["name"] in self.templates]}
         if method == "GET" and route == "/audit":
             after = int(q.get("after_id", 0))
             items = [e for e in self.audit if e["id"] > after and q.get("account") in (None, "", e["account"])]
@@ -338,6 +375,33 @@ class FakeApi:
                 return 200, ("hour,country,accepted_messages,accepted_recipients,refused_messages,refused_recipients\n"
                              f"{iso(self.now)},{a['top_country']},{a['messages_hour']},{a['recipients_hour']},0,0\n")
             return self._act(method, rest, a, body, staff)
+        return 404, {"detail": "not found"}
+
+    def _incident_route(self, method: str, seg: list[str], q: dict, body: dict, staff: str):
+        if method == "GET" and len(seg) == 1:
+            items = [i for i in self.incidents if q.get("status") in (None, "", i["status"])]
+            return 200, {"items": copy.deepcopy(items)}
+        if method == "POST" and len(seg) == 1:
+            if body.get("account") not in self.accounts:
+                return 404, {"detail": "unknown account"}
+            i = {"id": len(self.incidents) + 1, "account": body["account"], "alert_id": body.get("alert_id"),
+                 "owner": None, "status": "open", "notes": [], "opened_at": iso(self.now), "updated_at": iso(self.now)}
+            self.incidents.append(i)
+            self._audit(staff, "incident_open", body["account"], "", None, {"id": i["id"]})
+            return 201, i
+        if method == "PATCH" and len(seg) == 2:
+            i = next((x for x in self.incidents if str(x["id"]) == seg[1]), None)
+            if i is None:
+                return 404, {"detail": "no such incident"}
+            if body.get("status") not in (None, "open", "investigating", "closed"):
+                return 422, {"detail": "bad status"}
+            for key in ("owner", "status"):
+                if body.get(key) is not None:
+                    i[key] = body[key]
+            if body.get("note"):
+                i["notes"].append({"at": iso(self.now), "by": staff, "text": body["note"]})
+            i["updated_at"] = iso(self.now)
+            return 200, i
         return 404, {"detail": "not found"}
 
     def _search(self, q: dict) -> dict:
@@ -368,7 +432,7 @@ class FakeApi:
             out = self.detail(a) | {"audit_id": self._audit(staff, "suspend", a["account"], reason,
                                                              {"status": before}, {"status": "suspended"})}
             if body.get("notice"):
-                out["notice"] = self._notice(a, body["notice"], staff, None)
+                out["notice"] = self._notice(a, body["notice"], staff, body["notice"].get("idempotency_key"))
             return 200, out
         if method == "POST" and rest == "release":
             if a["status"] != "suspended":
@@ -391,6 +455,27 @@ class FakeApi:
                      override_expires_at=None, _override=None)
             return 200, self.detail(a) | {"audit_id": self._audit(staff, "limits_reset", a["account"], reason,
                                                                    None, a["quota"])}
+        if rest in ("permissions/travel", "probation/clear") and not reason:
+            return 422, {"detail": "a reason is required"}
+        if rest == "permissions/travel" and "permissions" not in a:
+            return 404, {"detail": "not found"}  # an older backend
+        if method == "PUT" and rest == "permissions/travel":
+            before = a["permissions"].get("travel")
+            a["permissions"]["travel"] = {"countries": body.get("countries") or [], "expires_at": body.get("expires_at"),
+                                          "reason": reason}
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "travel", a["account"], reason, before,
+                                                                   a["permissions"]["travel"])}
+        if method == "DELETE" and rest == "permissions/travel":
+            before = a["permissions"].get("travel")
+            a["permissions"]["travel"] = None
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "travel_end", a["account"], reason, before,
+                                                                   None)}
+        if method == "POST" and rest == "probation/clear":
+            if (a.get("risk") or {}).get("level") != "probation":
+                return 409 if "risk" in a else 404, {"detail": "not on probation"}
+            a["risk"] = {"level": "none", "score": 0.0, "reasons": []}
+            return 200, self.detail(a) | {"audit_id": self._audit(staff, "probation_clear", a["account"], reason,
+                                                                   {"level": "probation"}, {"level": "none"})}
         if method == "POST" and rest == "notices/preview":
             lang = body.get("language", a["language"])
             return 200, {"subject": f"[{lang}] {body.get('template', '')}: {a['account']}",
@@ -400,12 +485,15 @@ class FakeApi:
             key = body.get("idempotency_key")
             if key and key in self.notices:
                 return 200, self.notices[key]
+            if body.get("template") not in self.templates:
+                return 422, {"detail": f"unknown template {body.get('template')}"}
             return 201, self._notice(a, body, staff, key)
         return 404, {"detail": "not found"}
 
     def _notice(self, a: dict, body: dict, staff: str, key: str | None) -> dict:
         n = {"id": len(self.notices) + 1, "account": a["account"], "template": body.get("template", "suspended"),
-             "language": body.get("language", a["language"]), "status": "sent", "staff": staff,
-             "created_at": iso(self.now), "sent_at": iso(self.now), "error": None}
+             "language": body.get("language", a["language"]), "status": self.notice_status, "staff": staff,
+             "created_at": iso(self.now), "sent_at": iso(self.now) if self.notice_status == "sent" else None,
+             "error": None}
         self.notices[key or f"auto-{n['id']}"] = n
         return n

@@ -9,21 +9,16 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
 from fumidai.desk.account_panel import AccountPanel  # noqa: E402
-from fumidai.desk.dialogs import QuotaChange, QuotaDialog, ReleaseDialog, SuspendDialog, SuspendRequest  # noqa: E402
+from fumidai.desk.dialogs import NoticeDialog, QuotaChange, QuotaDialog, ReleaseDialog, ReleaseRequest, SuspendDialog, SuspendRequest  # noqa: E402
 from fumidai.desk.export import HEADER  # noqa: E402
+
+from .fake_api import iso  # noqa: E402
 
 
 pytestmark = pytest.mark.desk
-
-
-@pytest.fixture
-def panel(qtbot, runner):
-    widget = AccountPanel(runner)
-    qtbot.addWidget(widget)
-    return widget
 
 
 def load(qtbot, panel, account):
@@ -82,14 +77,15 @@ def test_automatic_stop_reason_in_words(qtbot, api, panel, japanese):
 
 
 def test_shortcut_keys(qtbot, panel):
-    assert [a.shortcut().toString() for a in panel.mutating_actions] == ["S", "Shift+S", "R", "Q", "N"]
+    assert [a.shortcut().toString() for a in panel.mutating_actions[:5]] == ["Ctrl+Shift+S", "Ctrl+Shift+M", "Ctrl+Shift+R",
+                                                                    "Ctrl+Shift+Q", "Ctrl+Shift+N"]
     assert all(a in panel.actions() for a in panel.mutating_actions)
 
 
 def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch):
     load(qtbot, panel, "user0002")
     monkeypatch.setattr(SuspendDialog, "ask", classmethod(
-        lambda cls, parent, account, language="ja", notify=False: SuspendRequest("spam run", False)))
+        lambda cls, parent, account, language="ja", notify=False, runner=None: SuspendRequest("spam run", False)))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend.trigger()
     assert api.posts[-1][:3] == ("POST", "/accounts/user0002/suspend",
@@ -101,7 +97,8 @@ def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch
 
     asked = []
     monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
-        lambda cls, parent, account: asked.append(account) or "password reset [checked: password]"))
+        lambda cls, parent, account, runner=None, language="ja":
+        asked.append(account) or ReleaseRequest("password reset [checked: password]")))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_release.trigger()
     assert asked == ["user0002"]
@@ -114,7 +111,7 @@ def test_suspend_acts_on_the_table_selection(qtbot, api, panel, monkeypatch):
     panel.selection_provider = lambda: ["user0001", "user0003"]
     asked = []
     monkeypatch.setattr(SuspendDialog, "ask", classmethod(
-        lambda cls, parent, accounts, language="ja", notify=False:
+        lambda cls, parent, accounts, language="ja", notify=False, runner=None:
         asked.append(accounts) or SuspendRequest("botnet", True, "suspended_staff", None)))
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend.trigger()
@@ -130,7 +127,7 @@ def test_suspend_and_notify_uses_the_owners_language(qtbot, api, panel, monkeypa
     load(qtbot, panel, "user0003")
     seen = {}
 
-    def ask(cls, parent, account, language="ja", notify=False):
+    def ask(cls, parent, account, language="ja", notify=False, runner=None):
         seen.update(language=language, notify=notify)
         return SuspendRequest("hijacked", True, "suspended_staff", language)
 
@@ -197,7 +194,7 @@ def test_export_falls_back_to_the_series_of_the_live_day(qtbot, api, panel, monk
     assert rows[0] == list(HEADER) and len(rows) > 2
 
 
-def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatch):
+def test_action_shortcut_acts_but_typing_never_does(qtbot, api, panel, monkeypatch):
     from PySide6.QtWidgets import QLineEdit, QTableWidget, QVBoxLayout, QWidget
 
     window = QWidget()
@@ -216,6 +213,95 @@ def test_letter_shortcut_acts_but_not_while_typing(qtbot, api, panel, monkeypatc
     qtbot.keyClick(search, Qt.Key.Key_S)
     assert search.text() == "s" and asked == []
     table.setFocus()
-    qtbot.keyClick(table, Qt.Key.Key_S)
+    qtbot.keyClick(table, Qt.Key.Key_S)  # a letter where nothing takes text: still nothing
+    assert asked == []
+    qtbot.keyClick(table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert asked == [["user0001"]]
     panel.setParent(None)  # the fixture owns the panel; the window must not delete it
+
+
+def test_release_and_send_the_restored_letter(qtbot, api, panel, monkeypatch):
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z")
+    load(qtbot, panel, "user0002")
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
+        lambda cls, parent, account, runner=None, language="ja":
+        ReleaseRequest("password reset", True, "restored", "en", "key-1")))
+    with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
+        panel.act_release.trigger()
+    assert [p[1] for p in api.posts] == ["/accounts/user0002/release", "/accounts/user0002/notices"]
+    assert api.posts[1][2] == {"template": "restored", "language": "en", "idempotency_key": "key-1"}
+    assert panel.status.text() == "Sending normally" and "notice sent" in panel.message.text()
+
+
+def test_send_notice_offers_the_letter_for_the_state(qtbot, api, panel, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(NoticeDialog, "ask", classmethod(lambda cls, parent, runner, account, language="ja",
+                                                          previous=None, **state: seen.update(state)))
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z")
+    load(qtbot, panel, "user0002")
+    panel.act_notice.trigger()
+    assert seen == {"status": "suspended", "suspended_by": "auto", "released": False}
+    api.set_account("user0002", status="ok", suspended_by=None)
+    api._audit("bob", "release", "user0002", "owner back", None, None)
+    panel.detail = None
+    load(qtbot, panel, "user0002")
+    panel.act_notice.trigger()
+    assert seen == {"status": "ok", "suspended_by": "", "released": True}
+
+
+def test_notices_tab_follows_delivery(qtbot, api, panel, monkeypatch):
+    import fumidai.desk.account_panel as module
+
+    monkeypatch.setattr(module, "NOTICE_RECHECK_MS", 100)
+    panel._recheck.setInterval(100)
+    api.notice_status = "queued"
+    load(qtbot, panel, "user0002")
+    sent = []
+    panel._runner.send_notice("user0002", "warning", "ja", "k", on_success=sent.append)
+    qtbot.waitUntil(lambda: bool(sent), timeout=5000)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.notices_table.rowCount() == 1, timeout=5000)
+    assert panel.notices_table.item(0, 3).text() == "queued"
+    api.deliver_notices()  # the outbox delivers it: the tab shows it without a click
+    qtbot.waitUntil(lambda: panel.notices_table.item(0, 3).text() == "sent", timeout=5000)
+    assert panel.notices_table.item(0, 5).text() != ""
+    qtbot.wait(300)
+    assert not panel._recheck.isActive()  # nothing on its way: no more reads
+
+
+def test_action_buttons_stay_put_whatever_the_status_text(qtbot, api, panel):
+    """Clicks land where staff aimed: a long reason or owner line never moves the buttons."""
+    panel.resize(440, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    load(qtbot, panel, "user0001")
+
+    def places():
+        QApplication.processEvents()
+        return [panel.toolbar.widgetForAction(a).mapTo(panel, panel.toolbar.widgetForAction(a).rect().topLeft())
+                for a in panel.mutating_actions if panel.toolbar.widgetForAction(a) is not None]
+
+    before = places()
+    assert before
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since="2026-01-01T00:00:00Z",
+                    _reason="a very long staff reason " * 12, owner_name="An Owner With A Long Name " * 4)
+    load(qtbot, panel, "user0002")
+    QApplication.processEvents()
+    assert panel.status.height() > panel.fontMetrics().height() * 2  # it wrapped onto several lines
+    assert places() == before
+
+
+def test_raising_the_quota_of_a_stopped_account_offers_release(qtbot, api, panel, monkeypatch):
+    api.set_account("user0002", status="suspended", suspended_by="auto", status_since=iso(api.now),
+                    _reason="quota:messages_per_hour")
+    load(qtbot, panel, "user0002")
+    monkeypatch.setattr(QuotaDialog, "ask", classmethod(
+        lambda cls, *a, **k: QuotaChange({"limits": {"messages_per_hour": 2000}, "reason": "newsletter"}, "newsletter")))
+    offered = []
+    monkeypatch.setattr(AccountPanel, "ask_release_after_quota", lambda self, account: offered.append(account) or True)
+    monkeypatch.setattr(ReleaseDialog, "ask", classmethod(
+        lambda cls, parent, account, runner=None, language="ja": ReleaseRequest("quota raised")))
+    panel.act_quota.trigger()
+    qtbot.waitUntil(lambda: api.accounts["user0002"]["status"] == "ok", timeout=5000)
+    assert offered == ["user0002"]
+    assert [p[:2] for p in api.posts] == [("PUT", "/accounts/user0002/limits"), ("POST", "/accounts/user0002/release")]

@@ -264,3 +264,36 @@ def test_actions_against_the_real_backend(qtbot, backend):
         assert [e["reason"] for e in audit][:3] == ["botnet", "notice suspended_staff (en)", "undo"]
     finally:
         runner.close()
+
+
+def test_every_undoable_action_offers_its_inverse_with_a_visible_countdown(qtbot, api, runner):
+    from fumidai.desk.actions import UNDO_SECONDS
+
+    assert UNDO_SECONDS >= 30
+    toast = UndoToast(runner)
+    qtbot.addWidget(toast)
+    rec = Recorder(runner)
+    api.set_account("user0003", status="suspended", suspended_by="bob")
+    runner.release("user0003", "owner called")
+    qtbot.waitUntil(lambda: toast.accounts == ["user0003"], timeout=5000)
+    assert toast.undo_button.text() in ("Undo (30 s)", "Undo (29 s)")
+    assert toast._label.text() == "Released user0003"
+    toast.undo()
+    qtbot.waitUntil(lambda: len(rec.ok) == 2, timeout=5000)
+    assert api.posts[-1][:3] == ("POST", "/accounts/user0003/suspend", {"reason": "undo", "until": None, "notice": None})
+    assert toast.accounts == []  # the undo is not offered for undoing in turn
+
+    previous = {"limits": {"messages_per_hour": 50}, "expires_at": None, "set_by": "amy"}
+    runner.set_limits("user0001", {"limits": {"messages_per_hour": 900}, "reason": "newsletter"}, previous=previous)
+    qtbot.waitUntil(lambda: toast.accounts == ["user0001"], timeout=5000)
+    assert toast._label.text() == "Limits changed for user0001"
+    toast.undo_action.trigger()
+    qtbot.waitUntil(lambda: len(rec.ok) == 4, timeout=5000)
+    assert api.posts[-1][:3] == ("PUT", "/accounts/user0001/limits",
+                                 {"limits": {"messages_per_hour": 50}, "reason": "undo"})
+
+    runner.set_limits("user0002", {"limits": {"messages_per_hour": 900}, "reason": "x"}, previous=None)
+    qtbot.waitUntil(lambda: toast.accounts == ["user0002"], timeout=5000)
+    toast.undo()
+    qtbot.waitUntil(lambda: len(rec.ok) == 6, timeout=5000)
+    assert api.posts[-1][:3] == ("DELETE", "/accounts/user0002/limits", {"reason": "undo"})

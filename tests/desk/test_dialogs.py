@@ -187,16 +187,16 @@ def test_bulk_suspend_lists_the_accounts_and_defaults_to_cancel(qtbot):
 
 def test_notice_preview_is_plain_text(qtbot, api, runner):
     api.set_account("user0001", owner_name="<b>Evil</b><img src=x>")
-    dialog = NoticeDialog(runner, "user0001", language="en")
+    dialog = NoticeDialog(runner, "user0001", language="en", status="suspended", suspended_by="bob")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
     assert isinstance(dialog.preview, QPlainTextEdit) and dialog.preview.isReadOnly()
     text = dialog.preview.toPlainText()
     assert "<b>Evil</b><img src=x>" in text  # shown literally, not rendered
-    assert dialog.template.currentText() == "suspended" and dialog.language.currentText() == "en"
-    assert dialog.recipient.text() == "user0001@example.jp"
-    assert dialog.recipient.textFormat() == Qt.TextFormat.PlainText
-    assert dialog.description.text() == "Sending stopped"
+    assert dialog.template.currentText() == "suspended_staff" and dialog.language.currentText() == "en"
+    assert dialog.letter.recipient.text() == "user0001@example.jp"
+    assert dialog.letter.recipient.textFormat() == Qt.TextFormat.PlainText
+    assert dialog.letter.description.text() == "Sending stopped"
 
 
 def test_notice_retry_uses_the_same_idempotency_key(qtbot, api, runner):
@@ -214,7 +214,7 @@ def test_notice_retry_uses_the_same_idempotency_key(qtbot, api, runner):
     assert [p[2]["idempotency_key"] for p in sends] == [key]
     # the same key again (a click whose answer was lost) sends nothing more
     again = []
-    runner.send_notice("user0002", "suspended", "ja", key, on_success=again.append)
+    runner.send_notice("user0002", dialog.template.currentText(), "ja", key, on_success=again.append)
     qtbot.waitUntil(lambda: bool(again), timeout=5000)
     assert again[0]["id"] == dialog.sent["id"] and len(api.notices) == 1
 
@@ -231,16 +231,136 @@ def test_notice_key_changes_with_the_choice(qtbot, api, runner):
 
 
 def test_notice_warns_about_a_recent_notice(qtbot, api, runner):
-    previous = [{"id": 1, "template": "suspended", "language": "ja", "status": "sent", "staff": "<b>bob</b>",
+    previous = [{"id": 1, "template": "suspended_staff", "language": "ja", "status": "sent", "staff": "<b>bob</b>",
                  "created_at": iso(time.time() - 2 * 3600)},
                 {"id": 0, "template": "warning", "language": "ja", "status": "sent", "staff": "amy",
                  "created_at": iso(time.time() - 50 * 3600)}]
     dialog = NoticeDialog(runner, "user0002", previous=previous)
     qtbot.addWidget(dialog)
-    assert dialog.previous.text() == "Last notice 2 h ago: suspended (ja), sent, by <b>bob</b>"
+    assert dialog.previous.text() == "Last notice 2 h ago: suspended_staff (ja), sent, by <b>bob</b>"
     assert dialog.previous.textFormat() == Qt.TextFormat.PlainText
     assert "bold" in dialog.previous.styleSheet()
     quiet = NoticeDialog(runner, "user0002", previous=previous[1:])
     qtbot.addWidget(quiet)
     assert quiet.previous.text().startswith("Last notice 50 h ago") and not quiet.previous.styleSheet()
     qtbot.waitUntil(lambda: dialog.send_button.isEnabled() and quiet.send_button.isEnabled(), timeout=5000)
+
+
+# ----- the letter follows the account's state -----
+
+@pytest.mark.parametrize("state, expected", [
+    ({"status": "suspended", "suspended_by": "auto"}, "suspended_auto"),
+    ({"status": "suspended", "suspended_by": "bob"}, "suspended_staff"),
+    ({"status": "ok", "released": True}, "restored"),
+    ({"status": "ok"}, "warning"),
+    ({"status": "limited"}, "warning"),
+])
+def test_notice_offers_the_letter_for_the_accounts_state(qtbot, api, runner, state, expected):
+    dialog = NoticeDialog(runner, "user0002", language="en", **state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    assert dialog.template.currentText() == expected  # the backend lists "restored" first
+    assert dialog.letter.mismatch.isHidden()
+
+
+def test_notice_marks_a_letter_that_contradicts_the_state(qtbot, api, runner):
+    dialog = NoticeDialog(runner, "user0002", language="en", status="suspended", suspended_by="auto")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.send_button.isEnabled(), timeout=5000)
+    dialog.template.setCurrentText("restored")
+    assert not dialog.letter.mismatch.isHidden() and "suspended" in dialog.letter.mismatch.text()
+
+
+def test_suspend_and_notify_previews_the_letter_and_takes_an_until(qtbot, api, runner):
+    dialog = SuspendDialog(["user0002"], language="en", notify=True, runner=runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.ok_button.isEnabled()  # not before the letter is on screen
+    qtbot.waitUntil(lambda: dialog.ok_button.isEnabled(), timeout=5000)
+    assert dialog.letter.isVisible() and "user0002" in dialog.letter.preview.toPlainText()
+    assert dialog.letter.template.currentText() == "suspended_staff"
+    assert dialog.ok_button.text() == "Suspend and send this letter"
+    assert dialog.value().until is None
+    dialog.temporary.setChecked(True)
+    value = dialog.value()
+    assert value.until and value.until.endswith("Z") and value.idempotency_key == dialog.letter.idempotency_key
+    dialog.notify.setChecked(False)
+    assert dialog.letter.isHidden() and dialog.ok_button.text() == "Suspend" and dialog.ok_button.isEnabled()
+
+
+def test_release_offers_the_restored_letter(qtbot, api, runner):
+    dialog = ReleaseDialog("user0002", runner=runner, language="en")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.notify.isVisible() and dialog.letter.ready, timeout=5000)
+    assert dialog.notify.isChecked() and dialog.letter.template.currentText() == "restored"
+    assert dialog.letter.template.count() == 1  # nothing else is offered on release
+    dialog.reason.setText("owner reset the password")
+    dialog.confirm.setChecked(True)
+    assert dialog.ok_button.text() == "Release and send the restored letter" and dialog.ok_button.isEnabled()
+    request = dialog.request()
+    assert (request.notify, request.template, request.language) == (True, "restored", "en")
+
+
+def test_release_without_a_restored_template_offers_no_letter(qtbot, api, runner):
+    api.templates = ["suspended_staff", "warning"]  # an older backend
+    dialog = ReleaseDialog("user0002", runner=runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.wait(300)
+    runner.wait()
+    qtbot.wait(50)
+    assert dialog.notify.isHidden() and dialog.letter.isHidden()
+    dialog.reason.setText("ok")
+    dialog.confirm.setChecked(True)
+    assert dialog.ok_button.text() == "Release" and dialog.request().notify is False
+
+
+# ----- limits: consistency, country picker, local time from the server's clock -----
+
+def test_quota_dialog_refuses_an_hour_above_its_day(qtbot):
+    defaults = {"account": {"messages_per_hour": 100, "messages_per_day": 500, "recipients_per_hour": 300,
+                            "recipients_per_day": 1500, "recipients_per_message": 100}}
+    dialog = QuotaDialog("a", defaults, None)
+    qtbot.addWidget(dialog)
+    dialog.reason.setText("newsletter")
+    dialog.fields["recipients_per_hour"].edit.setText("3000")  # the day stays at its default 1,500
+    assert not dialog.save_button.isEnabled()
+    assert dialog.error.text() == "Recipients per hour (3,000) is more than Recipients per day (1,500)"
+    dialog.fields["recipients_per_day"].edit.setText("20000")
+    assert dialog.save_button.isEnabled() and dialog.error.text() == ""
+    dialog.abroad["messages_per_hour"].edit.setText("50")
+    dialog.abroad["messages_per_day"].edit.setText("20")
+    assert not dialog.save_button.isEnabled() and dialog.error.text().startswith("abroad: ")
+    dialog.abroad["messages_per_day"].unlimited.setChecked(True)  # unlimited is never too small
+    assert dialog.save_button.isEnabled()
+
+
+def test_quota_dialog_adds_a_country_by_name(qtbot, monkeypatch):
+    dialog = QuotaDialog("a", {}, None)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QuotaDialog, "ask_country", lambda self: "UA")
+    dialog.add_country_button.click()
+    assert dialog.countries.item(0, 0).text() == "UA" and dialog.countries.item(0, 0).toolTip() == "Ukraine"
+    dialog.countries.item(0, 1).setText("5")
+    dialog.reason.setText("x")
+    assert dialog.body()["countries"] == {"UA": {"messages_per_hour": 5}}
+
+
+def test_expiry_defaults_from_the_servers_clock_in_local_time(qtbot):
+    from fumidai.desk import clock
+
+    clock.learn_server_time(time.time() + 10 * 86400)  # the server is ten days ahead of this desk
+    try:
+        dialog = QuotaDialog("a", {}, None)
+        qtbot.addWidget(dialog)
+        shown = dialog.expires.dateTime()
+        assert shown.timeSpec() != Qt.TimeSpec.UTC or shown.timeZone().id() != b"UTC"
+        days = QDateTime.currentDateTime().daysTo(shown)
+        assert days in (16, 17)  # seven days after the server's now
+        assert dialog.expires.toolTip().endswith("UTC")
+        suspend = SuspendDialog(["a"])
+        qtbot.addWidget(suspend)
+        assert QDateTime.currentDateTime().daysTo(suspend.until.dateTime()) in (10, 11)
+    finally:
+        clock.learn_server_time(time.time())

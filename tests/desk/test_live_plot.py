@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 from fumidai.desk.alerts_feed import AlertsFeed
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.api.models import AccountDetail, AlertItem, Series
-from fumidai.desk.live_plot import PALETTE, REFUSED_RGB, LegendRow, LivePlot, binding_quota
+from fumidai.desk.live_plot import PALETTE, REFUSED_RGB, LegendRow, LivePlot
+from fumidai.desk.plot_data import binding_quota
 
 from .fake_api import FakeApi, iso
 

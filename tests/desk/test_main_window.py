@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollBar
 
 from fumidai.desk.api.client import ApiClient
 from fumidai.desk.main_window import MainWindow
-from fumidai.desk.rates_model import COL_ACCOUNT, COL_RATE, COL_STATUS, COL_USED, SORT_ROLE
+from fumidai.desk.rates_model import COL_ACCOUNT, COL_RATE, COL_RISK, COL_STATUS, COL_USED, SORT_ROLE
 
 from .fake_api import FakeApi, make_account
 
@@ -217,7 +217,9 @@ def test_narrow_window_fits_without_horizontal_scrolling(qtbot, api, make_window
     assert w.plot.width() >= 200 and w.rates.height() >= 160 and w.map_box.height() >= 160
     # Wide again: every column comes back, each at the width it had.
     w.resize(1920, 1000)
-    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(header.count())), timeout=3000)
+    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(header.count()) if c != COL_RISK),
+                    timeout=3000)
+    assert header.isSectionHidden(COL_RISK)  # this backend reports no risk levels
     assert not scroll_bars() and w.columns.dropped == []
 
 
@@ -230,7 +232,8 @@ def test_saved_header_keeps_columns_a_narrow_window_hid(qtbot, api, make_window,
     w.shutdown()
     w2 = make_window(start_polling=False)
     header = w2.rates.table.horizontalHeader()
-    assert not any(header.isSectionHidden(c) for c in range(header.count()))  # a narrow window is no preference
+    # A narrow window is no preference (Risk: hidden because this backend has none).
+    assert not any(header.isSectionHidden(c) for c in range(header.count()) if c != COL_RISK)
 
 
 def test_status_column_shows_a_stop_that_comes_after_the_first_poll(qtbot, api, make_window):
@@ -254,3 +257,16 @@ def test_status_column_shows_a_stop_that_comes_after_the_first_poll(qtbot, api, 
     assert w2.rates.table.columnWidth(COL_STATUS) == 30
     qtbot.waitUntil(lambda: w2.model.row_for("user0003") is not None, timeout=5000)
     assert w2.rates.table.columnWidth(COL_STATUS) >= w2.rates.table.sizeHintForColumn(COL_STATUS)
+
+
+def test_dock_buttons_are_light_on_the_dark_theme(qtbot, make_window):
+    from PySide6.QtWidgets import QStyle
+
+    w = make_window(theme="dark")
+    icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DockWidgetCloseButton)
+    image = icon.pixmap(16, 16).toImage()
+    brightest = max(image.pixelColor(x, y).lightness() for x in range(16) for y in range(16)
+                    if image.pixelColor(x, y).alpha() > 128)
+    assert brightest > 180  # not a dark grey glyph on a dark title bar
+    w.set_theme("light")
+    assert "Fusion" in QApplication.style().name() or QApplication.style().objectName().lower() == "fusion"

@@ -275,11 +275,54 @@ def test_rows_hold_still_while_the_pointer_is_over_the_table(panel):
     assert shown_names(model) == before + ["newcomer"]
     old_top_rate = next(r.rate for r in rows(30) if r.account == before[0])
     assert model.index(0, COL_RATE).data() == f"{100.0 - old_top_rate:,.1f}"
-    QTest.mouseMove(panel.search, QPoint(5, 5))  # the pointer leaves: order and removals catch up
+    QTest.mouseMove(panel.search, QPoint(5, 5))  # the pointer leaves the table ...
+    assert model.order_held  # ... still close, and within the grace: nothing jumps yet
+    go_far(panel)  # gone for good: order and removals catch up
     assert not model.order_held
     names = shown_names(model)
     assert names[0] == "newcomer" and gone not in names and len(names) == 30
     assert shown_rates(model) == sorted(shown_rates(model), reverse=True)
+
+
+def go_far(panel):
+    """The pointer far from the table, longer ago than the grace."""
+    panel.pointer = lambda: QPoint(-100000, -100000)
+    panel.hold_grace_s = 0.0
+    panel.check_pointer()
+
+
+def test_rows_hold_still_while_the_pointer_approaches(panel):
+    model = panel.model
+    before = shown_names(model)
+    top_left = panel.table.mapToGlobal(QPoint(0, 0))
+    panel.pointer = lambda: top_left + QPoint(200, panel.table.height() + 30)  # 30 px below, on its way
+    panel.check_pointer()
+    assert model.order_held
+    model.apply_snapshot(reshuffled(before[3]))
+    assert shown_names(model) == before + ["newcomer"]
+    panel.pointer = lambda: top_left + QPoint(200, panel.table.height() + 200)  # wandered off
+    panel.check_pointer()
+    assert model.order_held  # within the grace
+    panel.hold_grace_s = 0.0
+    panel.check_pointer()
+    assert not model.order_held and shown_names(model)[0] == "newcomer"
+
+
+def test_a_drag_holds_wherever_the_pointer_goes(panel):
+    model = panel.model
+    before = shown_names(model)
+    top_left = panel.table.mapToGlobal(QPoint(0, 0))
+    panel.pointer = lambda: top_left + QPoint(40, 40)
+    panel.check_pointer()
+    panel.buttons = lambda: Qt.MouseButton.LeftButton  # selecting rows by dragging, far outside
+    panel.pointer = lambda: QPoint(-100000, -100000)
+    panel.hold_grace_s = 0.0
+    panel.check_pointer()
+    model.apply_snapshot(reshuffled(before[4]))
+    assert model.order_held and shown_names(model) == before + ["newcomer"]
+    panel.buttons = lambda: Qt.MouseButton.NoButton  # released
+    panel.check_pointer()
+    assert not model.order_held
 
 
 def test_a_drag_that_leaves_the_table_still_holds_until_release(panel, qtbot):
@@ -294,6 +337,7 @@ def test_a_drag_that_leaves_the_table_still_holds_until_release(panel, qtbot):
     QTest.mouseRelease(panel.table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        QPoint(40, y))
     QTest.mouseMove(panel.search, QPoint(6, 6))
+    go_far(panel)
     assert not model.order_held
     assert shown_names(model)[0] == "newcomer" and before[7] not in shown_names(model)
     assert panel.selected_accounts() == [before[2]]  # the row pressed stays selected after the re-sort

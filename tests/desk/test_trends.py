@@ -20,9 +20,14 @@ def api():
         yield fake
 
 
+def view_requests(view):
+    return view._test_api.requests
+
+
 @pytest.fixture
-def view(qtbot, make_runner):
+def view(qtbot, make_runner, api):
     widget = TrendsView(make_runner("viewer"))
+    widget._test_api = api
     qtbot.addWidget(widget)
     widget.resize(900, 500)
     return widget
@@ -32,18 +37,19 @@ def test_renders_four_weeks(qtbot, view):
     with qtbot.waitSignal(view.trendsLoaded, timeout=5000):
         view.refresh()
     assert len(view.days) == 28
-    # fake: accepted 1000 + 10k, refused 30 + k, stops k % 3, oldest first
+    assert ("GET", "/api/v1/trends?days=56") in view_requests(view)  # the 28 days before, for the summary
+    # fake: accepted 1000 + 10k, refused 30 + k, stops k % 3, oldest first (k from 0 over 56 days)
     heights = view.accepted_bars.opts["height"]
-    assert np.array_equal(heights, 1000 + 10 * np.arange(28))
-    assert np.array_equal(view.refused_bars.opts["height"], 30 + np.arange(28))
-    assert np.array_equal(view.stops_bars.opts["height"], np.arange(28) % 3)
+    assert np.array_equal(heights, 1000 + 10 * np.arange(28, 56))
+    assert np.array_equal(view.refused_bars.opts["height"], 30 + np.arange(28, 56))
+    assert np.array_equal(view.stops_bars.opts["height"], np.arange(28, 56) % 3)
     assert view.legend.names == ["accepted", "refused"] and not view.messages_plot.plotItem.legend  # under, not over
     ticks = view.messages_plot.getAxis("bottom")._tickLevels[0]
     assert ticks[-1] == (27, view.days[-1]["date"][5:])
     assert view.countries.rowCount() == 1
     assert view.countries.item(0, 0).text().startswith("JP ")
     assert view.countries.item(0, 2).text() == "100%"
-    assert view.summary.text().startswith("Last 7 days: ")
+    assert view.summary.text().startswith("Last 28 days: ") and "The 28 days before: " in view.summary.text()
     image = view.grab().toImage()
     assert not image.isNull() and image.width() >= 900
 
@@ -67,3 +73,12 @@ def test_empty_period(qtbot, view):
     view.set_days([])
     assert view.summary.text() == "No data for this period."
     assert view.countries.rowCount() == 0
+
+
+def test_charts_follow_the_theme(view):
+    from fumidai.desk.theme import plot_colours
+
+    for dark in (False, True):
+        view.set_dark(dark)
+        colour = view.messages_plot.backgroundBrush().color()
+        assert colour.getRgb()[:3] == plot_colours(dark)["background"]  # no black chart in the light theme

@@ -8,16 +8,19 @@ PlainText and tables use QTableWidgetItem, which never renders markup.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -30,22 +33,51 @@ from .actions import ActionRunner
 from .alerts_feed import reason_text
 from .api.client import ApiClient, ApiError
 from .api.models import AccountDetail, parse_time
-from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog
+from .clock import local_text, utc_text
+from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog, TravelDialog
 from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
+from .letters import released_recently
+from .why import binding, group_decisions, has_own_limits, recipients_per_message, sources
 
 HISTORY_DAYS = 7
+# A notice is queued, then delivered by the backend's outbox: while one is on its way the panel
+# reads the account again, so the Notices tab shows "sent" (or the error) without a click.
+NOTICE_RECHECK_MS = 3000
+NOTICE_RECHECKS = 40
+PENDING_NOTICE = ("queued", "sending", "pending")
 SERIES_MAX_WINDOW_S = 86400
 # Actions after which the account's detail is reloaded.
 _CHANGES = {
     "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
     "suspend_notify": QT_TRANSLATE_NOOP("AccountPanel", "suspended"),
     "release": QT_TRANSLATE_NOOP("AccountPanel", "released"),
+    "release_notify": QT_TRANSLATE_NOOP("AccountPanel", "released"),
     "undo": QT_TRANSLATE_NOOP("AccountPanel", "suspension undone"),
     "set_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits saved"),
     "reset_limits": QT_TRANSLATE_NOOP("AccountPanel", "limits back to the defaults"),
     "send_notice": QT_TRANSLATE_NOOP("AccountPanel", "notice queued"),
+    "set_travel": QT_TRANSLATE_NOOP("AccountPanel", "travel permission saved"),
+    "clear_travel": QT_TRANSLATE_NOOP("AccountPanel", "travel permission ended"),
+    "clear_probation": QT_TRANSLATE_NOOP("AccountPanel", "probation cleared"),
 }
+_RISK_WORDS = {
+    "none": QT_TRANSLATE_NOOP("AccountPanel", "none"),
+    "watch": QT_TRANSLATE_NOOP("AccountPanel", "watch"),
+    "probation": QT_TRANSLATE_NOOP("AccountPanel", "probation"),
+    "hold": QT_TRANSLATE_NOOP("AccountPanel", "hold"),
+    "suspend": QT_TRANSLATE_NOOP("AccountPanel", "suspend"),
+}
+RISK_COLOURS = {"watch": "#b7950b", "probation": "#d35400", "hold": "#c0392b", "suspend": "#922b21"}
+
+
+def risk_word(level: str) -> str:
+    return QCoreApplication.translate("AccountPanel", _RISK_WORDS.get(level, level))
+
+
+def reason_words(reason) -> str:
+    """One behaviour reason in words: the backend's own text, else its code."""
+    return reason.text or reason.code
 
 
 def _time(value: object) -> str:
@@ -116,6 +148,13 @@ class AccountPanel(QWidget):
         self.home = _plain_label()  # "Home countries: JP": outside them, the abroad caps apply
         self.home.setVisible(False)  # until an account is shown
         self.status = _plain_label()
+        # "Why" at a glance: the numbers against the limits, where it sends from, and the marks
+        # (risk, bulk sender, complaints, permissions). All plain text: reasons quote spammer input.
+        self.why = _plain_label()
+        self.sources = _plain_label()
+        self.badges = _plain_label()
+        for label in (self.why, self.sources, self.badges):
+            label.setVisible(False)
         self.message = _plain_label()
 
         self.limits_table = _table(4)
@@ -128,20 +167,31 @@ class AccountPanel(QWidget):
                       self.notices_table):
             self.tabs.addTab(table, "")
         self._history: list = []
+        self._rechecks = 0
+        self._recheck = QTimer(self, singleShot=True, interval=NOTICE_RECHECK_MS)
+        self._recheck.timeout.connect(self.refresh)
 
-        self.act_suspend = self._action("S", self.suspend)
-        self.act_suspend_notify = self._action("Shift+S", self.suspend_and_notify)
-        self.act_release = self._action("R", self.release)
-        self.act_quota = self._action("Q", self.edit_quota)
-        self.act_notice = self._action("N", self.send_notice)
+        # Ctrl+Shift on every action key: letters typed anywhere (a search whose Ctrl+F missed, the
+        # table's type-to-find) can never open a dialog on whatever row happens to be selected.
+        self.act_suspend = self._action("Ctrl+Shift+S", self.suspend)
+        self.act_suspend_notify = self._action("Ctrl+Shift+M", self.suspend_and_notify)
+        self.act_release = self._action("Ctrl+Shift+R", self.release)
+        self.act_quota = self._action("Ctrl+Shift+Q", self.edit_quota)
+        self.act_notice = self._action("Ctrl+Shift+N", self.send_notice)
         self.act_export = self._action("", self.export_history)
+        # Only with a backend that knows permissions and risk levels (hidden otherwise); last in the
+        # bar, so showing them never moves the buttons before them.
+        self.act_travel = self._action("", self.edit_travel)
+        self.act_clear_probation = self._action("", self.clear_probation)
+        self.act_travel.setVisible(False)
+        self.act_clear_probation.setVisible(False)
         self.mutating_actions = [self.act_suspend, self.act_suspend_notify, self.act_release, self.act_quota,
-                                 self.act_notice]
+                                 self.act_notice, self.act_travel, self.act_clear_probation]
 
         # A tool bar folds the buttons that do not fit into a » menu: the dock stays narrow.
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in [*self.mutating_actions, self.act_export]:
+        for action in [*self.mutating_actions[:5], self.act_export, self.act_travel, self.act_clear_probation]:
             self.toolbar.addAction(action)
 
         head = QFormLayout()
@@ -149,9 +199,13 @@ class AccountPanel(QWidget):
         head.addRow(self.owner)
         head.addRow(self.home)
         head.addRow(self.status)
+        head.addRow(self.why)
+        head.addRow(self.sources)
+        head.addRow(self.badges)
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
+        # The buttons first: texts of any length below them never move them under the pointer.
         layout.addWidget(self.toolbar)
+        layout.addLayout(head)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs)
 
@@ -162,8 +216,7 @@ class AccountPanel(QWidget):
     def _action(self, shortcut: str, slot) -> QAction:
         action = QAction(self)
         if shortcut:
-            # Window-wide, so S works on the row selected in the table; a focused line edit
-            # still takes plain letters first (ShortcutOverride), so typing a search is safe.
+            # Window-wide, so it works on the row selected in the table.
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         self.addAction(action)
@@ -193,7 +246,11 @@ class AccountPanel(QWidget):
                 (self.act_quota, self.tr("Edit &quota…"),
                  self.tr("This account's own limits, country caps and home countries")),
                 (self.act_notice, self.tr("Send &notice…"), self.tr("Mail the owner from a template")),
-                (self.act_export, self.tr("&Export history…"), self.tr("Hourly sending per country as CSV"))):
+                (self.act_export, self.tr("&Export history…"), self.tr("Hourly sending per country as CSV")),
+                (self.act_travel, self.tr("&Travel…"),
+                 self.tr("Let the owner send from other countries for a while")),
+                (self.act_clear_probation, self.tr("Clear &probation…"),
+                 self.tr("End the probation the behaviour analysis put this account on"))):
             action.setText(text)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{tip} ({keys})" if keys else tip)
@@ -231,6 +288,12 @@ class AccountPanel(QWidget):
         self.act_quota.setEnabled(can_act)
         self.act_notice.setEnabled(can_act)
         self.act_export.setEnabled(bool(self._account))
+        d = self.detail
+        self.act_travel.setVisible(d is not None and d.permissions is not None)
+        self.act_travel.setEnabled(can_act)
+        probation = d is not None and d.risk is not None and d.risk.level == "probation"
+        self.act_clear_probation.setVisible(probation)
+        self.act_clear_probation.setEnabled(can_act and probation)
         why = self.tr("your role (viewer) cannot change accounts") if self._role == "viewer" else ""
         for action in self.mutating_actions:
             action.setStatusTip(why)
@@ -241,6 +304,8 @@ class AccountPanel(QWidget):
             return
         self._account = account
         self.detail = None
+        self._rechecks = 0
+        self._recheck.stop()
         self.message.setText("")
         self.refresh()
 
@@ -261,6 +326,9 @@ class AccountPanel(QWidget):
         self._history = audit.get("items") if isinstance(audit, dict) else []
         self._show(self.detail, self._history)
         self._update_actions()
+        if any(n.get("status") in PENDING_NOTICE for n in self.detail.notices) and self._rechecks < NOTICE_RECHECKS:
+            self._rechecks += 1
+            self._recheck.start()
         self.accountLoaded.emit(account)
 
     def _load_failed(self, account: str, message: str) -> None:
@@ -282,24 +350,95 @@ class AccountPanel(QWidget):
             if s.until:
                 text += self.tr(", until {0}").format(_time(s.until))
             text += f": {reason_text(s.reason)}" if s.reason else ""  # a code in words; staff text as it is
+            self.status.setToolTip(html.escape(" – ".join(x for x in (utc_text(s.since), utc_text(s.until)) if x)))
         elif d.status == "limited":
             text = self.tr("Limited: at a quota now")
         else:
             text = self.tr("Sending normally")
+        if d.status != "suspended" or not d.suspension:
+            self.status.setToolTip("")
         self.status.setText(text)
+        self._show_why(d)
         _fill(self.limits_table, self._limit_rows(d))
         usage_countries = d.usage.get("countries") if isinstance(d.usage.get("countries"), list) else []
         _fill(self.countries_table, [[c.get("country"), c.get("messages_hour"), c.get("messages_day"),
                                       c.get("recipients_day"), c.get("refused_day")]
                                      for c in usage_countries if isinstance(c, dict)])
-        _fill(self.recent_table, [[_time(r.get("time")), r.get("stage"), r.get("action"), reason_text(str(r.get("reason") or "")),
-                                   r.get("country"), r.get("client_address"), r.get("recipients")] for r in d.recent])
+        self._show_decisions(d.recent)
         entries = sorted((e for e in audit if isinstance(e, dict)), key=lambda e: -int(e.get("id") or 0))
         _fill(self.history_table, [[_time(e.get("time")), e.get("actor"), e.get("action"), e.get("reason"),
                                     _change_text(e.get("before"), e.get("after"))] for e in entries])
         _fill(self.notices_table, [[_time(n.get("created_at")), n.get("template"), n.get("language"),
                                     n.get("status"), n.get("staff"), _time(n.get("sent_at")), n.get("error")]
                                    for n in d.notices])
+
+    def _show_why(self, d: AccountDetail) -> None:
+        why = []
+        reason = d.suspension.reason if d.status == "suspended" and d.suspension else ""
+        for u in binding(d):
+            if reason.startswith(f"quota:{u.key}") and u.used < u.limit:
+                # The stop holds its sending back, so its window refills: say the limit was reached.
+                why.append(self.tr("{what}: limit {limit} reached ({used} now)").format(
+                    what=key_label(u.key), used=f"{u.used:,}", limit=f"{u.limit:,}"))
+                continue
+            why.append(self.tr("{what}: {used} of {limit} ({share:.0%})").format(
+                what=key_label(u.key), used=f"{u.used:,}", limit=f"{u.limit:,}", share=min(u.share, 99.99)))
+        refused = d.usage.get("refused_day") if isinstance(d.usage.get("refused_day"), dict) else {}
+        if refused.get("messages"):
+            why.append(self.tr("{n} attempts refused today ({r} recipients)").format(
+                n=f"{refused.get('messages', 0):,}", r=f"{refused.get('recipients', 0):,}"))
+        per = recipients_per_message(d)
+        if per is not None:
+            why.append(self.tr("{n:.1f} recipients per message").format(n=per))
+        self.why.setText(self.tr("Why: {0}").format("; ".join(why)) if why else "")
+        self.why.setVisible(bool(why))
+
+        src = sources(d)
+        parts = [x for x in (src.address, src.network, f"AS{src.asn}" if src.asn is not None else "") if x]
+        text = self.tr("From {0}").format(" · ".join(parts)) if parts else ""
+        if len(src.addresses) > 1:
+            text += " " + self.tr("({n} addresses in recent decisions)").format(n=len(src.addresses))
+        self.sources.setText(text)
+        self.sources.setToolTip(html.escape("\n".join(src.addresses)).replace("\n", "<br>"))
+        self.sources.setVisible(bool(text))
+
+        badges, colour = [], ""
+        if d.risk is not None and d.risk.level != "none":
+            reasons = "; ".join(reason_words(r) for r in d.risk.reasons)
+            badges.append(self.tr("Risk: {level} ({score:.2f})").format(level=risk_word(d.risk.level), score=d.risk.score)
+                          + (f": {reasons}" if reasons else ""))
+            colour = RISK_COLOURS.get(d.risk.level, "")
+            flags = {r.code for r in d.risk.reasons}
+            if any("country" in c for c in flags):
+                badges.append(self.tr("⚑ new country"))
+            if any("recipient" in c for c in flags):
+                badges.append(self.tr("⚑ new recipients"))
+        if has_own_limits(d):
+            badges.append(self.tr("Own limits (bulk sender)"))
+        if d.complaints:
+            badges.append(self.tr("{n} complaints").format(n=d.complaints))
+        travel = d.permissions.travel if d.permissions else None
+        if travel is not None:
+            badges.append(self.tr("Travelling: {countries} until {until}").format(
+                countries=" ".join(travel.countries) or "—", until=local_text(travel.expires_at) or "?"))
+        trust = d.permissions.trust if d.permissions else None
+        if trust is not None:
+            badges.append(self.tr("Trusted until {until}").format(until=local_text(trust.expires_at) or "?"))
+        self.badges.setText(" · ".join(badges))
+        self.badges.setStyleSheet(f"color: {colour}; font-weight: bold" if colour else "")
+        self.badges.setVisible(bool(badges))
+
+    def _show_decisions(self, recent: list[dict]) -> None:
+        """Identical decisions in a row as one line: "REJECT ×228", since when, until when on hover."""
+        rows = []
+        for g in group_decisions(recent):
+            when = _time(g.last) if g.count == 1 else self.tr("since {0}").format(_time(g.first))
+            action = g.action if g.count == 1 else f"{g.action} ×{g.count:,}"
+            rows.append([when, g.stage, action, reason_text(g.reason), g.country, g.client_address, g.recipients])
+        _fill(self.recent_table, rows)
+        for r, g in enumerate(group_decisions(recent)):
+            tip = f"{local_text(g.first, True)} – {local_text(g.last, True)}\n{utc_text(g.first)} – {utc_text(g.last)}"
+            self.recent_table.item(r, 0).setToolTip(html.escape(tip).replace("\n", "<br>"))
 
     def _limit_rows(self, d: AccountDetail) -> list[list[object]]:
         override = d.override or {}
@@ -346,41 +485,105 @@ class AccountPanel(QWidget):
             return
         selected = self.selection_provider() if self.selection_provider else []
         accounts = selected if len(selected) > 1 else [self._account]
-        answer = SuspendDialog.ask(self, accounts, self._language(), notify=notify)
+        answer = SuspendDialog.ask(self, accounts, self._language(), notify=notify,
+                                   runner=self._runner if len(accounts) == 1 else None)
         if answer is None:
             return
         for account in accounts:
             if answer.notify:
-                self._runner.suspend_and_notify(account, answer.reason, answer.language, answer.template)
+                self._runner.suspend_and_notify(account, answer.reason, answer.language, answer.template,
+                                                until=answer.until, idempotency_key=answer.idempotency_key)
             else:
-                self._runner.suspend(account, answer.reason)
+                self._runner.suspend(account, answer.reason, until=answer.until)
 
     @Slot()
     def release(self) -> None:
         if not self.act_release.isEnabled():
             return
-        reason = ReleaseDialog.ask(self, self._account)
-        if reason:
-            self._runner.release(self._account, reason)
+        answer = ReleaseDialog.ask(self, self._account, runner=self._runner, language=self._language())
+        if answer is None:
+            return
+        if answer.notify:
+            self._runner.release_and_notify(self._account, answer.reason, answer.template, answer.language,
+                                            answer.idempotency_key or "")
+        else:
+            self._runner.release(self._account, answer.reason)
 
     @Slot()
     def edit_quota(self) -> None:
         if not self.act_quota.isEnabled() or self.detail is None:
             return
-        change = QuotaDialog.ask(self, self._account, self.detail.defaults, self.detail.override)
+        d = self.detail
+        change = QuotaDialog.ask(self, self._account, d.defaults, d.override)
         if change is None:
             return
+        account = self._account
+        # A stop by a quota that the new limits lift: offer to release it right away.
+        stopped_by_quota = (d.status == "suspended" and d.suspension is not None and d.suspension.by == "auto"
+                            and d.suspension.reason.startswith("quota:"))
+        then = (lambda result: self._offer_release(account)) if stopped_by_quota else None
         if change.body is None:
-            self._runner.reset_limits(self._account, change.reason)
+            self._runner.reset_limits(account, change.reason, previous=d.override, on_success=then)
         else:
-            self._runner.set_limits(self._account, change.body)
+            self._runner.set_limits(account, change.body, previous=d.override, on_success=then)
+
+    def ask_release_after_quota(self, account: str) -> bool:
+        """Yes/No: release the account the new limits now allow (tests patch this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Release now?"),
+                          self.tr("The limits are saved, but the account is still stopped by the old quota. "
+                                  "Release it now?"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _offer_release(self, account: str) -> None:
+        if account == self._account and self.ask_release_after_quota(account):
+            self.release()
 
     @Slot()
     def send_notice(self) -> None:
         if not self.act_notice.isEnabled():
             return
-        NoticeDialog.ask(self, self._runner, self._account, self._language(),
-                         previous=self.detail.notices if self.detail else None)
+        d = self.detail
+        state = {}
+        if d is not None:  # the letter offered first follows the account's state
+            state = {"status": d.status, "suspended_by": d.suspension.by if d.suspension else "",
+                     "released": released_recently(self._history)}
+        if NoticeDialog.ask(self, self._runner, self._account, self._language(),
+                            previous=d.notices if d else None, **state) is not None:
+            self._rechecks = 0
+            self.refresh()  # the Notices tab: queued now, sent once the outbox delivers it
+
+    @Slot()
+    def edit_travel(self) -> None:
+        d = self.detail
+        if not self.act_travel.isEnabled() or d is None or d.permissions is None:
+            return
+        change = TravelDialog.ask(self, self._account, d.permissions.travel)
+        if change is None:
+            return
+        previous = d.permissions.travel
+        if change.countries is None:
+            self._runner.clear_travel(self._account, change.reason, previous=previous)
+        else:
+            self._runner.set_travel(self._account, change.countries, change.expires_at, change.reason,
+                                    previous=previous)
+
+    def ask_reason(self, title: str, label: str) -> str:
+        """A reason typed by staff ("" if cancelled); tests patch this."""
+        text, ok = QInputDialog.getText(self, title, label)
+        return text.strip() if ok else ""
+
+    @Slot()
+    def clear_probation(self) -> None:
+        if not self.act_clear_probation.isEnabled():
+            return
+        # The account only in the window title (plain text); QInputDialog's label would read markup.
+        reason = self.ask_reason(self.tr("Clear probation: {0}").format(self._account),
+                                 self.tr("Why is this account trusted again? (stored in the audit log)"))
+        if reason:
+            self._runner.clear_probation(self._account, reason)
 
     def ask_export_path(self) -> str:
         """The file to write; "" if staff cancelled (tests patch this)."""
@@ -425,13 +628,14 @@ class AccountPanel(QWidget):
         if account == self._account and action in _CHANGES:
             text = f"{account}: {self.tr(_CHANGES[action])}"
             notice = getattr(result, "notice", None)
-            if action == "suspend_notify" and isinstance(notice, dict):
+            if action in ("suspend_notify", "release_notify") and isinstance(notice, dict):
                 # Suspending worked even if the mail could not be sent: say which half failed.
                 if notice.get("status") == "failed":
                     text += self.tr("; the notice failed: {0}").format(notice.get("error") or "?")
                 else:
                     text += self.tr("; notice {0}").format(notice.get("status") or "?")
             self._say(text)
+            self._rechecks = 0
             self.refresh()
 
     @Slot(str, str, str)

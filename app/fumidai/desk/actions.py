@@ -8,8 +8,11 @@ living in the GUI thread), so Qt queues it there; a lambda would run in the work
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -31,7 +34,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from ..errors import FumidaiError
 from .api.client import ApiClient, ApiError, AuthFailed, ConnectionFailed, Forbidden, TimedOut, TlsError
 
-UNDO_SECONDS = 5.0
+UNDO_SECONDS = 30.0  # long enough to notice the wrong row, read the toast and reach for it
 UNDO_REASON = "undo"
 STAFF_SUSPEND_TEMPLATE = "suspended_staff"
 
@@ -40,10 +43,15 @@ _ACTION_WORDS = {
     "suspend": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts"),
     "suspend_notify": QT_TRANSLATE_NOOP("ActionRunner", "suspend accounts and notify their owners"),
     "release": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
+    "release_notify": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
     "undo": QT_TRANSLATE_NOOP("ActionRunner", "release accounts"),
     "set_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
     "reset_limits": QT_TRANSLATE_NOOP("ActionRunner", "change an account's limits"),
     "preview_notice": QT_TRANSLATE_NOOP("ActionRunner", "preview notices"),
+    "set_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "clear_travel": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "clear_probation": QT_TRANSLATE_NOOP("ActionRunner", "change an account's permissions"),
+    "ack_alert": QT_TRANSLATE_NOOP("ActionRunner", "acknowledge alerts"),
     "send_notice": QT_TRANSLATE_NOOP("ActionRunner", "send notices"),
 }
 
@@ -115,7 +123,8 @@ class ActionRunner(QObject):
 
     succeeded = Signal(str, str, object)  # action, account, result
     failed = Signal(str, str, str)  # action, account, plain-words message
-    suspendedByUs = Signal(str)  # account; offers an undo
+    suspendedByUs = Signal(str)  # account
+    undoable = Signal(str, str, object)  # action, account, inverse (a callable taking this runner)
     busyChanged = Signal(bool)
     _finished = Signal(int, bool, object)
 
@@ -188,19 +197,25 @@ class ActionRunner(QObject):
     # ----- account actions -----
 
     def suspend(self, account: str, reason: str, until: str | None = None, **callbacks) -> None:
-        self.run(Operation("suspend", account, lambda c: c.suspend(account, reason, until=until),
-                           self._then_offer_undo(account, callbacks.get("on_success")),
+        then = callbacks.get("on_success")
+        if reason != UNDO_REASON:  # the undo of a release is not offered for undoing in turn
+            then = self._then_offer_undo(account, then)
+        self.run(Operation("suspend", account, lambda c: c.suspend(account, reason, until=until), then,
                            callbacks.get("on_failure")))
 
     def suspend_and_notify(self, account: str, reason: str, language: str | None = None,
-                           template: str = STAFF_SUSPEND_TEMPLATE, **callbacks) -> None:
+                           template: str = STAFF_SUSPEND_TEMPLATE, until: str | None = None,
+                           idempotency_key: str | None = None, **callbacks) -> None:
         """One POST: the backend suspends and queues the notice in the same request.
 
         Without ``language`` (a bulk suspend from the table) the account's own is looked up first.
         """
         def call(client: ApiClient) -> Any:
             lang = language or client.account(account).language or "ja"
-            return client.suspend(account, reason, notice={"template": template, "language": lang})
+            notice = {"template": template, "language": lang}
+            if idempotency_key:
+                notice["idempotency_key"] = idempotency_key
+            return client.suspend(account, reason, until=until, notice=notice)
 
         self.run(Operation("suspend_notify", account, call,
                            self._then_offer_undo(account, callbacks.get("on_success")),
@@ -208,17 +223,85 @@ class ActionRunner(QObject):
 
     def release(self, account: str, reason: str, **callbacks) -> None:
         action = "undo" if reason == UNDO_REASON else "release"
-        self.run(Operation(action, account, lambda c: c.release(account, reason), **callbacks))
+        then = callbacks.pop("on_success", None)
+        if action == "release":  # undone by suspending again
+            then = self._then_offer(action, account, lambda r: r.suspend(account, UNDO_REASON), then)
+        self.run(Operation(action, account, lambda c: c.release(account, reason), then, **callbacks))
 
-    def set_limits(self, account: str, body: dict, **callbacks) -> None:
-        """``body`` as for PUT limits (QuotaDialog builds it)."""
+    def release_and_notify(self, account: str, reason: str, template: str, language: str,
+                           idempotency_key: str, **callbacks) -> None:
+        """Release, then send the letter (the backend's release takes no notice: two calls, in order).
+
+        The result is the released account with ``notice`` set, as for suspend and notify; a letter
+        that fails leaves the release in place and says so.
+        """
+        def call(client: ApiClient) -> Any:
+            detail = client.release(account, reason)
+            try:
+                notice = client.send_notice(account, template, language, idempotency_key)
+            except ApiError as err:
+                notice = {"status": "failed", "error": err.detail}
+            return dataclasses.replace(detail, notice=notice)
+
+        then = self._then_offer("release_notify", account, lambda r: r.suspend(account, UNDO_REASON),
+                                callbacks.pop("on_success", None))
+        self.run(Operation("release_notify", account, call, then, **callbacks))
+
+    def set_limits(self, account: str, body: dict, previous: dict | None | bool = False, **callbacks) -> None:
+        """``body`` as for PUT limits (QuotaDialog builds it). ``previous``: the override before (None
+        for none), which makes the change undoable; False: not known, no undo."""
         extra = {k: body[k] for k in ("home_countries", "abroad", "countries", "expires_at") if k in body}
+        then = self._then_offer_limits("set_limits", account, previous, callbacks.pop("on_success", None))
         self.run(Operation("set_limits", account,
                            lambda c: c.set_limits(account, body.get("limits") or {}, body["reason"], **extra),
-                           **callbacks))
+                           then, **callbacks))
 
-    def reset_limits(self, account: str, reason: str, **callbacks) -> None:
-        self.run(Operation("reset_limits", account, lambda c: c.reset_limits(account, reason), **callbacks))
+    def reset_limits(self, account: str, reason: str, previous: dict | None | bool = False, **callbacks) -> None:
+        then = self._then_offer_limits("reset_limits", account, previous, callbacks.pop("on_success", None))
+        self.run(Operation("reset_limits", account, lambda c: c.reset_limits(account, reason), then, **callbacks))
+
+    def _then_offer_limits(self, action: str, account: str, previous, then):
+        if previous is False:
+            return then
+
+        def inverse(runner: ActionRunner) -> None:
+            if not previous:
+                runner.reset_limits(account, UNDO_REASON)
+            else:
+                body = {k: previous[k] for k in ("limits", "home_countries", "abroad", "countries", "expires_at")
+                        if previous.get(k) is not None}
+                body.setdefault("limits", {})
+                body["reason"] = UNDO_REASON
+                runner.set_limits(account, body)
+
+        return self._then_offer(action, account, inverse, then)
+
+    def set_travel(self, account: str, countries: list[str], expires_at: str, reason: str,
+                   previous=False, **callbacks) -> None:
+        """``previous``: the travel Permission before (None for none) makes it undoable."""
+        then = self._then_offer_travel("set_travel", account, previous, callbacks.pop("on_success", None))
+        self.run(Operation("set_travel", account, lambda c: c.set_travel(account, countries, expires_at, reason),
+                           then, **callbacks))
+
+    def clear_travel(self, account: str, reason: str, previous=False, **callbacks) -> None:
+        then = self._then_offer_travel("clear_travel", account, previous, callbacks.pop("on_success", None))
+        self.run(Operation("clear_travel", account, lambda c: c.clear_travel(account, reason), then, **callbacks))
+
+    def _then_offer_travel(self, action: str, account: str, previous, then):
+        if previous is False:
+            return then
+
+        def inverse(runner: ActionRunner) -> None:
+            if previous is None or previous.expires_at is None:
+                runner.clear_travel(account, UNDO_REASON)
+            else:
+                until = dt.datetime.fromtimestamp(previous.expires_at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                runner.set_travel(account, list(previous.countries), until, UNDO_REASON)
+
+        return self._then_offer(action, account, inverse, then)
+
+    def clear_probation(self, account: str, reason: str, **callbacks) -> None:
+        self.run(Operation("clear_probation", account, lambda c: c.clear_probation(account, reason), **callbacks))
 
     def preview_notice(self, account: str, template: str, language: str, **callbacks) -> None:
         self.run(Operation("preview_notice", account, lambda c: c.preview_notice(account, template, language),
@@ -237,22 +320,47 @@ class ActionRunner(QObject):
             if then:
                 then(result)
             self.suspendedByUs.emit(account)
+            self.undoable.emit("suspend", account, lambda r: r.release(account, UNDO_REASON))
+
+        return done
+
+    def _then_offer(self, action: str, account: str, inverse: Callable[[ActionRunner], None],
+                    then: Callable[[Any], None] | None) -> Callable[[Any], None]:
+        def done(result: Any) -> None:
+            if then:
+                then(result)
+            self.undoable.emit(action, account, inverse)
 
         return done
 
 
-class UndoToast(QFrame):
-    """ "Suspended alice · Undo" for a few seconds after a suspend made from this desk.
+_UNDONE = {
+    "suspend": QT_TRANSLATE_NOOP("UndoToast", "Suspended {0}"),
+    "release": QT_TRANSLATE_NOOP("UndoToast", "Released {0}"),
+    "release_notify": QT_TRANSLATE_NOOP("UndoToast", "Released {0}"),
+    "set_limits": QT_TRANSLATE_NOOP("UndoToast", "Limits changed for {0}"),
+    "reset_limits": QT_TRANSLATE_NOOP("UndoToast", "Limits back to the defaults for {0}"),
+    "set_travel": QT_TRANSLATE_NOOP("UndoToast", "Travel permission for {0}"),
+    "clear_travel": QT_TRANSLATE_NOOP("UndoToast", "Travel permission ended for {0}"),
+}
 
-    Undo is the inverse action (release with reason "undo"), so the backend audits it too.
-    Suspends in quick succession (a bulk suspend) are undone together.
+
+class UndoToast(QFrame):
+    """ "Suspended alice · Undo (28 s)" for UNDO_SECONDS after an action made from this desk.
+
+    Every action with an inverse offers it: suspend (release), release (suspend again), limits
+    (the previous override back), travel permissions. Undo is the inverse action with reason
+    "undo", so the backend audits it too; a sent mail cannot be unsent. Actions in quick
+    succession (a bulk suspend) are undone together. The countdown shows how long is left.
     The main window puts it in its status bar and its ``undo_action`` (Ctrl+Z) in a menu.
     """
 
     def __init__(self, runner: ActionRunner, parent: QWidget | None = None, seconds: float = UNDO_SECONDS):
         super().__init__(parent)
         self._runner = runner
-        self._accounts: list[str] = []
+        self._seconds = seconds
+        self._entries: list[tuple[str, str, Callable[[ActionRunner], None]]] = []
+        self._deadline = 0.0
         self._label = QLabel()
         self._label.setTextFormat(Qt.TextFormat.PlainText)  # account names come from spammers' logins
         self.undo_button = QPushButton()
@@ -263,18 +371,20 @@ class UndoToast(QFrame):
         layout.addWidget(self.undo_button)
         self._timer = QTimer(self, singleShot=True, interval=int(seconds * 1000))
         self._timer.timeout.connect(self.dismiss)
+        self._countdown = QTimer(self, interval=1000)
+        self._countdown.timeout.connect(self._show_button)
         self.undo_action = QAction(self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
-        runner.suspendedByUs.connect(self.offer)
+        runner.undoable.connect(self.offer_inverse)
         self.retranslate()
         self.hide()
 
     def retranslate(self) -> None:
-        self.undo_button.setText(self.tr("Undo"))
-        self.undo_action.setText(self.tr("Undo suspend"))
-        if self._accounts:
+        self.undo_action.setText(self.tr("Undo the last action"))
+        self._show_button()
+        if self._entries:
             self._show_label()
 
     def changeEvent(self, event) -> None:
@@ -284,33 +394,54 @@ class UndoToast(QFrame):
 
     @property
     def accounts(self) -> list[str]:
-        return list(self._accounts)
+        return [account for _, account, _ in self._entries]
 
     @Slot(str)
     def offer(self, account: str) -> None:
-        if account not in self._accounts:
-            self._accounts.append(account)
+        """A suspend made elsewhere (kept for callers that only know the account)."""
+        self.offer_inverse("suspend", account, lambda r: r.release(account, UNDO_REASON))
+
+    @Slot(str, str, object)
+    def offer_inverse(self, action: str, account: str, inverse) -> None:
+        if self._entries and self._entries[-1][0] != action:
+            self._entries = []  # a different kind of action: only it can be undone now
+        if account not in self.accounts:
+            self._entries.append((action, account, inverse))
         self._show_label()
         self.undo_action.setEnabled(True)
         self.show()
+        self._deadline = time.monotonic() + self._seconds
         self._timer.start()
+        self._countdown.start()
+        self._show_button()
+
+    def seconds_left(self) -> int:
+        return max(0, round(self._deadline - time.monotonic())) if self._entries else 0
+
+    def _show_button(self) -> None:
+        left = self.seconds_left()
+        self.undo_button.setText(self.tr("Undo ({0} s)").format(left) if left else self.tr("Undo"))
 
     def _show_label(self) -> None:
-        if len(self._accounts) == 1:
-            self._label.setText(self.tr("Suspended {0}").format(self._accounts[0]))
+        action = self._entries[-1][0]
+        if len(self._entries) == 1:
+            self._label.setText(self.tr(_UNDONE.get(action, "{0}")).format(self._entries[0][1]))
+        elif action == "suspend":
+            self._label.setText(self.tr("Suspended {0} accounts").format(len(self._entries)))
         else:
-            self._label.setText(self.tr("Suspended {0} accounts").format(len(self._accounts)))
+            self._label.setText(self.tr("{0} actions").format(len(self._entries)))
 
     @Slot()
     def undo(self) -> None:
-        accounts = self._accounts
+        entries = self._entries
         self.dismiss()
-        for account in accounts:
-            self._runner.release(account, UNDO_REASON)
+        for _action, _account, inverse in entries:
+            inverse(self._runner)
 
     @Slot()
     def dismiss(self) -> None:
         self._timer.stop()
-        self._accounts = []
+        self._countdown.stop()
+        self._entries = []
         self.undo_action.setEnabled(False)
         self.hide()

@@ -5,12 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, QTableView, QVBoxLayout, QWidget
 
 from .api.models import AlertItem
+from .clock import local_text, utc_text
 
 MAX_ALERTS = 2000
 # Time, kind and country: as wide as their short text, up to a cap; account and reason share the rest.
@@ -24,6 +35,9 @@ _HEADERS = (
     QT_TRANSLATE_NOOP("AlertsModel", "Country"),
 )
 _AUTO = QColor(220, 50, 50, 90)
+_ITALIC = QFont()
+_ITALIC.setItalic(True)
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _tr(text: str) -> str:
@@ -75,14 +89,51 @@ def reason_text(code: str) -> str:
     return code
 
 
+def alert_reason(a: AlertItem) -> str:
+    """The reason in words, the numbers against the limit when the backend gave them, then the
+    behaviour analysis' reasons: "Hourly recipient quota 294/300 · new country CN"."""
+    text = reason_text(a.reason)
+    value, limit = a.detail.get("value"), a.detail.get("limit")
+    if isinstance(value, (int, float)) and isinstance(limit, (int, float)):
+        text += f" {value:,g}/{limit:,g}"
+    reasons = [r for r in a.detail.get("reasons") or [] if isinstance(r, dict)]
+    words = [str(r.get("text") or r.get("code") or "") for r in reasons]
+    words = [w for w in words if w]
+    if words:
+        text = " · ".join([text, *words]) if text else " · ".join(words)
+    return text
+
+
+@dataclass
+class AlertGroup:
+    """Identical alerts (account, kind, reason) not yet acknowledged, shown as one row."""
+
+    latest: AlertItem
+    first: float | None
+    ids: list[int] = field(default_factory=list)
+    acked_by: str = ""
+    acked_at: float | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.latest.account, self.latest.kind, self.latest.reason)
+
+
 class AlertsModel(QAbstractTableModel):
+    """Newest group first. A repeat of an alert whose group is not acknowledged joins it (the row
+    moves to the top with "×N"); after an acknowledgement the next one starts a new row."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._items: list[AlertItem] = []  # newest first
+        self._groups: list[AlertGroup] = []  # newest first
         self._ids: set[int] = set()
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._groups)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(_HEADERS)
@@ -99,57 +150,94 @@ class AlertsModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._items):
+        if not index.isValid() or index.row() >= len(self._groups):
             return None
-        a = self._items[index.row()]
+        g = self._groups[index.row()]
+        a = g.latest
         if role == Qt.ItemDataRole.DisplayRole:  # plain strings: never rendered as HTML
             if index.column() == 0:
                 return dt.datetime.fromtimestamp(a.time).strftime("%H:%M") if a.time else ""
-            return (None, a.account, kind_short(a.kind), reason_text(a.reason), a.country)[index.column()]
+            if index.column() == 3 and g.count > 1:
+                since = dt.datetime.fromtimestamp(g.first).strftime("%H:%M") if g.first else "?"
+                return QCoreApplication.translate("AlertsModel", "{reason} ×{n} since {time}").format(reason=alert_reason(a), n=g.count, time=since)
+            return (None, a.account, kind_short(a.kind), alert_reason(a), a.country)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:  # full texts (tooltips render HTML: escape what the backend sent)
             if index.column() == 0 and a.time:
-                return dt.datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M:%S")
+                tip = f"{local_text(a.time, True)} ({utc_text(a.time)})"
+                if g.acked_by:
+                    tip += "\n" + QCoreApplication.translate("AlertsModel", "acknowledged by {0} at {1}").format(g.acked_by, local_text(g.acked_at))
+                return html.escape(tip).replace("\n", "<br>")
             if index.column() == 1 and a.account:
                 return html.escape(a.account)
             if index.column() == 2 and a.kind:
                 return html.escape(kind_text(a.kind))
-            if index.column() == 3 and a.reason:  # the words, then the raw code for staff who grep logs
-                return html.escape(f"{reason_text(a.reason)} ({a.reason})" if reason_text(a.reason) != a.reason else a.reason)
-        if role == Qt.ItemDataRole.BackgroundRole and a.kind == "auto_suspend" and index.column() == 2:
+            if index.column() == 3 and (a.reason or a.detail.get("reasons")):  # words, then the raw code for grep
+                words = alert_reason(a)
+                return html.escape(f"{words} ({a.reason})" if a.reason and reason_text(a.reason) != a.reason else words)
+        if role == Qt.ItemDataRole.BackgroundRole and a.kind == "auto_suspend" and index.column() == 2 and not g.acked_by:
             return QBrush(_AUTO)
+        if role == Qt.ItemDataRole.ForegroundRole and g.acked_by:
+            return QBrush(QColor(128, 128, 128))
+        if role == Qt.ItemDataRole.FontRole and g.acked_by:
+            return _ITALIC
         if role == Qt.ItemDataRole.UserRole:
             return a
+        if role == GROUP_ROLE:
+            return g
         return None
 
     def items(self) -> list[AlertItem]:
-        return list(self._items)
+        """The newest alert of each row, in row order."""
+        return [g.latest for g in self._groups]
+
+    def groups(self) -> list[AlertGroup]:
+        return list(self._groups)
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(_HEADERS) - 1)
-        if self._items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(_HEADERS) - 1))
+        if self._groups:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._groups) - 1, len(_HEADERS) - 1))
 
     def add(self, items: list[AlertItem]) -> list[AlertItem]:
-        """Insert the new ones at the top (newest first); returns those that were new."""
-        fresh = [a for a in items if a.id not in self._ids]
-        if not fresh:
-            return []
-        fresh.sort(key=lambda a: a.id, reverse=True)
-        self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-        self._items[:0] = fresh
-        self._ids.update(a.id for a in fresh)
-        self.endInsertRows()
-        if len(self._items) > MAX_ALERTS:
-            self.beginRemoveRows(QModelIndex(), MAX_ALERTS, len(self._items) - 1)
-            for a in self._items[MAX_ALERTS:]:
-                self._ids.discard(a.id)
-            del self._items[MAX_ALERTS:]
+        """Put the new ones at the top (newest first), joining open groups; returns those that were new."""
+        fresh = sorted((a for a in items if a.id not in self._ids), key=lambda a: a.id)
+        for a in fresh:
+            self._ids.add(a.id)
+            key = (a.account, a.kind, a.reason)
+            row = next((i for i, g in enumerate(self._groups) if g.key == key and not g.acked_by), -1)
+            if a.acked_by:
+                row = -1  # acknowledged elsewhere: a row of its own, shown as such
+            if row >= 0:
+                group = self._groups[row]
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._groups[row]
+                self.endRemoveRows()
+                group.latest = a
+                group.ids.append(a.id)
+            else:
+                group = AlertGroup(a, a.time, [a.id], a.acked_by, a.acked_at)
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._groups.insert(0, group)
+            self.endInsertRows()
+        if len(self._groups) > MAX_ALERTS:
+            self.beginRemoveRows(QModelIndex(), MAX_ALERTS, len(self._groups) - 1)
+            for g in self._groups[MAX_ALERTS:]:
+                self._ids.difference_update(g.ids)
+            del self._groups[MAX_ALERTS:]
             self.endRemoveRows()
         return fresh
+
+    def mark_acked(self, ids: set[int], by: str, at: float) -> None:
+        for row, g in enumerate(self._groups):
+            if ids & set(g.ids):
+                g.acked_by, g.acked_at = by or "?", at
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(_HEADERS) - 1))
 
 
 class AlertsFeed(QWidget):
     accountActivated = Signal(str)
+    ackRequested = Signal(list)  # the ids of the selected rows' alerts
+    incidentRequested = Signal(str, int)  # account, alert id: open an incident for this stop
     notified = Signal(str)  # a notification the tray could not show: for the main window's status bar
 
     def __init__(self, parent: QWidget | None = None, tray: QSystemTrayIcon | None = None):
@@ -172,6 +260,19 @@ class AlertsFeed(QWidget):
         for column in (1, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(self._on_double_click)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # Acknowledge: a right-click or Ctrl+K on the selected rows (only with a backend that takes it).
+        self.act_ack = QAction(self)
+        self.act_ack.setShortcut("Ctrl+K")
+        self.act_ack.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_ack.triggered.connect(self.acknowledge_selected)
+        self.act_ack.setVisible(False)
+        self.view.addAction(self.act_ack)
+        self.act_incident = QAction(self)
+        self.act_incident.triggered.connect(self.open_incident)
+        self.act_incident.setVisible(False)  # the main window shows it with a backend that keeps incidents
+        self.view.addAction(self.act_incident)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -179,6 +280,42 @@ class AlertsFeed(QWidget):
         # Stops still on the status bar: a stop in the next poll joins them instead of hiding them.
         self._shown_stops: list[AlertItem] = []
         self._shown_until = 0.0
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.act_ack.setText(self.tr("Acknowledge"))
+        self.act_ack.setToolTip(self.tr("Mark the selected alerts as seen and handled, for every desk (Ctrl+K)"))
+        self.act_incident.setText(self.tr("Open an incident"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_can_ack(self, can: bool) -> None:
+        """Offered only by a backend that keeps acknowledgements and to a role that may act."""
+        self.act_ack.setVisible(can)
+        self.act_ack.setEnabled(can)
+
+    @Slot()
+    def acknowledge_selected(self) -> None:
+        if not self.act_ack.isEnabled():
+            return
+        ids = []
+        for index in self.view.selectionModel().selectedRows():
+            group = self.model.data(self.model.index(index.row(), 0), GROUP_ROLE)
+            if group is not None and not group.acked_by:
+                ids += group.ids
+        if ids:
+            self.ackRequested.emit(sorted(ids))
+
+    @Slot()
+    def open_incident(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            a = self.model.data(self.model.index(rows[0].row(), 0), Qt.ItemDataRole.UserRole)
+            if a is not None:
+                self.incidentRequested.emit(a.account, a.id)
 
     def fit_columns(self) -> None:
         for column, cap in _FITTED.items():

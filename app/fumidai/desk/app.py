@@ -16,6 +16,7 @@ from .theme import THEMES, apply_theme
 
 DEFAULT_BACKEND = "http://127.0.0.1:8025"
 LANGUAGES = ("en", "ja")
+LANGUAGE_PROPERTY = "fumidaiLanguage"
 
 
 class Translations:
@@ -43,6 +44,7 @@ class Translations:
                 self.app.installTranslator(qt)
                 self._installed.append(qt)
         self.language = code
+        self.app.setProperty(LANGUAGE_PROPERTY, code)  # country names etc. follow it
         return code
 
 

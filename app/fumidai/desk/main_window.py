@@ -9,19 +9,16 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QSplitter,
     QSystemTrayIcon,
-    QTableView,
-    QToolButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +29,8 @@ from .actions import ActionRunner, UndoToast
 from .alerts_feed import AlertsFeed
 from .api.client import ApiClient
 from .api.models import Me
-from .live_plot import LivePlot, binding_quota
+from .live_plot import LivePlot
+from .plot_data import binding_quota
 from .poller import Poller, Snapshot
 from .rates_model import (
     COL_COUNTRY,
@@ -48,130 +46,38 @@ from .rates_panel import RatesPanel
 from .theme import THEMES, apply_theme, is_dark
 from .trends import TrendsView
 
-try:  # built by another engineer; the desk still runs without it
-    from .world_map import WorldMapView
-except ImportError:  # pragma: no cover - depends on the checkout
-    WorldMapView = None
-
-MAP_WINDOWS = ((300, QT_TRANSLATE_NOOP("MainWindow", "5 min")), (3600, QT_TRANSLATE_NOOP("MainWindow", "1 h")),
-               (86400, QT_TRANSLATE_NOOP("MainWindow", "24 h")))
+from .clock import learn_server_time
+from .column_fitter import ColumnFitter
+from .incidents import IncidentsPanel
+from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
+from .wall import WallWindow
 LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
-SETTINGS_VERSION = 3  # bumped when the default layout changes: older saved layouts are dropped once
+SETTINGS_VERSION = 4  # bumped when the default layout changes: older saved layouts are dropped once
 # The live table's columns that give way, first to last, when the window is too narrow for all
 # of them; the account, its status, its rate and its share of quota always stay.
 NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)
 DOCK_SHARE = 0.32  # of the window's width, at most, for the docks beside the live view (440 px at 1400)
 
 
-class ColumnFitter(QObject):
-    """Hides a table's optional columns while they do not fit its width, and shows them again
-    when they do: a narrow window shows fewer columns instead of a horizontal scroll bar.
+class DetachedMap(QWidget):
+    """A MapPane in a top-level window: staff enlarge it, move it to another screen, close it."""
 
-    It refits, once the layout has settled, when the table's width or the columns' total width
-    changes, except after staff dragged a column wider: then the scroll bar is theirs until the
-    table's width changes.
-    """
+    closed = Signal()
 
-    def __init__(self, table: QTableView, optional: tuple[int, ...]):
-        super().__init__(table)
-        self._table = table
-        self._optional = optional
-        self._widths: dict[int, int] = {}  # the width each column had when this hid it
-        self.dropped: list[int] = []  # the columns this hid, in the order it hid them
-        self._room: dict[int, int] = {}  # the table's width when each was hidden
-        self._busy = False
-        self._by_hand = False
-        self.enabled = False  # until the table has measured its columns: it measures shown ones only
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.fit)
-        table.viewport().installEventFilter(self)
-        table.horizontalScrollBar().rangeChanged.connect(self._on_range)
-        table.horizontalHeader().sectionResized.connect(self._on_section_resized)
+    def __init__(self, parent: QWidget, *, language: str, window: int):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.pane = MapPane(self, language=language, window=window)
+        self.pane.detach_button.hide()
+        self.pane.wall_button.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pane)
+        self.setWindowTitle(self.tr("Fumidai — sending sources by country"))
+        self.resize(1100, 650)
 
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self._by_hand = False
-            self._schedule()
-        return False
-
-    @Slot()
-    def _on_range(self, *_args) -> None:
-        if not self._by_hand:
-            self._schedule()
-
-    @Slot()
-    def _on_section_resized(self, *_args) -> None:
-        if not self._busy and QApplication.mouseButtons() != Qt.MouseButton.NoButton:
-            self._by_hand = True
-
-    def _schedule(self) -> None:
-        if self.enabled and not self._busy:
-            self._timer.start()
-
-    def _width(self, c: int) -> int:
-        """A shown column's width; the stretched last one's by its contents, not its stretch."""
-        header = self._table.horizontalHeader()
-        last = max((i for i in range(header.count()) if not header.isSectionHidden(i)), key=header.visualIndex)
-        if c == last and header.stretchLastSection():
-            return max(self._table.sizeHintForColumn(c), header.sectionSizeHint(c))
-        return header.sectionSize(c)
-
-    def _wanted(self) -> int:
-        header = self._table.horizontalHeader()
-        return sum(self._width(c) for c in range(header.count()) if not header.isSectionHidden(c))
-
-    def fit(self) -> None:
-        """Drop columns while the table would scroll sideways, or bring back those that fit again.
-
-        The widths add up to an estimate; what the header really laid out decides too (a
-        stretched last column keeps a floor of its own), so after a change it looks again once
-        the header has laid the change out.
-        """
-        header = self._table.horizontalHeader()
-        room = self._table.viewport().width()
-        overflow = header.length() > room
-        changed = False
-        self._busy = True
-        try:
-            for c in self._optional:
-                if header.isSectionHidden(c):
-                    continue
-                if not overflow and self._wanted() <= room:
-                    break
-                self._widths[c] = self._width(c)
-                self._room[c] = room  # it comes back only in a wider table: no flicker
-                header.hideSection(c)
-                self.dropped.append(c)
-                changed = True
-                overflow = False  # the header's length is stale until laid out: estimate from here
-            shrunk = changed
-            while not shrunk and self.dropped:
-                c = self.dropped[-1]
-                if room <= self._room.get(c, 0) or self._wanted() + self._widths[c] > room:
-                    break
-                self.dropped.pop()
-                header.showSection(c)
-                header.resizeSection(c, self._widths[c])
-                changed = True
-        finally:
-            self._busy = False
-        if changed:
-            self._timer.start()
-
-    def show_all(self) -> None:
-        """Every dropped column back (before the header's state is saved: width is no preference)."""
-        header = self._table.horizontalHeader()
-        self._busy = True
-        try:
-            while self.dropped:
-                c = self.dropped.pop()
-                header.showSection(c)
-                header.resizeSection(c, self._widths[c])
-            self._room.clear()
-        finally:
-            self._busy = False
+    def closeEvent(self, event) -> None:
+        self.hide()
+        self.closed.emit()
+        super().closeEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -192,38 +98,22 @@ class MainWindow(QMainWindow):
         self._last_error = ""
         self._next_poll_at: float | None = None  # time.monotonic()
         self._paused = False
-        self._map_window = 3600
+        self._map_window = DEFAULT_WINDOW
 
         # -- live view --------------------------------------------------------------------------------
         self.model = AccountRatesModel(self)
         self.rates = RatesPanel(self.model, self)
         self.plot = LivePlot(client, self)
-        self.map_box = QWidget(self)
-        map_layout = QVBoxLayout(self.map_box)
-        map_layout.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        self.map_label = QLabel(self.map_box)
-        self.map_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.map_label.setWordWrap(True)
-        buttons.addWidget(self.map_label, 1)
-        self.map_buttons = QButtonGroup(self)
-        for seconds, text in MAP_WINDOWS:
-            b = QToolButton(self.map_box)  # no 80 px minimum, unlike a Fusion push button
-            b.setCheckable(True)
-            b.setChecked(seconds == self._map_window)
-            b.setProperty("seconds", seconds)
-            b.setProperty("label", text)
-            self.map_buttons.addButton(b)
-            buttons.addWidget(b)
-        self.map_buttons.buttonClicked.connect(self._on_map_window)
-        map_layout.addLayout(buttons)
-        if WorldMapView is not None:
-            self.map = WorldMapView(self.map_box, language=language, dark=False)
-            self.map.countryClicked.connect(self._on_country_clicked)
-        else:
-            self.map = QLabel(self.map_box)
-            self.map.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        map_layout.addWidget(self.map, 1)
+        self.map_box = MapPane(self, language=language, window=self._map_window)
+        self.map = self.map_box.map
+        self.map_buttons = self.map_box.window_buttons
+        self.map_box.windowChanged.connect(self._on_map_window)
+        self.map_box.countryClicked.connect(self._on_country_clicked)
+        self.map_box.detachRequested.connect(self.open_map_window)
+        self.map_box.wallRequested.connect(self.enter_wall_mode)
+        self.map_windows: list[DetachedMap] = []  # maps staff opened in windows of their own
+        self.wall: WallWindow | None = None
+        self._last_snapshot: Snapshot | None = None
 
         self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.bottom_split.setObjectName("bottomSplit")
@@ -243,8 +133,6 @@ class MainWindow(QMainWindow):
         self.plot.setMinimumSize(200, 160)
         self.map_box.setMinimumSize(240, 160)
         self.rates.setMinimumHeight(160)
-        # Wrapped a word at a time, not a letter at a time beside the buttons.
-        self.map_label.setMinimumWidth(self.map_label.fontMetrics().averageCharWidth() * 9)
         self.columns = ColumnFitter(self.rates.table, NARROW_DROPS)
         self.model.updated.connect(self._on_first_columns)
         self._dock_timer = QTimer(self)
@@ -286,11 +174,25 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.alerts = AlertsFeed(self, tray=self.tray)
         self.alerts.accountActivated.connect(self.open_account)
+        self.alerts.ackRequested.connect(self.acknowledge_alerts)
         self.alerts.notified.connect(self.show_message)
         self.alerts_dock = QDockWidget(self)
         self.alerts_dock.setObjectName("alertsDock")
         self.alerts_dock.setWidget(self.alerts)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
+        self.incidents = IncidentsPanel(self.runner, self.me.name, self, can_act=self.can_act)
+        self.incidents.accountActivated.connect(self.open_account)
+        self.incidents.statusMessage.connect(self.show_message)
+        self.incidents_dock = QDockWidget(self)
+        self.incidents_dock.setObjectName("incidentsDock")
+        self.incidents_dock.setWidget(self.incidents)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
+        self.tabifyDockWidget(self.alerts_dock, self.incidents_dock)
+        self.alerts_dock.raise_()
+        self.incidents_dock.toggleViewAction().setVisible(False)
+        self.incidents_dock.hide()  # until the backend shows it keeps incidents
+        self.incidents.supportedChanged.connect(self._on_incidents_supported)
+        self.alerts.incidentRequested.connect(self.incidents.open_for)
         self.account_dock = QDockWidget(self)
         self.account_dock.setObjectName("accountDock")
         self.account_dock.setWidget(self.account_panel)
@@ -318,6 +220,7 @@ class MainWindow(QMainWindow):
         self.poller = Poller(client, interval_s=poll_interval, countries_window=self._map_window)
         self.poller.snapshotReceived.connect(self.apply_snapshot)
         self.poller.alertsReceived.connect(self.alerts.add_alerts)
+        self.poller.alertsReceived.connect(self._on_alerts)
         self.poller.failed.connect(self._on_poll_failed)
         self.poller.nextPollScheduled.connect(self._on_next_poll)
         self._ticker = QTimer(self)
@@ -329,6 +232,7 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         if start_polling:
             self.poller.start()
+            self.incidents.start()
 
     # -- public, for the desk-actions widgets and tests ---------------------------------------------------
     @property
@@ -367,6 +271,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.alerts_dock.toggleViewAction())
         self.view_menu.addAction(self.account_dock.toggleViewAction())
+        self.view_menu.addAction(self.incidents_dock.toggleViewAction())
 
         self.theme_menu = self.view_menu.addMenu("")
         self.theme_group = QActionGroup(self)
@@ -406,6 +311,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(0, self.tr("Live"))
         self.tabs.setTabText(1, self.tr("Trends"))
         self.alerts_dock.setWindowTitle(self.tr("Alerts"))
+        self.incidents_dock.setWindowTitle(self.tr("Incidents"))
         self.account_dock.setWindowTitle(self.tr("Account"))
         self.view_menu.setTitle(self.tr("&View"))
         self.account_menu.setTitle(self.tr("&Account"))
@@ -418,9 +324,7 @@ class MainWindow(QMainWindow):
         self.act_pause.setToolTip(self.tr("Keep the table still while you work (Space)"))
         self.act_refresh.setText(self.tr("Refresh now"))
         self.act_find.setText(self.tr("Find account"))
-        self.map_label.setText(self.tr("Sending sources by country"))
-        for b in self.map_buttons.buttons():
-            b.setText(self.tr(b.property("label")))
+        self.map_box.retranslate()
         self.language_actions[""].setText(self.tr("System"))
         # Models translate their headers when asked: tell the views to ask again.
         self.model.retranslate()
@@ -428,8 +332,6 @@ class MainWindow(QMainWindow):
         self.alerts.fit_columns()
         self.rates.table.viewport().update()
         self.alerts.view.viewport().update()
-        if not hasattr(self.map, "set_counts"):
-            self.map.setText(self.tr("The world map is not available in this build."))
         self.rates.retranslate()
         self.plot.retranslate()
         if not self.can_act:
@@ -452,8 +354,9 @@ class MainWindow(QMainWindow):
         dark = apply_theme(QApplication.instance(), self._theme)
         self.theme_actions[self._theme].setChecked(True)
         self.plot.set_dark(dark)
-        if hasattr(self.map, "set_dark"):
-            self.map.set_dark(dark)
+        self.trends.set_dark(dark)
+        for view in self._map_views():
+            view.set_dark(dark)
         self.settings.setValue("theme", self._theme)
 
     @property
@@ -466,8 +369,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("language", code)
         if self._set_language is not None:
             self._language = self._set_language(code) or code
-            if hasattr(self.map, "set_language"):
-                self.map.set_language(self._language)
+            for view in self._map_views():
+                view.set_language(self._language)
             self.trends.set_language(self._language)
         else:
             self.show_message(self.tr("The language changes at the next start."))
@@ -479,6 +382,7 @@ class MainWindow(QMainWindow):
             return
         self._last_ok = snap.received_at
         self._last_error = ""
+        learn_server_time(snap.overview.time, snap.received_at)  # defaults such as expiries use its clock
         self.model.apply_snapshot(snap.accounts.items)
         t = snap.overview.totals
         self.totals_label.setText(self.tr(
@@ -486,9 +390,38 @@ class MainWindow(QMainWindow):
             rate=t.messages_per_minute, active=t.active_accounts, limited=t.limited_accounts,
             stopped=t.suspended_accounts))
         self.plot.set_top_accounts([r.account for r in snap.overview.top])
-        if snap.countries is not None and hasattr(self.map, "set_counts"):
-            self.map.set_counts({c.country: (c.messages, c.accounts) for c in snap.countries.items})
+        if snap.countries is not None:
+            counts = map_counts(snap.countries.items)
+            for view in self._map_views(wall=False):
+                view.set_counts(counts)
+        if self.wall is not None:
+            self.wall.apply_snapshot(snap)
+        self._last_snapshot = snap
         self._tick()
+
+    @Slot(bool)
+    def _on_incidents_supported(self, supported: bool) -> None:
+        self.incidents_dock.toggleViewAction().setVisible(supported)
+        self.alerts.act_incident.setVisible(supported and self.can_act)
+        if supported and not self.incidents_dock.isVisible():
+            self.incidents_dock.show()
+            self.alerts_dock.raise_()  # the alerts stay in front; Incidents is the tab beside
+
+    @Slot(list)
+    def _on_alerts(self, items: list) -> None:
+        if items and not self.alerts.act_ack.isVisible() and any(a.ackable for a in items):
+            self.alerts.set_can_ack(self.can_act)
+
+    @Slot(list)
+    def acknowledge_alerts(self, ids: list) -> None:
+        """Acknowledge on the backend (every desk sees it), then grey the rows here."""
+        def call(client: ApiClient) -> list[int]:
+            for alert_id in ids:
+                client.ack_alert(alert_id)
+            return ids
+
+        self.runner.fetch("ack_alert", "", call, on_success=lambda done: self.alerts.model.mark_acked(
+            set(done), self.me.name, time.time()), on_failure=self.show_message)
 
     @Slot(str)
     def _on_poll_failed(self, text: str) -> None:
@@ -552,21 +485,64 @@ class MainWindow(QMainWindow):
             self.poller.refresh_now()
         self.plot.refresh()
 
-    @Slot()
-    def _on_map_window(self, button) -> None:
-        self._map_window = int(button.property("seconds"))
+    @Slot(int)
+    def _on_map_window(self, seconds: int) -> None:
+        self._map_window = seconds
+        for pane in [self.map_box, *(w.pane for w in self.map_windows)]:
+            pane.set_window(seconds)
         self.poller.set_countries_window(self._map_window)
+
+    def _map_views(self, wall: bool = True) -> list:
+        views = [self.map, *(w.pane.map for w in self.map_windows)]
+        return views + [self.wall.map] if wall and self.wall is not None else views
+
+    @Slot()
+    def open_map_window(self) -> DetachedMap:
+        """The map in a window of its own, as large as staff make it; the pane stays too."""
+        window = DetachedMap(self, language=self._language, window=self._map_window)
+        window.pane.set_measure(self.map_box.measure)
+        window.pane.map.set_dark(self.dark)
+        window.pane.windowChanged.connect(self._on_map_window)
+        window.pane.countryClicked.connect(self._on_country_clicked)
+        window.closed.connect(self._on_map_window_closed)
+        self.map_windows.append(window)
+        if self._last_snapshot is not None and self._last_snapshot.countries is not None:
+            window.pane.map.set_counts(map_counts(self._last_snapshot.countries.items))
+        window.show()
+        return window
+
+    @Slot()
+    def _on_map_window_closed(self) -> None:
+        self.map_windows = [w for w in self.map_windows if w.isVisible()]
+
+    @Slot()
+    def enter_wall_mode(self) -> WallWindow:
+        if self.wall is None:
+            self.wall = WallWindow(self, language=self._language, dark=True, window=self._map_window)
+            self.wall.windowChanged.connect(self._on_map_window)
+            self.wall.closed.connect(self._on_wall_closed)
+            self.poller.alertsReceived.connect(self.wall.add_alerts)
+            self.wall.add_alerts(self.alerts.model.items())
+            if self._last_snapshot is not None:
+                self.wall.apply_snapshot(self._last_snapshot)
+            self.wall.start()
+        return self.wall
+
+    @Slot()
+    def _on_wall_closed(self) -> None:
+        wall, self.wall = self.wall, None
+        if wall is not None:
+            self.poller.alertsReceived.disconnect(wall.add_alerts)
+            wall.deleteLater()
 
     @Slot(str)
     def _on_country_clicked(self, code: str) -> None:
         self.rates.set_country(code)
-        if hasattr(self.map, "highlight"):
-            self.map.highlight([code])
+        self.map.highlight([code])
 
     @Slot()
     def _on_country_cleared(self) -> None:
-        if hasattr(self.map, "highlight"):
-            self.map.highlight([])
+        self.map.highlight([])
 
     @Slot(int)
     def _on_tab(self, index: int) -> None:
@@ -586,7 +562,7 @@ class MainWindow(QMainWindow):
         detail = self.account_panel.detail
         if detail is not None:
             self.plot.set_binding_quota(account, binding_quota(detail))
-        if not hasattr(self.map, "highlight") or self.rates.country:
+        if self.rates.country:
             return
         usage = detail.usage.get("countries") if detail is not None else None
         codes = [c.get("country") for c in usage or [] if isinstance(c, dict) and isinstance(c.get("country"), str)]
@@ -671,6 +647,11 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every thread this window started; safe to call twice."""
         self._ticker.stop()
+        self.incidents.stop()
+        if self.wall is not None:
+            self.wall.close()
+        for window in self.map_windows:
+            window.close()
         self.poller.shutdown()
         self.plot.set_live(False)
         self.plot.wait()

@@ -37,7 +37,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw numbers, so sorting is numeric
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the AccountRow itself
 
 (COL_ACCOUNT, COL_RATE, COL_HOUR, COL_DAY, COL_QUOTA, COL_USED, COL_RCPT, COL_COUNTRY, COL_NCOUNTRIES,
- COL_STATUS, COL_SINCE) = range(11)
+ COL_STATUS, COL_SINCE, COL_RISK) = range(12)
 
 _HEADERS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "Account"),
@@ -51,6 +51,7 @@ _HEADERS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "Countries"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Status"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "Since"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "Risk"),
 )
 _HEADER_TIPS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "SASL user name"),
@@ -64,7 +65,16 @@ _HEADER_TIPS = (
     QT_TRANSLATE_NOOP("AccountRatesModel", "Distinct source countries today"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "ok, limited, auto-stopped or stopped by staff"),
     QT_TRANSLATE_NOOP("AccountRatesModel", "When the status began"),
+    QT_TRANSLATE_NOOP("AccountRatesModel", "The behaviour analysis: watch, probation, hold or suspend, and why"),
 )
+_RISK_WORDS = {
+    "watch": QT_TRANSLATE_NOOP("AccountRatesModel", "watch"),
+    "probation": QT_TRANSLATE_NOOP("AccountRatesModel", "probation"),
+    "hold": QT_TRANSLATE_NOOP("AccountRatesModel", "hold"),
+    "suspend": QT_TRANSLATE_NOOP("AccountRatesModel", "suspend"),
+}
+_RISK_RGB = {"watch": (200, 170, 0), "probation": (230, 120, 0), "hold": (220, 50, 50), "suspend": (160, 30, 30)}
+_RISK_CELL = {k: QBrush(QColor(*rgb, 120)) for k, rgb in _RISK_RGB.items()}
 _STATE_ORDER = {STATE_OK: 0, STATE_LIMITED: 1, STATE_AUTO: 2, STATE_STAFF: 3}
 # Translucent, so they read on the light and the dark palette alike: a strong status cell
 # (with a solid swatch) and a faint tint over the rest of the row.
@@ -81,7 +91,7 @@ _DISPLAY, _DECORATION, _TOOLTIP, _FONT, _ALIGN, _BACKGROUND = (
     int(Qt.ItemDataRole.FontRole), int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.BackgroundRole))
 _SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_LEFT_COLUMNS = frozenset((COL_ACCOUNT, COL_STATUS, COL_COUNTRY))
+_LEFT_COLUMNS = frozenset((COL_ACCOUNT, COL_STATUS, COL_COUNTRY, COL_RISK))
 # Asked of every painted cell and never answered here: returned before any other work.
 _UNUSED_ROLES = frozenset((int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.CheckStateRole)))
 # Rows reordered, columns untouched: the horizontal header and the selection model take a shortcut.
@@ -93,6 +103,7 @@ _SORT_KEYS = (
     lambda r: r.quota.get("messages_per_hour") or 1 << 62, attrgetter("quota_used"), attrgetter("recipients_rate"),
     attrgetter("top_country"), attrgetter("countries"), lambda r: _STATE_ORDER.get(r.state, 0),
     lambda r: r.status_since or 0.0,
+    lambda r: (r.risk.rank, r.risk.score) if r.risk is not None else (-1, 0.0),
 )
 
 
@@ -193,6 +204,8 @@ class AccountRatesModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._texts_of(row)[col]
         if role == _BACKGROUND:
+            if col == COL_RISK and row.risk is not None and row.risk.level in _RISK_CELL:
+                return _RISK_CELL[row.risk.level]
             state = row.state
             if state != STATE_OK:
                 return _STATE_CELL[state] if col == COL_STATUS else _STATE_TINT[state]
@@ -245,6 +258,13 @@ class AccountRatesModel(QAbstractTableModel):
             return state_text(row.state)
         if col == COL_SINCE:
             return short_time_text(row.status_since)
+        if col == COL_RISK:
+            risk = row.risk
+            if risk is None or risk.level not in _RISK_WORDS:
+                return ""
+            first = risk.reasons[0].text or risk.reasons[0].code if risk.reasons else ""
+            word = _tr(_RISK_WORDS[risk.level])
+            return f"{word} · {first}" if first else word  # the first reason, the rest on hover
         return ""
 
     def retranslate(self) -> None:
@@ -271,7 +291,15 @@ class AccountRatesModel(QAbstractTableModel):
             return html.escape(text).replace("\n", "<br>")
         if col == COL_SINCE and row.status_since is not None:
             return full_time_text(row.status_since)
+        if col == COL_RISK and row.risk is not None and row.risk.reasons:
+            lines = [f"{_tr(_RISK_WORDS.get(row.risk.level, row.risk.level))} ({row.risk.score:.2f})"]
+            lines += [r.text or r.code for r in row.risk.reasons]
+            return "<br>".join(html.escape(x) for x in lines)
         return None
+
+    def has_risk(self) -> bool:
+        """Whether the backend reports risk levels at all (an older one: the column stays hidden)."""
+        return any(r.risk is not None for r in self._all.values())
 
     # -- order and filter ------------------------------------------------------------------------------
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:

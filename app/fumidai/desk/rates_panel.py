@@ -1,18 +1,25 @@
 """RatesPanel: the live accounts table with search, status chips and a country chip.
 
 Rows never move under the mouse: while the pointer is over the table (rows, header or scroll
-bars; a drag that leaves it counts until the button is released, as Qt sends the Leave then), the
-model holds its order, so a poll changes numbers in place, adds newcomers at the bottom and
-neither moves nor removes a row. The order and the filter catch up when the pointer leaves, or at
-once when staff ask (F5, a header click, a filter change).
+bars), on its way to it (within APPROACH_PX of its edges), or dragging from it with a button still
+down, the model holds its order, so a poll changes numbers in place, adds newcomers at the bottom
+and neither moves nor removes a row. The order and the filter catch up once the pointer has been
+away for HOLD_GRACE_S (a pointer that slips out and back does not see the rows jump), or at once
+when staff ask (F5, a header click, a filter change).
+
+Ctrl+F is the main window's (one binding: two made Qt call it ambiguous and do nothing).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+import time
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCursor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +36,7 @@ from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF
 from .rates_model import (
     COL_ACCOUNT,
     COL_RATE,
+    COL_RISK,
     COL_SINCE,
     COL_STATUS,
     AccountRatesModel,
@@ -39,9 +47,16 @@ from .rates_model import (
 
 # A staff member's long name may not widen the Status column past this; the label is elided beyond.
 STATUS_MAX_WIDTH = 320
+APPROACH_PX = 48  # the pointer this close to the table holds its order: the rows wait for it
+HOLD_GRACE_S = 1.0  # and this long after it went away
+POINTER_CHECK_MS = 150
 
 
 class RatesPanel(QWidget):
+    # Where the pointer is (global) and which buttons are down; tests replace them.
+    pointer: Callable[[], QPoint] = staticmethod(QCursor.pos)
+    buttons: Callable[[], Qt.MouseButton] = staticmethod(QApplication.mouseButtons)
+
     accountSelected = Signal(str)  # the current account changed ("" when none)
     accountActivated = Signal(str)  # double-click or Enter
     selectionChanged = Signal(list)  # every selected account
@@ -101,6 +116,7 @@ class RatesPanel(QWidget):
         # Shown next to the account, where staff look first (the model's order stays the API's).
         self.table.horizontalHeader().moveSection(COL_STATUS, 1)
         self.table.horizontalHeader().moveSection(COL_SINCE, 2)
+        self.table.setColumnHidden(COL_RISK, True)  # until a backend reports risk levels
         self.table.setMouseTracking(True)
         self.table.installEventFilter(self)  # Enter and Leave: hold the order while the pointer is over it
         self.table.doubleClicked.connect(self._on_double_click)
@@ -110,8 +126,10 @@ class RatesPanel(QWidget):
         model.rowsRemoved.connect(self._update_count)
         model.updated.connect(self._on_model_updated)
 
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.activated.connect(self.focus_search)
+        self.hold_grace_s = HOLD_GRACE_S
+        self._near_at = 0.0  # time.monotonic() when the pointer was last near the table
+        self._pointer_timer = QTimer(self, interval=POINTER_CHECK_MS)
+        self._pointer_timer.timeout.connect(self.check_pointer)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -178,6 +196,9 @@ class RatesPanel(QWidget):
     # -- order and selection ---------------------------------------------------------------------------
     @Slot()
     def _on_model_updated(self) -> None:
+        risk = self.model.has_risk()
+        if self.table.isColumnHidden(COL_RISK) == risk:
+            self.table.setColumnHidden(COL_RISK, not risk)
         if not self.columns_fitted and self.model.rowCount():
             # Once, on the first data: every column fits, so Status is on screen without scrolling.
             self.columns_fitted = True
@@ -246,11 +267,46 @@ class RatesPanel(QWidget):
         if obj is getattr(self, "table", None):
             kind = event.type()
             if kind == QEvent.Type.Enter:
+                self._near_at = time.monotonic()
                 self.model.hold_order(True)
-            elif kind in (QEvent.Type.Leave, QEvent.Type.Hide) and self.model.order_held:
-                self.model.hold_order(False)
-                self._after_reorder()
+            elif kind == QEvent.Type.Leave:
+                self._near_at = time.monotonic()  # the grace starts now; check_pointer ends the hold
+            elif kind == QEvent.Type.Hide and self.model.order_held:
+                self._release_hold()
         return super().eventFilter(obj, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        timer = getattr(self, "_pointer_timer", None)  # Qt may show or hide the panel while it is built
+        if timer is not None:
+            timer.start()
+
+    def hideEvent(self, event) -> None:
+        timer = getattr(self, "_pointer_timer", None)
+        if timer is not None:
+            timer.stop()
+        super().hideEvent(event)
+
+    def _near(self) -> bool:
+        top_left = self.table.mapToGlobal(QPoint(0, 0))
+        zone = QRect(top_left, self.table.size()).adjusted(-APPROACH_PX, -APPROACH_PX, APPROACH_PX, APPROACH_PX)
+        return zone.contains(self.pointer())
+
+    @Slot()
+    def check_pointer(self) -> None:
+        """Hold while the pointer is near (or a drag from the table goes on); let go after the grace."""
+        now = time.monotonic()
+        dragging = self.model.order_held and self.buttons() != Qt.MouseButton.NoButton
+        if self._near() or dragging:
+            self._near_at = now
+            if not self.model.order_held:
+                self.model.hold_order(True)
+        elif self.model.order_held and now - self._near_at >= self.hold_grace_s:
+            self._release_hold()
+
+    def _release_hold(self) -> None:
+        self.model.hold_order(False)
+        self._after_reorder()
 
     def selected_accounts(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()

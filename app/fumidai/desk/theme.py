@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import QProxyStyle, QStyle
 
 THEMES = ("auto", "light", "dark")
 
@@ -38,10 +39,37 @@ def palette(dark: bool) -> QPalette:
     return p
 
 
+class DarkDockStyle(QProxyStyle):
+    """Fusion, with the docks' close and float buttons drawn in the text colour: Fusion's own are
+    dark grey glyphs that all but vanish on a dark title bar."""
+
+    _ICONS = {QStyle.StandardPixmap.SP_TitleBarCloseButton: "close",
+              QStyle.StandardPixmap.SP_DockWidgetCloseButton: "close",
+              QStyle.StandardPixmap.SP_TitleBarNormalButton: "float"}
+
+    def standardIcon(self, standard, option=None, widget=None):
+        kind = self._ICONS.get(standard)
+        if kind is None:
+            return super().standardIcon(standard, option, widget)
+        pixmap = QPixmap(16, 16)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor(225, 228, 232), 1.6))
+        if kind == "close":
+            p.drawLine(4, 4, 12, 12)
+            p.drawLine(12, 4, 4, 12)
+        else:  # two overlapping windows
+            p.drawRect(QRectF(3.5, 6.5, 7, 6))
+            p.drawRect(QRectF(6.5, 3.5, 7, 6))
+        p.end()
+        return QIcon(pixmap)
+
+
 def apply_theme(app, theme: str) -> bool:
     """Set Fusion and the palette on ``app``; returns whether the result is dark."""
     dark = is_dark(theme)
-    app.setStyle("Fusion")
+    app.setStyle(DarkDockStyle("Fusion") if dark else "Fusion")
     app.setPalette(palette(dark))
     return dark
 

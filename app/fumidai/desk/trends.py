@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 from ..geo.countries import country_name
 from .actions import ActionRunner
 from .live_plot import LegendRow
+from .theme import plot_colours
+
+MAX_DAYS = 366  # the backend's limit for /trends
 
 ACCEPTED_COLOUR = "#66cc00"  # Rspamd's "no action" green
 REFUSED_COLOUR = "#ff0000"  # and its "reject" red
@@ -34,15 +37,15 @@ def _int(value: object) -> int:
         return 0
 
 
-def summarise(days: list[dict]) -> dict:
-    """Refused share and automatic stops: the last 7 days against the 7 before."""
+def summarise(days: list[dict], n: int = 7) -> dict:
+    """Refused share and automatic stops: the last ``n`` days against the ``n`` before."""
     def window(part: list[dict]) -> tuple[float, int]:
         accepted = sum(_int(d.get("accepted")) for d in part)
         refused = sum(_int(d.get("refused")) for d in part)
         total = accepted + refused
         return (refused / total if total else 0.0), sum(_int(d.get("auto_suspensions")) for d in part)
 
-    last, before = days[-7:], days[-14:-7]
+    last, before = days[-n:], days[-2 * n:-n]
     share, stops = window(last)
     share_before, stops_before = window(before)
     return {"refused_share": share, "refused_share_before": share_before,
@@ -66,6 +69,7 @@ class TrendsView(QWidget):
         self._runner = runner
         self._language = language
         self.days: list[dict] = []
+        self._all_days: list[dict] = []
 
         self.period = QSpinBox(minimum=7, maximum=365, value=28)
         self.reload_button = QPushButton()
@@ -109,6 +113,7 @@ class TrendsView(QWidget):
         layout.addLayout(bar)
         layout.addLayout(body)
         self.retranslate()
+        self.set_dark(False)
 
     def retranslate(self) -> None:
         self.period.setSuffix(self.tr(" days"))
@@ -133,10 +138,21 @@ class TrendsView(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        days = self.period.value()
+        # Twice the period: the summary compares the period shown with the one before it.
+        days = min(2 * self.period.value(), MAX_DAYS)
         self.reload_button.setEnabled(False)
         self._runner.fetch("trends", "", lambda client: client.trends(days=days),
                            on_success=self._loaded, on_failure=self._failed)
+
+    def set_dark(self, dark: bool) -> None:
+        """pyqtgraph does not follow the palette: the plots take the theme's colours here."""
+        c = plot_colours(dark)
+        for plot in (self.messages_plot, self.stops_plot):
+            plot.setBackground(c["background"])
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setPen(c["foreground"])
+                plot.getAxis(name).setTextPen(c["foreground"])
+            plot.getPlotItem().titleLabel.setText(plot.getPlotItem().titleLabel.text, color=c["foreground"])
 
     def _loaded(self, answer: dict) -> None:
         self.reload_button.setEnabled(True)
@@ -148,7 +164,9 @@ class TrendsView(QWidget):
         self.summary.setText(message)
 
     def set_days(self, days: list[dict]) -> None:
-        self.days = sorted(days, key=lambda d: d["date"])
+        """Show the last ``period`` days of these; the ones before serve the summary's comparison."""
+        self._all_days = sorted(days, key=lambda d: d["date"])
+        self.days = self._all_days[-self.period.value():]
         x = np.arange(len(self.days), dtype=float)
         accepted = np.array([_int(d.get("accepted")) for d in self.days], dtype=float)
         refused = np.array([_int(d.get("refused")) for d in self.days], dtype=float)
@@ -173,11 +191,12 @@ class TrendsView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.countries.setItem(row, col, item)
 
-        s = summarise(self.days)
-        text = self.tr("Last 7 days: {0:.1%} of messages refused, {1} automatic stops.").format(
-            s["refused_share"], s["auto_suspensions"])
+        n = len(self.days)
+        s = summarise(self._all_days, n)
+        text = self.tr("Last {n} days: {0:.1%} of messages refused, {1} automatic stops.").format(
+            s["refused_share"], s["auto_suspensions"], n=n)
         if s["has_before"]:
-            text += " " + self.tr("The 7 days before: {0:.1%} refused, {1} stops.").format(
-                s["refused_share_before"], s["auto_suspensions_before"])
+            text += " " + self.tr("The {n} days before: {0:.1%} refused, {1} stops.").format(
+                s["refused_share_before"], s["auto_suspensions_before"], n=n)
         self.summary.setText(text if self.days else self.tr("No data for this period."))
         self.trendsLoaded.emit()

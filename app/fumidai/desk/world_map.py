@@ -25,12 +25,18 @@ _NO_DATA = -1
 # Countries whose main island is under ~3 px wide at world scale (SG, HK, MT, BH, LU, ...)
 # get a dot of fixed pixel size while they have traffic, so they can be seen and clicked.
 _DOT_BELOW = 0.003  # of the map's width
+# Also countries whose land is small against the globe (Japan, the UK, South Korea, Taiwan), while
+# the map is drawn so small that their shape covers under _DOT_PIXELS: thin islands whose hottest
+# colour was a sliver in a 450 px pane, hard to see on a dark screen. A large map shows the shape.
+_DOT_AREA_BELOW = 0.0009  # of the globe's projected area
+_DOT_PIXELS = 250.0  # px²
 _DOT_RADIUS = 3.5  # pixels
 # A highlight is a band outside the country's edge (the stroke's inner half is clipped away), so
 # the heat colour inside stays whole; islands under ~2 px across get none: it would hide them.
 _HIGHLIGHT_WIDTH = 5.0  # pixels, of which the outer half shows
 _OUTLINE_BELOW = 0.002  # of the map's width
 _LIGHT_RAMP = [(255, 230, 140), (253, 150, 60), (225, 40, 30), (170, 0, 40)]
+_MEASURES = ("accepted", "refused", "both")
 _LANGUAGES = ("en", "ja")  # of country names; labels follow the installed translator
 # (background, sea, no data, border, hover, highlight, text)
 _THEMES = {
@@ -54,6 +60,15 @@ def _path(rings: Iterable[np.ndarray]) -> QPainterPath:
     return path
 
 
+def _area(rings: Iterable[np.ndarray]) -> float:
+    """Shoelace area of the rings (holes counted as land: a rough size is all a dot needs)."""
+    total = 0.0
+    for r in rings:
+        x, y = r[:, 0], r[:, 1]
+        total += abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))) / 2
+    return total
+
+
 def _nice_ceiling(value: int) -> int:
     """The next 1, 2 or 5 × 10^k: the scale stays put while the top country's count wobbles."""
     value = max(value, 10)
@@ -75,10 +90,12 @@ class _CountryItem(QGraphicsPathItem):
     """A country's shape (plus its dot if tiny); it reports clicks and hovers to its map."""
 
     def __init__(self, code: str, path: QPainterPath, owner: WorldMapView, dot_at: QPointF | None,
-                 outline_rings: list[np.ndarray] | None = None):
+                 outline_rings: list[np.ndarray] | None = None, area: float | None = None):
         super().__init__(path)
         self.code = code
-        self.counts = (0, 0)
+        self.area = area  # in scene units² when the dot depends on the map's size on screen, else None
+        self.dot_wanted = area is None  # tiny countries: always
+        self.counts = (0, 0, 0)  # accepted messages, accounts, refused messages
         self.level = _NO_DATA
         self._owner = owner
         self._outline_rings = outline_rings
@@ -114,7 +131,12 @@ class _CountryItem(QGraphicsPathItem):
 
     def _show_dot(self) -> None:
         # While it has traffic, or is hovered/highlighted (z > 0): an outline alone would be invisible.
-        self.dot.setVisible(self.level != _NO_DATA or self.zValue() > 0)
+        self.dot.setVisible(self.dot_wanted and (self.level != _NO_DATA or self.zValue() > 0))
+
+    def want_dot(self, wanted: bool) -> None:
+        if self.dot is not None and wanted != self.dot_wanted:
+            self.dot_wanted = wanted
+            self._show_dot()
 
     def set_tip(self, text: str) -> None:
         self.setToolTip(text)
@@ -214,8 +236,10 @@ class WorldMapView(QWidget):
     countryClicked = Signal(str)  # ISO 3166-1 alpha-2 code
 
     def __init__(self, parent: QWidget | None = None, *, language: str = "en", dark: bool = False,
-                 data: WorldMapData | None = None):
+                 data: WorldMapData | None = None, interactive: bool = True):
         super().__init__(parent)
+        self.measure = "accepted"
+        self._interactive = interactive
         self._data = data or load_world_map()
         self._language = language if language in _LANGUAGES else "en"
         self._dark = dark
@@ -240,13 +264,17 @@ class WorldMapView(QWidget):
         self._viewbox.setDefaultPadding(0.01)
         self._items: dict[str, _CountryItem] = {}
         x0, y0, x1, y1 = self._data.bounds
+        globe = _area([self._data.outline])
         for code, rings in self._data.countries.items():
             main = max(rings, key=len)
             span = np.ptp(main, axis=0)
             center = main.min(axis=0) + span / 2
-            dot_at = QPointF(*center) if span.max() < _DOT_BELOW * (x1 - x0) else None
+            tiny = span.max() < _DOT_BELOW * (x1 - x0)
+            area = _area(rings)
+            small = not tiny and area < _DOT_AREA_BELOW * globe
+            dot_at = QPointF(*center) if tiny or small else None
             outline = [r for r in rings if r is main or np.ptp(r, axis=0).max() >= _OUTLINE_BELOW * (x1 - x0)]
-            item = _CountryItem(code, _path(rings), self, dot_at, outline)
+            item = _CountryItem(code, _path(rings), self, dot_at, outline, area if small else None)
             # Each outline is kept as a pixmap: a poll restyles a few countries, and a repaint
             # blits the rest instead of filling 80,000 points again (8 -> 3 ms per paint).
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -266,7 +294,12 @@ class WorldMapView(QWidget):
         self._viewbox.setLimits(xMin=x0 - width / 2, xMax=x1 + width / 2, yMin=y0 - width, yMax=y1 + width,
                                 minXRange=width / 60, minYRange=height / 60,
                                 maxXRange=width * 2, maxYRange=height + 2 * width)
+        self._sized = [item for item in self._items.values() if item.area is not None]
+        self._viewbox.sigTransformChanged.connect(self._update_dots)
         self.reset_view()
+        if not interactive:  # a wall screen: nothing a passer-by's click or wheel could move
+            self._viewbox.setMouseEnabled(x=False, y=False)
+            self._canvas.setInteractive(False)
 
         self._apply_theme()
 
@@ -277,25 +310,54 @@ class WorldMapView(QWidget):
         """The ISO codes that have a shape on this map."""
         return frozenset(self._items)
 
-    def set_counts(self, counts: Mapping[str, tuple[int, int]]) -> None:
-        """Colour each country by its messages (log scale); absent or zero means "no data"."""
+    def set_counts(self, counts: Mapping[str, tuple[int, ...]]) -> None:
+        """Colour each country (log scale) by what ``measure`` counts; absent or zero means "no data".
+
+        Values: (accepted messages, accounts) or (accepted messages, accounts, refused messages).
+        """
         clean = {}
-        for code, (messages, accounts) in counts.items():
+        for code, value in counts.items():
             if code in self._items:
-                clean[code] = (max(int(messages), 0), max(int(accounts), 0))
-        top = max((m for m, _ in clean.values()), default=0)
+                refused = value[2] if len(value) > 2 else 0
+                clean[code] = (max(int(value[0]), 0), max(int(value[1]), 0), max(int(refused), 0))
+        self._counts = clean
+        self._recolour()
+
+    def set_measure(self, measure: str) -> None:
+        """"accepted", "refused" or "both": what the colours count."""
+        if measure in _MEASURES and measure != self.measure:
+            self.measure = measure
+            self._update_legend()
+            self._recolour()
+
+    def _update_dots(self, *_args) -> None:
+        """Small countries get their dot while their shape is under _DOT_PIXELS on screen."""
+        px, py = self._viewbox.viewPixelSize()
+        if px <= 0 or py <= 0:
+            return
+        per_pixel = px * py
+        for item in self._sized:
+            item.want_dot(item.area / per_pixel < _DOT_PIXELS)
+
+    def _value(self, counts: tuple[int, int, int]) -> int:
+        accepted, _accounts, refused = counts
+        return accepted if self.measure == "accepted" else refused if self.measure == "refused" else accepted + refused
+
+    def _recolour(self) -> None:
+        clean = getattr(self, "_counts", {})
+        top = max((self._value(c) for c in clean.values()), default=0)
         vmax = _nice_ceiling(top)
         if vmax != self._vmax:
             self._vmax = vmax
             self._update_legend()
         log_vmax = math.log10(vmax)
         for code, item in self._items.items():
-            pair = clean.get(code, (0, 0))
-            messages = pair[0]
-            level = (round(math.log10(messages) / log_vmax * (_LEVELS - 1)) if messages > 0 else _NO_DATA)
+            triple = clean.get(code, (0, 0, 0))
+            value = self._value(triple)
+            level = (round(math.log10(value) / log_vmax * (_LEVELS - 1)) if value > 0 else _NO_DATA)
             if level != item.level:
                 item.set_fill(self._no_data_brush if level == _NO_DATA else self._lut[level], level)
-            item.counts = pair
+            item.counts = triple
         if self._hovered is not None:  # its tooltip may be on screen right now
             self._hovered.set_tip(self._tooltip_text(self._hovered))
 
@@ -377,15 +439,19 @@ class WorldMapView(QWidget):
             ticks.append((top, _short(self._vmax)))
         self._bar.getAxis("right").setTicks([ticks, []])
         # ColorBarItem keeps the label of a vertical bar on its left side.
-        self._bar.getAxis("left").setLabel(self.tr("Messages"), color=self._theme[6])
+        label = {"accepted": self.tr("Messages"), "refused": self.tr("Refused attempts"),
+                 "both": self.tr("Attempts")}[self.measure]
+        self._bar.getAxis("left").setLabel(label, color=self._theme[6])
 
     def _tooltip_text(self, item: _CountryItem) -> str:
-        messages, accounts = item.counts
+        messages, accounts, refused = item.counts
         name = country_name(item.code, self._language)
-        messages_label, accounts_label = self.tr("Messages"), self.tr("Accounts")  # outside the f-string for lupdate
+        # outside the f-string for lupdate
+        messages_label, accounts_label, refused_label = self.tr("Messages"), self.tr("Accounts"), self.tr("Refused")
         # Tooltips are rich text: escape everything, even names from our own data.
         return (f"<b>{html.escape(name)}</b> ({html.escape(item.code)})<br>"
-                f"{html.escape(messages_label)}: {messages:,}<br>{html.escape(accounts_label)}: {accounts:,}")
+                f"{html.escape(messages_label)}: {messages:,}<br>{html.escape(refused_label)}: {refused:,}<br>"
+                f"{html.escape(accounts_label)}: {accounts:,}")
 
     def _set_hovered(self, item: _CountryItem | None) -> None:
         previous, self._hovered = self._hovered, item

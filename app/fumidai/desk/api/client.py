@@ -257,6 +257,37 @@ class ApiClient:
         return self._request("POST", self._account_path(account, "/notices"), body=body)
 
 
+    # -- behaviour and workflow (newer backends; an older one answers 404/405) --------------------------
+    def set_travel(self, account: str, countries: list[str], expires_at: str, reason: str) -> dict:
+        body = {"countries": countries, "expires_at": expires_at, "reason": reason}
+        return self._request("PUT", self._account_path(account, "/permissions/travel"), body=body)
+
+    def clear_travel(self, account: str, reason: str) -> dict:
+        return self._request("DELETE", self._account_path(account, "/permissions/travel"), body={"reason": reason})
+
+    def clear_probation(self, account: str, reason: str) -> dict:
+        return self._request("POST", self._account_path(account, "/probation/clear"), body={"reason": reason})
+
+    def ack_alert(self, alert_id: int, note: str = "") -> dict:
+        body = {"note": note} if note else {}
+        return self._request("POST", f"/alerts/{int(alert_id)}/ack", body=body)
+
+    def incidents(self, status: str = "") -> list[dict]:
+        items = self._request("GET", "/incidents", params={"status": status} if status else None).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def open_incident(self, account: str, alert_id: int | None = None) -> dict:
+        body: dict[str, Any] = {"account": account}
+        if alert_id is not None:
+            body["alert_id"] = alert_id
+        return self._request("POST", "/incidents", body=body)
+
+    def update_incident(self, incident_id: int, **fields: Any) -> dict:
+        """``owner``, ``status`` (open | investigating | closed), ``note``."""
+        body = {k: v for k, v in fields.items() if k in ("owner", "status", "note") and v is not None}
+        return self._request("PATCH", f"/incidents/{int(incident_id)}", body=body)
+
+
 def _short(err: BaseException) -> str:
     """The innermost reason of a requests error ('Connection refused', 'Name or service not known')."""
     text = str(err)

@@ -58,6 +58,82 @@ def parse_time(v: Any) -> float | None:
     return t.timestamp()
 
 
+RISK_LEVELS = ("none", "watch", "probation", "hold", "suspend")  # mildest first
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of the behaviour analysis: a stable ``code``, the backend's ``text`` and its numbers."""
+
+    code: str
+    text: str = ""
+    params: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: Any) -> Reason | None:
+        d = _dict(d)
+        code = _str(d.get("code"))
+        if not code and not _str(d.get("text")):
+            return None
+        return cls(code, _str(d.get("text")), _dict(d.get("params")))
+
+
+def _reasons(items: Any) -> list[Reason]:
+    return [r for r in map(Reason.from_json, _list(items)) if r is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """The behaviour analysis' verdict on an account (absent on a backend without it)."""
+
+    level: str = "none"
+    score: float = 0.0
+    reasons: tuple[Reason, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: Any) -> Risk | None:
+        if not isinstance(d, dict):
+            return None
+        level = _str(d.get("level"), "none")
+        return cls(level if level in RISK_LEVELS else "none", _float(d.get("score")), tuple(_reasons(d.get("reasons"))))
+
+    @property
+    def rank(self) -> int:
+        """0 (none) … 4 (suspend), for sorting."""
+        return RISK_LEVELS.index(self.level)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """A travel or trust permission: until when, and what it allows."""
+
+    expires_at: float | None = None
+    countries: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    reason: str = ""
+
+    @classmethod
+    def from_json(cls, d: Any) -> Permission | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(parse_time(d.get("expires_at")),
+                   tuple(c for c in _list(d.get("countries")) if isinstance(c, str)),
+                   tuple(x for x in _list(d.get("signals")) if isinstance(x, str)), _str(d.get("reason")))
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    travel: Permission | None = None
+    trust: Permission | None = None
+
+    @classmethod
+    def from_json(cls, d: Any) -> Permissions | None:
+        """None when the backend does not know permissions at all (then the desk hides them)."""
+        if not isinstance(d, dict):
+            return None
+        return cls(Permission.from_json(d.get("travel")), Permission.from_json(d.get("trust")))
+
+
 # The row states the desk shows; "suspended" splits by who stopped it.
 STATE_OK, STATE_LIMITED, STATE_AUTO, STATE_STAFF = "ok", "limited", "auto_stopped", "staff_stopped"
 
@@ -85,6 +161,12 @@ class AccountRow:
     contact: str = ""  # only in /accounts answers
     owner_name: str = ""
     language: str = ""
+    # From the behaviour analysis and complaints; None / absent on an older backend.
+    risk: Risk | None = None
+    complaints: int | None = None
+    client_address: str = ""
+    network: str = ""
+    asn: int | None = None
 
     @classmethod
     def from_json(cls, d: Any) -> AccountRow | None:
@@ -104,6 +186,8 @@ class AccountRow:
             override_expires_at=parse_time(d.get("override_expires_at")),
             top_country=_str(d.get("top_country")), countries=_int(d.get("countries")),
             contact=_str(d.get("contact")), owner_name=_str(d.get("owner_name")), language=_str(d.get("language")),
+            risk=Risk.from_json(d.get("risk")), complaints=_opt_int(d.get("complaints")),
+            client_address=_str(d.get("client_address")), network=_str(d.get("network")), asn=_opt_int(d.get("asn")),
         )
 
     @property
@@ -205,6 +289,9 @@ class AlertItem:
     reason: str
     country: str
     detail: dict
+    acked_by: str = ""  # who acknowledged it ("" for nobody, or a backend without acknowledgements)
+    acked_at: float | None = None
+    ackable: bool = False  # the backend keeps acknowledgements (its alerts carry "acked_by")
 
     @classmethod
     def from_json(cls, d: Any) -> AlertItem | None:
@@ -212,7 +299,8 @@ class AlertItem:
         if _int(d.get("id"), -1) < 0:
             return None
         return cls(_int(d.get("id")), parse_time(d.get("time")), _str(d.get("account")), _str(d.get("kind")),
-                   _str(d.get("reason")), _str(d.get("country")), _dict(d.get("detail")))
+                   _str(d.get("reason")), _str(d.get("country")), _dict(d.get("detail")), _str(d.get("acked_by")),
+                   parse_time(d.get("acked_at")), "acked_by" in d)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +393,12 @@ class AccountDetail:
     notices: list[dict]
     audit_id: int | None = None
     notice: dict | None = None
+    risk: Risk | None = None
+    permissions: Permissions | None = None
+    complaints: int | None = None
+    client_address: str = ""
+    network: str = ""
+    asn: int | None = None
 
     @classmethod
     def from_json(cls, d: Any) -> AccountDetail:
@@ -317,6 +411,9 @@ class AccountDetail:
             _dict(d.get("usage")), [r for r in _list(d.get("recent")) if isinstance(r, dict)],
             [n for n in _list(d.get("notices")) if isinstance(n, dict)], _opt_int(d.get("audit_id")),
             d.get("notice") if isinstance(d.get("notice"), dict) else None,
+            Risk.from_json(d.get("risk")), Permissions.from_json(d.get("permissions")),
+            _opt_int(d.get("complaints")), _str(d.get("client_address")), _str(d.get("network")),
+            _opt_int(d.get("asn")),
         )
 
 

@@ -2,7 +2,9 @@
 
 from .notice import NoticeDialog
 from .quota import QuotaChange, QuotaDialog
-from .release import ReleaseDialog
+from .release import ReleaseDialog, ReleaseRequest
 from .suspend import SuspendDialog, SuspendRequest
+from .travel import TravelChange, TravelDialog
 
-__all__ = ["NoticeDialog", "QuotaChange", "QuotaDialog", "ReleaseDialog", "SuspendDialog", "SuspendRequest"]
+__all__ = ["NoticeDialog", "QuotaChange", "QuotaDialog", "ReleaseDialog", "ReleaseRequest", "SuspendDialog", "SuspendRequest",
+           "TravelChange", "TravelDialog"]

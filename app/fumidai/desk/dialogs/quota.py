@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...geo.countries import is_country_code
+from ...geo.countries import country_name, is_country_code
+from ..clock import server_now
+from .countries import CountryPicker, ui_language
 
 # The desk talks HTTP only, so it cannot import policy.limits.QUOTA_KEYS: keep in step with it.
 QUOTA_KEYS = (
@@ -104,12 +106,17 @@ def parse_limit(text: str) -> int | None | _Inherit:
     return int(text)
 
 
+# (smaller, larger): the first may never exceed the second.
+CONSISTENT = (("messages_per_hour", "messages_per_day"), ("recipients_per_hour", "recipients_per_day"),
+              ("recipients_per_message", "recipients_per_hour"))
+
+
 def key_label(key: str) -> str:
     return QCoreApplication.translate("QuotaDialog", KEY_LABELS[key])
 
 
 def _show(value: int | None) -> str:
-    return "unlimited" if value is None else str(value)
+    return QCoreApplication.translate("QuotaDialog", "unlimited") if value is None else f"{value:,}"
 
 
 class LimitField(QWidget):
@@ -145,6 +152,7 @@ class QuotaDialog(QDialog):
         defaults = defaults or {}
         override = override or {}
         self._clear = False
+        self._defaults = defaults
 
         self.preset = QComboBox()
         self.preset.addItem(self.tr("Custom"), "")
@@ -176,7 +184,7 @@ class QuotaDialog(QDialog):
         self.countries.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.add_country_button = QPushButton(self.tr("Add country"))
         self.remove_country_button = QPushButton(self.tr("Remove country"))
-        self.add_country_button.clicked.connect(lambda: self.add_country_row())
+        self.add_country_button.clicked.connect(self._pick_country)
         self.remove_country_button.clicked.connect(self.remove_country_row)
         row_buttons = QHBoxLayout()
         row_buttons.addWidget(self.add_country_button)
@@ -186,11 +194,13 @@ class QuotaDialog(QDialog):
         countries_layout.addWidget(self.countries)
         countries_layout.addLayout(row_buttons)
 
-        self.temporary = QCheckBox(self.tr("Temporary, until (UTC)"))
+        # Local time on screen, UTC on hover and on the wire; the default from the server's clock.
+        self.temporary = QCheckBox(self.tr("Temporary, until"))
         self.expires = QDateTimeEdit(calendarPopup=True)
-        self.expires.setTimeZone(QTimeZone.utc())
         self.expires.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.expires.setDateTime(QDateTime.currentDateTimeUtc().addDays(7))
+        self.expires.setDateTime(server_now().toLocalTime().addDays(7))
+        self.expires.dateTimeChanged.connect(self._show_utc)
+        self._show_utc()
         self.temporary.toggled.connect(self.expires.setEnabled)
         self.expires.setEnabled(False)
         self.reason = QLineEdit()
@@ -274,6 +284,53 @@ class QuotaDialog(QDialog):
         self.validate()
         return row
 
+    def _show_utc(self, *_args) -> None:
+        self.expires.setToolTip(self.expires.dateTime().toUTC().toString("yyyy-MM-dd HH:mm 'UTC'"))
+
+    def ask_country(self) -> str:
+        """A country picked by name ("" if cancelled); tests patch this."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Add a country cap"))
+        picker = CountryPicker(single=True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(picker)
+        layout.addWidget(buttons)
+        dialog.resize(360, 460)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not picker.codes():
+            return ""
+        return picker.codes()[0]
+
+    def _pick_country(self) -> None:
+        code = self.ask_country()
+        if code:
+            row = self.add_country_row(code)
+            self.countries.item(row, 0).setToolTip(country_name(code, ui_language()))
+            self.countries.setCurrentCell(row, 1)
+
+    def _effective(self, fields: dict, group: str) -> dict[str, int | None]:
+        """What each limit will be: the value typed, else the default (None: unlimited)."""
+        default = self._defaults.get(group) if isinstance(self._defaults.get(group), dict) else {}
+        out: dict[str, int | None] = {}
+        for key, field in fields.items():
+            value = field.value()
+            out[key] = default.get(key) if value is INHERIT else value
+        return out
+
+    def _check_consistency(self) -> None:
+        """An hour may not allow more than its day, a message more than its hour: such a pair makes
+        the larger limit unreachable, which is almost always a typo (3,000 an hour, 1,500 a day)."""
+        for group, fields in (("account", self.fields), ("abroad", self.abroad)):
+            values = self._effective(fields, group)
+            for small, large in CONSISTENT:
+                a, b = values.get(small), values.get(large)
+                if a is not None and b is not None and a > b:
+                    where = "" if group == "account" else self.tr("abroad: ")
+                    raise ValueError(self.tr("{where}{small} ({a:,}) is more than {large} ({b:,})").format(
+                        where=where, small=key_label(small), a=a, large=key_label(large), b=b))
+
     def remove_country_row(self) -> None:
         row = self.countries.currentRow()
         if row >= 0:
@@ -329,6 +386,7 @@ class QuotaDialog(QDialog):
                     raise ValueError(f"{group}{key}: {err}") from None
                 if value is not INHERIT:
                     out[key] = value
+        self._check_consistency()
         body: dict[str, Any] = {"limits": limits}
         home = self._home_countries()
         if home:

@@ -2,9 +2,13 @@
 
 Friction sits on releasing, not on suspending: a hijacked account released before its
 password is changed is hijacked again within minutes (Defender's unblock flow does the same).
+With a runner it also offers the "restored" letter, previewed as the backend renders it; a backend
+without that template hides the offer.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
@@ -18,6 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..actions import ActionRunner
+from ..letters import RESTORED
+from .notice import NoticePreview
+
 RECOMMENDED_STEPS = (
     ("password", QT_TRANSLATE_NOOP("ReleaseDialog", "The owner has reset the password")),
     ("malware", QT_TRANSLATE_NOOP("ReleaseDialog", "The owner's devices were scanned for malware")),
@@ -26,8 +34,18 @@ RECOMMENDED_STEPS = (
 )
 
 
+@dataclass(frozen=True)
+class ReleaseRequest:
+    reason: str
+    notify: bool = False
+    template: str = ""
+    language: str = ""
+    idempotency_key: str | None = None
+
+
 class ReleaseDialog(QDialog):
-    def __init__(self, account: str, parent: QWidget | None = None):
+    def __init__(self, account: str, parent: QWidget | None = None, runner: ActionRunner | None = None,
+                 language: str = "ja"):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Release sending"))
         layout = QVBoxLayout(self)
@@ -54,6 +72,19 @@ class ReleaseDialog(QDialog):
         layout.addWidget(confirm_label)
         layout.addWidget(self.confirm)
 
+        self.notify = QCheckBox(self.tr("Send the owner the restored letter"))
+        self.notify.setVisible(False)  # until the backend says it has one
+        self.letter: NoticePreview | None = None
+        if runner is not None:
+            self.letter = NoticePreview(runner, account, language, RESTORED[0], status="ok", released=True,
+                                        only=RESTORED, parent=self)
+            self.letter.setVisible(False)
+            self.letter.templatesLoaded.connect(self._templates_loaded)
+            self.letter.readyChanged.connect(self._update)
+            self.notify.toggled.connect(self._update)
+            layout.addWidget(self.notify)
+            layout.addWidget(self.letter, 1)
+
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton(self.tr("Release"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setAutoDefault(False)
@@ -66,8 +97,24 @@ class ReleaseDialog(QDialog):
         self.reason.textChanged.connect(self._update)
         self._update()
 
-    def _update(self) -> None:
-        self.ok_button.setEnabled(self.confirm.isChecked() and bool(self.reason.text().strip()))
+    def _templates_loaded(self, names: list) -> None:
+        if names:
+            self.notify.setVisible(True)
+            self.notify.setChecked(True)
+            self.resize(max(self.width(), 560), max(self.height(), 560))
+
+    def _update(self, *_args) -> None:
+        notify = self.notify.isChecked()
+        if self.letter is not None:
+            self.letter.setVisible(notify)
+        ready = not notify or (self.letter is not None and self.letter.ready)
+        self.ok_button.setEnabled(self.confirm.isChecked() and bool(self.reason.text().strip()) and ready)
+        self.ok_button.setText(self.tr("Release and send the restored letter") if notify else self.tr("Release"))
+
+    def done(self, result: int) -> None:
+        if self.letter is not None:
+            self.letter.close_preview()
+        super().done(result)
 
     def accept(self) -> None:
         if self.ok_button.isEnabled():  # Enter in the line edit must not bypass the confirmation
@@ -79,7 +126,14 @@ class ReleaseDialog(QDialog):
         reason = self.reason.text().strip()
         return f"{reason} [checked: {', '.join(done)}]" if done else f"{reason} [no steps checked]"
 
+    def request(self) -> ReleaseRequest:
+        if self.letter is None or not self.notify.isChecked():
+            return ReleaseRequest(self.value())
+        return ReleaseRequest(self.value(), True, self.letter.template.currentText(),
+                              self.letter.language.currentText(), self.letter.idempotency_key)
+
     @classmethod
-    def ask(cls, parent: QWidget | None, account: str) -> str | None:
-        dialog = cls(account, parent)
-        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def ask(cls, parent: QWidget | None, account: str, runner: ActionRunner | None = None,
+            language: str = "ja") -> ReleaseRequest | None:
+        dialog = cls(account, parent, runner, language)
+        return dialog.request() if dialog.exec() == QDialog.DialogCode.Accepted else None
