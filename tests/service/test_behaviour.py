@@ -85,3 +85,21 @@ def test_with_behaviour_off_the_abroad_cap_refuses_as_before(make_running):
     learn_history(r, ["traveller"], days=2)
     answers = [send(r, "traveller", CN, CONTACTS[:2]) for _ in range(3)]
     assert answers[:2] == ["DUNNO", "DUNNO"] and answers[2].startswith("REJECT")
+
+
+def test_new_accounts_behind_one_address_are_no_cohort(make_running):
+    """A new installation (no baselines yet) or customers behind one NAT address: nobody is held."""
+    r = make_running()
+    answers = [send(r, f"member{i}", JP, [f"new{i}-{j}@example.org" for j in range(3)]) for i in range(20)]
+    assert answers == ["DUNNO"] * 20
+
+
+def test_established_accounts_logging_in_from_one_new_address_are_a_cohort(make_running):
+    r = make_running()
+    accounts = [f"owner{i}" for i in range(6)]
+    learn_history(r, accounts)
+    stuffer = "203.0.113.77"  # one address, new to every one of these accounts (CN)
+    answers = [send(r, a, stuffer, [f"spam{a}-{j}@mailbox.example" for j in range(2)]) for a in accounts]
+    assert answers[-1].startswith(("HOLD", "REJECT", "FILTER")), answers
+    risk = r.call(lambda: r.service.account_live(accounts[-1]))["risk"]
+    assert "cohort" in {reason["code"] for reason in risk["reasons"]}

@@ -98,7 +98,9 @@ class BehaviourEngine:
             recent.streak += 1
         else:
             recent.streak = 0
-        if network_days < cfg.familiar_after_days and not usual_contacts:
+        # Only established accounts join a cohort: a hijacked account has a history elsewhere. New
+        # customers (and every account of a new installation) behind one NAT address are not one.
+        if network_days < cfg.familiar_after_days and not usual_contacts and baseline.has_history(cfg):
             cohort = self.cohorts.note(now, client_address, account, True)
         else:
             cohort = _NO_COHORT  # an account at its usual network, or writing to its contacts, joins no cohort
