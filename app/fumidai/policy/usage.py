@@ -261,7 +261,8 @@ class Usage:
     def shed(self, minute: int) -> None:
         """Let go of what has left the day: per-country windows, refusals and distinct
         recipients with nothing in it any more (for a periodic sweep, not per request)."""
-        self.total.day(minute)
+        if len(self.by_country) <= 1 and self.refused is None and self.unique is None:
+            return  # most accounts: one country, whose window expires on write
         for table in (self.by_country, self.refused_by_country):
             if table:
                 for code in [c for c, w in table.items() if w.day(minute) == (0, 0)]:
