@@ -25,7 +25,6 @@ import asyncio
 import heapq
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,18 +36,7 @@ sys.path.insert(0, str(HERE.parent / "app"))
 
 HOUR, DAY = 3600.0, 86400.0
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from policy_server import free_port, rss_mb  # noqa: E402  (bench/ is the script's folder)
 
 
 class Population:
