@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from fumidai.config import load_settings, settings_from_dict
+from fumidai.errors import ConfigError
+
 from .conftest import US
 
 
@@ -21,3 +26,14 @@ def test_tidy_frees_what_idle_accounts_left_behind(make_running):
     assert activity.country_day == {} and activity.country_accounts_day == {} and activity.accounts_day.last_seen == {}
     assert r.message("user0") == "DUNNO"  # and an account coming back starts afresh
     assert svc.account_live("user0")["usage"]["day"] == {"messages": 1, "recipients": 1}
+
+
+@pytest.mark.parametrize("value", [0, -5, "often"])
+def test_a_bad_tidy_interval_stops_start_up_naming_the_key(value):
+    with pytest.raises(ConfigError, match=r"storage\.tidy_interval"):
+        settings_from_dict({"storage": {"tidy_interval": value}})
+
+
+def test_the_tidy_interval_comes_from_the_environment_too():
+    settings = load_settings(None, {"FUMIDAI_STORAGE__TIDY_INTERVAL": "15"})
+    assert settings.storage.tidy_interval == 15.0
