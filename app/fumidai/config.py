@@ -161,6 +161,9 @@ class ApiSection(_Section):
 class StorageSection(_Section):
     url: str = "sqlite:////var/lib/fumidai/fumidai.db"
     flush_interval: float = Field(default=1.0, gt=0, le=60)
+    # Real seconds between tidy-ups: idle accounts' state forgotten, expired parts of the
+    # others shed, old history removed. Shorter for `serve --time-scale` soaks.
+    tidy_interval: float = Field(default=600.0, ge=1, le=86400)
     # Per-minute counts are kept this long for history, trends and the support desk's CSV.
     history_days: int = Field(default=90, ge=2)
 

@@ -122,12 +122,19 @@ def test_malformed_requests_are_refused_without_harm(make_running):
 
 
 def test_counting_happens_once_per_message(make_running):
-    r = make_running()
+    r = make_running(limits={"unique_recipients_per_day": 100})
     r.message("ken", recipients=3)
     live = r.service.account_live("ken")
     assert live["usage"]["hour"] == {"messages": 1, "recipients": 3}
     assert live["usage"]["unique_recipients_day"] == 3
     assert live["usage"]["countries"][0]["country"] == "JP"
+
+
+def test_distinct_recipients_are_not_kept_without_their_limit(make_running):
+    r = make_running()
+    r.message("lena", recipients=3)
+    assert r.service.account_live("lena")["usage"]["unique_recipients_day"] is None
+    assert r.service.counters.get("lena").usage.unique is None
 
 
 @pytest.mark.postgres

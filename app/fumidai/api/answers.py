@@ -213,7 +213,7 @@ class Usage(BaseModel):
     hour: Counted
     day: Counted
     refused_day: Counted
-    unique_recipients_day: int
+    unique_recipients_day: int | None  # null for an account without unique_recipients_per_day (not counted)
     countries: list[CountryUsage]
 
 

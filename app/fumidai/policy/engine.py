@@ -28,6 +28,9 @@ COUNTING_STAGES = frozenset({"DATA", "END-OF-MESSAGE"})
 REFUSED_WHEN_SUSPENDED = frozenset({"MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "BDAT"})
 _SEVERITY = {Action.FILTER: 1, Action.HOLD: 2, Action.DEFER: 3, Action.REJECT: 4, Action.SUSPEND: 5}
 _TRACKED_MESSAGES = 64  # open messages remembered per account (concurrent sessions)
+# Minutes after an account's last counted message when its messages are surely finished
+# (a message's stages come seconds apart): their instance marks can go.
+TRACKED_FOR = 15
 RECENT_DECISIONS = 50
 LIMITED_FOR = 300.0  # an account refused, held or filtered this recently counts as "limited"
 
@@ -116,6 +119,18 @@ class AccountState:
     def is_suspended(self, now: float) -> bool:
         s = self.suspension
         return s is not None and s.active(now)
+
+    def shed(self, minute: int) -> None:
+        """Drop what no longer matters (a periodic sweep; the request path never scans)."""
+        usage = self.usage
+        usage.shed(minute)
+        if minute - usage.last >= TRACKED_FOR:
+            if self.decided:
+                self.decided = {}
+            pending = self.pending
+            if len(pending) > 1:  # the newest may be a message being submitted right now
+                newest = next(reversed(pending))
+                self.pending = {newest: pending[newest]}
 
     def remember(self, decision: tuple) -> None:
         recent = self.recent
@@ -228,13 +243,24 @@ class Engine:
         if req.vouched and d.accepted and (self.is_abroad(req.country, limits) or req.country in limits.countries):
             state.usage.record_vouched(minute, req.country, 1, rcpts)
         if d.accepted and hashes:
-            state.usage.unique_add(minute, hashes)
+            # Kept only where that limit needs them: a day of hashes per account otherwise.
+            if limits.account.unique_recipients_per_day is not None:
+                state.usage.unique_add(minute, hashes)
             d.recipient_hashes = frozenset(hashes)
         if d.applied is not None or not d.accepted:
             if now - state.limited_at >= LIMITED_FOR:
                 state.limited_since = now
             state.limited_at, state.limited_reason = now, d.reason
-        state.remember((now, req.stage, d.action, d.reason, req.country, req.client_address, rcpts))
+        stage, client = req.stage, req.client_address
+        if state.recent:
+            # Up to RECENT_DECISIONS per account: share the previous decision's strings
+            # when equal rather than keep a copy of each (new objects for every request).
+            last = state.recent[-1]
+            if last[1] == stage:
+                stage = last[1]
+            if last[5] == client:
+                client = last[5]
+        state.remember((now, stage, d.action, d.reason, req.country, client, rcpts))
         return d
 
     def _check(self, req, state, limits, minute, now, rcpts, hashes) -> Decision:

@@ -52,6 +52,11 @@ class RollingWindow:
         """Count at ``minute``; minutes normally arrive in order (a late one is put in place)."""
         b = self.b
         if not b or b[-3] < minute:
+            # Expiry on write, checked once per new minute: a window nobody reads (a
+            # country without a cap) would otherwise keep every bucket.
+            dh = self.dh
+            if dh < len(b) and b[dh] <= minute - DAY:
+                self._expire(minute)
             b += (minute, messages, recipients)
         elif b[-3] == minute:
             b[-2] += messages
@@ -155,6 +160,9 @@ class UniqueRecipients:
         return sum(1 for h in hashes if h not in seen)
 
     def add(self, minute: int, hashes: set[int]) -> None:
+        order, head = self.order, self.head
+        if head < len(order) and order[head] <= minute - DAY:  # expiry on write, as RollingWindow.add
+            self._expire(minute)
         seen = self.last_seen
         for h in hashes:
             if seen.get(h) != minute:
@@ -274,6 +282,22 @@ class Usage:
         if self.unique is None:
             self.unique = UniqueRecipients()
         self.unique.add(minute, hashes)
+
+    def shed(self, minute: int) -> None:
+        """Let go of what has left the day: per-country windows, refusals and distinct
+        recipients with nothing in it any more (for a periodic sweep, not per request)."""
+        if len(self.by_country) <= 1 and self.refused is None and self.unique is None and self.vouched_by_country is None:
+            return  # most accounts: one country, whose window expires on write
+        for table in (self.by_country, self.refused_by_country, self.vouched_by_country):
+            if table:
+                for code in [c for c, w in table.items() if w.day(minute) == (0, 0)]:
+                    del table[code]
+        if self.refused is not None and not self.refused_by_country and self.refused.day(minute) == (0, 0):
+            self.refused = self.refused_by_country = None
+        if self.unique is not None and not self.unique.count(minute):
+            self.unique = None
+        if self.vouched_by_country is not None and not self.vouched_by_country:
+            self.vouched_by_country = None
 
     def idle(self, minute: int) -> bool:
         """Nothing counted in the last day: the usage can be dropped."""

@@ -33,7 +33,6 @@ log = logging.getLogger("fumidai.service")
 
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
-MAINTENANCE_EVERY = 600.0  # real seconds between tidy-ups of memory and old history
 FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 # What a behaviour tier asks of the engine (the lower tiers only alert).
@@ -391,14 +390,14 @@ class Service(LiveReads):
 
     async def _flush_loop(self) -> None:
         interval = self.settings.storage.flush_interval
-        next_tidy = time.monotonic() + MAINTENANCE_EVERY
+        next_tidy = time.monotonic() + self.settings.storage.tidy_interval
         next_full_gc = time.monotonic() + FULL_GC_EVERY
         while True:
             await asyncio.sleep(interval)
             await self.flush()
             now = time.monotonic()
             if now >= next_tidy:
-                next_tidy = now + MAINTENANCE_EVERY
+                next_tidy = now + self.settings.storage.tidy_interval
                 await self.tidy()
             if self.manage_gc:
                 full = now >= next_full_gc
@@ -414,9 +413,12 @@ class Service(LiveReads):
         for key, at in list(self._last_alert.items()):
             if now - at >= ALERT_REPEAT:
                 del self._last_alert[key]
+        self.limited_accounts(now)  # drops the limit marks older than LIMITED_FOR
         for account, at in list(self._touched.items()):
             if now - at >= TOUCH_EVERY:
                 del self._touched[account]
+        for account in [a for a, n in self.complaint_counts.items() if n <= 0]:
+            del self.complaint_counts[account]
         for account in [a for a in self.overrides if not self.overrides[a].active(now)]:
             del self.overrides[account]
             self._limits_cache.pop(account, None)

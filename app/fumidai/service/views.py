@@ -370,7 +370,9 @@ class LiveReads:
                 ("refused_day", u.refused_day(minute)),
             ):
                 usage[key] = {"messages": m, "recipients": r}
-            usage["unique_recipients_day"] = u.unique_count(minute)
+            # Distinct recipients are counted only for an account with that limit: null otherwise.
+            counted = limits.account.unique_recipients_per_day is not None
+            usage["unique_recipients_day"] = u.unique_count(minute) if counted else None
             for code, (hm, dm, dr, ref) in sorted(u.countries(minute).items()):
                 usage["countries"].append(
                     {"country": code, "messages_hour": hm, "messages_day": dm, "recipients_day": dr, "refused_day": ref}
