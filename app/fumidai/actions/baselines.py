@@ -26,6 +26,7 @@ from ..store.records import to_datetime
 from ..store.repo._common import _audit
 
 CHUNK = 20_000  # submissions checked against the store per read
+PLACES_CACHED = 100_000
 
 
 def recipient_hash_key(store: Any) -> bytes:
@@ -61,6 +62,8 @@ class BaselineImport:
         self.new_ids: list[str] = []  # learned in this run: recorded at commit
         self.seen_ids: set[str] = set()  # read in this run (a line given twice in one run)
         self.loaded: set[str] = set()  # accounts whose stored baseline is in the table
+        self.names: dict[str, str] = {}  # sasl_username -> account ("" = refused)
+        self.places: dict[str, tuple[int | None, str]] = {}  # client address -> (network, country)
         self.learned = 0
         self.duplicates = 0
         self.unnamed = 0  # sasl_username the configured account names refuse
@@ -72,20 +75,20 @@ class BaselineImport:
 
     def _drain(self) -> None:
         batch, self.pending = self.pending, []
-        fresh = []
+        seen_ids, names, named = self.seen_ids, self.names, []
         for sub in batch:
-            if sub.id in self.seen_ids:
+            if sub.id in seen_ids:
                 self.duplicates += 1
-            else:
-                self.seen_ids.add(sub.id)
-                fresh.append(sub)
-        named = []
-        for sub in fresh:
-            account = self.namer(sub.account)
+                continue
+            seen_ids.add(sub.id)
+            raw = sub.account
+            account = names.get(raw)
             if account is None:
-                self.unnamed += 1
-            else:
+                account = names[raw] = self.namer(raw) or ""
+            if account:
                 named.append((account, sub))
+            else:
+                self.unnamed += 1
         with self.store.session() as s:
             known = already_imported(s, [sub.id for _, sub in named])
             wanted = sorted({a for a, sub in named if sub.id not in known} - self.loaded)
@@ -93,17 +96,21 @@ class BaselineImport:
                 self.table.load(account, blob)
         self.loaded.update(wanted)
         self.table.shrink(CHUNK)  # the rest wait as bytes (~400 B each)
-        table, hasher, country, network_of = self.table, self.hasher, self.geo.country, self.network_of
+        learn, hasher, places, new_ids = self.table.learn, self.hasher, self.places, self.new_ids
         named.sort(key=lambda item: item[1].time)  # baselines count hours forward in time
         for account, sub in named:
             if sub.id in known:
                 self.duplicates += 1
                 continue
             addr = sub.client_address
-            table.learn(account, sub.time, network_of(addr), country(addr), None,
-                        [hasher(r) for r in sub.recipients])
-            self.new_ids.append(sub.id)
-            self.learned += 1
+            place = places.get(addr)
+            if place is None:  # a client address repeats: look it up once
+                if len(places) >= PLACES_CACHED:
+                    places.clear()
+                place = places[addr] = (self.network_of(addr), self.geo.country(addr))
+            learn(account, sub.time, place[0], place[1], None, [hasher(r) for r in sub.recipients])
+            new_ids.append(sub.id)
+        self.learned = len(new_ids)
 
     def commit(self, actor: str, reason: str = "") -> dict[str, Any]:
         """Write what was learned (ids, baselines, one audit entry) in one transaction; returns
