@@ -72,25 +72,21 @@ def register(sub) -> None:
     p.add_argument("--actor", default=None)
     p.set_defaults(func=cmd_account_limits)
 
-    p = asub.add_parser("travel", help="let the account send from some countries until a time (or --clear)")
-    _config_arg(p)
-    p.add_argument("account")
-    p.add_argument("--countries", metavar="CC[,CC]", help="ISO country codes, e.g. US,KR")
-    p.add_argument("--until", metavar="WHEN", help="ISO time or a duration like 7d (required, at most 90 days)")
-    p.add_argument("--clear", action="store_true", help="end the travel permission now")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--actor", default=None)
-    p.set_defaults(func=cmd_account_travel)
-
-    p = asub.add_parser("trust", help="waive some behaviour signals for the account until a time (or --clear)")
-    _config_arg(p)
-    p.add_argument("account")
-    p.add_argument("--signals", metavar="CODE[,CODE]", help="signal codes, e.g. new_country,volume, or '*' for all")
-    p.add_argument("--until", metavar="WHEN", help="ISO time or a duration like 30d (required, at most 90 days)")
-    p.add_argument("--clear", action="store_true", help="end the trust now")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--actor", default=None)
-    p.set_defaults(func=cmd_account_trust)
+    for kind, flag, what, example in (
+        ("travel", "countries", "let the account send from some countries until a time (or --clear)",
+         "ISO country codes, e.g. US,KR"),
+        ("trust", "signals", "waive some behaviour signals for the account until a time (or --clear)",
+         "signal codes, e.g. new_country,volume, or '*' for all"),
+    ):
+        p = asub.add_parser(kind, help=what)
+        _config_arg(p)
+        p.add_argument("account")
+        p.add_argument(f"--{flag}", metavar="CODE[,CODE]", help=example)
+        p.add_argument("--until", metavar="WHEN", help="ISO time or a duration like 7d (required, at most 90 days)")
+        p.add_argument("--clear", action="store_true", help=f"end the {kind} permission now")
+        p.add_argument("--reason", required=True)
+        p.add_argument("--actor", default=None)
+        p.set_defaults(func=cmd_account_travel if kind == "travel" else cmd_account_trust)
 
     p = asub.add_parser("clear-probation", help="end the account's probation (behaviour analysis)")
     _config_arg(p)
