@@ -14,6 +14,20 @@ def _when(days: float) -> str:
     return (datetime.now(timezone.utc) + timedelta(days=days)).isoformat()
 
 
+def _on_probation(live, account: str):
+    """Put the account on probation in the running server, as the policy path would."""
+    from fumidai.behaviour import Recent
+
+    def start():
+        recent = live.svc.recent.setdefault(account, Recent())
+        recent.probation_since = recent.probation_at = time.time()
+        recent.probation_new = 2
+        live.svc.risk[account] = "probation"
+        return recent
+
+    return live.call(start)
+
+
 def _actions(c, account: str) -> list[str]:
     return [e["action"] for e in c.get("/api/v1/audit", params={"account": account}).json()["items"]]
 
@@ -53,12 +67,12 @@ def test_trust_and_probation_clear_through_the_api(live, tokens):
         assert live.svc.permissions[account].waives("volume", time.time())
         assert not live.svc.permissions[account].waives("cohort", time.time())
 
-        live.call(lambda: live.svc.risk.__setitem__(account, "probation"))
+        recent = _on_probation(live, account)
         with recording() as tx:
             r = c.post(f"/api/v1/accounts/{account}/probation/clear", json={"reason": "owner confirmed"})
         assert r.status_code == 200, r.text
         assert tx.with_audit() == [{"audit"}]
-        assert account not in live.svc.risk
+        assert account not in live.svc.risk and not recent.on_probation(time.time(), 3600)
         assert _actions(c, account) == ["set_trust", "clear_probation"]
 
 
@@ -113,10 +127,10 @@ def test_the_command_line_sets_and_clears_on_a_running_server(live, tokens, conf
     assert main(["account", "travel", account, "--clear", "--reason", "home"]) == 0
     capsys.readouterr()
     assert not live.svc.permissions[account].allows_travel("KR", time.time())
-    live.call(lambda: live.svc.risk.__setitem__(account, "probation"))
+    recent = _on_probation(live, account)
     assert main(["account", "clear-probation", account, "--reason", "checked"]) == 0
     assert "the running server has applied it" in capsys.readouterr().out
-    assert account not in live.svc.risk
+    assert account not in live.svc.risk and not recent.on_probation(time.time(), 3600)
     with live.client(tokens["viewer"]) as c:
         assert _actions(c, account) == ["set_travel", "set_trust", "clear_travel", "clear_probation"]
 
