@@ -379,10 +379,10 @@ def _permission(args, kind: str, items_flag: str) -> int:
         if not items_text or not args.until:
             raise FumidaiError(f"give --{items_flag} and --until (or --clear)")
         until = parse_when(args.until)
-        items = [c for c in items_text.split(",") if c.strip()]
+        items = sorted({c.strip().upper() if kind == "travel" else c.strip() for c in items_text.split(",") if c.strip()})
         settings, audit_id = _act(args, f"set_{kind}", args.account, items, until.timestamp(), _actor(args),
                                   args.reason)
-        print(f"{args.account}: {kind} {','.join(sorted({i.strip() for i in items}))} until {until.isoformat()}")
+        print(f"{args.account}: {kind} {','.join(items)} until {until.isoformat()}")
     _wait_for_server(settings, audit_id)
     return 0
 
