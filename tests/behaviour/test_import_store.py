@@ -183,8 +183,3 @@ def test_a_wrong_geoip_path_stops_the_command_before_any_store_is_made(tmp_path,
     assert r.returncode == 2 and "no.mmdb does not exist" in r.stderr.decode()
     assert not (tmp_path / "never.db").exists()
 
-
-def test_the_live_store_and_the_application_layer_read_the_same_key(tmp_store):
-    from fumidai.store.live_store import LiveStore
-
-    assert LiveStore(tmp_store).recipient_hash_key() == recipient_hash_key(tmp_store)

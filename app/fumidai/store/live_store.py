@@ -111,10 +111,3 @@ class LiveStore:
             rows = [r for a in out for r in get_permissions(s, a) if r.expires_at > at]
             out.update(as_permissions(rows))
             return out
-
-    def recipient_hash_key(self) -> bytes:
-        """The installation's recipient-hash key (made on first use; see store.baselines)."""
-        from .baselines import recipient_hash_key
-
-        with self.store.session() as s:
-            return recipient_hash_key(s)
