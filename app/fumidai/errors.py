@@ -18,3 +18,7 @@ class NotFound(FumidaiError):
 
 class Conflict(FumidaiError):
     """The action does not fit the current state (the API answers 409)."""
+
+
+class Invalid(FumidaiError):
+    """A value given to an action is not acceptable (the API answers 422, the command line exits 2)."""

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fumidai.behaviour.commands import run_import, store_sink
+from fumidai.behaviour.commands import run_import
 from fumidai.behaviour.maillog import MaillogReader, Submission, open_maillog
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -377,24 +377,21 @@ def test_progress_bar_is_drawn_only_where_asked():
     assert "100%" in bar.getvalue() and "lines" in bar.getvalue()
 
 
-def test_store_sink_counts_for_now():
-    sink = store_sink(None)
-    for r in read_lines(lines_of(CAPTURE))[0]:
-        sink(r)
-    assert sink.count == 15
-
-
-def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "app"), FUMIDAI_CONFIG="")
+def _cli(*args: str, stdin: bytes = b"", store: str = "sqlite:////nonexistent/fumidai.db",
+         geo: str = "/nonexistent/geo.mmdb") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "app"), FUMIDAI_CONFIG="", FUMIDAI_STORAGE__URL=store,
+               FUMIDAI_GEOIP__DATABASE=geo)
     return subprocess.run([sys.executable, "-m", "fumidai.cli", "baseline", "import", *args],
                           input=stdin, capture_output=True, env=env, timeout=60)
 
 
-def test_cli_reads_gzip_from_stdin_and_prints_the_summary():
-    r = _cli("--timezone", "UTC", "-", str(CAPTURE), stdin=gzip.compress(SAMPLE.read_bytes()))
+def test_cli_reads_gzip_from_stdin_and_prints_the_summary(tmp_path, mmdb_path):
+    r = _cli("--timezone", "UTC", "-", str(CAPTURE), stdin=gzip.compress(SAMPLE.read_bytes()),
+             store=f"sqlite:///{tmp_path}/f.db", geo=str(mmdb_path))
     assert r.returncode == 0, r.stderr
     lines = len(lines_of(SAMPLE)) + len(lines_of(CAPTURE))
-    assert r.stdout.decode().strip() == f"{lines:,} lines, 75 submissions, 5 accounts, 0 skipped (malformed)"
+    assert r.stdout.decode().strip() == (f"{lines:,} lines, 75 submissions, 5 accounts, 0 skipped (malformed); "
+                                         "learned 75 new submissions of 5 accounts (0 imported before)")
     assert r.stderr == b""  # no progress bar when stderr is not a terminal
 
 

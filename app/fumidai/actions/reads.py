@@ -7,13 +7,15 @@ are the same reads for blocking callers (the command line, the token lookup).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from ..store import repo
 from ..store.records import override_from_row, suspension_from_row, to_datetime, to_epoch
-from .wire import alert_json, audit_json, contact_json, notice_json
+from ..store.baselines import get_permissions
+from .wire import alert_json, audit_json, contact_json, notice_json, permissions_json
 
 T = TypeVar("T")
 
@@ -27,6 +29,7 @@ class AccountRecord:
     timezone: str | None
     home_countries: list[str] | None
     notices: list[dict[str, Any]]
+    permissions: dict[str, dict[str, Any] | None]  # {"travel": …|None, "trust": …|None}
 
 
 class StaffMember(NamedTuple):
@@ -37,8 +40,9 @@ class StaffMember(NamedTuple):
 
 
 class StoreReads:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, clock: Callable[[], float] = time.time) -> None:
         self.store = store
+        self.clock = clock  # whether a permission is still active
 
     def _read_now(self, work: Callable[[Any], T]) -> T:
         with self.store.session() as s:
@@ -56,6 +60,7 @@ class StoreReads:
                 known=row is not None, contact=contact_json(row), timezone=row.timezone if row else None,
                 home_countries=list(row.home_countries) if row is not None and row.home_countries else None,
                 notices=[notice_json(n) for n in repo.notices_for_account(s, account, notices)] if notices else [],
+                permissions=permissions_json(get_permissions(s, account), now=to_datetime(self.clock())),
             )
 
         return self._read_now(read)

@@ -15,6 +15,9 @@ from typing import Any, Protocol, TypeVar
 
 from ..policy import Override, Suspension
 from ..store import repo
+from ..store.baselines import as_permissions, clear_permission, get_permissions, set_permission
+from ..store.repo._common import _audit as audit_entry
+from .permissions import check_countries, check_expiry, check_signals
 from ..store.records import to_datetime
 
 T = TypeVar("T")
@@ -32,6 +35,11 @@ class LiveTarget(Protocol):
     def apply_suspension(self, account: str, suspension: Suspension | None) -> None: ...
 
     def apply_override(self, account: str, override: Override | None) -> None: ...
+
+    def apply_permissions(self, account: str, permissions: Any) -> None:
+        """The account's active behaviour.Permissions, or None for none."""
+
+    def clear_probation(self, account: str) -> None: ...
 
 
 class StaffActions:
@@ -107,6 +115,58 @@ class StaffActions:
         audit_id = await self._unit(lambda s: repo.clear_override(s, account, actor, reason, to_datetime(now)))
         if self.live is not None:
             self.live.apply_override(account, None)
+        return audit_id
+
+    # --- travel and trust (behaviour analysis) --------------------------------------
+
+    async def set_travel(self, account: str, countries: Iterable[str], expires_at: float, actor: str,
+                         reason: str) -> int:
+        """Let the account send from these countries until ``expires_at`` (replacing any travel
+        permission); returns the audit id. Invalid for a bad code or expiry."""
+        return await self._set_permission(account, "travel", check_countries(countries), expires_at, actor, reason)
+
+    async def set_trust(self, account: str, signals: Iterable[str], expires_at: float, actor: str,
+                        reason: str) -> int:
+        """Waive these signals (codes, or "*") for the account until ``expires_at``; returns the audit id."""
+        return await self._set_permission(account, "trust", check_signals(signals), expires_at, actor, reason)
+
+    async def clear_travel(self, account: str, actor: str, reason: str) -> int:
+        return await self._clear_permission(account, "travel", actor, reason)
+
+    async def clear_trust(self, account: str, actor: str, reason: str) -> int:
+        return await self._clear_permission(account, "trust", actor, reason)
+
+    async def _set_permission(self, account: str, kind: str, items: list[str], expires_at: float, actor: str,
+                              reason: str) -> int:
+        now = self.clock()
+        check_expiry(expires_at, now)
+        audit_id = await self._unit(lambda s: set_permission(s, account, kind, items, to_datetime(expires_at),
+                                                             actor, reason, to_datetime(now)))
+        await self._apply_permissions(account)
+        return audit_id
+
+    async def _clear_permission(self, account: str, kind: str, actor: str, reason: str) -> int:
+        now = self.clock()
+        audit_id = await self._unit(lambda s: clear_permission(s, account, kind, actor, reason, to_datetime(now)))
+        await self._apply_permissions(account)
+        return audit_id
+
+    async def _apply_permissions(self, account: str) -> None:
+        if self.live is None:
+            return
+        now = self.clock()
+        at = to_datetime(now)
+        rows = await self._unit(lambda s: [r for r in get_permissions(s, account) if r.expires_at > at])
+        self.live.apply_permissions(account, as_permissions(rows).get(account))
+
+    async def clear_probation(self, account: str, actor: str, reason: str) -> int:
+        """End the account's probation (staff looked and found the owner); returns the audit id.
+        The audit entry is the record: probation itself lives only in the running servers."""
+        now = to_datetime(self.clock())
+        audit_id = await self._unit(lambda s: audit_entry(s, actor, "clear_probation", account, reason, None,
+                                                          {"probation": False}, now))
+        if self.live is not None:
+            self.live.clear_probation(account)
         return audit_id
 
     # --- notices --------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..isotime import iso
 
-__all__ = ["alert_json", "audit_json", "contact_json", "iso", "notice_json", "notice_record"]
+__all__ = ["alert_json", "audit_json", "contact_json", "iso", "notice_json", "notice_record", "permissions_json"]
 
 
 def notice_record(row: Any) -> dict[str, Any]:
@@ -42,3 +42,12 @@ def contact_json(a: Any) -> dict[str, Any]:
     if a is None:
         return {"contact": None, "owner_name": None, "language": None}
     return {"contact": a.contact, "owner_name": a.owner_name, "language": a.language}
+
+
+def permissions_json(rows: Any, now: Any) -> dict[str, dict[str, Any] | None]:
+    """An account's permission rows → {"travel": …|None, "trust": …|None} (expired ones marked)."""
+    out: dict[str, dict[str, Any] | None] = {"travel": None, "trust": None}
+    for r in rows:
+        out[r.kind] = {"items": list(r.items), "expires_at": iso(r.expires_at), "active": r.expires_at > now,
+                       "set_by": r.set_by, "reason": r.reason, "set_at": iso(r.set_at)}
+    return out

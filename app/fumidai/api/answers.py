@@ -241,6 +241,22 @@ class NoticeSummary(BaseModel):
     error: str | None
 
 
+class PermissionShown(BaseModel):
+    """A travel permission (items: ISO country codes) or trust (items: waived signal codes, or "*")."""
+
+    items: list[str]
+    expires_at: Time
+    active: bool  # false once expired (kept until cleared or replaced, for the record)
+    set_by: str
+    reason: str
+    set_at: Time
+
+
+class PermissionsShown(BaseModel):
+    travel: PermissionShown | None
+    trust: PermissionShown | None
+
+
 class AccountDetail(BaseModel):
     account: str
     contact: str | None
@@ -257,6 +273,7 @@ class AccountDetail(BaseModel):
     recent: list[RecentDecision]
     notices: list[NoticeSummary]
     risk: Risk
+    permissions: PermissionsShown
 
 
 class NoticeRecord(BaseModel):

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fumidai import __version__
 from fumidai.actions.reads import StoreReads
 from fumidai.actions.staff import StaffActions
-from fumidai.errors import FumidaiError, NotFound
+from fumidai.errors import FumidaiError, Invalid, NotFound
 from fumidai.notices.outbox import Outbox
 from fumidai.service.core import Service
 
@@ -27,7 +27,7 @@ from .auth import TokenCache, staff_lookup
 from .deps import ApiDeps
 from .edge import ApiEdge
 from .metrics import Metrics
-from .routes import accounts, audit, live, notices, system
+from .routes import accounts, audit, live, notices, permissions, system
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -131,7 +131,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     async def _user_error(request: Request, err: FumidaiError):
         # The store refuses what does not fit the account's state (release of an account
         # that is not suspended: Conflict; clear limits it does not have: NotFound).
-        status = 404 if isinstance(err, NotFound) else 409
+        status = 404 if isinstance(err, NotFound) else 422 if isinstance(err, Invalid) else 409
         return JSONResponse({"detail": (str(err).splitlines() or ["refused"])[0][:500]}, status_code=status)
 
     @app.exception_handler(Exception)
@@ -141,7 +141,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
 
     _document_errors_as_one_line(app)
     app.include_router(system.router)
-    for module in (live, accounts, notices, audit):
+    for module in (live, accounts, permissions, notices, audit):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
     # Added last, so outermost: token and body size are checked before anything reads the body.
@@ -164,4 +164,4 @@ def app_for_service(service: Service, outbox: Outbox | None = None, metrics: Met
         outbox = make_outbox(service.settings, service.store, service.clock)
     actions = StaffActions(service.store, service.clock, live=service,
                            retry_wait=service.settings.storage.flush_interval * 2)
-    return create_app(service, actions, StoreReads(service.store), outbox, metrics)
+    return create_app(service, actions, StoreReads(service.store, service.clock), outbox, metrics)

@@ -86,6 +86,24 @@ class ReasonRequest(_Body):
     _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
 
 
+class _PermissionRequest(_Body):
+    expires_at: datetime = Field(description="When it ends by itself (required; at most 90 days ahead)")
+    reason: Reason
+
+    _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
+    _zone = field_validator("expires_at")(classmethod(lambda cls, v: _utc(v)))
+
+
+class TravelRequest(_PermissionRequest):
+    countries: list[Annotated[str, StringConstraints(max_length=8)]] = Field(
+        min_length=1, max_length=50, description="ISO 3166-1 alpha-2 codes the account may send from")
+
+
+class TrustRequest(_PermissionRequest):
+    signals: list[Annotated[str, StringConstraints(max_length=32)]] = Field(
+        min_length=1, max_length=50, description='Signal codes to waive (e.g. "new_country"), or ["*"] for all')
+
+
 class LimitsRequest(_Body):
     limits: Quota = Field(default_factory=Quota, description="Account quota keys to replace")
     home_countries: list[str] | None = Field(None, min_length=1, max_length=50)

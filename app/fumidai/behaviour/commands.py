@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..errors import FumidaiError
 
@@ -34,19 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=_import)
 
 
-def store_sink(settings: Settings) -> Callable[[Submission], None]:
-    """Where imported submissions go.
+def store_sink(settings: Settings, store: Any, geo: Any = None, clock: Callable[[], float] = time.time) -> Any:
+    """Where imported submissions go: an ``actions.baselines.BaselineImport`` learning into the
+    store's baselines (the one place that hands the records on); ``commit(actor)`` writes them."""
+    from ..actions.baselines import BaselineImport
 
-    For now it only counts them (``sink.count``): the baseline model and its store are
-    being built separately, and this is the one place that will hand them the records.
-    """
-    del settings
-
-    def sink(submission: Submission) -> None:
-        sink.count += 1
-
-    sink.count = 0
-    return sink
+    return BaselineImport(store, settings, clock, geo)
 
 
 def parse_timezone(name: str | None) -> tzinfo | None:
@@ -143,13 +136,29 @@ class _ProgressBar:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from ..actions import open_store
     from ..config import load_settings
 
     timezone = parse_timezone(args.timezone)
     settings = load_settings(args.config)
-    sink = store_sink(settings)
-    stats = run_import(args.files, timezone=timezone, now=time.time(), sink=sink,
-                       progress=sys.stderr if sys.stderr.isatty() else None)
+    for path in args.files:  # before the store is opened or made: a typo costs nothing
+        if path != "-" and not os.path.isfile(path):
+            raise FumidaiError(f"{path}: no such file")
+    from ..geo.lookup import GeoLookup
+
+    g = settings.geoip  # opened first: a wrong path must not leave a new store behind
+    geo = GeoLookup(g.database, g.cache_size, g.internal_networks)
+    store = open_store(settings.storage.url)
+    try:
+        sink = store_sink(settings, store, geo)
+        stats = run_import(args.files, timezone=timezone, now=time.time(), sink=sink,
+                           progress=sys.stderr if sys.stderr.isatty() else None)
+        done = sink.commit(actor="import", reason="fumidai baseline import")
+    finally:
+        store.dispose()
+        geo.close()
     print(f"{stats.lines:,} lines, {stats.submissions:,} submissions, {stats.accounts:,} accounts, "
-          f"{stats.skipped:,} skipped (malformed)")
+          f"{stats.skipped:,} skipped (malformed); learned {done['submissions']:,} new submissions of "
+          f"{done['accounts']:,} accounts ({done['duplicates']:,} imported before)")
     return 0
+

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 ALL_SIGNALS = "*"
+# The signals staff may waive with a trust permission (signals.py and verdict.py name them).
+TRUSTABLE_SIGNALS = frozenset({"new_country", "new_network", "countries_per_hour", "addresses_per_hour",
+                               "new_recipients", "many_domains", "volume", "cohort", "complaints"})
 
 
 @dataclass(frozen=True, slots=True)

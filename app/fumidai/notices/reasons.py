@@ -1,6 +1,9 @@
 """Reason codes from the policy engine as sentences an account owner can read.
 
-Codes: "suspended", "quota:KEY", "abroad:KEY", "country:CC:KEY" (KEY one of QUOTA_KEYS).
+Codes: "suspended", "quota:KEY", "abroad:KEY", "country:CC:KEY" (KEY one of QUOTA_KEYS), and
+"behaviour:SIGNAL[/CC][,SIGNAL…]" for a stop by behaviour analysis (signal codes of
+fumidai.behaviour, a country with new_country), said in the owner's words by
+behaviour.describe_for_owner: no addresses, networks or thresholds.
 Anything else (a staff member's free text) is returned as it is.
 """
 
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..geo.countries import country_name
+from ..geo.countries import country_name, is_country_code
 
 # (ja, en) names of each quota, as "the number of …" phrases.
 _QUOTA = {
@@ -49,9 +52,44 @@ def _home(limits: Mapping[str, Any] | None, language: str) -> str:
     return sep.join(country_name(c, language) for c in codes)
 
 
+BEHAVIOUR_PREFIX = "behaviour:"
+MAX_BEHAVIOUR_REASONS = 12
+
+
+def behaviour_reason_code(reasons: Any) -> str:
+    """The reason code of a stop by behaviour from its verdict's reasons (behaviour.Signal or
+    their dicts): what a suspension or alert keeps, so a notice can say it to the owner."""
+    parts = []
+    for r in reasons:
+        code, numbers = (r.get("code"), r) if isinstance(r, Mapping) else (r.code, r.numbers)
+        country = str(numbers.get("country") or "") if code == "new_country" else ""
+        parts.append(f"{code}/{country}" if is_country_code(country) else str(code))
+    return BEHAVIOUR_PREFIX + ",".join(parts)
+
+
+def _behaviour_reasons(code: str) -> list[dict[str, str]] | None:
+    """The reasons of a behaviour code, or None when it is not one (anything unknown in it)."""
+    from ..behaviour.permissions import TRUSTABLE_SIGNALS
+
+    if not code.startswith(BEHAVIOUR_PREFIX):
+        return None
+    out = []
+    for item in code[len(BEHAVIOUR_PREFIX):].split(","):
+        signal, _, country = item.partition("/")
+        if signal not in TRUSTABLE_SIGNALS and signal != "probation_budget":
+            return None
+        if country and (signal != "new_country" or not is_country_code(country)):
+            return None
+        out.append({"code": signal, "country": country} if country else {"code": signal})
+    return out if 0 < len(out) <= MAX_BEHAVIOUR_REASONS else None
+
+
 def reason_text(code: str, language: str, limits: Mapping[str, Any] | None = None) -> str:
     """One whole sentence, with its full stop, for a reason code."""
     ja = language == "ja"
+    behaviour = _behaviour_reasons(code)
+    if behaviour is not None:
+        return _behaviour_text(behaviour, language)
     parts = code.split(":")
     if code == "suspended":
         return ("送信停止中のアカウントから送信が試みられました。" if ja
@@ -82,6 +120,26 @@ def reason_text(code: str, language: str, limits: Mapping[str, Any] | None = Non
         limit = quota_label(key, "en") if n is None else f"{n:,} {quota_label(key, 'en')}"
         return f"Mail sent from {name} reached the limit of {limit}."
     return code
+
+
+def _behaviour_text(reasons: list[dict[str, str]], language: str) -> str:
+    from ..behaviour import describe_for_owner
+
+    ja = language == "ja"
+    said: list[str] = []
+    for r in reasons:
+        text = describe_for_owner(r, language)
+        if r.get("country"):  # the owner reads a country's name, not its code
+            text = text.replace(f"({r['country']})", f"({country_name(r['country'], language)})")
+        if text not in said:
+            said.append(text)
+    if ja:
+        return "".join(f"{t}。" for t in said)
+    return " ".join(f"{t[0].upper()}{t[1:]}." for t in said)
+
+
+def is_behaviour_code(code: str) -> bool:
+    return _behaviour_reasons(code) is not None
 
 
 def is_reason_code(code: str) -> bool:

@@ -42,7 +42,7 @@ from ..bundled import resource_path
 from ..geo.countries import country_name
 from . import NoticeError
 from .facts import LANGUAGES
-from .reasons import is_reason_code, quota_label, reason_text
+from .reasons import is_behaviour_code, is_reason_code, quota_label, reason_text
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MANIFEST = "templates.toml"
@@ -140,6 +140,8 @@ class TemplateSet:
             quota=_quota_filter, number=_number_filter,
         )
         self.env.tests["reason_code"] = lambda v: isinstance(v, str) and is_reason_code(v)
+        # A stop by behaviour analysis (not a quota): the notice opens differently.
+        self.env.tests["behaviour_reason"] = lambda v: isinstance(v, str) and is_behaviour_code(v)
 
     # -- what is there -------------------------------------------------------------
 

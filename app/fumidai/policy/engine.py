@@ -56,7 +56,7 @@ class Request:
         # message (the abroad and country caps do not count it), or the action its risk calls for.
         self.vouched = vouched
         self.risk = risk
-        self.risk_reason = risk_reason  # "behaviour:<tier>:<signal codes>"
+        self.risk_reason = risk_reason  # "behaviour:<signal>,…" (notices.reasons.behaviour_reason_code)
 
 
 @dataclass(slots=True)

@@ -72,6 +72,29 @@ def register(sub) -> None:
     p.add_argument("--actor", default=None)
     p.set_defaults(func=cmd_account_limits)
 
+    for kind, flag, what, example in (
+        ("travel", "countries", "let the account send from some countries until a time (or --clear)",
+         "ISO country codes, e.g. US,KR"),
+        ("trust", "signals", "waive some behaviour signals for the account until a time (or --clear)",
+         "signal codes, e.g. new_country,volume, or '*' for all"),
+    ):
+        p = asub.add_parser(kind, help=what)
+        _config_arg(p)
+        p.add_argument("account")
+        p.add_argument(f"--{flag}", metavar="CODE[,CODE]", help=example)
+        p.add_argument("--until", metavar="WHEN", help="ISO time or a duration like 7d (required, at most 90 days)")
+        p.add_argument("--clear", action="store_true", help=f"end the {kind} permission now")
+        p.add_argument("--reason", required=True)
+        p.add_argument("--actor", default=None)
+        p.set_defaults(func=cmd_account_travel if kind == "travel" else cmd_account_trust)
+
+    p = asub.add_parser("clear-probation", help="end the account's probation (behaviour analysis)")
+    _config_arg(p)
+    p.add_argument("account")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--actor", default=None)
+    p.set_defaults(func=cmd_account_clear_probation)
+
     p = asub.add_parser("import", help="import accounts from CSV: account,contact,name,language,home_countries")
     _config_arg(p)
     p.add_argument("file")
@@ -340,6 +363,41 @@ def cmd_account_limits(args) -> int:
         settings, audit_id = _act(args, "set_override", args.account, _actor(args), o, args.reason)
         message = f"{args.account}: own limits set" + (f" until {expires.isoformat()}" if expires else "")
     print(message)
+    _wait_for_server(settings, audit_id)
+    return 0
+
+
+def _permission(args, kind: str, items_flag: str) -> int:
+    """`account travel` and `account trust`: set (items and --until required) or --clear."""
+    items_text = getattr(args, items_flag)
+    if args.clear:
+        if items_text or args.until:
+            raise FumidaiError(f"--clear takes no --{items_flag} or --until")
+        settings, audit_id = _act(args, f"clear_{kind}", args.account, _actor(args), args.reason)
+        print(f"{args.account}: {kind} permission ended")
+    else:
+        if not items_text or not args.until:
+            raise FumidaiError(f"give --{items_flag} and --until (or --clear)")
+        until = parse_when(args.until)
+        items = sorted({c.strip().upper() if kind == "travel" else c.strip() for c in items_text.split(",") if c.strip()})
+        settings, audit_id = _act(args, f"set_{kind}", args.account, items, until.timestamp(), _actor(args),
+                                  args.reason)
+        print(f"{args.account}: {kind} {','.join(items)} until {until.isoformat()}")
+    _wait_for_server(settings, audit_id)
+    return 0
+
+
+def cmd_account_travel(args) -> int:
+    return _permission(args, "travel", "countries")
+
+
+def cmd_account_trust(args) -> int:
+    return _permission(args, "trust", "signals")
+
+
+def cmd_account_clear_probation(args) -> int:
+    settings, audit_id = _act(args, "clear_probation", args.account, _actor(args), args.reason)
+    print(f"{args.account}: probation cleared")
     _wait_for_server(settings, audit_id)
     return 0
 

@@ -19,6 +19,7 @@ from typing import Callable
 
 from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, describe
 from ..config import Settings
+from ..notices.reasons import behaviour_reason_code
 from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import COUNTING_STAGES, UNKNOWN_COUNTRY
@@ -92,7 +93,6 @@ class Service(LiveReads):
             cfg = settings.behaviour.config()
             self.behaviour = BehaviourEngine(cfg, home_countries=frozenset(settings.geoip.home_countries))
             self.baselines = BaselineTable(cfg)
-        self._baselines_seen = None  # when the newest stored baseline was written (the sync's cursor)
         # PREPENDs the trace header at DATA (reputation.trace.Tracer; [complaints] trace_header).
         self.tracer = None
         # Automatic suspensions being stored (account -> the write): their refusals wait for it.
@@ -159,7 +159,7 @@ class Service(LiveReads):
         self.audit_sync.synced_id = loaded.newest_audit_id
         if self.behaviour is not None:
             self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key())
-            n, self._baselines_seen, self.permissions = self.stored.load_behaviour(now, self.baselines.load)
+            n, self.permissions = self.stored.load_behaviour(now, self.baselines.load)
             log.info("loaded %d baselines, %d accounts with travel/trust permissions", n, len(self.permissions))
         log.info(
             "loaded %d suspensions, %d overrides, %d count buckets",
@@ -311,7 +311,7 @@ class Service(LiveReads):
         action = _RISK_ACTIONS.get(v.tier)
         if action is not None:
             req.risk = action
-            req.risk_reason = "behaviour:" + "+".join(r.code for r in v.reasons)
+            req.risk_reason = behaviour_reason_code(v.reasons)  # a notice can say it in the owner's words
         return v
 
     def _note_risk(self, now: float, account: str, verdict, country: str, acted: bool) -> dict:

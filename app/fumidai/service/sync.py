@@ -1,7 +1,8 @@
 """The audit sync: apply what was stored elsewhere (the command line, another node), as the audit log tells.
 
 Twice a second the newest audit entries are read; the accounts they name are re-read from
-the store and the live state made to match; an import reloads home countries; every staff
+the store and the live state made to match; an import reloads home countries, a baseline import the baselines it wrote, a travel or
+trust change the account's permissions, a probation clear the account's probation; every staff
 action read is counted in /metrics, whichever entry point wrote it.
 """
 
@@ -16,6 +17,7 @@ from ..policy import Override, Suspension
 log = logging.getLogger("fumidai.service")
 
 SYNC_EVERY = 0.5  # seconds between reads of the audit log
+PERMISSION_ACTIONS = frozenset({"set_travel", "clear_travel", "set_trust", "clear_trust"})
 
 
 class SyncedState(Protocol):
@@ -29,6 +31,12 @@ class SyncedState(Protocol):
 
     def apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
                      now: float) -> None: ...
+
+    def apply_permissions(self, account: str, permissions: Any) -> None: ...
+
+    def clear_probation(self, account: str) -> None: ...
+
+    def apply_baselines(self, blobs: dict[str, bytes]) -> None: ...
 
 
 class AuditSync:
@@ -59,5 +67,20 @@ class AuditSync:
             now = live.clock()
             for account, (susp, override) in stored.items():
                 live.apply_stored(account, susp, override, now)
+        await self._behaviour(entries)
         if entries:
             self.synced_id = max(self.synced_id, max(e.id for e in entries))
+
+    async def _behaviour(self, entries: list[Any]) -> None:
+        live = self.live
+        for e in entries:
+            if e.action == "baseline_import" and e.after and e.after.get("accounts"):
+                blobs = await asyncio.to_thread(live.stored.baselines_written, e.after["written_at"])
+                live.apply_baselines(blobs)
+            elif e.action == "clear_probation" and e.account:
+                live.clear_probation(e.account)
+        changed = {e.account for e in entries if e.account and e.action in PERMISSION_ACTIONS}
+        if changed:
+            stored = await asyncio.to_thread(live.stored.permissions_of, changed, live.clock())
+            for account, permissions in stored.items():
+                live.apply_permissions(account, permissions)

@@ -163,3 +163,84 @@ def as_permissions(rows: Iterable[Permission]) -> dict[str, Any]:
         for item in row.items:
             tables[row.kind][item] = until
     return {a: Permissions(t["travel"], t["trust"]) for a, t in by_account.items()}
+
+
+# -- the installation's recipient-hash key ----------------------------------------------
+
+RECIPIENT_HASH_KEY = "recipient_hash_key"
+RECIPIENT_HASH_KEY_BYTES = 32
+
+
+def recipient_hash_key(s: Session) -> bytes:
+    """The key of the keyed recipient hashes in baselines, the same for every node and the
+    import command; made (32 random bytes) on first use.
+
+    Insert-if-absent with ON CONFLICT DO NOTHING, then read back: two processes racing both
+    end with the key the first insert wrote.
+    """
+    import secrets
+
+    from .models import InstallationSecret
+
+    value = s.scalars(select(InstallationSecret.value).where(InstallationSecret.name == RECIPIENT_HASH_KEY)).first()
+    if value is None:
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        s.execute(insert(InstallationSecret).values(
+            name=RECIPIENT_HASH_KEY, value=secrets.token_bytes(RECIPIENT_HASH_KEY_BYTES), created_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["name"]))
+        value = s.scalars(select(InstallationSecret.value).where(InstallationSecret.name == RECIPIENT_HASH_KEY)).one()
+    value = bytes(value)
+    if not 16 <= len(value) <= 64:
+        raise FumidaiError(f"installation secret {RECIPIENT_HASH_KEY!r} in the store is {len(value)} bytes, not 16-64")
+    return value
+
+
+# -- what `fumidai baseline import` has learned -----------------------------------------
+
+IMPORTED_KEPT_DAYS = 60  # longer than any maillog rotation an ISP keeps around to re-import
+
+
+def already_imported(s: Session, ids: Sequence[str], batch: int = 500) -> set[str]:
+    """Which of these submission ids an earlier import learned."""
+    from .models import ImportedSubmission
+
+    seen: set[str] = set()
+    for i in range(0, len(ids), batch):
+        seen.update(s.scalars(select(ImportedSubmission.id).where(ImportedSubmission.id.in_(ids[i:i + batch]))))
+    return seen
+
+
+def record_imported(s: Session, ids: Sequence[str], now: datetime) -> int:
+    """Remember submissions as learned; a plain INSERT (COPY on PostgreSQL), so an import racing
+    another over the same lines fails (IntegrityError) instead of learning them twice."""
+    if not ids:
+        return 0
+    if s.get_bind().dialect.name == "postgresql":
+        raw = s.connection().connection.driver_connection  # psycopg
+        with raw.cursor() as cur, cur.copy("COPY imported_submissions (id, imported_at) FROM STDIN") as pipe:
+            for i in ids:
+                pipe.write_row((i, now))
+    else:
+        at = _SqliteTimes()[now]
+        s.connection().exec_driver_sql("INSERT INTO imported_submissions (id, imported_at) VALUES (?, ?)",
+                                       [(i, at) for i in ids])
+    return len(ids)
+
+
+def prune_imported(s: Session, before: datetime) -> int:
+    from .models import ImportedSubmission
+
+    return s.execute(delete(ImportedSubmission).where(ImportedSubmission.imported_at < before)).rowcount or 0
+
+
+def baseline_blobs(s: Session, accounts: Sequence[str], batch: int = 500) -> dict[str, bytes]:
+    """The stored baselines of these accounts (those that have one)."""
+    out: dict[str, bytes] = {}
+    for i in range(0, len(accounts), batch):
+        q = select(Baseline.account, Baseline.blob).where(Baseline.account.in_(accounts[i:i + batch]))
+        out.update((a, bytes(b)) for a, b in s.execute(q))
+    return out

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from ..policy import Override, Suspension
 from . import repo
 from .records import override_from_row, suspension_from_row, to_datetime
+
+_JUST_BEFORE = timedelta(microseconds=1)  # load_baselines(since=) is exclusive
 
 
 class AuditEntry(NamedTuple):
@@ -20,6 +23,7 @@ class AuditEntry(NamedTuple):
     account: str | None
     action: str
     actor: str
+    after: Any = None  # only for the entries the sync reads it from (baseline_import)
 
 
 @dataclass(frozen=True)
@@ -72,16 +76,13 @@ class LiveStore:
 
     def recipient_hash_key(self) -> bytes:
         """The installation's secret for keyed recipient hashes (made on first use, shared by every node)."""
-        try:
-            from .baselines import recipient_hash_key
-        except ImportError:  # TEMPORARY until the stored key lands (bstaff branch)
-            import os
-            return os.urandom(32)
+        from .baselines import recipient_hash_key
+
         with self.store.session() as s:
             return recipient_hash_key(s)
 
-    def load_behaviour(self, now: float, feed: Callable[[str, bytes], None]) -> tuple[int, Any, dict[str, Any]]:
-        """Every stored baseline fed to ``feed``; (how many, the newest one's time, active permissions)."""
+    def load_behaviour(self, now: float, feed: Callable[[str, bytes], None]) -> tuple[int, dict[str, Any]]:
+        """Every stored baseline fed to ``feed``; (how many, the active permissions by account)."""
         from . import baselines
 
         n = 0
@@ -89,17 +90,7 @@ class LiveStore:
             for row in baselines.load_baselines(s):
                 feed(row.account, row.blob)
                 n += 1
-            return n, baselines.newest_baseline_at(s), baselines.as_permissions(
-                baselines.active_permissions(s, to_datetime(now)))
-
-    def changed_baselines(self, since) -> tuple[dict[str, bytes], Any]:
-        """Baselines written after ``since`` (an import, another node) and the newest time among them."""
-        from . import baselines
-
-        with self.store.session() as s:
-            rows = list(baselines.load_baselines(s, since=since))
-        newest = max((r.updated_at for r in rows), default=since)
-        return {r.account: r.blob for r in rows}, newest
+            return n, baselines.as_permissions(baselines.active_permissions(s, to_datetime(now)))
 
     def write_baselines(self, blobs: Mapping[str, bytes]) -> None:
         from . import baselines
@@ -114,7 +105,9 @@ class LiveStore:
     def audit_after(self, after_id: int, limit: int = 1000) -> tuple[list[AuditEntry], dict[str, list[str]] | None]:
         """The audit entries after ``after_id``, and every account's own homes if one of them is an import."""
         with self.store.session() as s:
-            entries = [AuditEntry(e.id, e.account, e.action, e.actor) for e in repo.audit_after(s, None, after_id, limit)]
+            entries = [AuditEntry(e.id, e.account, e.action, e.actor,
+                                  e.after if e.action == "baseline_import" else None)
+                       for e in repo.audit_after(s, None, after_id, limit)]
             homes = repo.account_homes(s) if any(e.action == "import" for e in entries) else None
             return entries, homes
 
@@ -128,3 +121,24 @@ class LiveStore:
                 out[a] = (suspension_from_row(srow) if srow is not None else None,
                           override_from_row(orow) if orow is not None else None)
         return out
+
+    def baselines_written(self, at: str) -> dict[str, bytes]:
+        """The baselines an import wrote at ``at`` (its audit entry's ``after.written_at``) or later."""
+        from datetime import datetime
+
+        from .baselines import load_baselines
+
+        since = datetime.fromisoformat(at)
+        with self.store.session() as s:
+            return {r.account: r.blob for r in load_baselines(s, since=since - _JUST_BEFORE)}
+
+    def permissions_of(self, accounts: Iterable[str], now: float) -> dict[str, Any]:
+        """Each account's active travel/trust permissions (behaviour.Permissions), or None."""
+        from .baselines import as_permissions, get_permissions
+
+        at = to_datetime(now)
+        with self.store.session() as s:
+            out: dict[str, Any] = dict.fromkeys(accounts)
+            rows = [r for a in out for r in get_permissions(s, a) if r.expires_at > at]
+            out.update(as_permissions(rows))
+            return out

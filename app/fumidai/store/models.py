@@ -266,6 +266,31 @@ class Permission(Base):
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_permissions_expires_at", "expires_at"),)
+
+
+class InstallationSecret(Base):
+    """A secret every node and command of one installation shares (e.g. the key of the
+    recipient hashes in baselines); made once, on first use, and never changed."""
+
+    __tablename__ = "installation_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportedSubmission(Base):
+    """A maillog submission `fumidai baseline import` has learned (behaviour.maillog
+    Submission.id): the same lines imported again teach nothing. Pruned after some weeks."""
+
+    __tablename__ = "imported_submissions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_imported_submissions_imported_at", "imported_at"),)
+
+
 # --- reputation: complaints traced to accounts, reports kept aside, egress blocklist state ---
 
 # Alert kinds written by the reputation part (store/complaints.py), besides ALERT_KINDS.

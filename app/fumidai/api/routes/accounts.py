@@ -57,7 +57,7 @@ async def account_detail(live: Live, reads: Reads, account: str, *, required: bo
     if required and not record.known and not live.is_known_live(account):
         raise not_found(account)
     return {"account": account, **record.contact, "known": record.known, **live.account_live(account),
-            "notices": record.notices}
+            "notices": record.notices, "permissions": record.permissions}
 
 
 @router.get("/accounts/{account}", summary="Status, effective limits and override, usage, notices",
@@ -98,7 +98,7 @@ async def history_csv(live: Live, reads: Reads, account: AccountName,
                     headers={"Content-Disposition": f'attachment; filename="{safe}-history.csv"'})
 
 
-async def _after_action(live: Live, reads: Reads, account: str, audit_id: int) -> dict:
+async def after_action(live: Live, reads: Reads, account: str, audit_id: int) -> dict:
     """What every action answers: the account as it is now, and the audit entry it wrote."""
     return {**await account_detail(live, reads, account, required=False), "audit_id": audit_id}
 
@@ -125,7 +125,7 @@ async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, 
                                           body.notice.language, staff, body.notice.idempotency_key)
         except HTTPException as err:
             notice = {"status": "failed", "error": err.detail}
-    detail = await _after_action(live, reads, account, audit_id)
+    detail = await after_action(live, reads, account, audit_id)
     if body.notice is not None:
         detail["notice"] = notice
     return detail
@@ -135,7 +135,7 @@ async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, 
 async def release(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReasonRequest,
                   staff: Staff = Depends(operator)) -> dict:
     audit_id = await actions.release(account, staff.name, body.reason)
-    return await _after_action(live, reads, account, audit_id)
+    return await after_action(live, reads, account, audit_id)
 
 
 @router.put("/accounts/{account}/limits", summary="Give the account its own limits, home or country caps",
@@ -155,7 +155,7 @@ async def set_limits(live: Live, reads: Reads, actions: Actions, account: Accoun
         reason=body.reason,
     )
     audit_id = await actions.set_override(account, staff.name, override, body.reason)
-    return await _after_action(live, reads, account, audit_id)
+    return await after_action(live, reads, account, audit_id)
 
 
 @router.delete("/accounts/{account}/limits", summary="Drop the account's own limits: the defaults apply",
@@ -163,4 +163,4 @@ async def set_limits(live: Live, reads: Reads, actions: Actions, account: Accoun
 async def clear_limits(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReasonRequest,
                        staff: Staff = Depends(operator)) -> dict:
     audit_id = await actions.clear_override(account, staff.name, body.reason)
-    return await _after_action(live, reads, account, audit_id)
+    return await after_action(live, reads, account, audit_id)

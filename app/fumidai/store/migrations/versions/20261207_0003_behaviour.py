@@ -42,9 +42,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account", "kind", name=op.f("pk_permissions")),
     )
     op.create_index("ix_permissions_expires_at", "permissions", ["expires_at"], unique=False)
+    op.create_table(
+        "installation_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_installation_secrets")),
+    )
+    op.create_table(
+        "imported_submissions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_imported_submissions")),
+    )
+    op.create_index("ix_imported_submissions_imported_at", "imported_submissions", ["imported_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_imported_submissions_imported_at", table_name="imported_submissions")
+    op.drop_table("imported_submissions")
+    op.drop_table("installation_secrets")
     op.drop_index("ix_permissions_expires_at", table_name="permissions")
     op.drop_table("permissions")
     op.drop_index("ix_baselines_updated_at", table_name="baselines")
