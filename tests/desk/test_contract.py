@@ -39,7 +39,7 @@ def read_keys(cls) -> set[str]:
 def demo():
     env = dict(os.environ, PYTHONPATH=str(ROOT / "app"))
     proc = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "demo", "--headless", "--seed", "3",
-                             "--time-scale", "60"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             "--time-scale", "60", "--history-days", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env)
     api = folder = None
     deadline = time.monotonic() + 120
