@@ -199,3 +199,27 @@ def test_the_default_key_file_is_made_at_first_start_and_a_named_one_must_exist(
         load_trace(named)
     assert not (tmp_path / "etc").exists()
     assert load_trace(settings_from_dict({"complaints": {"trace_header": ""}})) is None
+
+
+def test_check_config_reads_the_key_file_and_creates_nothing(tmp_path, mmdb_path, key_file):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
+    environ["PYTHONPATH"] = str(APP)
+    config = tmp_path / "fumidai.toml"
+
+    def check(secret_file: str) -> subprocess.CompletedProcess:
+        config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path}/state/fumidai.db"\n[geoip]\ndatabase = "{mmdb_path}"\n'
+                          f'[complaints]\nsecret_file = "{secret_file}"\n')
+        return subprocess.run([sys.executable, "-m", "fumidai.cli", "check-config", "--config", str(config)],
+                              capture_output=True, text=True, env=environ, timeout=60)
+
+    r = check("")
+    assert r.returncode == 0, r.stderr
+    assert "trace.key does not exist yet; fumidai serve makes it at its first start" in r.stderr
+    assert not (tmp_path / "state" / "trace.key").exists()
+    r = check(str(key_file))
+    assert r.returncode == 0 and f"trace keys: {key_file}, 1 key(s)" in r.stderr
+    r = check(str(tmp_path / "gone.key"))
+    assert r.returncode == 2 and "[complaints] secret_file" in r.stderr and "keygen" in r.stderr
+    key_file.chmod(0o644)
+    r = check(str(key_file))
+    assert r.returncode == 2 and "chmod 600" in r.stderr and "Traceback" not in r.stderr
