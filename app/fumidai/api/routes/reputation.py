@@ -16,7 +16,6 @@ from . import AccountName
 
 router = APIRouter(tags=["reputation"])
 
-DEFAULT_TRACE_HEADER = "X-Fumidai-Trace"
 RAW_REPORT = {"content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}, "required": True,
               "description": "The report as received (ARF, a SpamCop-style report, or a forwarded message), "
                              "at most [api] max_body bytes"}
@@ -50,9 +49,8 @@ async def post_complaint(live: Live, complaints: ComplaintsDep, request: Request
     if tracer is None:
         raise HTTPException(409, "complaints cannot be traced: [complaints] trace_header is off on this server")
     body = await request.body()  # the edge has refused anything over [api] max_body already
-    outcome = read_report(RawReport(f"api:{staff.name}", body, len(body)), tracer.codec,
-                          live.settings.complaints.trace_header or DEFAULT_TRACE_HEADER, f"api:{staff.name}",
-                          live.clock())
+    origin = f"api:{staff.name}"
+    outcome = read_report(RawReport(origin, body, len(body)), tracer.codec, tracer.header, origin, live.clock())
     try:
         added = await complaints.record(outcome)
         strike = None
