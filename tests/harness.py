@@ -25,9 +25,13 @@ from tests.fixtures import postfix_attrs
 
 class ServerThread:
     def __init__(self, settings, clock: Callable[[], float] | None = None, *, policy: bool = True,
-                 api: bool = False) -> None:
+                 api: bool = False, reputation: bool = False) -> None:
         self.settings, self.clock = settings, clock
         self.with_policy, self.with_api = policy, api
+        # As serve: the trace header's tracer (the key made in the store's folder) and serve.Reputation
+        # (complaint counts, the blocklist monitor). Off by default: DATA then answers as before.
+        self.with_reputation = reputation
+        self.reputation = None
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="fumidai-test-loop", daemon=True)
         self.thread.start()
@@ -55,7 +59,11 @@ class ServerThread:
 
     def start(self) -> None:
         async def up():
+            from fumidai.serve import Reputation, load_trace
+
             svc = Service(self.settings, clock=self.clock)
+            if self.with_reputation:
+                svc.tracer = load_trace(self.settings)
             await svc.start()
             self.service = svc
             if self.with_policy:
@@ -67,6 +75,9 @@ class ServerThread:
 
                 self.app = app_for_service(svc)  # notices are queued; no relay runs unless a test starts one
                 self.api = await serve_api(self.app, self.settings)
+            if self.with_reputation:
+                self.reputation = Reputation(svc)
+                await self.reputation.start(svc.metrics)
 
         try:
             self.call(up)
@@ -82,6 +93,9 @@ class ServerThread:
             self._sock = self._file = None
 
         async def down():
+            if self.reputation is not None:
+                await self.reputation.stop()
+                self.reputation = None
             if self.api is not None:
                 await self.api.stop()
             if self.policy is not None:

@@ -339,7 +339,10 @@ class ComplaintsSection(_Section):
 
     # PREPENDed at DATA with the account's opaque token; "" turns tracing off.
     trace_header: str = "X-Fumidai-Trace"
-    secret_file: str = "/etc/fumidai/trace.key"
+    # The key file. "" = trace.key in the state folder (the SQLite store's folder, else
+    # /var/lib/fumidai), which `fumidai serve` makes at its first start; a file named here
+    # must exist (`fumidai complaints keygen`): several nodes share one key.
+    secret_file: str = ""
     # A key replaced by a newer one still resolves tokens this long (complaints come late).
     key_retention_days: float = Field(default=30.0, gt=0)
     suspend_after: int = Field(default=3, ge=1)
@@ -470,6 +473,24 @@ class BlocklistsSection(_Section):
             parse_nameserver(spec.strip())
         return [spec.strip() for spec in v]
 
+
+STATE_FOLDER = "/var/lib/fumidai"  # the service's own folder (systemd StateDirectory=fumidai)
+
+
+def state_folder(settings: Settings) -> Path:
+    """Where the service keeps its files: the SQLite store's folder, else /var/lib/fumidai."""
+    url = settings.storage.url
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):].split("?", 1)[0]
+        if path and path != ":memory:":
+            return Path(path).parent
+    return Path(STATE_FOLDER)
+
+
+def trace_key_file(settings: Settings) -> Path:
+    """``[complaints] secret_file``, else trace.key in the state folder."""
+    named = settings.complaints.secret_file
+    return Path(named) if named else state_folder(settings) / "trace.key"
 
 
 class Settings(_Section):

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from fumidai.config import load_settings
-from fumidai.reputation.commands import apply_strikes
+import asyncio
+
+from fumidai.actions.complaints import ComplaintActions
 from fumidai.reputation.strikes import Verdict
 from fumidai.reputation.trace import load_keys
 from fumidai.store import complaints as repo
@@ -104,20 +106,28 @@ def test_files_maildir_and_mbox_with_strikes(config, tmp_path):
              str(REPORTS / "forwarded.eml"))
     assert r.returncode == 0, r.stderr
     assert b"4 recorded, 0 already recorded, 0 ignored, 0 kept aside" in r.stdout
-    # Three complaints about taro reach suspend_after = 3: the threshold is logged (suspension is not wired yet).
-    assert b"taro@example.jp: 3 complaints within" in r.stderr and b"not suspended" in r.stderr
+    # Three complaints about taro reach suspend_after = 3: suspended by "auto", the ids in the audit entry.
+    assert b"suspended taro@example.jp: 3 complaints within" in r.stdout
     store = Store(load_settings(config, env={}).storage.url)
     try:
         from sqlalchemy import select
 
+        from fumidai.store import repo as core_repo
         from fumidai.store.models import Alert
 
         with store.session() as s:
-            alerts = {(a.account, a.reason.split(":")[0]) for a in s.scalars(select(Alert))}
+            alerts = {(a.account, a.reason) for a in s.scalars(select(Alert))}
+            susp = core_repo.active_suspension(s, "taro@example.jp", core_repo._common.utcnow())
+            entries = core_repo.audit_after(s)
+            taro_ids = [c.id for c in repo.complaints_for_account(s, "taro@example.jp")]
     finally:
         store.dispose()
-    assert alerts == {("hanako@example.jp", "1 of 3 complaints within 3.1536e+07 s"),
-                      ("taro@example.jp", "3 complaints within 3.1536e+07 s")}
+    assert alerts == {("hanako@example.jp", "1 of 3 complaints within 3.1536e+07 s")}
+    assert (susp.by, susp.reason) == ("auto", "complaints")
+    assert [(e.actor, e.action, e.account) for e in entries][-1] == ("auto", "suspend", "taro@example.jp")
+    assert sorted(entries[-1].after["complaint_ids"]) == sorted(taro_ids)
+    # Each complaint left its audit entry, which a running server's sync reads.
+    assert sum(1 for e in entries if (e.actor, e.action) == ("complaints", "complaint")) == 4
 
 
 def test_apply_strikes_in_process(config, codec):
@@ -133,12 +143,19 @@ def test_apply_strikes_in_process(config, codec):
         with store.session() as s:
             for i in range(2):
                 repo.record_complaint(s, replace(base, report_message_id=f"<r{i}@x>", original_message_id=f"<o{i}@x>"))
-        (two,) = apply_strikes(settings, store, ["taro@example.jp"])
+        actions = ComplaintActions(store, settings.complaints)
+        (two,) = asyncio.run(actions.apply_strikes(["taro@example.jp"]))
         assert two.verdict is Verdict.ALERT and len(two.complaint_ids) == 2  # not before the threshold
         with store.session() as s:
             repo.record_complaint(s, replace(base, report_message_id="<r2@x>", original_message_id="<o2@x>"))
-        (three,) = apply_strikes(settings, store, ["taro@example.jp"])
+        (three,) = asyncio.run(actions.apply_strikes(["taro@example.jp"]))
         assert three.verdict is Verdict.SUSPEND and three.reason == "complaints" and len(three.complaint_ids) == 3
+        # Weighed again (another import): already suspended, not suspended twice.
+        asyncio.run(actions.apply_strikes(["taro@example.jp"]))
+        from fumidai.store import repo as core_repo
+
+        with store.session() as s:
+            assert sum(1 for e in core_repo.audit_after(s) if e.action == "suspend") == 1
     finally:
         store.dispose()
 

@@ -40,6 +40,8 @@ class LiveTarget(Protocol):
         """The account's active behaviour.Permissions, or None for none."""
 
     def clear_probation(self, account: str) -> None: ...
+    def apply_complaints(self, account: str, count: int) -> None:
+        """The account's complaints within [complaints] window (a behaviour signal)."""
 
 
 class StaffActions:
@@ -64,11 +66,19 @@ class StaffActions:
 
     # --- suspensions ----------------------------------------------------------------
 
-    async def suspend(self, account: str, actor: str, reason: str, until: float | None = None) -> int:
-        """Stop the account's sending; returns the audit id."""
+    async def suspend(self, account: str, actor: str, reason: str, until: float | None = None,
+                      audit_extra: Mapping[str, Any] | None = None) -> int:
+        """Stop the account's sending; returns the audit id. ``audit_extra`` adds facts to the
+        audit entry's ``after`` (a strike's complaint ids)."""
         now = self.clock()
-        audit_id = await self._unit(lambda s: repo.suspend(s, account, actor, reason, to_datetime(until),
-                                                           to_datetime(now)))
+
+        def work(s) -> int:
+            audit_id = repo.suspend(s, account, actor, reason, to_datetime(until), to_datetime(now))
+            if audit_extra:
+                repo.add_to_audit(s, audit_id, dict(audit_extra))
+            return audit_id
+
+        audit_id = await self._unit(work)
         if self.live is not None:
             self.live.apply_suspension(account, Suspension(actor, reason, now, until))
         return audit_id

@@ -324,6 +324,75 @@ class Preview(BaseModel):
     language: str
 
 
+class ComplaintShown(BaseModel):
+    """A complaint traced to an account; ``subject`` and ``reporter`` are strangers' text."""
+
+    id: int
+    account: str
+    received_at: Time
+    kind: Literal["arf", "attached", "forwarded"]
+    feedback_type: str
+    reporter: str
+    user_agent: str | None
+    report_message_id: str
+    reported_at: Time | None
+    arrived_at: Time | None
+    original_message_id: str | None
+    subject: str | None
+    original_date: Time | None
+    source_ip: str | None
+    origin: str
+
+
+class Complaints(BaseModel):
+    items: list[ComplaintShown]
+    newest_id: int
+    kept_aside: int  # unreadable reports kept for staff (never fatal)
+
+
+class AccountComplaints(BaseModel):
+    account: str
+    items: list[ComplaintShown]  # newest first
+
+
+class StrikeShown(BaseModel):
+    verdict: Literal["nothing", "alert", "suspend"]
+    complaints: int  # within the window
+    complaint_ids: list[int]
+    threshold: int
+    window: float
+    suspended: bool  # the account is suspended now (by this strike or before)
+
+
+class ComplaintAnswer(BaseModel):
+    """What became of a posted report."""
+
+    outcome: Literal["recorded", "duplicate", "ignored", "kept_aside"]
+    reason: str | None  # why ignored or kept aside
+    account: str | None
+    report_message_id: str | None
+    strike: StrikeShown | None
+
+
+class BlocklistShown(BaseModel):
+    egress: str
+    zone: str
+    status: Literal["listed", "not_listed", "error"]
+    since: Time
+    checked_at: Time
+    answers: list[str]
+    meaning: str | None
+    txt: str | None  # the list's own words
+    error: str | None
+    delist_url: str
+
+
+class Blocklists(BaseModel):
+    items: list[BlocklistShown]
+    egress: list[str]
+    zones: list[str]
+
+
 def ok(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route whose answer ``model`` describes (not validated at run time)."""
     return {status: {"model": model}}

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
+from fumidai.actions.complaints import BlocklistStore, ComplaintActions
 from fumidai.actions.reads import StoreReads
 from fumidai.actions.staff import StaffActions
 from fumidai.errors import FumidaiError, Invalid, NotFound
@@ -27,7 +28,7 @@ from .auth import TokenCache, staff_lookup
 from .deps import ApiDeps
 from .edge import ApiEdge
 from .metrics import Metrics
-from .routes import accounts, audit, live, notices, permissions, system
+from .routes import accounts, audit, live, notices, permissions, reputation, system
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -98,13 +99,14 @@ def _document_errors_as_one_line(app: FastAPI) -> None:
 
 
 def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbox: Outbox | None = None,
-               metrics: Metrics | None = None) -> FastAPI:
+               metrics: Metrics | None = None, complaints: ComplaintActions | None = None) -> FastAPI:
     """The API over the live ``service``, staff ``actions`` and store ``reads``; ``metrics`` is
     shared with the policy path (the service is given it here when it has none)."""
     app = FastAPI(
         title="Fumidai API",
         version=__version__,
-        description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit. "
+        description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit, complaints, "
+                    "egress blocklists. "
                     "Send `Authorization: Bearer TOKEN` (from `fumidai staff add`) on every path but "
                     "/api/v1/health; /metrics answers loopback clients without a token.",
         openapi_url=f"{PREFIX}/openapi.json",
@@ -115,7 +117,10 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     if service.metrics is None:
         service.metrics = metrics  # the policy path feeds the same registry
         metrics.watch_replication(service)
-    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox)
+    if complaints is None:
+        complaints = ComplaintActions(service.store, service.settings.complaints, service.clock, live=service)
+    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox,
+                             complaints=complaints, blocklists=BlocklistStore(service.store))
     app.state.tokens = TokenCache(staff_lookup(reads))
 
     @app.exception_handler(RequestValidationError)
@@ -141,7 +146,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
 
     _document_errors_as_one_line(app)
     app.include_router(system.router)
-    for module in (live, accounts, permissions, notices, audit):
+    for module in (live, accounts, permissions, notices, audit, reputation):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
     # Added last, so outermost: token and body size are checked before anything reads the body.

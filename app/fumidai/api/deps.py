@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from ..actions.complaints import BlocklistStore, ComplaintActions
 from ..actions.reads import StoreReads
 from ..actions.staff import StaffActions
 from ..service.core import Service
@@ -20,6 +21,8 @@ class ApiDeps:
     reads: StoreReads
     metrics: Metrics
     outbox: Any | None  # notices.outbox.Outbox, None when notices are not served
+    complaints: ComplaintActions
+    blocklists: BlocklistStore
 
 
 def _deps(request: Request) -> ApiDeps:
@@ -42,6 +45,14 @@ def get_metrics(request: Request) -> Metrics:
     return _deps(request).metrics
 
 
+def get_complaints(request: Request) -> ComplaintActions:
+    return _deps(request).complaints
+
+
+def get_blocklists(request: Request) -> BlocklistStore:
+    return _deps(request).blocklists
+
+
 def get_outbox(request: Request) -> Any:
     outbox = _deps(request).outbox
     if outbox is None:
@@ -53,4 +64,6 @@ Live = Annotated[Service, Depends(get_live)]
 Actions = Annotated[StaffActions, Depends(get_actions)]
 Reads = Annotated[StoreReads, Depends(get_reads)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ComplaintsDep = Annotated[ComplaintActions, Depends(get_complaints)]
+BlocklistsDep = Annotated[BlocklistStore, Depends(get_blocklists)]
 OutboxDep = Annotated[Any, Depends(get_outbox)]

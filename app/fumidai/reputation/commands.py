@@ -15,18 +15,19 @@ Postfix's pipe and local delivery read them:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FumidaiError
+from .strikes import Verdict
 
 if TYPE_CHECKING:
+    from ..actions.complaints import ComplaintActions
     from ..config import Settings
-    from ..store.db import Store
-    from .reports import Outcome
-    from .strikes import StrikeDecision
 
 log = logging.getLogger(__name__)
 
@@ -77,37 +78,47 @@ def _import(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config)
         codec = _codec(settings)
-        store = _open_store(settings)
+        actions = _open_actions(settings)
     except FumidaiError as err:
         print(f"fumidai: error: {err}; the reports were not read (exit {EX_TEMPFAIL}: try again later)", file=sys.stderr)
+        return EX_TEMPFAIL
+    except Exception as err:  # the store cannot be opened (SQLAlchemy's errors, a folder that is a file)
+        print(f"fumidai: error: the store cannot be opened: {_first_line(err)}; the reports were not read "
+              f"(exit {EX_TEMPFAIL}: try again later)", file=sys.stderr)
         return EX_TEMPFAIL
     try:
         # Every path is checked before anything is read: a typo is a usage error, not a half import.
         sources = read_sources(args.sources)
-        return _import_all(settings, codec, store, sources, quiet=args.quiet)
+        return asyncio.run(_import_all(settings, codec, actions, sources, quiet=args.quiet))
     except FumidaiError as err:
         print(f"fumidai: error: {err}", file=sys.stderr)
         return EX_USAGE
     finally:
-        store.dispose()
+        actions.store.dispose()
 
 
 def _codec(settings: Settings):
     from .trace import load_codec
 
-    return load_codec(settings.complaints.secret_file, settings.complaints.key_retention)
+    return load_codec(trace_key_file(settings), settings.complaints.key_retention)
 
 
-def _open_store(settings: Settings) -> Store:
-    from ..store.db import Store
+def trace_key_file(settings: Settings) -> Path:
+    """Where the trace keys are: ``[complaints] secret_file``, else trace.key in the state folder."""
+    from ..config import trace_key_file as resolve
 
-    store = Store(settings.storage.url)
-    try:
-        store.ensure_schema()
-    except Exception:
-        store.dispose()
-        raise
-    return store
+    return resolve(settings)
+
+
+def _open_actions(settings: Settings) -> ComplaintActions:
+    from ..actions import open_store
+    from ..actions.complaints import ComplaintActions
+
+    return ComplaintActions(open_store(settings.storage.url), settings.complaints)
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
 
 
 class _Tally:
@@ -119,10 +130,8 @@ class _Tally:
                 f"{self.ignored} ignored, {self.kept_aside} kept aside")
 
 
-def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = False) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ..store.db import _first_line
+async def _import_all(settings: Settings, codec, actions: ComplaintActions, sources, quiet: bool = False) -> int:
+    from ..actions.complaints import StoreUnavailable
     from .reports import read_report
 
     header = settings.complaints.trace_header or DEFAULT_TRACE_HEADER
@@ -141,15 +150,15 @@ def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = 
             break
         outcome = read_report(raw, codec, header, raw.origin)
         try:
-            verdict = record_outcome(store, outcome)
-        except SQLAlchemyError as err:
+            added = await actions.record(outcome)
+        except StoreUnavailable as err:
             print(f"fumidai: error: the store failed while recording {raw.origin}: {_first_line(err)} "
                   f"({tally.line()} before it; exit {EX_TEMPFAIL}: try again, duplicates are not recorded twice)",
                   file=sys.stderr)
             return EX_TEMPFAIL
         kind = type(outcome).__name__
         if kind == "Complaint":
-            if verdict:
+            if added:
                 tally.recorded += 1
                 struck.add(outcome.account)
                 say(f"recorded {outcome.account} {outcome.origin} {outcome.report_message_id}")
@@ -164,78 +173,14 @@ def _import_all(settings: Settings, codec, store: Store, sources, quiet: bool = 
             say(f"kept aside {outcome.origin}: {outcome.reason}")
     if struck:
         try:
-            apply_strikes(settings, store, sorted(struck))
-        except SQLAlchemyError as err:
-            # The complaints are recorded; the next import (or the service) weighs them again.
+            for account, decision in zip(sorted(struck), await actions.apply_strikes(sorted(struck))):
+                if decision.verdict is Verdict.SUSPEND:
+                    say(f"suspended {account}: {len(decision.complaint_ids)} complaints within {decision.window:g} s")
+        except StoreUnavailable as err:
+            # The complaints are recorded; the next import weighs them again.
             print(f"fumidai: error: strikes not applied: {_first_line(err)}", file=sys.stderr)
     print(tally.line(), file=sys.stderr if quiet else sys.stdout)
     return EX_OK
-
-
-def record_outcome(store: Store, outcome: Outcome) -> bool:
-    """Write one parsed report (reports.read_report's result), each in its own transaction.
-
-    A Complaint is recorded once, a KeptAside kept once; an Ignored writes nothing.
-    Returns True when a row was added (False for a duplicate or an Ignored). Raises
-    SQLAlchemyError when the store fails (the caller answers "try again": exit 75, HTTP 503).
-    The HTTP route ``POST /api/v1/complaints`` needs exactly this, then ``apply_strikes``.
-    """
-    from sqlalchemy.exc import IntegrityError
-
-    from ..store import complaints as repo
-    from .reports import Complaint, KeptAside
-
-    if not isinstance(outcome, Complaint | KeptAside):
-        return False
-    write = repo.record_complaint if isinstance(outcome, Complaint) else repo.keep_aside
-    for attempt in (1, 2):
-        try:
-            with store.session() as s:
-                return write(s, outcome)[1]
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            # Another import recorded the same report between our check and our insert.
-    return False
-
-
-def apply_strikes(settings: Settings, store: Store, accounts: list[str], now: float | None = None) -> list[StrikeDecision]:
-    """Weigh the recent complaints of ``accounts`` (each just got a new one) and act.
-
-    What it must do once the application layer exists: for a SUSPEND verdict, suspend the
-    account through the application layer (actor "auto", reason "complaints", the
-    complaint ids in the audit entry, one transaction), which also tells the running
-    policy server(s) so the very next message is refused, and skip an account already
-    suspended; for an ALERT verdict, record a "complaint" alert (as now).
-
-    What it does today, through store/complaints.py only: an ALERT verdict records an
-    alert of kind "complaint"; a SUSPEND verdict records the same kind of alert whose
-    reason says the threshold is reached, and logs a warning that the account is NOT
-    suspended yet. Returns the decisions, one per account, in order.
-    """
-    from datetime import UTC, datetime
-
-    from ..store import complaints as repo
-    from .strikes import Verdict, decide
-
-    now = time.time() if now is None else now
-    cfg = settings.complaints
-    since = datetime.fromtimestamp(max(0.0, now - cfg.window), UTC)
-    decisions = []
-    with store.session() as s:
-        for account in accounts:
-            decision = decide(repo.complaint_times(s, account, since), now, cfg.suspend_after, cfg.window)
-            decisions.append(decision)
-            if decision.verdict is Verdict.NOTHING:
-                continue
-            reason = decision.reason
-            if decision.verdict is Verdict.SUSPEND:
-                reason = (f"{len(decision.complaint_ids)} complaints within {cfg.window:g} s: suspension threshold "
-                          f"({cfg.suspend_after}) reached")
-                log.warning("%s: %s; not suspended: suspension from complaints is not wired yet", account, reason)
-            repo.add_complaint_alert(s, account, reason, decision.complaint_ids, cfg.suspend_after, cfg.window,
-                                     datetime.fromtimestamp(now, UTC))
-    return decisions
 
 
 # --- keygen, resolve ------------------------------------------------------------------------
@@ -245,10 +190,11 @@ def _keygen(args: argparse.Namespace) -> int:
     from ..config import load_settings
     from .trace import add_key
 
-    cfg = load_settings(args.config).complaints
-    key, dropped = add_key(cfg.secret_file, cfg.key_retention)
+    settings = load_settings(args.config)
+    cfg, path = settings.complaints, trace_key_file(settings)
+    key, dropped = add_key(path, cfg.key_retention)
     when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(key.created))
-    print(f"{cfg.secret_file}: new trace key made {when}" + (f"; {dropped} expired key(s) removed" if dropped else ""))
+    print(f"{path}: new trace key made {when}" + (f"; {dropped} expired key(s) removed" if dropped else ""))
     print("restart fumidai serve to make tokens with it; older keys still resolve complaints "
           f"for {cfg.key_retention_days:g} days")
     return EX_OK

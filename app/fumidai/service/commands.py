@@ -145,7 +145,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_check_config(args) -> int:
-    """Read-only: the configuration parses, the GeoIP database opens, the store opens (nothing is created)."""
+    """Read-only: the configuration parses, the GeoIP database opens, the store opens, the trace
+    key file reads (nothing is created)."""
     from ..config import load_settings, mask_secrets
     from ..geo.lookup import GeoLookup
     from ..actions import describe_store
@@ -153,12 +154,27 @@ def cmd_check_config(args) -> int:
     settings = load_settings(args.config)
     GeoLookup(settings.geoip.database, settings.geoip.cache_size, settings.geoip.internal_networks).close()
     print(describe_store(settings.storage.url), file=sys.stderr)
+    print(_describe_trace_key(settings), file=sys.stderr)
     if args.show:
         print(json.dumps(mask_secrets(settings.model_dump(mode="json")), indent=2, ensure_ascii=False))
     else:
         print(f"configuration OK: policy {settings.policy.listen}, API {settings.api.listen}, "
               f"store {settings.storage.url.split('://')[0]}, counters {settings.counters.backend}")
     return 0
+
+
+def _describe_trace_key(settings) -> str:
+    """One line on the trace key file; a named file that is missing or unsafe is a FumidaiError."""
+    from ..config import trace_key_file
+    from ..reputation.trace import load_keys
+
+    if not settings.complaints.trace_header:
+        return "trace header: off ([complaints] trace_header = \"\")"
+    path = trace_key_file(settings)
+    if not settings.complaints.secret_file and not path.exists():
+        return f"trace keys: {path} does not exist yet; fumidai serve makes it at its first start"
+    keys = load_keys(path)
+    return f"trace keys: {path}, {len(keys)} key(s)"
 
 
 # --- account -----------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The audit sync: apply what was stored elsewhere (the command line, another node), as the audit log tells.
 
 Twice a second the newest audit entries are read; the accounts they name are re-read from
-the store and the live state made to match; an import reloads home countries, a baseline import the baselines it wrote, a travel or
-trust change the account's permissions, a probation clear the account's probation; every staff
-action read is counted in /metrics, whichever entry point wrote it.
+the store and the live state made to match; an import reloads home countries, a baseline
+import the baselines it wrote, a travel or trust change the account's permissions, a probation
+clear the account's probation; a complaint (recorded by `fumidai complaints import` or the
+API) recounts the account's complaints within [complaints] window; every staff action read is
+counted in /metrics, whichever entry point wrote it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ log = logging.getLogger("fumidai.service")
 
 SYNC_EVERY = 0.5  # seconds between reads of the audit log
 PERMISSION_ACTIONS = frozenset({"set_travel", "clear_travel", "set_trust", "clear_trust"})
+COMPLAINT = "complaint"  # the audit action of a recorded complaint (store.complaints.audit_complaint)
 
 
 class SyncedState(Protocol):
@@ -26,6 +29,9 @@ class SyncedState(Protocol):
     stored: Any  # store.live_store.LiveStore
     metrics: Any  # api.metrics.Metrics, or None
     clock: Callable[[], float]
+    settings: Any  # config.Settings
+
+    def apply_complaints(self, account: str, count: int) -> None: ...
 
     def set_homes(self, stored: dict[str, list[str]]) -> None: ...
 
@@ -59,8 +65,15 @@ class AuditSync:
             live.set_homes(homes)
         if live.metrics is not None:
             for e in entries:
-                if e.actor != "auto":  # the policy path's own suspensions are counted where they happen
+                # The policy path's own suspensions are counted where they happen; complaints are not staff's.
+                if e.actor != "auto" and e.action != COMPLAINT:
                     live.metrics.observe_staff_action(e.action)
+        complained = {e.account for e in entries if e.action == COMPLAINT and e.account}
+        if complained:
+            since = live.clock() - live.settings.complaints.window
+            counts = await asyncio.to_thread(live.stored.complaint_counts, complained, since)
+            for account, count in counts.items():
+                live.apply_complaints(account, count)
         accounts = {e.account for e in entries if e.account}
         if accounts:
             stored = await asyncio.to_thread(live.stored.stored_state, accounts, live.clock())

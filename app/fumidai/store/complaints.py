@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Alert, BlocklistEvent, BlocklistState, Complaint, KeptAsideReport, utcnow
+from .repo._common import _audit
 
 MAX_PAGE = 1000
 
@@ -243,3 +244,16 @@ def save_blocklist_round(
 def blocklist_events_after(s: Session, after_id: int = 0, limit: int = 200) -> list[BlocklistEvent]:
     q = select(BlocklistEvent).where(BlocklistEvent.id > after_id).order_by(BlocklistEvent.id)
     return list(s.scalars(q.limit(min(limit, MAX_PAGE))))
+
+
+# --- the audit entries that tell a running server -------------------------------------------
+
+COMPLAINTS_ACTOR = "complaints"  # the actor of a complaint's audit entry (the intake, not staff)
+
+
+def audit_complaint(s: Session, row: Complaint, now: datetime | None = None) -> int:
+    """The audit entry of a recorded complaint (action "complaint"): a running server's
+    audit sync reads it and recounts the account's complaints (the CLI is another process)."""
+    after = {"complaint_id": row.id, "reporter": row.reporter, "feedback_type": row.feedback_type}
+    return _audit(s, COMPLAINTS_ACTOR, "complaint", row.account, f"complaint #{row.id}", None, after, now or utcnow())
+

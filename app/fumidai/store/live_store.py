@@ -111,6 +111,15 @@ class LiveStore:
             homes = repo.account_homes(s) if any(e.action == "import" for e in entries) else None
             return entries, homes
 
+    def complaint_counts(self, accounts: Iterable[str], since: float) -> dict[str, int]:
+        """Each account's complaints received after ``since`` (0 for none)."""
+        from . import complaints
+
+        accounts = list(accounts)
+        with self.store.session() as s:
+            counts = complaints.complaint_counts(s, to_datetime(since), accounts)
+        return {a: counts.get(a, 0) for a in accounts}
+
     def stored_state(self, accounts: Iterable[str], now: float) -> dict[str, tuple[Suspension | None, Override | None]]:
         """Each account's active suspension and its override (expired or not), as stored."""
         at = to_datetime(now)

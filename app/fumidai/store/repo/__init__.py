@@ -18,7 +18,7 @@ from ._common import AUTO
 from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, record_auto_suspension, release
 from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
 from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
-from .audit import newest_audit_id, audit_after
+from .audit import add_to_audit, audit_after, newest_audit_id
 from .buckets import BucketRow, recent_buckets, add_buckets, delete_buckets_before, SeriesRow, series, hourly_history, CountryTotal, country_totals, DayTrend, daily_trends
 from .alerts import add_alerts, alerts_after, newest_alert_id
 from .staff import token_hash, add_staff, staff_for_token, list_staff, revoke_staff
@@ -27,7 +27,7 @@ from .notices import create_notice, notice_by_key, due_notices, claim_notice, au
 __all__ = [
     "AUTO", "BucketRow", "Conflict", "CountryTotal", "DayTrend", "LAST_SEEN_STEP_S", "NotFound", "SeriesRow",
     "account_homes", "active_overrides", "active_suspension", "active_suspensions", "add_alerts",
-    "add_buckets", "add_staff", "alerts_after", "audit_after", "audit_notice", "claim_notice",
+    "add_buckets", "add_staff", "add_to_audit", "alerts_after", "audit_after", "audit_notice", "claim_notice",
     "clear_override", "count_accounts", "country_totals", "create_notice", "daily_trends",
     "delete_buckets_before", "due_notices", "get_account", "get_accounts", "get_notice", "get_override",
     "hourly_history", "list_staff", "mark_notice_attempt_failed", "mark_notice_sent", "newest_alert_id",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,3 +20,10 @@ def audit_after(s: Session, account: str | None = None, after_id: int = 0, limit
     if account is not None:
         stmt = stmt.where(Audit.account == account)
     return list(s.scalars(stmt.order_by(Audit.id).limit(limit)))
+
+
+def add_to_audit(s: Session, audit_id: int, extra: dict[str, Any]) -> None:
+    """Add facts to an entry's ``after`` inside the transaction that wrote it (a strike's complaint ids)."""
+    row = s.get(Audit, audit_id)
+    if row is not None:
+        row.after = {**(row.after or {}), **extra}
