@@ -7,10 +7,12 @@ seconds, 8 ms of real time here, while each message takes tens of RCPT requests)
 RCPT crosses the hourly recipient quota first depends on scheduling. So:
 
 - exact: per hijack its kind, countries, spam messages and recipients sent, stopped or
-  not; the abroad cap (20 a day) lets exactly 20 messages out; what the hijacks that no
+  not; what the hijacks that no
   quota or cap stops (mimic, cohort) got out; honest users' refusals (none at home; from
   abroad, those past the cap of 20 a day); how many messages each honest kind sent;
-- bounded: a quota-stopped hijack's escaped recipients (at most the hourly quota of 300
+- bounded: what gets out from abroad (at most the cap of 20 a day; behaviour analysis,
+  which here has no history to go by, may stop a botnet's many countries sooner); a
+  quota-stopped hijack's escaped recipients (at most the hourly quota of 300
   plus one message's worth) and its time to stop; the refusals of heavy senders without
   an override (they hit their quota at timing-dependent moments).
 - not compared: times to stop between the runs. They are measured on the simulated clock
@@ -101,9 +103,10 @@ def test_same_seed_same_containment(two_servers, tmp_path):
     for account, ha in a.items():
         hb = b[account]
         assert {k: ha[k] for k in exact} == {k: hb[k] for k in exact}
-        if ha["kind"] in ("slow", "multi"):  # from abroad: the cap of 20 a day, counted per message
+        if ha["kind"] in ("slow", "multi"):  # from abroad: the cap of 20 a day, or behaviour analysis before it
             assert ha["stopped"], ha
-            assert ha["escaped_messages"] == hb["escaped_messages"] == 20, (ha, hb)
+            assert ha["escaped_messages"] <= 20 and hb["escaped_messages"] <= 20, (ha, hb)
+            assert abs(ha["escaped_messages"] - hb["escaped_messages"]) <= 2, (ha, hb)
         elif ha["kind"] in ("burst", "proxy"):  # stopped by the hourly quota of 300 recipients (at most 50 per message)
             assert ha["stopped"], ha
             for h in (ha, hb):
