@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
+from fumidai.actions.incidents import IncidentActions
 from fumidai.actions.reads import StoreReads
 from fumidai.actions.staff import StaffActions
 from fumidai.errors import FumidaiError, NotFound
@@ -27,7 +28,7 @@ from .auth import TokenCache, staff_lookup
 from .deps import ApiDeps
 from .edge import ApiEdge
 from .metrics import Metrics
-from .routes import accounts, audit, live, notices, system
+from .routes import accounts, audit, incidents, live, notices, system
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -104,7 +105,8 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     app = FastAPI(
         title="Fumidai API",
         version=__version__,
-        description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit. "
+        description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit, "
+                    "alert acknowledgements and incidents. "
                     "Send `Authorization: Bearer TOKEN` (from `fumidai staff add`) on every path but "
                     "/api/v1/health; /metrics answers loopback clients without a token.",
         openapi_url=f"{PREFIX}/openapi.json",
@@ -115,7 +117,9 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     if service.metrics is None:
         service.metrics = metrics  # the policy path feeds the same registry
         metrics.watch_replication(service)
-    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox)
+    workflow = IncidentActions(actions.store, actions.clock, known_live=service.is_known_live)
+    app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox,
+                             incidents=workflow)
     app.state.tokens = TokenCache(staff_lookup(reads))
 
     @app.exception_handler(RequestValidationError)
@@ -141,7 +145,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
 
     _document_errors_as_one_line(app)
     app.include_router(system.router)
-    for module in (live, accounts, notices, audit):
+    for module in (live, accounts, notices, audit, incidents):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
     # Added last, so outermost: token and body size are checked before anything reads the body.

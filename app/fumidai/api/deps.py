@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
+from ..actions.incidents import IncidentActions
 from ..actions.reads import StoreReads
 from ..actions.staff import StaffActions
 from ..service.core import Service
@@ -20,6 +21,7 @@ class ApiDeps:
     reads: StoreReads
     metrics: Metrics
     outbox: Any | None  # notices.outbox.Outbox, None when notices are not served
+    incidents: IncidentActions  # acknowledgements and incidents
 
 
 def _deps(request: Request) -> ApiDeps:
@@ -38,6 +40,10 @@ def get_reads(request: Request) -> StoreReads:
     return _deps(request).reads
 
 
+def get_incidents(request: Request) -> IncidentActions:
+    return _deps(request).incidents
+
+
 def get_metrics(request: Request) -> Metrics:
     return _deps(request).metrics
 
@@ -52,5 +58,6 @@ def get_outbox(request: Request) -> Any:
 Live = Annotated[Service, Depends(get_live)]
 Actions = Annotated[StaffActions, Depends(get_actions)]
 Reads = Annotated[StoreReads, Depends(get_reads)]
+Workflow = Annotated[IncidentActions, Depends(get_incidents)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 OutboxDep = Annotated[Any, Depends(get_outbox)]
