@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import Conflict, NotFound
 from ..models import INCIDENT_STATUSES, Alert, AlertAck, Incident, IncidentNote, Staff
-from ._common import _audit, _iso, _now
+from ._common import _audit, _iso, _now, _upsert
 
 NOT_CLOSED = ("open", "investigating")
 
@@ -50,16 +50,15 @@ def ack_alert(s: Session, alert_id: int, actor: str, note: str | None,
     first = s.get(AlertAck, alert_id)
     if first is not None:
         return alert, first, None
-    ack = AlertAck(alert_id=alert_id, by=actor, at=now, note=note)
-    try:
-        with s.begin_nested():  # another desk acknowledging at the same moment: keep theirs
-            s.add(ack)
-            s.flush()
-    except IntegrityError:
-        first = s.get(AlertAck, alert_id, populate_existing=True)
-        if first is None:
-            raise
-        return alert, first, None
+    # No savepoint (pysqlite would commit at its release, apart from the audit row): an insert that
+    # does nothing when another desk acknowledged it a moment ago, then theirs is the one kept.
+    done = s.execute(_upsert(s, AlertAck.__table__).values(alert_id=alert_id, by=actor, at=now, note=note)
+                     .on_conflict_do_nothing().returning(AlertAck.__table__.c.alert_id)).first()
+    ack = s.get(AlertAck, alert_id, populate_existing=True)
+    if done is None or ack is None:
+        if ack is None:
+            raise NotFound(f"no alert {alert_id}")
+        return alert, ack, None
     audit_id = _audit(s, actor, "ack_alert", alert.account, note or "",
                       {"alert_id": alert_id, **ack_dict(None)}, {"alert_id": alert_id, **ack_dict(ack)}, now)
     return alert, ack, audit_id
@@ -135,17 +134,18 @@ def open_incident(s: Session, account: str, actor: str, alert_id: int | None = N
     existing = not_closed_incident(s, account)
     if existing is not None:
         return existing, None
-    row = Incident(account=account, alert_id=alert_id, owner=None, status="open", opened_by=actor,
-                   opened_at=now, updated_at=now)
-    try:
-        with s.begin_nested():  # another desk opening one at the same moment: theirs is the one
-            s.add(row)
-            s.flush()
-    except IntegrityError:
+    # Two desks opening at once: the partial unique index lets one insert through; the other's
+    # does nothing and it gets that one (no savepoint: pysqlite would commit at its release).
+    made = s.execute(_upsert(s, Incident.__table__).values(
+        account=account, alert_id=alert_id, owner=None, status="open", opened_by=actor, opened_at=now,
+        updated_at=now).on_conflict_do_nothing().returning(Incident.__table__.c.id)).first()
+    if made is None:
         existing = not_closed_incident(s, account)
         if existing is None:
-            raise
+            raise Conflict(f"account {account[:80]!r}: could not open an incident; try again")
         return existing, None
+    row = s.get(Incident, made[0])
+    assert row is not None
     return row, _audit(s, actor, "incident_open", account, "", None, _state(row), now)
 
 
