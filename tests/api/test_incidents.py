@@ -208,6 +208,7 @@ def test_an_alert_names_an_account_the_store_has_no_record_of(live, tokens):
     ({"status": "pending"}, 422),
     ({"status": None, "owner": None, "note": None}, 422),
     ({"owner": "nobody-on-staff"}, 409),
+    ({"owner": "viewer-1"}, 409),  # a viewer cannot act on it, so cannot own it
     ({"owner": "x" * 65}, 422),
     ({"owner": "evil\nname"}, 422),
     ({"note": ""}, 422),

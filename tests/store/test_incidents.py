@@ -92,7 +92,7 @@ def test_notes_and_changes_are_one_audit_entry_each(store):
     with store.session() as s:
         _, nothing = repo.update_incident(s, row.id, "bob", owner="bob", status="investigating", now=NOW)
         assert nothing is None
-        with pytest.raises(Conflict, match="not an active staff member"):
+        with pytest.raises(Conflict, match="not an active operator or admin"):
             repo.update_incident(s, row.id, "bob", owner="eve", now=NOW)
         with pytest.raises(NotFound):
             repo.update_incident(s, row.id + 1000, "bob", note="x", now=NOW)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...errors import Conflict, NotFound
-from ..models import INCIDENT_STATUSES, Alert, AlertAck, Incident, IncidentNote, Staff
+from ..models import INCIDENT_STATUSES, Account, Alert, AlertAck, Incident, IncidentNote, Staff
 from ._common import _audit, _iso, _now, _upsert
 
 NOT_CLOSED = ("open", "investigating")
@@ -111,8 +111,6 @@ def not_closed_incident(s: Session, account: str) -> Incident | None:
 
 def account_is_known(s: Session, account: str) -> bool:
     """The store has a record of the account, or an alert names it (an egress address's blocklist alert)."""
-    from ..models import Account
-
     return (s.get(Account, account) is not None
             or s.scalar(select(Alert.id).where(Alert.account == account).limit(1)) is not None)
 
@@ -149,8 +147,12 @@ def open_incident(s: Session, account: str, actor: str, alert_id: int | None = N
     return row, _audit(s, actor, "incident_open", account, "", None, _state(row), now)
 
 
-def _active_staff(s: Session, name: str) -> bool:
-    return s.scalar(select(Staff.id).where(Staff.name == name, Staff.revoked_at.is_(None)).limit(1)) is not None
+OWNER_ROLES = ("operator", "admin")  # who may act on an incident, so who may own one
+
+
+def _may_own(s: Session, name: str) -> bool:
+    return s.scalar(select(Staff.id).where(Staff.name == name, Staff.revoked_at.is_(None),
+                                           Staff.role.in_(OWNER_ROLES)).limit(1)) is not None
 
 
 def update_incident(s: Session, incident_id: int, actor: str, *, owner: str | None = None,
@@ -159,8 +161,8 @@ def update_incident(s: Session, incident_id: int, actor: str, *, owner: str | No
     """Change an incident's owner (``""`` = nobody) and/or status, and/or add a note; one audit
     entry for all of it. (the incident, the audit id), or None for the id when nothing changed.
 
-    Raises NotFound for an unknown incident, Conflict for an owner who is not active staff or
-    for reopening while the account has another incident that is not closed.
+    Raises NotFound for an unknown incident; Conflict for an owner who is not an active operator
+    or admin, or for reopening while the account has another incident that is not closed.
     """
     now = _now(now)
     row = s.get(Incident, incident_id, with_for_update=True)
@@ -171,8 +173,8 @@ def update_incident(s: Session, incident_id: int, actor: str, *, owner: str | No
     before = _state(row)
     if owner is not None:
         new_owner = owner or None
-        if new_owner is not None and new_owner != row.owner and not _active_staff(s, new_owner):
-            raise Conflict(f"owner: {new_owner[:64]!r} is not an active staff member")
+        if new_owner is not None and new_owner != row.owner and not _may_own(s, new_owner):
+            raise Conflict(f"owner: {new_owner[:64]!r} is not an active operator or admin")
         row.owner = new_owner
     if status is not None and status != row.status:
         if row.status == "closed":
