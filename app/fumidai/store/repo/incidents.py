@@ -101,10 +101,6 @@ def list_incidents(s: Session, status: str | None = None, account: str | None = 
     return list(s.scalars(stmt.order_by(Incident.id.desc()).limit(limit)))
 
 
-def get_incident(s: Session, incident_id: int) -> Incident | None:
-    return s.get(Incident, incident_id)
-
-
 def not_closed_incident(s: Session, account: str) -> Incident | None:
     return s.scalar(select(Incident).where(Incident.account == account, Incident.status.in_(NOT_CLOSED)))
 
