@@ -26,8 +26,8 @@ from fumidai.desk.api.models import AccountDetail, AccountRow, AlertItem, Countr
 pytestmark = pytest.mark.desk
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACT_OPTIONAL = {"risk", "permissions", "complaints", "client_address", "network", "asn", "acked_by",
-                     "acked_at", "ackable", "audit_id", "notice"}
+CONTRACT_OPTIONAL = {"risk", "permissions", "complaints", "client_address", "network", "asn",
+                     "ackable", "audit_id", "notice"}  # ackable: derived from acked_by's presence
 ONLY_IN_SEARCH = {"contact", "owner_name", "language"}  # /accounts rows, not the overview's
 
 
@@ -125,3 +125,31 @@ def test_actions_round_trip(demo):
     audit = demo.audit(account=account)
     assert {"suspend", "release"} <= {e["action"] for e in audit["items"]}  # what the History tab lists
     assert all({"id", "time", "actor", "action", "reason"} <= set(e) for e in audit["items"])
+
+
+def test_acknowledgement_and_incidents_round_trip(demo):
+    from tests.desk.fake_api import FakeApi
+
+    alerts = demo.alerts().items
+    assert alerts and all(a.ackable for a in alerts)  # the desk offers Acknowledge
+    alert = alerts[-1]
+    acked = AlertItem.from_json(demo.ack_alert(alert.id, "contract test"))
+    assert acked is not None and acked.acked_by and acked.acked_at is not None
+    again = next(a for a in demo.alerts(after_id=alert.id - 1).items if a.id == alert.id)
+    assert again.acked_by == acked.acked_by
+
+    with FakeApi(accounts=[]) as fake:  # every key the fake's incidents carry, the real ones carry too
+        fake.set_account(alert.account)
+        fake_keys = set(ApiClient(fake.url, fake.token("operator")).open_incident(alert.account, alert.id))
+    opened = demo.open_incident(alert.account, alert.id)
+    assert fake_keys <= set(opened), fake_keys - set(opened)
+    claimed = demo.update_incident(opened["id"], owner=demo.me().name, status="investigating")
+    noted = demo.update_incident(opened["id"], note="contract test")
+    assert claimed["owner"] == demo.me().name and noted["notes"][-1]["text"] == "contract test"
+    assert {"at", "by", "text"} <= set(noted["notes"][-1])
+    listed = demo.incidents()
+    assert any(i["id"] == opened["id"] and i["status"] == "investigating" for i in listed)
+    closed = demo.update_incident(opened["id"], status="closed")
+    assert closed["status"] == "closed"
+    audit = {e["action"] for e in demo.audit(account=alert.account)["items"]}
+    assert {"ack_alert", "incident_open", "incident_update"} <= audit

@@ -103,7 +103,8 @@ class StoreReads:
         return await self._read(repo.newest_alert_id)
 
     async def alerts_after(self, after_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        return await self._read(lambda s: ([alert_json(a) for a in repo.alerts_after(s, after_id, limit)],
+        return await self._read(lambda s: ([alert_json(a, ack) for a, ack in
+                                            repo.alerts_with_acks_after(s, after_id, limit)],
                                            repo.newest_alert_id(s)))
 
     async def daily_trends(self, since_minute: int) -> list[repo.DayTrend]:

@@ -27,9 +27,13 @@ def notice_json(n: Any) -> dict[str, Any]:
             "created_at": iso(n.created_at), "sent_at": iso(n.sent_at), "error": n.error}
 
 
-def alert_json(a: Any) -> dict[str, Any]:
+def alert_json(a: Any, ack: Any = None) -> dict[str, Any]:
+    """An alert and its acknowledgement (acked_by null: nobody has; the key's presence tells a
+    desk that this backend keeps acknowledgements)."""
     return {"id": a.id, "time": iso(a.at), "account": a.account, "kind": a.kind, "reason": a.reason,
-            "country": a.country, "detail": a.detail or {}}
+            "country": a.country, "detail": a.detail or {},
+            "acked_by": ack.by if ack is not None else None, "acked_at": iso(ack.at) if ack is not None else None,
+            "ack_note": ack.note if ack is not None else None}
 
 
 def audit_json(e: Any) -> dict[str, Any]:

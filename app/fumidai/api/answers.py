@@ -131,6 +131,15 @@ class Alert(BaseModel):
     reason: str | None
     country: str | None
     detail: dict[str, Any]
+    acked_by: str | None  # null: not acknowledged
+    acked_at: Time | None
+    ack_note: str | None
+
+
+class AckAnswer(Alert):
+    """The alert as acknowledged: by whom first (a repeat keeps the first and audits nothing)."""
+
+    audit_id: int | None
 
 
 class Alerts(BaseModel):
@@ -391,6 +400,33 @@ class Blocklists(BaseModel):
     items: list[BlocklistShown]
     egress: list[str]
     zones: list[str]
+class IncidentNote(BaseModel):
+    at: Time
+    by: str
+    text: str
+
+
+class Incident(BaseModel):
+    id: int
+    account: str
+    alert_id: int | None
+    owner: str | None
+    status: Literal["open", "investigating", "closed"]
+    notes: list[IncidentNote]  # oldest first
+    opened_by: str
+    opened_at: Time
+    updated_at: Time
+    closed_at: Time | None
+
+
+class Incidents(BaseModel):
+    items: list[Incident]  # newest first
+
+
+class IncidentAnswer(Incident):
+    """The incident after the action, and its audit entry (null: nothing changed, nothing audited)."""
+
+    audit_id: int | None
 
 
 def ok(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:

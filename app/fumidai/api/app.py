@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fumidai import __version__
 from fumidai.actions.complaints import BlocklistStore, ComplaintActions
+from fumidai.actions.incidents import IncidentActions
 from fumidai.actions.reads import StoreReads
 from fumidai.actions.staff import StaffActions
 from fumidai.errors import FumidaiError, Invalid, NotFound
@@ -28,7 +29,7 @@ from .auth import TokenCache, staff_lookup
 from .deps import ApiDeps
 from .edge import ApiEdge
 from .metrics import Metrics
-from .routes import accounts, audit, live, notices, permissions, reputation, system
+from .routes import accounts, audit, incidents, live, notices, permissions, reputation, system
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -106,7 +107,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
         title="Fumidai API",
         version=__version__,
         description="Abuse-desk API: live sending rates, suspensions, limits, notices, audit, complaints, "
-                    "egress blocklists. "
+                    "egress blocklists, alert acknowledgements and incidents. "
                     "Send `Authorization: Bearer TOKEN` (from `fumidai staff add`) on every path but "
                     "/api/v1/health; /metrics answers loopback clients without a token.",
         openapi_url=f"{PREFIX}/openapi.json",
@@ -119,8 +120,9 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
         metrics.watch_replication(service)
     if complaints is None:
         complaints = ComplaintActions(service.store, service.settings.complaints, service.clock, live=service)
+    workflow = IncidentActions(actions.store, actions.clock, known_live=service.is_known_live)
     app.state.deps = ApiDeps(live=service, actions=actions, reads=reads, metrics=metrics, outbox=outbox,
-                             complaints=complaints, blocklists=BlocklistStore(service.store))
+                             complaints=complaints, blocklists=BlocklistStore(service.store), incidents=workflow)
     app.state.tokens = TokenCache(staff_lookup(reads))
 
     @app.exception_handler(RequestValidationError)
@@ -146,7 +148,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
 
     _document_errors_as_one_line(app)
     app.include_router(system.router)
-    for module in (live, accounts, permissions, notices, audit, reputation):
+    for module in (live, accounts, permissions, notices, audit, reputation, incidents):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
     # Added last, so outermost: token and body size are checked before anything reads the body.

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from ..actions.complaints import BlocklistStore, ComplaintActions
+from ..actions.incidents import IncidentActions
 from ..actions.reads import StoreReads
 from ..actions.staff import StaffActions
 from ..service.core import Service
@@ -23,6 +24,7 @@ class ApiDeps:
     outbox: Any | None  # notices.outbox.Outbox, None when notices are not served
     complaints: ComplaintActions
     blocklists: BlocklistStore
+    incidents: IncidentActions  # acknowledgements and incidents
 
 
 def _deps(request: Request) -> ApiDeps:
@@ -39,6 +41,10 @@ def get_actions(request: Request) -> StaffActions:
 
 def get_reads(request: Request) -> StoreReads:
     return _deps(request).reads
+
+
+def get_incidents(request: Request) -> IncidentActions:
+    return _deps(request).incidents
 
 
 def get_metrics(request: Request) -> Metrics:
@@ -63,6 +69,7 @@ def get_outbox(request: Request) -> Any:
 Live = Annotated[Service, Depends(get_live)]
 Actions = Annotated[StaffActions, Depends(get_actions)]
 Reads = Annotated[StoreReads, Depends(get_reads)]
+Workflow = Annotated[IncidentActions, Depends(get_incidents)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ComplaintsDep = Annotated[ComplaintActions, Depends(get_complaints)]
 BlocklistsDep = Annotated[BlocklistStore, Depends(get_blocklists)]

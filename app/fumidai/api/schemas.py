@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from fumidai.geo.countries import is_country_code
 from fumidai.policy import QUOTA_KEYS
@@ -139,6 +139,53 @@ class NoticeRequest(_Body):
 class NoticeSendRequest(NoticeRequest):
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="Sending again with the same key sends nothing more and returns the first record")
+
+
+# -- The desk's workflow: acknowledgements and incidents ---------------------------------------
+
+MAX_NOTE = 2000
+MAX_STAFF = 64
+INCIDENT_STATUSES = ("open", "investigating", "closed")
+IncidentStatus = Literal["open", "investigating", "closed"]
+RowId = Annotated[int, Field(strict=True, ge=1, le=2**62)]
+
+
+def _note_text(value: str | None) -> str | None:
+    """Printable text; line breaks and tabs are allowed (a note may be a few lines)."""
+    if value is not None and any((ord(c) < 32 and c not in "\n\t") or ord(c) == 127 for c in value):
+        raise ValueError("must be printable text (line breaks allowed)")
+    return value
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE),
+                 Field(description=f"Free text for the other desks and the next shift (at most {MAX_NOTE} characters)")]
+
+
+class AckRequest(_Body):
+    note: Note | None = None
+
+    _text = field_validator("note")(classmethod(lambda cls, v: _note_text(v)))
+
+
+class IncidentOpenRequest(_Body):
+    account: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ACCOUNT)]
+    alert_id: RowId | None = Field(None, description="The alert it is opened from (about the same account)")
+
+
+class IncidentUpdateRequest(_Body):
+    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_STAFF)] | None = Field(
+        None, description='A staff member\'s name (your own: a claim); "" = nobody')
+    status: IncidentStatus | None = None
+    note: Note | None = None
+
+    _text = field_validator("note")(classmethod(lambda cls, v: _note_text(v)))
+    _line = field_validator("owner")(classmethod(lambda cls, v: v if v is None else _one_line(v)))
+
+    @model_validator(mode="after")
+    def _something(self) -> IncidentUpdateRequest:
+        if self.owner is None and self.status is None and self.note is None:
+            raise ValueError("give owner, status or note")
+        return self
 
 
 # -- Answers ------------------------------------------------------------------------------------

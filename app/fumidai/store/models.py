@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, LargeBinary, MetaData, String, Text, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -384,3 +384,69 @@ class BlocklistEvent(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_blocklist_events_egress", "egress", "zone", "id"),)
+
+
+# --- the desk's workflow: alert acknowledgements and incidents (issue 14) ---
+
+INCIDENT_STATUSES = ("open", "investigating", "closed")  # open and investigating are both "not closed"
+NOTE_LEN = 2000  # an acknowledgement's or an incident note's text
+
+
+class AlertAck(Base):
+    """Staff saw an alert and handled it; one row per alert, the first acknowledgement kept.
+
+    Alerts stay as the policy path wrote them; an acknowledgement is a staff action beside them.
+    """
+
+    __tablename__ = "alert_acks"
+
+    alert_id: Mapped[int] = mapped_column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
+    by: Mapped[str] = mapped_column(String(STAFF_LEN))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(Base):
+    """One case about one account: who is on it (owner), where it stands, and its notes.
+
+    At most one incident per account is not closed (a partial unique index holds it, so two desks
+    opening one at once get the same incident).
+    """
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(String(ACCOUNT_LEN))
+    alert_id: Mapped[int | None] = mapped_column(Integer)  # the alert it was opened from, if any
+    owner: Mapped[str | None] = mapped_column(String(STAFF_LEN))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # one of INCIDENT_STATUSES
+    opened_by: Mapped[str] = mapped_column(String(STAFF_LEN))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index(
+            "uq_incidents_not_closed_account",
+            "account",
+            unique=True,
+            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("status <> 'closed'"),
+        ),
+        Index("ix_incidents_status", "status", "id"),
+        Index("ix_incidents_account", "account", "id"),
+    )
+
+
+class IncidentNote(Base):
+    """A note on an incident, for the next shift; notes are only ever added."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(Integer, ForeignKey("incidents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by: Mapped[str] = mapped_column(String(STAFF_LEN))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_incident_notes_incident", "incident_id", "id"),)

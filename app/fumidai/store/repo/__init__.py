@@ -22,9 +22,12 @@ from .audit import add_to_audit, audit_after, newest_audit_id
 from .buckets import BucketRow, recent_buckets, add_buckets, delete_buckets_before, SeriesRow, series, hourly_history, CountryTotal, country_totals, DayTrend, daily_trends
 from .alerts import add_alerts, alerts_after, newest_alert_id
 from .staff import token_hash, add_staff, staff_for_token, list_staff, revoke_staff
+from .incidents import ack_alert, ack_dict, alerts_with_acks_after, account_is_known, incident_dict, incident_notes, list_incidents, open_incident, update_incident
 from .notices import create_notice, notice_by_key, due_notices, claim_notice, audit_notice, mark_notice_sent, mark_notice_attempt_failed, get_notice, notices_for_account
 
 __all__ = [
+    "ack_alert", "ack_dict", "alerts_with_acks_after", "account_is_known", "incident_dict",
+    "incident_notes", "list_incidents", "open_incident", "update_incident",
     "AUTO", "BucketRow", "Conflict", "CountryTotal", "DayTrend", "LAST_SEEN_STEP_S", "NotFound", "SeriesRow",
     "account_homes", "active_overrides", "active_suspension", "active_suspensions", "add_alerts",
     "add_buckets", "add_staff", "add_to_audit", "alerts_after", "audit_after", "audit_notice", "claim_notice",
