@@ -15,9 +15,6 @@ before it must print. What the test changes, and why:
   command reads on top of the file, as the doc says;
 - Postfix is tests/e2e's throw-away Postfix + Dovecot with the shipped snippets, and the
   server is started as the systemd unit runs it (its ExecStart=, as its User=): no systemd here.
-
-Steps that wait for another branch's fix are marked xfail(strict=False) with the issue; the
-lead removes the mark after the merge.
 """
 
 from __future__ import annotations
@@ -52,10 +49,6 @@ OVERLAID = ("/etc", "/opt", "/usr/local", "/var/lib", "/root")
 OPERATOR_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 QUOTA = 3  # messages an hour, so a quota stop takes a few messages
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-v", "ON_ERROR_STOP=1", "-q"]
-ISSUE_17_SHOW = ("issue 17 item 1: `account show` leaves out the current minute (fixed on another branch); "
-                 "remove this mark after the merge")
-ISSUE_RELEASE_AFRESH = ("release starts the windows afresh (the multi-node issue, another branch); "
-                        "remove this mark after the merge")
 
 
 @dataclass
@@ -300,7 +293,6 @@ def test_a_submission_is_counted(deployment, mail):
     assert [c["country"] for c in usage["countries"]] == ["QI"]
 
 
-@pytest.mark.xfail(strict=False, reason=ISSUE_17_SHOW)
 def test_account_show_shows_the_message(deployment):
     deployment.step("show")
 
@@ -325,7 +317,6 @@ def test_quota_stop(deployment, mail):
     assert mail.send("test1").stage == "RCPT"
 
 
-@pytest.mark.xfail(strict=False, reason=ISSUE_RELEASE_AFRESH)
 def test_release_after_a_quota_stop_starts_afresh(deployment, mail):
     deployment.step("release")
     assert mail.send("test1").stage == "sent"

@@ -103,3 +103,25 @@ def test_established_accounts_logging_in_from_one_new_address_are_a_cohort(make_
     assert answers[-1].startswith(("HOLD", "REJECT", "FILTER")), answers
     risk = r.call(lambda: r.service.account_live(accounts[-1]))["risk"]
     assert "cohort" in {reason["code"] for reason in risk["reasons"]}
+
+
+def test_release_starts_the_windows_afresh_and_a_restart_keeps_it(make_running, tmp_path):
+    """Issue 12/17: after a quota stop, staff release the account and the owner can send again
+    at once (the hijacker's counts no longer count), also after a restart."""
+    url = f"sqlite:///{tmp_path}/afresh.db"
+    r = make_running(url=url, behaviour={"enabled": False}, limits={"messages_per_hour": 3})
+    assert [send(r, "owner", JP, CONTACTS[:1]) for _ in range(3)] == ["DUNNO"] * 3
+    assert send(r, "owner", JP, CONTACTS[:1]).startswith("REJECT")  # suspended at the quota
+    r.call(r.service.flush())
+    audit_id = r.call(r.actions.release("owner", "bob", "owner confirmed, password reset"))
+    r.clock.advance(60)  # counts are kept per minute: the owner writes again a minute later
+    assert send(r, "owner", JP, CONTACTS[:1]) == "DUNNO"
+    with r.service.store.session() as s:
+        entry = [e for e in repo.audit_after(s, "owner", 0, 10) if e.id == audit_id][0]
+        assert entry.after["windows_afresh_from"]
+    r.call(r.service.flush())
+    clock = r.clock
+    r.close()
+    again = make_running(url=url, clock=clock, behaviour={"enabled": False}, limits={"messages_per_hour": 3})
+    assert [send(again, "owner", JP, CONTACTS[:1]) for _ in range(2)] == ["DUNNO"] * 2  # 1 + 2 = the quota of 3
+    assert send(again, "owner", JP, CONTACTS[:1]).startswith("REJECT")

@@ -24,6 +24,7 @@ from ..counters.memory import MemoryCounters
 from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
 from ..policy.engine import COUNTING_STAGES, UNKNOWN_COUNTRY
 from ..policy.limits import Action
+from ..policy.usage import Usage
 from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
 from .sync import AuditSync
@@ -95,6 +96,7 @@ class Service(LiveReads):
             self.baselines = BaselineTable(cfg)
         # PREPENDs the trace header at DATA (reputation.trace.Tracer; [complaints] trace_header).
         self.tracer = None
+        self._afresh: dict[str, float] = {}  # account -> when (monotonic) its windows last started afresh
         # Automatic suspensions being stored (account -> the write): their refusals wait for it.
         self._durable: dict[str, asyncio.Task] = {}
         self.last_flush = 0.0
@@ -496,6 +498,28 @@ class Service(LiveReads):
 
     def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
         self._set_suspension(account, suspension)
+
+    def start_afresh(self, account: str, unless_done_within: float = 0.0) -> None:
+        """A released account's windows start now: what the hijacker sent no longer counts
+        against the owner's quota (the counts stay in the history and the store).
+
+        ``unless_done_within``: the audit sync's second look at a release this node applied
+        itself a moment ago must not drop what the owner sent since (real seconds)."""
+        done = self._afresh.get(account)
+        if unless_done_within and done is not None and time.monotonic() - done < unless_done_within:
+            return
+        self._afresh[account] = time.monotonic()
+        if len(self._afresh) > 10_000:
+            self._afresh.clear()
+        state = self.counters.get(account)
+        if state is not None:
+            state.usage = Usage()
+            state.pending.clear()
+            state.decided.clear()
+            state.limited_at = state.limited_since = 0.0
+        self.limited.pop(account, None)
+        self.recent.pop(account, None)  # the behaviour's last hour (and probation) too
+        self.risk.pop(account, None)
 
     def apply_override(self, account: str, override: Override | None) -> None:
         if override is None:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from ..policy import Override, Suspension
 from . import repo
-from .records import override_from_row, suspension_from_row, to_datetime
+from .records import override_from_row, suspension_from_row, to_datetime, to_epoch
 
 _JUST_BEFORE = timedelta(microseconds=1)  # load_baselines(since=) is exclusive
 
@@ -44,11 +44,18 @@ class LiveStore:
         count buckets since ``since_minute`` fed to ``replay`` (which returns how many it took)."""
         at = to_datetime(now)
         with self.store.session() as s:
+            # Released accounts start afresh after their release: earlier counts are not replayed.
+            # Counts are per minute, so the release's own minute goes too (what the owner sent in
+            # that minute is forgiven rather than the hijacker's counts coming back).
+            fresh = {a: int(to_epoch(t) // 60) for a, t in repo.releases_since(s, to_datetime(since_minute * 60.0)).items()}
+            buckets = repo.recent_buckets(s, since_minute)
+            if fresh:
+                buckets = (b for b in buckets if b[1] > fresh.get(b[0], since_minute - 1))
             return Loaded(
                 suspensions={a: suspension_from_row(r) for a, r in repo.active_suspensions(s, at).items()},
                 overrides={a: override_from_row(r) for a, r in repo.active_overrides(s, at).items()},
                 homes=repo.account_homes(s),
-                replayed_buckets=replay(repo.recent_buckets(s, since_minute)),
+                replayed_buckets=replay(buckets),
                 newest_audit_id=repo.newest_audit_id(s),
             )
 

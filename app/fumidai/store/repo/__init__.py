@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...errors import Conflict, NotFound
 from ._common import AUTO
-from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, record_auto_suspension, release
+from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, record_auto_suspension, release, releases_since
 from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
 from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
 from .audit import add_to_audit, audit_after, newest_audit_id

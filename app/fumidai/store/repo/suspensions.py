@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...errors import Conflict
@@ -95,4 +95,15 @@ def release(s: Session, account: str, actor: str, reason: str, now: datetime | N
         row.released_by = actor
         row.release_reason = reason
     s.flush()
-    return _audit(s, actor, "release", account, reason, before, _state([]), now)
+    # A release starts the account's windows afresh: the hijacker's counts no longer count
+    # against the owner (the server drops them, and a restart replays only what came after).
+    after = _state([]) | {"windows_afresh_from": _iso(now)}
+    return _audit(s, actor, "release", account, reason, before, after, now)
+
+
+def releases_since(s: Session, since: datetime) -> dict[str, datetime]:
+    """The newest release time of each account released after ``since`` (its windows start there)."""
+    q = (select(Suspension.account, func.max(Suspension.released_at))
+         .where(Suspension.released_at.is_not(None), Suspension.released_at > since)
+         .group_by(Suspension.account))
+    return {account: at for account, at in s.execute(q)}
