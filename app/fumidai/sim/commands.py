@@ -80,8 +80,8 @@ def register(subparsers) -> None:
     p.add_argument("--config", metavar="FILE",
                    help="the server's configuration: learn the history with `fumidai baseline import` first, "
                    "and give the bulk senders that asked their own limits (reported as own-limits)")
-    p.add_argument("--history-days", type=float, default=14, metavar="N",
-                   help="days of history before the live run (default 14; 0: none)")
+    p.add_argument("--history-days", type=float, default=7, metavar="N",
+                   help="days of history before the live run (default 7; 0: none)")
     p.add_argument("--history-out", metavar="FILE",
                    help="write the history there as a Postfix maillog (.gz: compressed) and keep it")
     p.add_argument("--history-only", action="store_true",
@@ -266,9 +266,9 @@ def register_demo(subparsers) -> None:
     p.add_argument("--accounts", type=int, default=1000, help="number of simulated accounts (default 1000)")
     p.add_argument("--hijacks", type=int, default=4, help="number of hijacked accounts (default 4)")
     p.add_argument("--seed", type=int, default=1, help="same seed, same traffic (default 1)")
-    p.add_argument("--history-days", type=float, default=14, metavar="N",
+    p.add_argument("--history-days", type=float, default=7, metavar="N",
                    help="days of history written as a Postfix maillog and learned before the traffic "
-                   "(default 14; 0: none)")
+                   "(default 7; 0: none)")
     p.set_defaults(func=_demo)
 
 
