@@ -76,3 +76,17 @@ def test_every_model_in_the_main_window(qtbot, qtmodeltester, busy_api, tmp_path
         qtbot.wait(500)  # a few more polls with every tester attached
     finally:
         window.shutdown()
+
+
+def test_permissions_as_the_backend_sends_them():
+    """GET /accounts/{a} says what a permission allows as ``items`` (api/answers.PermissionShown)."""
+    from fumidai.desk.api.models import Permissions
+
+    p = Permissions.from_json({
+        "travel": {"items": ["US", "KR"], "expires_at": "2026-12-14T00:00:00Z", "active": True, "set_by": "bob",
+                   "reason": "trip", "set_at": "2026-12-07T00:00:00Z"},
+        "trust": {"items": ["new_country"], "expires_at": "2026-12-14T00:00:00Z", "active": True, "set_by": "bob",
+                  "reason": "relay", "set_at": "2026-12-07T00:00:00Z"},
+    })
+    assert p.travel.countries == ("US", "KR") and p.travel.signals == ()
+    assert p.trust.signals == ("new_country",) and p.trust.countries == ()

@@ -113,12 +113,15 @@ class Permission:
     reason: str = ""
 
     @classmethod
-    def from_json(cls, d: Any) -> Permission | None:
+    def from_json(cls, d: Any, kind: str = "") -> Permission | None:
+        """The backend sends what is allowed as ``items`` (countries for travel, signal codes
+        for trust); ``countries``/``signals`` are read too."""
         if not isinstance(d, dict):
             return None
-        return cls(parse_time(d.get("expires_at")),
-                   tuple(c for c in _list(d.get("countries")) if isinstance(c, str)),
-                   tuple(x for x in _list(d.get("signals")) if isinstance(x, str)), _str(d.get("reason")))
+        items = tuple(x for x in _list(d.get("items")) if isinstance(x, str))
+        countries = tuple(c for c in _list(d.get("countries")) if isinstance(c, str)) or (items if kind == "travel" else ())
+        signals = tuple(x for x in _list(d.get("signals")) if isinstance(x, str)) or (items if kind == "trust" else ())
+        return cls(parse_time(d.get("expires_at")), countries, signals, _str(d.get("reason")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,7 @@ class Permissions:
         """None when the backend does not know permissions at all (then the desk hides them)."""
         if not isinstance(d, dict):
             return None
-        return cls(Permission.from_json(d.get("travel")), Permission.from_json(d.get("trust")))
+        return cls(Permission.from_json(d.get("travel"), "travel"), Permission.from_json(d.get("trust"), "trust"))
 
 
 # The row states the desk shows; "suspended" splits by who stopped it.
