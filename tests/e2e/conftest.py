@@ -43,7 +43,8 @@ HOME_IP, ABROAD_IP = "127.0.1.5", "127.0.2.5"
 GEO_CSV = "network,country\n127.0.1.0/24,JP\n127.0.2.0/24,US\n127.0.3.0/24,CN\n"
 
 # test1: the account docs/deploy.md checks with (test_deploy_doc.py).
-ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1", "test1", "complain1")
+ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1", "test1", "complain1",
+            "tourist1", "victim1")
 
 LIMITS_TOML = """
 [limits]
@@ -260,8 +261,10 @@ class MailSystem:
 
     # --- submitting ---
 
-    def send(self, account: str, source: str = HOME_IP, recipients: int = 1, login: bool = True) -> Outcome:
-        """Submit one message as ``account`` from ``source``, the way a mail client does."""
+    def send(self, account: str, source: str = HOME_IP, recipients: int = 1, login: bool = True,
+             to: list[str] | None = None) -> Outcome:
+        """Submit one message as ``account`` from ``source``, the way a mail client does (to
+        ``to``, else to ``recipients`` new addresses)."""
         self._serial += 1
         msg = EmailMessage()
         msg["From"] = f"{account}@example.test"
@@ -269,7 +272,7 @@ class MailSystem:
         msg["Subject"] = f"e2e {self._serial}"
         msg["Message-ID"] = f"<{account}.{self._serial}@e2e.test>"
         msg.set_content("hello\n")
-        rcpts = [f"rcpt{i}-{self._serial}@example.net" for i in range(recipients)]
+        rcpts = to or [f"rcpt{i}-{self._serial}@example.net" for i in range(recipients)]
         with smtplib.SMTP("127.0.0.1", self.submission_port, local_hostname="e2e-client.test",
                           source_address=(source, 0), timeout=30) as s:
             s.ehlo()
