@@ -23,10 +23,12 @@ from fumidai.actions.reads import StoreReads
 from fumidai.actions.staff import StaffActions
 from fumidai.errors import FumidaiError, Invalid, NotFound
 from fumidai.notices.outbox import Outbox
+from fumidai.policy.names import account_namer
 from fumidai.service.core import Service
 
 from .auth import TokenCache, staff_lookup
 from .deps import ApiDeps
+from .account_names import CanonicalAccountPath
 from .edge import ApiEdge
 from .metrics import Metrics
 from .routes import accounts, audit, incidents, live, notices, permissions, reputation, system
@@ -151,6 +153,8 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     for module in (live, accounts, permissions, notices, audit, reputation, incidents):
         app.include_router(module.router, prefix=PREFIX)
     app.add_middleware(_RequestMetrics, metrics=metrics)
+    policy = service.settings.policy
+    app.add_middleware(CanonicalAccountPath, namer=account_namer(policy.account_names, policy.strip_realms))
     # Added last, so outermost: token and body size are checked before anything reads the body.
     edge = service.settings.api
     app.add_middleware(ApiEdge, tokens=app.state.tokens, max_body=edge.max_body,

@@ -188,6 +188,19 @@ def _open_store(args):
     return settings, open_store(settings.storage.url)
 
 
+def _canonical_account(args) -> None:
+    """The account as the policy path names it ([policy] account_names, strip_realms): `Alice`,
+    `ＡＬＩＣＥ` and `alice@example.jp` are one account."""
+    from ..config import load_settings
+    from ..policy.names import account_namer
+
+    policy = load_settings(args.config).policy
+    name = account_namer(policy.account_names, policy.strip_realms)(args.account)
+    if name is None:
+        raise FumidaiError(f"{args.account!r} cannot be an account name (control characters, or too long)")
+    args.account = name
+
+
 def _act(args, action: str, *params):
     """Run one staff action (actions.StaffActions) on the configured store; a running server
     picks it up from the audit log. Returns (settings, what the action returned)."""
@@ -284,6 +297,7 @@ def _wait_for_server(settings, audit_id: int) -> None:
 
 
 def cmd_account_show(args) -> int:
+    _canonical_account(args)
     from ..actions.reads import StoreReads
     from .clock import to_datetime
 
@@ -335,6 +349,7 @@ def _sum(rows, after_minute: int) -> dict:
 
 
 def cmd_account_suspend(args) -> int:
+    _canonical_account(args)
     until = parse_when(args.until)
     settings, audit_id = _act(args, "suspend", args.account, _actor(args), args.reason,
                               until.timestamp() if until else None)
@@ -344,6 +359,7 @@ def cmd_account_suspend(args) -> int:
 
 
 def cmd_account_release(args) -> int:
+    _canonical_account(args)
     settings, audit_id = _act(args, "release", args.account, _actor(args), args.reason)
     print(f"{args.account}: sending released")
     _wait_for_server(settings, audit_id)
@@ -351,6 +367,7 @@ def cmd_account_release(args) -> int:
 
 
 def cmd_account_limits(args) -> int:
+    _canonical_account(args)
     from ..policy import Override
 
     if args.clear:
@@ -404,14 +421,17 @@ def _permission(args, kind: str, items_flag: str) -> int:
 
 
 def cmd_account_travel(args) -> int:
+    _canonical_account(args)
     return _permission(args, "travel", "countries")
 
 
 def cmd_account_trust(args) -> int:
+    _canonical_account(args)
     return _permission(args, "trust", "signals")
 
 
 def cmd_account_clear_probation(args) -> int:
+    _canonical_account(args)
     settings, audit_id = _act(args, "clear_probation", args.account, _actor(args), args.reason)
     print(f"{args.account}: probation cleared")
     _wait_for_server(settings, audit_id)
