@@ -307,7 +307,7 @@ def test_suspend_and_release(deployment, mail):
 
 
 def test_quota_stop(deployment, mail):
-    sent = 2  # before this test
+    sent = 1  # since the release in the test before (a release starts the windows afresh)
     while sent < QUOTA:
         assert mail.send("test1").stage == "sent"
         sent += 1

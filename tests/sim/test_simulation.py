@@ -96,10 +96,11 @@ def test_simulate_command_rejects_bad_options(capsys):
     assert "not HOST:PORT" in capsys.readouterr().err
 
 
-def test_simulate_several_seeds_with_history_and_config(threaded_rule_server, tmp_path, capsys):
+def test_simulate_several_seeds_with_history_and_config(threaded_rule_server, tmp_path, capsys, mmdb_path):
     server = threaded_rule_server(limit=1000)
     config = tmp_path / "fumidai.toml"
-    config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "fumidai.db"}"\n', encoding="utf-8")
+    config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "fumidai.db"}"\n[geoip]\ndatabase = "{mmdb_path}"\n',
+                      encoding="utf-8")
     out = tmp_path / "report.json"
     code = cli.main(["simulate", "--policy", server.address, "--accounts", "60", "--rate", "5", "--duration", "10m",
                      "--seeds", "1,2", "--time-scale", "0", "--concurrency", "4", "--config", str(config),

@@ -93,7 +93,9 @@ def test_suspensions_active_expired_and_released(store):
         release = entries[-1]
         assert release.id == audit_id and release.actor == "bob" and release.reason == "owner called"
         assert release.before["suspended"] is True and release.before["suspension"]["by"] == "mallory-desk"
-        assert release.after == {"suspended": False, "suspension": None}
+        assert release.after == {"suspended": False, "suspension": None,
+                                 "windows_afresh_from": release.after["windows_afresh_from"]}
+        assert release.after["windows_afresh_from"]  # the release starts the windows afresh
         assert entries[0].before == {"suspended": False, "suspension": None}
         assert entries[0].after["suspension"]["since"] == "2026-11-27T10:00:00Z"
         assert [e.actor for e in repo.audit_after(s, "dave")] == ["auto"]

@@ -525,6 +525,12 @@ class Demo:
 
 
 def run(args) -> int:
+    import aiosmtpd  # noqa: F401  the notices' sink: without the demo extra, say so before any work
+
+    # The demo runs its own temporary configuration: a FUMIDAI_* variable of the caller's
+    # (FUMIDAI_STORAGE__URL of a real deployment, say) must not reach its server or imports.
+    for name in [n for n in os.environ if n.startswith("FUMIDAI_")]:
+        del os.environ[name]
     if args.time_scale <= 0:
         raise FumidaiError("--time-scale must be positive")
     if args.seconds is not None and args.seconds <= 0:
