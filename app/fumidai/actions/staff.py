@@ -36,8 +36,8 @@ class LiveTarget(Protocol):
 
     def apply_override(self, account: str, override: Override | None) -> None: ...
 
-    def start_afresh(self, account: str) -> None:
-        """Forget the account's counts so far (a release: the hijacker's counts are not the owner's)."""
+    def start_afresh(self, account: str, release_id: int | None = None) -> None:
+        """Forget the account's counts so far (a release, by its audit id: the hijacker's counts are not the owner's)."""
 
     def apply_permissions(self, account: str, permissions: Any) -> None:
         """The account's active behaviour.Permissions, or None for none."""
@@ -101,7 +101,7 @@ class StaffActions:
             audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(self.clock())))
         if self.live is not None:
             self.live.apply_suspension(account, None)
-            self.live.start_afresh(account)
+            self.live.start_afresh(account, audit_id)
         return audit_id
 
     # --- limits ---------------------------------------------------------------------

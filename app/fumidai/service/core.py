@@ -96,7 +96,7 @@ class Service(LiveReads):
             self.baselines = BaselineTable(cfg)
         # PREPENDs the trace header at DATA (reputation.trace.Tracer; [complaints] trace_header).
         self.tracer = None
-        self._afresh: dict[str, float] = {}  # account -> when (monotonic) its windows last started afresh
+        self._afresh: dict[str, int] = {}  # account -> the release (audit id) its windows last started afresh at
         # Automatic suspensions being stored (account -> the write): their refusals wait for it.
         self._durable: dict[str, asyncio.Task] = {}
         self.last_flush = 0.0
@@ -499,18 +499,18 @@ class Service(LiveReads):
     def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
         self._set_suspension(account, suspension)
 
-    def start_afresh(self, account: str, unless_done_within: float = 0.0) -> None:
+    def start_afresh(self, account: str, release_id: int | None = None) -> None:
         """A released account's windows start now: what the hijacker sent no longer counts
         against the owner's quota (the counts stay in the history and the store).
 
-        ``unless_done_within``: the audit sync's second look at a release this node applied
-        itself a moment ago must not drop what the owner sent since (real seconds)."""
-        done = self._afresh.get(account)
-        if unless_done_within and done is not None and time.monotonic() - done < unless_done_within:
-            return
-        self._afresh[account] = time.monotonic()
-        if len(self._afresh) > 10_000:
-            self._afresh.clear()
+        ``release_id``: the release's audit entry; the audit sync's second look at a release
+        this node applied itself must not drop what the owner sent since."""
+        if release_id is not None:
+            if self._afresh.get(account) == release_id:
+                return
+            if len(self._afresh) > 10_000:
+                self._afresh.clear()
+            self._afresh[account] = release_id
         state = self.counters.get(account)
         if state is not None:
             state.usage = Usage()

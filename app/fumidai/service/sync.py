@@ -44,7 +44,7 @@ class SyncedState(Protocol):
 
     def apply_baselines(self, blobs: dict[str, bytes]) -> None: ...
 
-    def start_afresh(self, account: str, unless_done_within: float = 0.0) -> None: ...
+    def start_afresh(self, account: str, release_id: int | None = None) -> None: ...
 
 
 class AuditSync:
@@ -95,7 +95,7 @@ class AuditSync:
             elif e.action == "clear_probation" and e.account:
                 live.clear_probation(e.account)
             elif e.action == "release" and e.account:
-                live.start_afresh(e.account, unless_done_within=10.0)  # released elsewhere (the command line, another node)
+                live.start_afresh(e.account, e.id)  # released elsewhere (the command line, another node)
         changed = {e.account for e in entries if e.account and e.action in PERMISSION_ACTIONS}
         if changed:
             stored = await asyncio.to_thread(live.stored.permissions_of, changed, live.clock())
