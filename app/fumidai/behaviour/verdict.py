@@ -16,8 +16,8 @@ separate days. A hijacker cannot make himself familiar in minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from .baseline import Baseline, network_of
 from .config import BehaviourConfig
@@ -39,8 +39,10 @@ _NO_REASONS: tuple[Signal, ...] = ()
 _NO_COHORT = (0, 0.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """Immutable. A NamedTuple rather than a frozen dataclass: one is made for every message
+    that is not clean, and a frozen dataclass sets each field through object.__setattr__."""
+
     tier: Tier
     score: int
     reasons: tuple[Signal, ...]
