@@ -34,6 +34,16 @@ def test_recipient_hash_is_keyed_case_insensitive_and_carries_the_domain():
         RecipientHasher(b"short")
 
 
+def test_recipient_hash_values_are_stable():
+    # Stored baselines hold these fingerprints: the construction (keyed blake2b, 4-byte
+    # digests little-endian, the domain hashed as "@domain") must never change silently.
+    h = RecipientHasher(b"k" * 32)
+    assert h("r1@example.net") == 2654858192856126875
+    assert h("R1@Example.NET") == 2654858192856126875
+    assert h("\udcff@x.example") == h("\udcff@X.example")  # undecodable bytes, as the parser keeps them
+    assert repr(h) == "RecipientHasher(<key>)"  # nothing of the key's state
+
+
 def test_a_country_or_network_is_familiar_only_after_separate_days():
     b = Baseline()
     net = network_of("198.51.100.1")

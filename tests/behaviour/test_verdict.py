@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from fumidai.behaviour import (
-    BehaviourConfig, BehaviourEngine, Cohorts, Permissions, Recent, Signal, Tier, describe, describe_for_owner,
+    Baseline, BehaviourConfig, BehaviourEngine, Cohorts, Permissions, Recent, Signal, Tier, describe, describe_for_owner,
 )
+from fumidai.behaviour.signals import recipient_counts
 from fumidai.behaviour.verdict import _OWNER_TEXTS, _TEXTS
 
-from .helpers import DAY, NOW, Account, addresses, learn_history
+from .helpers import DAY, NOW, Account, addresses, hashes, learn_history
 
 CONTACTS = addresses("friend", 10)  # few enough that a 14-day history knows them all
 HOME = "203.0.113.5"
@@ -261,3 +262,27 @@ def test_the_fast_path_gives_the_same_answers_as_the_full_one(messages):
         vb = b.send(full, t, client, country, rcpts, complaints=complaints)
         assert va == vb
     assert a.baseline == b.baseline
+
+
+def test_the_fast_path_vouches_only_as_the_full_one_does_for_an_account_without_history():
+    # Two messages on two days: the country and network are familiar, the contact is known,
+    # but two messages are no history: usual contacts vouch for nothing yet (vouches()).
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = Account("a"), Account("b")
+    for acct, engine in ((a, fast), (b, full)):
+        for day in range(3):
+            acct.send(engine, NOW + day * DAY, HOME, "JP", ["friend@example.jp"])
+    assert a.verdicts == b.verdicts
+    assert not a.baseline.has_history() and not a.verdicts[-1].vouched
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=0, max_size=30), st.integers(0, 45))
+def test_recipient_counts_of_one_recipient_match_the_general_case(known, one):
+    b = Baseline()
+    cfg = BehaviourConfig(correspondents_per_generation=8, domains_per_generation=4)
+    for k in known:  # a small generation size: both generations get used
+        b.learn(NOW, None, "JP", None, hashes([f"p{k}@d{k % 7}.example"]), cfg)
+    r = hashes([f"p{one}@d{one % 7}.example"])[0]
+    assert recipient_counts(b, (r,)) == recipient_counts(b, (r, r))

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections import OrderedDict, deque
 from typing import Iterable
 
-from .baseline import FINGERPRINT, Baseline, network_text
+from .baseline import FINGERPRINT, Baseline, _contains, network_text
 from .config import BehaviourConfig
 from .permissions import Permissions
 
@@ -94,6 +94,21 @@ class Recent:
             self.new_messages += 1
         self.countries[country] = self.countries.get(country, 0) + 1
         self.addresses[address] = self.addresses.get(address, 0) + 1
+
+    def count(self, now: float, country: str, address: str, new: int) -> None:
+        """``expire(now)`` then ``note(...)``: one message, as the policy path counts it."""
+        entries = self.entries
+        if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
+            self.expire(now)
+        entries.append((now, country, address, new))
+        self.messages += 1
+        if new:
+            self.new_recipients += new
+            self.new_messages += 1
+        countries = self.countries
+        countries[country] = countries.get(country, 0) + 1
+        addresses = self.addresses
+        addresses[address] = addresses.get(address, 0) + 1
 
     def on_probation(self, now: float, calm_s: float) -> bool:
         if self.probation_since and now - self.probation_at > calm_s:
@@ -188,6 +203,19 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
     """(distinct recipients, new ones, distinct domains, new domains, all in the current
     generations) of one message."""
     # Runs for every message: the two-generation lookups are spelled out (no calls).
+    if len(recipients) == 1:  # most messages: no set, no dict
+        r = recipients[0]
+        fp = r & FINGERPRINT
+        d = r >> 32
+        cur = baseline.correspondents
+        i = bisect_left(cur, fp)
+        current = i < len(cur) and cur[i] == fp
+        new = 0 if current or _contains(baseline.correspondents_old, fp) else 1
+        cur = baseline.domains
+        i = bisect_left(cur, d)
+        if i < len(cur) and cur[i] == d:
+            return 1, new, 1, 0, current
+        return 1, new, 1, 0 if _contains(baseline.domains_old, d) else 1, False
     distinct = set(recipients) if len(recipients) > 1 else recipients
     cur, old = baseline.correspondents, baseline.correspondents_old
     n_cur, n_old = len(cur), len(old)
@@ -223,10 +251,10 @@ def to_usual_contacts(cfg: BehaviourConfig, total: int, new: int) -> bool:
 
 def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None, asn: int | None,
             total: int, new: int, permissions: Permissions, now: float,
-            country_days: int | None = None, network_days: int | None = None) -> bool:
+            country_days: int | None = None, network_days: int | None = None, history: bool | None = None) -> bool:
     """Whether the baseline vouches for a message: a country the owner allowed for travel, a
     country/network/ASN the account has long used, or a traveller writing to usual contacts.
-    (``country_days``/``network_days``: the baseline's answers, if the caller has them.)"""
+    (``country_days``/``network_days``/``history``: the baseline's answers, if the caller has them.)"""
     if permissions.travel and permissions.allows_travel(country, now):
         return True
     if not baseline.messages:
@@ -242,7 +270,9 @@ def vouches(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int
         return True
     # Usual contacts vouch only for an account with a history: contacts learned minutes ago
     # (a new account abroad writing again to whom it just wrote) are not "usual".
-    return baseline.has_history(cfg) and to_usual_contacts(cfg, total, new)
+    if history is None:
+        history = baseline.has_history(cfg)
+    return history and to_usual_contacts(cfg, total, new)
 
 
 def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int | None, country: str,

@@ -16,8 +16,8 @@ separate days. A hijacker cannot make himself familiar in minutes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from .baseline import Baseline, network_of
 from .config import BehaviourConfig
@@ -39,8 +39,10 @@ _NO_REASONS: tuple[Signal, ...] = ()
 _NO_COHORT = (0, 0.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """Immutable. A NamedTuple rather than a frozen dataclass: one is made for every message
+    that is not clean, and a frozen dataclass sets each field through object.__setattr__."""
+
     tier: Tier
     score: int
     reasons: tuple[Signal, ...]
@@ -79,10 +81,15 @@ class BehaviourEngine:
             recent.address = client_address
         counts = recipient_counts(baseline, recipients)
         total, new = counts[0], counts[1]
-        country_days = baseline.country_days(country)
-        network_days = baseline.network_days(network)
-        recent.expire(now)
-        recent.note(now, country, client_address, new if baseline.messages else 0)
+        # The baseline's days for this country and network, and whether it has history, read
+        # once (spelled out: this runs for every message).
+        entry = baseline.countries.get(country)
+        country_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        entry = baseline.networks.get(network) if network is not None else None
+        network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        history = (baseline.messages >= cfg.history_messages
+                   and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
+        recent.count(now, country, client_address, new if baseline.messages else 0)
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
@@ -91,8 +98,13 @@ class BehaviourEngine:
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
             recent.streak = 0
-            return _CLEAN_VOUCHED
-        vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days)
+            # Usual contacts vouch only for an account with history (see vouches).
+            if history or vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days,
+                                  network_days, history):
+                return _CLEAN_VOUCHED
+            return _CLEAN
+        vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
+                          history)
         usual_contacts = to_usual_contacts(cfg, total, new)
         if total and new >= cfg.new_recipient_share * total and (network_days < familiar or country_days < familiar):
             recent.streak += 1
@@ -100,13 +112,13 @@ class BehaviourEngine:
             recent.streak = 0
         # Only established accounts join a cohort: a hijacked account has a history elsewhere. New
         # customers (and every account of a new installation) behind one NAT address are not one.
-        if network_days < cfg.familiar_after_days and not usual_contacts and baseline.has_history(cfg):
+        if network_days < familiar and not usual_contacts and history:
             cohort = self.cohorts.note(now, client_address, account, True)
         else:
             cohort = _NO_COHORT  # an account at its usual network, or writing to its contacts, joins no cohort
         signals = compute(cfg, baseline, now, network, country, asn, counts, recent, cohort, complaints, permissions,
                           self.home_countries if home_countries is None else home_countries,
-                          country_days, network_days, baseline.has_history(cfg), usual_contacts)
+                          country_days, network_days, history, usual_contacts)
         score = 0
         for s in signals:
             score += s.weight
@@ -139,8 +151,8 @@ class BehaviourEngine:
 
         # Anti-poisoning: only clean mail teaches (a traveller's to usual contacts included).
         learned = not complaints and (tier is Tier.NONE or (tier is Tier.WATCH and usual_contacts))
-        if learned:
-            baseline.learn(now, network, country, asn, recipients, cfg)
+        if learned:  # (nothing has changed the baseline since recipient_counts: counts[4] still holds)
+            baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
         if not score and learned and not recent.probation_since:
             return _CLEAN_VOUCHED if vouched else _CLEAN  # most messages: no new object
         return Verdict(tier, score, reasons, vouched, learned, bool(recent.probation_since))

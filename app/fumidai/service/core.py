@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, describe
+from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, Tier, describe
 from ..config import Settings
 from ..notices.reasons import behaviour_reason_code
 from ..counters.memory import MemoryCounters
@@ -40,6 +40,16 @@ _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOL
 # What a behaviour tier asks of the engine (the lower tiers only alert).
 _RISK_ACTIONS = {"hold": Action.HOLD, "filter": Action.FILTER, "suspend": Action.SUSPEND}
 _ALERTED_TIERS = frozenset({"watch", "probation"})
+_TIER_REASONS = {t: f"behaviour:{t}" for t in Tier}  # the alert reason of a tier, made once
+
+
+def risk_detail(verdict) -> dict:
+    """What an alert keeps of a behaviour verdict: tier, score and the reasons in words."""
+    return {
+        "tier": str(verdict.tier), "score": verdict.score, "probation": verdict.probation,
+        "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
+                    for r in verdict.reasons],
+    }
 
 
 class Service(LiveReads):
@@ -268,14 +278,15 @@ class Service(LiveReads):
                 self.pending.seen[account] = now
             if self.replicator is not None:
                 self.replicator.publish_count(account, minute, country, d.messages, d.recipients, d.accepted)
-        detail = None
+        risky = None  # a verdict with reasons: its detail goes with the alerts (built only for one written)
         if verdict is not None and verdict.reasons:
-            detail = self._note_risk(now, account, verdict, country, d.reason.startswith("behaviour:"))
+            risky = verdict
+            self._note_risk(now, account, verdict, country, d.reason.startswith("behaviour:"))
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
             self.suspended_index.add(account)
-            self._alert(now, account, "auto_suspend", d.reason, country, force=True, detail=detail)
+            self._alert(now, account, "auto_suspend", d.reason, country, force=True, verdict=risky)
             if self.metrics is not None:
                 self.metrics.observe_suspension("auto")
             log.warning("account %r suspended automatically: %s", account, d.reason)
@@ -283,7 +294,7 @@ class Service(LiveReads):
         if d.applied is not None or (d.reason and d.reason != "suspended" and d.messages):
             self.limited[account] = now
             kind = "cap" if d.reason.startswith(("abroad:", "country:")) else _ALERT_KINDS.get(d.applied, "quota_reject")
-            self._alert(now, account, kind, d.reason, country, detail=detail)
+            self._alert(now, account, kind, d.reason, country, verdict=risky)
         elif self._durable and d.reason == "suspended" and account in self._durable:
             return self._stored_first(account, None, d.action)  # refused before the suspension is stored: wait
         if stage == "DATA" and d.messages and d.action == "DUNNO" and self.tracer is not None:
@@ -316,18 +327,12 @@ class Service(LiveReads):
             req.risk_reason = behaviour_reason_code(v.reasons)  # a notice can say it in the owner's words
         return v
 
-    def _note_risk(self, now: float, account: str, verdict, country: str, acted: bool) -> dict:
+    def _note_risk(self, now: float, account: str, verdict, country: str, acted: bool) -> None:
         """Keep the account's latest risk for the live reads; alert for watch and probation (a
-        hold or a suspension alerts as such, with these reasons). Returns the alert's detail."""
+        hold or a suspension alerts as such, with these reasons)."""
         self.risk[account] = (now, verdict)
-        detail = {
-            "tier": str(verdict.tier), "score": verdict.score, "probation": verdict.probation,
-            "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
-                        for r in verdict.reasons],
-        }
         if not acted and verdict.tier in _ALERTED_TIERS:
-            self._alert(now, account, "behaviour", f"behaviour:{verdict.tier}", country, detail=detail)
-        return detail
+            self._alert(now, account, "behaviour", _TIER_REASONS[verdict.tier], country, verdict=verdict)
 
     # --- automatic suspensions are stored before they are answered ------------------------
 
@@ -364,12 +369,16 @@ class Service(LiveReads):
             self._durable.pop(account, None)
 
     def _alert(self, now: float, account: str, kind: str, reason: str, country: str, force: bool = False,
-               detail: dict | None = None) -> None:
+               verdict=None) -> None:
+        """Queue an alert, unless the same account and reason alerted within ALERT_REPEAT.
+        ``verdict``: the behaviour verdict whose reasons go with it (its detail is built here,
+        for an alert written: a busy account on watch is not described at every message)."""
         key = (account, reason)
         last = self._last_alert.get(key)
         if not force and last is not None and now - last < ALERT_REPEAT:
             return
         self._last_alert[key] = now
+        detail = None if verdict is None else risk_detail(verdict)
         self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason,
                                     "country": country, "detail": detail})
 
