@@ -51,6 +51,14 @@ def _address(live) -> tuple[str, int]:
     return host, int(port)
 
 
+def _content_length(answer: bytes) -> int:
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return int(line.split(b":", 1)[1])
+    return 0
+
+
 def _post_slowly(live, headers: str, chunk: bytes, limit: int, gap: float = 0.002) -> tuple[int, bytes, bool]:
     """Send a request head, then body chunks until the server answers or closes.
 
@@ -72,7 +80,8 @@ def _post_slowly(live, headers: str, chunk: bytes, limit: int, gap: float = 0.00
             time.sleep(gap)
         sock.settimeout(5)
         try:
-            while b"\r\n\r\n" not in answer:
+            # The head, then the body its content-length announces (they may come apart).
+            while b"\r\n\r\n" not in answer or len(answer.split(b"\r\n\r\n", 1)[1]) < _content_length(answer):
                 more = sock.recv(65536)
                 if not more:
                     break
