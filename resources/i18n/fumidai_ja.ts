@@ -81,428 +81,458 @@
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="240"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="240"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="240"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="240"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
+        <source>Received</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
+        <source>Feedback</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <source>Reporter</source>
+        <translation>報告元</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="254"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="254"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="255"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="255"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="256"/>
         <source>&amp;Travel…</source>
         <translation>渡航許可(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="257"/>
         <source>Let the owner send from other countries for a while</source>
         <translation>一定期間、利用者が海外から送信できるようにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="258"/>
         <source>Clear &amp;probation…</source>
         <translation>仮制限を解除(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="259"/>
         <source>End the probation the behaviour analysis put this account on</source>
         <translation>行動分析が付けた仮制限を解除する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="267"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="262"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="268"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="263"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="269"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="303"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="352"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="356"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="356"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="349"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="357"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="351"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="359"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="355"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="363"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="357"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="365"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="386"/>
+        <source>Complaints ({n})</source>
+        <translation>苦情 ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="386"/>
+        <source>Complaints</source>
+        <translation>苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="410"/>
         <source>{what}: limit {limit} reached ({used} now)</source>
         <translation>{what}: 上限 {limit} に到達 (現在 {used})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="384"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="413"/>
         <source>{what}: {used} of {limit} ({share:.0%})</source>
         <translation>{what}: {limit} のうち {used} ({share:.0%})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="417"/>
         <source>{n} attempts refused today ({r} recipients)</source>
         <translation>本日拒否した送信 {n} 件 (宛先 {r} 件)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="392"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="421"/>
         <source>{n:.1f} recipients per message</source>
         <translation>1通あたり宛先 {n:.1f} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="393"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
         <source>Why: {0}</source>
         <translation>理由: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="398"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="427"/>
         <source>From {0}</source>
         <translation>送信元 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="400"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="429"/>
         <source>({n} addresses in recent decisions)</source>
         <translation>(最近の判定で {n} 個のアドレス)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="408"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="437"/>
         <source>Risk: {level} ({score:.2f})</source>
         <translation>リスク: {level} ({score:.2f})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="413"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="442"/>
         <source>⚑ new country</source>
         <translation>⚑ 新しい国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="415"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="444"/>
         <source>⚑ new recipients</source>
         <translation>⚑ 新しい宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="417"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
         <source>Own limits (bulk sender)</source>
         <translation>個別上限あり (大量送信者)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="449"/>
         <source>{n} complaints</source>
         <translation>苦情 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="452"/>
         <source>Travelling: {countries} until {until}</source>
         <translation>渡航中: {countries} ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="426"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
         <source>Trusted until {until}</source>
         <translation>信頼済み ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="435"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="465"/>
         <source>since {0}</source>
         <translation>{0} から</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="476"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="448"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="478"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="467"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="486"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="497"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="459"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="489"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="466"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="496"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="532"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="562"/>
         <source>Release now?</source>
         <translation>今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="533"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="563"/>
         <source>The limits are saved, but the account is still stopped by the old quota. Release it now?</source>
         <translation>送信上限を保存しましたが、アカウントは以前の上限による停止のままです。今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="583"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="613"/>
         <source>Clear probation: {0}</source>
         <translation>仮制限の解除: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="584"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="614"/>
         <source>Why is this account trusted again? (stored in the audit log)</source>
         <translation>このアカウントを再び信頼する理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="592"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="622"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="593"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="623"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="617"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="647"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="634"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="664"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="636"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="666"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -808,37 +838,37 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="286"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="318"/>
         <source>Acknowledge</source>
         <translation>確認済みにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="287"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="319"/>
         <source>Mark the selected alerts as seen and handled, for every desk (Ctrl+K)</source>
         <translation>選んだアラートを確認・対応済みにする (全デスクに反映, Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="288"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="320"/>
         <source>Open an incident</source>
         <translation>インシデントを開く</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="351"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="383"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="355"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="387"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="359"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="391"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="360"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="392"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -887,119 +917,164 @@
     </message>
     <message>
         <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
         <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="59"/>
         <source>filtered</source>
         <translation>隔離</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <source>complaint about a message</source>
+        <translation>送信メールへの苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="52"/>
+        <source>egress address listed on a blocklist</source>
+        <translation>送信元アドレスがブロックリストに掲載</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="53"/>
+        <source>egress address delisted</source>
+        <translation>送信元アドレスの掲載解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="58"/>
         <source>stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="58"/>
         <source>cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="58"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
+        <source>complaint</source>
+        <translation>苦情</translation>
+    </message>
+    <message>
         <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
+        <source>listed</source>
+        <translation>掲載</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="62"/>
+        <source>delisted</source>
+        <translation>解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="67"/>
         <source>Hourly message quota</source>
         <translation>1時間あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="62"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="68"/>
         <source>Daily message quota</source>
         <translation>1日あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="69"/>
         <source>Hourly recipient quota</source>
         <translation>1時間あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="64"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="70"/>
         <source>Daily recipient quota</source>
         <translation>1日あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="71"/>
         <source>Recipients per message limit</source>
         <translation>1通あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="66"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
         <source>Daily distinct recipients quota</source>
         <translation>1日あたりの異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="69"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="75"/>
         <source>messages per hour</source>
         <translation>1時間の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="70"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="76"/>
         <source>messages per day</source>
         <translation>1日の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="71"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="77"/>
         <source>recipients per hour</source>
         <translation>1時間の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="78"/>
         <source>recipients per day</source>
         <translation>1日の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="73"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="79"/>
         <source>recipients per message</source>
         <translation>1通の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="80"/>
         <source>distinct recipients per day</source>
         <translation>1日の異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="82"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="88"/>
         <source>Account suspended</source>
         <translation>アカウント停止中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="86"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="92"/>
         <source>Abroad cap: {limit}</source>
         <translation>海外からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="88"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="94"/>
         <source>{country} cap: {limit}</source>
         <translation>{country}からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="162"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="123"/>
+        <source>{n} of {limit} complaints (stop at {limit})</source>
+        <translation>苦情 {n} / {limit} 件({limit} 件で停止)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="130"/>
+        <source>{egress} no longer listed on {zone}</source>
+        <translation>{egress} は {zone} から削除されました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="132"/>
+        <source>{egress} listed on {zone}</source>
+        <translation>{egress} が {zone} に掲載されました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="193"/>
         <source>{reason} ×{n} since {time}</source>
         <translation>{reason} ×{n} ({time} から)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="168"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="199"/>
         <source>acknowledged by {0} at {1}</source>
         <translation>{0} が {1} に確認済み</translation>
     </message>
@@ -1007,47 +1082,47 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="32"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="35"/>
         <source>Connect to the Fumidai backend</source>
         <translation>Fumidai サーバーに接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="39"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="42"/>
         <source>the token printed by `fumidai staff add`</source>
         <translation>`fumidai staff add` が表示したトークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="40"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="43"/>
         <source>Remember the token on this computer</source>
         <translation>このコンピューターにトークンを保存する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="46"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="49"/>
         <source>No system keyring is available: a remembered token is stored unencrypted in the desk&apos;s settings file.</source>
         <translation>システムのキーリングが使えません。保存したトークンは設定ファイルに暗号化されずに保存されます。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="51"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54"/>
         <source>Backend URL</source>
         <translation>サーバー URL</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="52"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="55"/>
         <source>Token</source>
         <translation>トークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="57"/>
         <source>Connect</source>
         <translation>接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="68"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="71"/>
         <source>Enter the backend URL and your token.</source>
         <translation>サーバー URL とトークンを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="70"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="73"/>
         <source>Connecting…</source>
         <translation>接続中…</translation>
     </message>
@@ -1063,9 +1138,82 @@
 <context>
     <name>DetachedMap</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="74"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="75"/>
         <source>Fumidai — sending sources by country</source>
         <translation>Fumidai — 国別の送信元</translation>
+    </message>
+</context>
+<context>
+    <name>EgressPanel</name>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="67"/>
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="67"/>
+        <source>List</source>
+        <translation>リスト</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="67"/>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>Since</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>Delisting</source>
+        <translation>掲載解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>List&apos;s text</source>
+        <translation>リストの説明</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="110"/>
+        <source>listed</source>
+        <translation>掲載中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="110"/>
+        <source>not listed</source>
+        <translation>未掲載</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="111"/>
+        <source>check failed</source>
+        <translation>確認失敗</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="133"/>
+        <source>since {since}, checked {checked}</source>
+        <translation>{since} から、{checked} に確認</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="136"/>
+        <source>Double-click to open the list&apos;s delisting page</source>
+        <translation>ダブルクリックで掲載解除ページを開きます</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="145"/>
+        <source>No blocklist answers yet</source>
+        <translation>ブロックリストの確認結果はまだありません</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="147"/>
+        <source>{n} of {total} checks: listed</source>
+        <translation>{total} 件中 {n} 件で掲載中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="149"/>
+        <source>Not listed on any of {total} checks</source>
+        <translation>{total} 件すべてで未掲載</translation>
     </message>
 </context>
 <context>
@@ -1263,143 +1411,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="54"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="55"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="307"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="322"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="309"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="311"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="312"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="327"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="313"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="314"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="329"/>
         <source>Incidents</source>
         <translation>インシデント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="315"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="331"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="316"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="317"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="318"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="334"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="319"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="335"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="321"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="337"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="323"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="339"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="325"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="341"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="342"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="338"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="354"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="376"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="392"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="389"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="448"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="443"/>
+        <source>Egress reputation</source>
+        <translation>送信元の評判</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="483"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="450"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="485"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="452"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="487"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="455"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="490"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="458"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="493"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="460"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="495"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
