@@ -54,8 +54,12 @@ def test_egress_panel_shows_each_address_and_list(qtbot, api, egress):
     assert egress.delist_url(0) == "" and "Not listed" in egress.summary.text()
 
 
-def test_egress_panel_hides_on_a_backend_without_blocklists(qtbot, api, egress):
-    api.without_reputation = True
+@pytest.mark.parametrize("backend", ["older", "unconfigured"])
+def test_egress_panel_hides_on_a_backend_without_blocklists(qtbot, api, egress, backend):
+    if backend == "older":
+        api.without_reputation = True  # 404
+    else:
+        api.egress = []  # [blocklists] egress empty: nothing checked
     with qtbot.waitSignal(egress.supportedChanged, timeout=5000) as blocker:
         egress.start()
     assert blocker.args == [False] and egress.supported is False

@@ -3,8 +3,9 @@
 The backend checks the lists itself (GET /blocklists); the desk only shows the last answers: the
 state, since when, the list's own TXT words and, where the zone has one, the delisting page. Polled
 slowly (REFRESH_S) through the ActionRunner, off the GUI thread. A backend without blocklist checks
-(404) hides the panel: ``supportedChanged(False)``. The TXT and error texts come from DNS answers
-of third parties: table items and tooltips are plain text (escaped), never markup.
+(404), or with no egress address configured, hides the panel: ``supportedChanged(False)``. The TXT
+and error texts come from DNS answers of third parties: table items and tooltips are plain text
+(escaped), never markup.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class EgressPanel(QWidget):
         self._runner.fetch("blocklists", "", _blocklists_or_none, on_success=self._loaded)
 
     def _loaded(self, data: dict | None) -> None:
+        if data is not None and not data.get("egress") and not data.get("items"):
+            data = None  # no egress address configured: nothing is checked, nothing to show
         if data is None:  # an older backend, or no blocklist checks: hide the panel, say nothing
             if self.supported is not False:
                 self.supported = False
