@@ -148,10 +148,11 @@ class FakeApi:
             self._fail.extend([status] * count)
 
     def add_alert(self, account: str, kind: str = "auto_suspend", reason: str = "quota:messages_per_hour",
-                  country: str = "CN") -> dict:
+                  country: str | None = "CN", detail: dict | None = None) -> dict:
         with self.lock:
             alert = {"id": len(self.alerts) + 1, "time": iso(self.now), "account": account, "kind": kind,
-                     "reason": reason, "country": country, "detail": {"limit": 100, "value": 150}}
+                     "reason": reason, "country": country,
+                     "detail": detail if detail is not None else {"limit": 100, "value": 150}}
             if not self.without_ack:  # the contract: acknowledgements kept by the backend
                 alert.update(acked_by=None, acked_at=None)
             self.alerts.append(alert)

@@ -122,7 +122,8 @@ def test_account_panel_without_complaint_intake(qtbot, api, panel):
 
 def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(qtbot, api, tmp_path):
     api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed", delist_url="https://check.spamhaus.org/")
-    api.add_alert("203.0.113.10", kind="blocklist_listed", reason="203.0.113.10 listed on zen.spamhaus.org")
+    api.add_alert("203.0.113.10", kind="blocklist_listed", reason="203.0.113.10 listed on zen.spamhaus.org",
+                  country=None, detail={"egress": "203.0.113.10", "zone": "zen.spamhaus.org"})
     with FakeApi(accounts=5) as old:
         old.without_reputation = True
         windows = []
