@@ -170,6 +170,7 @@ class AccountPanel(QWidget):
         for table in (self.limits_table, self.countries_table, self.recent_table, self.history_table,
                       self.notices_table, self.complaints_table):
             self.tabs.addTab(table, "")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.complaints_table), False)  # until a backend lists them
         self._history: list = []
         self._rechecks = 0
         self._recheck = QTimer(self, singleShot=True, interval=NOTICE_RECHECK_MS)
