@@ -150,3 +150,22 @@ def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(q
         finally:
             for w in windows:
                 w.shutdown()
+
+
+BEHAVIOUR = {"tier": "watch", "score": 0.4, "probation": False,
+             "reasons": [{"code": "new_recipients", "params": {"new": 36, "total": 39},
+                          "text": "36 of 39 recipients never written to", "text_ja": "宛先 39 件中 36 件が初めての相手"}]}
+
+
+def test_behaviour_alerts_in_words():
+    a = _alert("behaviour", "emi@isp.example", "behaviour:watch", BEHAVIOUR)
+    assert kind_short("behaviour") == "risk" and kind_text("behaviour") == "behaviour analysis"
+    assert alert_reason(a) == "Risk: watch · 36 of 39 recipients never written to"
+    stop = _alert("auto_suspend", "emi@isp.example", "behaviour:new_country/RU", BEHAVIOUR)
+    assert alert_reason(stop).startswith("Behaviour analysis · ")
+
+
+def test_behaviour_reasons_in_japanese(japanese):
+    a = _alert("behaviour", "emi@isp.example", "behaviour:watch", BEHAVIOUR)
+    assert kind_short("behaviour") == "リスク"
+    assert alert_reason(a) == "リスク: 監視 · 宛先 39 件中 36 件が初めての相手"

@@ -38,6 +38,7 @@ from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog, Tr
 from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
 from .letters import released_recently
+from .messages import ui_is_japanese
 from .why import binding, group_decisions, has_own_limits, recipients_per_message, sources
 
 HISTORY_DAYS = 7
@@ -76,8 +77,8 @@ def risk_word(level: str) -> str:
 
 
 def reason_words(reason) -> str:
-    """One behaviour reason in words: the backend's own text, else its code."""
-    return reason.text or reason.code
+    """One behaviour reason in words: the backend's own text (Japanese in a Japanese UI), else its code."""
+    return reason.words(ui_is_japanese())
 
 
 def _time(value: object) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, Q
 
 from .api.models import AlertItem
 from .clock import local_text, utc_text
+from .messages import ui_is_japanese
 
 MAX_ALERTS = 2000
 # Time, kind and country: as wide as their short text, up to a cap; account and reason share the rest.
@@ -48,6 +49,7 @@ def kind_text(kind: str) -> str:
     """The kind in full words (the kind column's tooltip)."""
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "automatic stop"), "cap": QCoreApplication.translate("AlertsModel", "country cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "refused (quota)"),
             "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered"),
+            "behaviour": QCoreApplication.translate("AlertsModel", "behaviour analysis"),
             "complaint": QCoreApplication.translate("AlertsModel", "complaint about a message"),
             "blocklist_listed": QCoreApplication.translate("AlertsModel", "egress address listed on a blocklist"),
             "blocklist_delisted": QCoreApplication.translate("AlertsModel", "egress address delisted")}.get(kind, kind)
@@ -57,6 +59,7 @@ def kind_short(kind: str) -> str:
     """The kind in one short word: the column stays narrow so account and reason get the width."""
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "stop"), "cap": QCoreApplication.translate("AlertsModel", "cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "limit"),
             "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered"),
+            "behaviour": QCoreApplication.translate("AlertsModel", "risk"),
             "complaint": QCoreApplication.translate("AlertsModel", "complaint"),
             "blocklist_listed": QCoreApplication.translate("AlertsModel", "listed"),
             "blocklist_delisted": QCoreApplication.translate("AlertsModel", "delisted")}.get(kind, kind)
@@ -81,11 +84,23 @@ _CAP_NAMES = {
 }
 
 
+_RISK_LEVELS = {
+    "watch": QT_TRANSLATE_NOOP("AlertsModel", "watch"),
+    "probation": QT_TRANSLATE_NOOP("AlertsModel", "probation"),
+    "hold": QT_TRANSLATE_NOOP("AlertsModel", "hold"),
+    "suspend": QT_TRANSLATE_NOOP("AlertsModel", "suspend"),
+}
+
+
 def reason_text(code: str) -> str:
     """A reason code in words of the UI language; an unknown code is shown as it is."""
     parts = code.split(":")
     if parts == ["suspended"]:
         return QCoreApplication.translate("AlertsModel", "Account suspended")
+    if len(parts) == 2 and parts[0] == "behaviour":  # "behaviour:watch", or the signals of a hold or stop
+        level = _RISK_LEVELS.get(parts[1])
+        return (QCoreApplication.translate("AlertsModel", "Risk: {level}").format(level=_tr(level)) if level
+                else QCoreApplication.translate("AlertsModel", "Behaviour analysis"))
     if len(parts) == 2 and parts[0] == "quota" and parts[1] in _QUOTA_NAMES:
         return _tr(_QUOTA_NAMES[parts[1]])
     if len(parts) == 2 and parts[0] == "abroad" and parts[1] in _CAP_NAMES:
@@ -105,7 +120,8 @@ def alert_reason(a: AlertItem) -> str:
     if isinstance(value, (int, float)) and isinstance(limit, (int, float)):
         text += f" {value:,g}/{limit:,g}"
     reasons = [r for r in a.detail.get("reasons") or [] if isinstance(r, dict)]
-    words = [str(r.get("text") or r.get("code") or "") for r in reasons]
+    ja = ui_is_japanese()
+    words = [str((r.get("text_ja") if ja else "") or r.get("text") or r.get("code") or "") for r in reasons]
     words = [w for w in words if w]
     if words:
         text = " · ".join([text, *words]) if text else " · ".join(words)
