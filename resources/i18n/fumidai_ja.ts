@@ -4,505 +4,535 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="52"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="53"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
         <source>suspended</source>
         <translation>送信停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="54"/>
         <location filename="../../app/fumidai/desk/account_panel.py" line="55"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
         <source>released</source>
         <translation>送信停止を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="56"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
         <source>suspension undone</source>
         <translation>送信停止を取り消しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="57"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="58"/>
         <source>limits saved</source>
         <translation>送信上限を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="58"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="59"/>
         <source>limits back to the defaults</source>
         <translation>送信上限を既定値に戻しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="59"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="60"/>
         <source>notice queued</source>
         <translation>通知を送信キューに入れました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="60"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="61"/>
         <source>travel permission saved</source>
         <translation>渡航中の送信許可を保存しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="61"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="62"/>
         <source>travel permission ended</source>
         <translation>渡航中の送信許可を終了しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="62"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="63"/>
         <source>probation cleared</source>
         <translation>仮制限を解除しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="65"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="66"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="66"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="67"/>
         <source>watch</source>
         <translation>監視</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="67"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="68"/>
         <source>probation</source>
         <translation>仮制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="68"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="69"/>
         <source>hold</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="69"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="70"/>
         <source>suspend</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="90"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="91"/>
         <source>unlimited</source>
         <translation>無制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Limit</source>
         <translation>上限項目</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Effective</source>
         <translation>適用中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>Default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="228"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
         <source>From</source>
         <translation>設定元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Messages/h</source>
         <translation>通数/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="229"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
         <source>Messages/day</source>
         <translation>通数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Recipients/day</source>
         <translation>宛先数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="230"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
         <source>Refused/day</source>
         <translation>拒否数/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
         <source>Stage</source>
         <translation>段階</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Action</source>
         <translation>処理</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="231"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="237"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Client</source>
         <translation>クライアント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="232"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
         <source>Recipients</source>
         <translation>宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="233"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Staff</source>
         <translation>担当者</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="234"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="240"/>
         <source>Change</source>
         <translation>変更内容</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
         <source>Template</source>
         <translation>テンプレート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="235"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="241"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Sent</source>
         <translation>送信日時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="236"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <source>Received</source>
+        <translation>受信日時</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <source>Subject</source>
+        <translation>件名</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <source>Feedback</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
+        <source>Reporter</source>
+        <translation>報告元</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>Limits</source>
         <translation>送信上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>Countries</source>
         <translation>国別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="238"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
         <source>Recent decisions</source>
         <translation>最近の判定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
         <source>History</source>
         <translation>操作履歴</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="239"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
         <source>Notices</source>
         <translation>通知</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
         <source>&amp;Suspend…</source>
         <translation>送信停止(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="242"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
         <source>Stop this account&apos;s sending (it still receives mail)</source>
         <translation>このアカウントの送信を停止します (受信は引き続き可能)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="243"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
         <source>Suspend &amp;&amp; &amp;notify…</source>
         <translation>送信停止して通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="244"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
         <source>Suspend and mail the owner in one step</source>
         <translation>送信停止と利用者への通知を一度に行います</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
         <source>&amp;Release…</source>
         <translation>解除(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="245"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
         <source>Let the account send again</source>
         <translation>このアカウントの送信を再開させます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="246"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="254"/>
         <source>Edit &amp;quota…</source>
         <translation>送信上限を編集(&amp;Q)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="247"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="255"/>
         <source>This account&apos;s own limits, country caps and home countries</source>
         <translation>このアカウント個別の送信上限・国別上限・利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="256"/>
         <source>Send &amp;notice…</source>
         <translation>通知を送信(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="248"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="256"/>
         <source>Mail the owner from a template</source>
         <translation>テンプレートから利用者へ通知メールを送ります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="257"/>
         <source>&amp;Export history…</source>
         <translation>履歴をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="249"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="257"/>
         <source>Hourly sending per country as CSV</source>
         <translation>国別・1時間ごとの送信数を CSV で保存</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="250"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="258"/>
         <source>&amp;Travel…</source>
         <translation>渡航許可(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="251"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="259"/>
         <source>Let the owner send from other countries for a while</source>
         <translation>一定期間、利用者が海外から送信できるようにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="252"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="260"/>
         <source>Clear &amp;probation…</source>
         <translation>仮制限を解除(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="253"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
         <source>End the probation the behaviour analysis put this account on</source>
         <translation>行動分析が付けた仮制限を解除する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="261"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="269"/>
         <source>No account selected</source>
         <translation>アカウント未選択</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="262"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="270"/>
         <source>Select a row in the table, or double-click an alert.</source>
         <translation>表の行を選択するか、アラートをダブルクリックしてください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="263"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="271"/>
         <source>Mail sent from outside these countries counts against the abroad limits</source>
         <translation>これらの国以外から送ったメールには海外からの上限がかかります</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="297"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="305"/>
         <source>your role (viewer) cannot change accounts</source>
         <translation>あなたの権限 (閲覧者) ではアカウントを変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="344"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="354"/>
         <source>Home countries: {0}</source>
         <translation>利用国: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="358"/>
         <source>automatically</source>
         <translation>自動で</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="348"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="358"/>
         <source>by {0}</source>
         <translation>{0} が</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="349"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="359"/>
         <source>Suspended {0} since {1}</source>
         <translation>{1} から送信停止中 ({0}停止)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="351"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="361"/>
         <source>, until {0}</source>
         <translation>、{0} まで</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="355"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="365"/>
         <source>Limited: at a quota now</source>
         <translation>制限中: 送信上限に達しています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="357"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="367"/>
         <source>Sending normally</source>
         <translation>正常に送信中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="381"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <source>Complaints ({n})</source>
+        <translation>苦情 ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <source>Complaints</source>
+        <translation>苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="412"/>
         <source>{what}: limit {limit} reached ({used} now)</source>
         <translation>{what}: 上限 {limit} に到達 (現在 {used})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="384"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="415"/>
         <source>{what}: {used} of {limit} ({share:.0%})</source>
         <translation>{what}: {limit} のうち {used} ({share:.0%})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="388"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
         <source>{n} attempts refused today ({r} recipients)</source>
         <translation>本日拒否した送信 {n} 件 (宛先 {r} 件)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="392"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="423"/>
         <source>{n:.1f} recipients per message</source>
         <translation>1通あたり宛先 {n:.1f} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="393"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="424"/>
         <source>Why: {0}</source>
         <translation>理由: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="398"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="429"/>
         <source>From {0}</source>
         <translation>送信元 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="400"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="431"/>
         <source>({n} addresses in recent decisions)</source>
         <translation>(最近の判定で {n} 個のアドレス)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="408"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="439"/>
         <source>Risk: {level} ({score:.2f})</source>
         <translation>リスク: {level} ({score:.2f})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="413"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="444"/>
         <source>⚑ new country</source>
         <translation>⚑ 新しい国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="415"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
         <source>⚑ new recipients</source>
         <translation>⚑ 新しい宛先</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="417"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="448"/>
         <source>Own limits (bulk sender)</source>
         <translation>個別上限あり (大量送信者)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="419"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="451"/>
         <source>{n} complaints</source>
         <translation>苦情 {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="422"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="454"/>
         <source>Travelling: {countries} until {until}</source>
         <translation>渡航中: {countries} ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="426"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="458"/>
         <source>Trusted until {until}</source>
         <translation>信頼済み ({until} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="435"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="467"/>
         <source>since {0}</source>
         <translation>{0} から</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="446"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="478"/>
         <source>override by {0}</source>
         <translation>{0} による個別設定</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="448"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="480"/>
         <source> until {0}</source>
         <translation> ({0} まで)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="456"/>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="467"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="488"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="499"/>
         <source>default</source>
         <translation>既定値</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="459"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="491"/>
         <source>abroad: </source>
         <translation>国外: </translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="466"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="498"/>
         <source>Home countries</source>
         <translation>利用国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="532"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="564"/>
         <source>Release now?</source>
         <translation>今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="533"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="565"/>
         <source>The limits are saved, but the account is still stopped by the old quota. Release it now?</source>
         <translation>送信上限を保存しましたが、アカウントは以前の上限による停止のままです。今すぐ解除しますか?</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="583"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="615"/>
         <source>Clear probation: {0}</source>
         <translation>仮制限の解除: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="584"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="616"/>
         <source>Why is this account trusted again? (stored in the audit log)</source>
         <translation>このアカウントを再び信頼する理由 (監査ログに記録されます)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="592"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="624"/>
         <source>Export history</source>
         <translation>履歴のエクスポート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="593"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="625"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV ファイル (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="617"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="649"/>
         <source>Exported {0} rows to {1}</source>
         <translation>{0} 行を {1} に書き出しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="634"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="666"/>
         <source>; the notice failed: {0}</source>
         <translation>。通知は失敗しました: {0}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/account_panel.py" line="636"/>
+        <location filename="../../app/fumidai/desk/account_panel.py" line="668"/>
         <source>; notice {0}</source>
         <translation>。通知: {0}</translation>
     </message>
@@ -510,194 +540,194 @@
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="43"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="57"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
         <source>msg/min
 (5 min)</source>
         <translation>通数/分
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
         <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
         <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
         <source>Risk</source>
         <translation>リスク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
         <source>Messages accepted in the last hour (refused ones not counted)</source>
         <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
         <source>Messages accepted in the last day (refused ones not counted)</source>
         <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
         <source>Highest share used of any of the account&apos;s quotas</source>
         <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="67"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="67"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="68"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="68"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="69"/>
         <source>The behaviour analysis: watch, probation, hold or suspend, and why</source>
         <translation>行動分析の判定 (監視・仮制限・保留・停止) とその理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="71"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
         <source>watch</source>
         <translation>監視</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="73"/>
         <source>probation</source>
         <translation>仮制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="73"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="74"/>
         <source>hold</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="74"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="75"/>
         <source>suspend</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="115"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="117"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="131"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="139"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="132"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="140"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="131"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="139"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="132"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="140"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="257"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="499"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="258"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="500"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="289"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="290"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="290"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="291"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
     </message>
@@ -808,37 +838,37 @@
 <context>
     <name>AlertsFeed</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="286"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="334"/>
         <source>Acknowledge</source>
         <translation>確認済みにする</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="287"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="335"/>
         <source>Mark the selected alerts as seen and handled, for every desk (Ctrl+K)</source>
         <translation>選んだアラートを確認・対応済みにする (全デスクに反映, Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="288"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="336"/>
         <source>Open an incident</source>
         <translation>インシデントを開く</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="351"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="399"/>
         <source>Sending stopped automatically</source>
         <translation>送信を自動停止しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="355"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="403"/>
         <source>{account} ({reason}, from {country})</source>
         <translation>{account} ({reason}、送信元 {country})</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="359"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="407"/>
         <source>and {n} more</source>
         <translation>ほか {n} 件</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="360"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="408"/>
         <source>{n} accounts: {names}</source>
         <translation>{n} アカウント: {names}</translation>
     </message>
@@ -846,160 +876,245 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="31"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
         <source>Time</source>
         <translation>時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="32"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="33"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="34"/>
         <source>What</source>
         <translation>種別</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="34"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="35"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="36"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
         <source>automatic stop</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
         <source>country cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="49"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
         <source>refused (quota)</source>
         <translation>拒否 (上限)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
         <source>deferred</source>
         <translation>一時拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
         <source>held</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="50"/>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="56"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="51"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
         <source>filtered</source>
         <translation>隔離</translation>
     </message>
     <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="52"/>
+        <source>behaviour analysis</source>
+        <translation>行動分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="53"/>
+        <source>complaint about a message</source>
+        <translation>送信メールへの苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="54"/>
+        <source>egress address listed on a blocklist</source>
+        <translation>送信元アドレスがブロックリストに掲載</translation>
+    </message>
+    <message>
         <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <source>egress address delisted</source>
+        <translation>送信元アドレスの掲載解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
         <source>stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
         <source>cap</source>
         <translation>国別上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="55"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="60"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="61"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="62"/>
+        <source>risk</source>
+        <translation>リスク</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
+        <source>complaint</source>
+        <translation>苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="64"/>
+        <source>listed</source>
+        <translation>掲載</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
+        <source>delisted</source>
+        <translation>解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="70"/>
         <source>Hourly message quota</source>
         <translation>1時間あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="62"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="71"/>
         <source>Daily message quota</source>
         <translation>1日あたりの送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="63"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
         <source>Hourly recipient quota</source>
         <translation>1時間あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="64"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="73"/>
         <source>Daily recipient quota</source>
         <translation>1日あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="65"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
         <source>Recipients per message limit</source>
         <translation>1通あたりの宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="66"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="75"/>
         <source>Daily distinct recipients quota</source>
         <translation>1日あたりの異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="69"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="78"/>
         <source>messages per hour</source>
         <translation>1時間の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="70"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="79"/>
         <source>messages per day</source>
         <translation>1日の送信通数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="71"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="80"/>
         <source>recipients per hour</source>
         <translation>1時間の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="72"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="81"/>
         <source>recipients per day</source>
         <translation>1日の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="73"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="82"/>
         <source>recipients per message</source>
         <translation>1通の宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="74"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="83"/>
         <source>distinct recipients per day</source>
         <translation>1日の異なる宛先数の上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="82"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="88"/>
+        <source>watch</source>
+        <translation>監視</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="89"/>
+        <source>probation</source>
+        <translation>仮制限</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="90"/>
+        <source>hold</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="91"/>
+        <source>suspend</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="99"/>
         <source>Account suspended</source>
         <translation>アカウント停止中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="86"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="102"/>
+        <source>Risk: {level}</source>
+        <translation>リスク: {level}</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="103"/>
+        <source>Behaviour analysis</source>
+        <translation>行動分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="107"/>
         <source>Abroad cap: {limit}</source>
         <translation>海外からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="88"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="109"/>
         <source>{country} cap: {limit}</source>
         <translation>{country}からの{limit}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="162"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="139"/>
+        <source>{n} of {limit} complaints (stop at {limit})</source>
+        <translation>苦情 {n} / {limit} 件({limit} 件で停止)</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="146"/>
+        <source>{egress} no longer listed on {zone}</source>
+        <translation>{egress} は {zone} から削除されました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="148"/>
+        <source>{egress} listed on {zone}</source>
+        <translation>{egress} が {zone} に掲載されました</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="209"/>
         <source>{reason} ×{n} since {time}</source>
         <translation>{reason} ×{n} ({time} から)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/alerts_feed.py" line="168"/>
+        <location filename="../../app/fumidai/desk/alerts_feed.py" line="215"/>
         <source>acknowledged by {0} at {1}</source>
         <translation>{0} が {1} に確認済み</translation>
     </message>
@@ -1007,47 +1122,47 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="32"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="35"/>
         <source>Connect to the Fumidai backend</source>
         <translation>Fumidai サーバーに接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="39"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="42"/>
         <source>the token printed by `fumidai staff add`</source>
         <translation>`fumidai staff add` が表示したトークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="40"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="43"/>
         <source>Remember the token on this computer</source>
         <translation>このコンピューターにトークンを保存する</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="46"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="49"/>
         <source>No system keyring is available: a remembered token is stored unencrypted in the desk&apos;s settings file.</source>
         <translation>システムのキーリングが使えません。保存したトークンは設定ファイルに暗号化されずに保存されます。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="51"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54"/>
         <source>Backend URL</source>
         <translation>サーバー URL</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="52"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="55"/>
         <source>Token</source>
         <translation>トークン</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="54"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="57"/>
         <source>Connect</source>
         <translation>接続</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="68"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="71"/>
         <source>Enter the backend URL and your token.</source>
         <translation>サーバー URL とトークンを入力してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/connect_dialog.py" line="70"/>
+        <location filename="../../app/fumidai/desk/connect_dialog.py" line="73"/>
         <source>Connecting…</source>
         <translation>接続中…</translation>
     </message>
@@ -1063,9 +1178,82 @@
 <context>
     <name>DetachedMap</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="74"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="75"/>
         <source>Fumidai — sending sources by country</source>
         <translation>Fumidai — 国別の送信元</translation>
+    </message>
+</context>
+<context>
+    <name>EgressPanel</name>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>List</source>
+        <translation>リスト</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <source>Since</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <source>Delisting</source>
+        <translation>掲載解除</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <source>List&apos;s text</source>
+        <translation>リストの説明</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="113"/>
+        <source>listed</source>
+        <translation>掲載中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="113"/>
+        <source>not listed</source>
+        <translation>未掲載</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="114"/>
+        <source>check failed</source>
+        <translation>確認失敗</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="136"/>
+        <source>since {since}, checked {checked}</source>
+        <translation>{since} から、{checked} に確認</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="139"/>
+        <source>Double-click to open the list&apos;s delisting page</source>
+        <translation>ダブルクリックで掲載解除ページを開きます</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="148"/>
+        <source>No blocklist answers yet</source>
+        <translation>ブロックリストの確認結果はまだありません</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="150"/>
+        <source>{n} of {total} checks: listed</source>
+        <translation>{total} 件中 {n} 件で掲載中</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/egress.py" line="152"/>
+        <source>Not listed on any of {total} checks</source>
+        <translation>{total} 件すべてで未掲載</translation>
     </message>
 </context>
 <context>
@@ -1263,143 +1451,148 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="54"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="55"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="307"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="322"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="309"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="311"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="312"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="327"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="313"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="314"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="329"/>
         <source>Incidents</source>
         <translation>インシデント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="315"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="331"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="316"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="317"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="318"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="334"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="319"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="335"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="320"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="321"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="337"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="323"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="339"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="325"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="341"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="342"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="338"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="354"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="376"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="392"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="389"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="448"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="443"/>
+        <source>Egress reputation</source>
+        <translation>送信元の評判</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/main_window.py" line="483"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="450"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="485"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="452"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="487"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="455"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="490"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="458"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="493"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="460"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="495"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -1978,62 +2171,62 @@
 <context>
     <name>TrendsView</name>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="119"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="126"/>
         <source> days</source>
         <translation> 日間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="120"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="127"/>
         <source>Reload</source>
         <translation>再読み込み</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="121"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="128"/>
         <source>Messages per day</source>
         <translation>1日あたりの通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="123"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="130"/>
         <source>accepted</source>
         <translation>受付</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="123"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="130"/>
         <source>refused</source>
         <translation>拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="196"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="215"/>
         <source>Last {n} days: {0:.1%} of messages refused, {1} automatic stops.</source>
         <translation>直近 {n} 日: 拒否 {0:.1%}、自動停止 {1} 件。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="199"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="218"/>
         <source>The {n} days before: {0:.1%} refused, {1} stops.</source>
         <translation>その前の {n} 日: 拒否 {0:.1%}、停止 {1} 件。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="122"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="129"/>
         <source>Automatic stops per day</source>
         <translation>1日あたりの自動停止数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="131"/>
         <source>Country</source>
         <translation>国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="131"/>
         <source>Messages</source>
         <translation>通数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="124"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="131"/>
         <source>Share</source>
         <translation>割合</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/trends.py" line="201"/>
+        <location filename="../../app/fumidai/desk/trends.py" line="220"/>
         <source>No data for this period.</source>
         <translation>この期間のデータはありません。</translation>
     </message>
@@ -2160,54 +2353,62 @@
     </message>
 </context>
 <context>
-    <name>messages</name>
+    <name>language</name>
     <message>
         <location filename="../../app/fumidai/desk/messages.py" line="13"/>
+        <source>en</source>
+        <translation>ja</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <location filename="../../app/fumidai/desk/messages.py" line="19"/>
         <source>the server&apos;s certificate has expired</source>
         <translation>サーバー証明書の有効期限が切れています</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="14"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="20"/>
         <source>the server&apos;s certificate is not signed by a trusted authority</source>
         <translation>サーバー証明書が信頼できる認証局によって署名されていません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="15"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="21"/>
         <source>the server&apos;s certificate is for another host name</source>
         <translation>サーバー証明書のホスト名が一致しません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="16"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="22"/>
         <source>the secure connection failed</source>
         <translation>暗号化接続に失敗しました</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="17"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="23"/>
         <source>Cannot trust {url}: {what}.</source>
         <translation>{url} を信頼できません: {what}。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="19"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="25"/>
         <source>The backend at {url} did not answer in time.</source>
         <translation>{url} のサーバーが時間内に応答しませんでした。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="21"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="27"/>
         <source>Cannot reach the backend at {url}; check the address and that the server runs.</source>
         <translation>{url} のサーバーに接続できません。アドレスとサーバーの稼働を確認してください。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="24"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="30"/>
         <source>The backend refused the token (wrong, expired or revoked).</source>
         <translation>サーバーがトークンを拒否しました (誤り・期限切れ・失効)。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="26"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="32"/>
         <source>Your role does not allow this action.</source>
         <translation>あなたの権限ではこの操作はできません。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/messages.py" line="28"/>
+        <location filename="../../app/fumidai/desk/messages.py" line="34"/>
         <source>The backend answered an error: {detail}</source>
         <translation>サーバーがエラーを返しました: {detail}</translation>
     </message>

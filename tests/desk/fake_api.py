@@ -95,6 +95,12 @@ class FakeApi:
         self.without_ack = False  # an older backend: alerts without acked_by, no /ack
         self.without_incidents = False  # an older backend: /incidents answers 404
         self.incidents: list[dict] = []
+        # Reputation (GET /blocklists, /complaints): the real backend's shapes (docs/api.md).
+        self.without_reputation = False  # an older backend: /blocklists and the complaints 404
+        self.egress: list[str] = ["203.0.113.10"]
+        self.zones: list[str] = ["zen.spamhaus.org", "bl.spamcop.net"]
+        self.blocklist_items: list[dict] = []  # pairs checked so far (set_blocklist)
+        self.complaints: list[dict] = []  # oldest first (add_complaint)
         self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
@@ -142,14 +148,40 @@ class FakeApi:
             self._fail.extend([status] * count)
 
     def add_alert(self, account: str, kind: str = "auto_suspend", reason: str = "quota:messages_per_hour",
-                  country: str = "CN") -> dict:
+                  country: str | None = "CN", detail: dict | None = None) -> dict:
         with self.lock:
             alert = {"id": len(self.alerts) + 1, "time": iso(self.now), "account": account, "kind": kind,
-                     "reason": reason, "country": country, "detail": {"limit": 100, "value": 150}}
+                     "reason": reason, "country": country,
+                     "detail": detail if detail is not None else {"limit": 100, "value": 150}}
             if not self.without_ack:  # the contract: acknowledgements kept by the backend
                 alert.update(acked_by=None, acked_at=None)
             self.alerts.append(alert)
             return alert
+
+    def set_blocklist(self, egress: str, zone: str, status: str = "listed", txt: str | None = None,
+                      delist_url: str = "", error: str | None = None) -> dict:
+        """One egress address × zone as the backend's checker last saw it."""
+        with self.lock:
+            item = {"egress": egress, "zone": zone, "status": status, "since": iso(self.now - 3600),
+                    "checked_at": iso(self.now), "answers": ["127.0.0.2"] if status == "listed" else [],
+                    "meaning": "SBL" if status == "listed" and "spamhaus" in zone else None,
+                    "txt": txt, "error": error, "delist_url": delist_url}
+            self.blocklist_items = [i for i in self.blocklist_items
+                                    if (i["egress"], i["zone"]) != (egress, zone)] + [item]
+            return item
+
+    def add_complaint(self, account: str, subject: str | None = "Cheap watches",
+                      reporter: str = "staff@hotmail.com", feedback_type: str = "abuse") -> dict:
+        with self.lock:
+            cid = len(self.complaints) + 1
+            c = {"id": cid, "account": account, "received_at": iso(self.now - 60 * (10 - cid % 10)),
+                 "kind": "arf", "feedback_type": feedback_type, "reporter": reporter, "user_agent": None,
+                 "report_message_id": f"<report{cid}@hotmail.com>", "reported_at": None,
+                 "arrived_at": iso(self.now - 600), "original_message_id": f"<m{cid}@example.jp>",
+                 "subject": subject, "original_date": iso(self.now - 900), "source_ip": "203.0.113.10",
+                 "origin": "-"}
+            self.complaints.append(c)
+            return c
 
     def deliver_notices(self) -> None:
         """The outbox delivers every queued notice."""
@@ -341,6 +373,14 @@ class FakeApi:
                 return 404, {"detail": "no such alert"}
             alert.update(acked_by=staff, acked_at=iso(self.now), ack_note=body.get("note"))
             return 200, alert
+        if method == "GET" and route == "/blocklists" and not self.without_reputation:
+            return 200, {"egress": list(self.egress), "zones": list(self.zones),
+                         "items": copy.deepcopy(self.blocklist_items)}
+        if method == "GET" and route == "/complaints" and not self.without_reputation:
+            after, limit = int(q.get("after_id", 0)), int(q.get("limit", 200))
+            items = [c for c in self.complaints if c["id"] > after][:limit]
+            return 200, {"items": copy.deepcopy(items), "newest_id": self.complaints[-1]["id"] if self.complaints else 0,
+                         "kept_aside": 0}
         if seg[0] == "incidents" and not self.without_incidents:
             return self._incident_route(method, seg, q, body, staff)
         if method == "GET" and route == "/accounts":
@@ -371,6 +411,10 @@ class FakeApi:
                 if window > 86400:  # as the real backend: the live windows hold one day
                     return 422, {"detail": "window: at most 86400"}
                 return 200, self.series(a, window, int(q.get("step", 60)))
+            if method == "GET" and rest == "complaints" and not self.without_reputation:
+                limit = int(q.get("limit", 100))
+                mine = [c for c in reversed(self.complaints) if c["account"] == a["account"]][:limit]
+                return 200, {"account": a["account"], "items": copy.deepcopy(mine)}
             if method == "GET" and rest == "history.csv" and not self.without_history_csv:
                 return 200, ("hour,country,accepted_messages,accepted_recipients,refused_messages,refused_recipients\n"
                              f"{iso(self.now)},{a['top_country']},{a['messages_hour']},{a['recipients_hour']},0,0\n")

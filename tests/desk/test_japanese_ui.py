@@ -39,7 +39,7 @@ ALLOWED = {"bob", "operator", "amy", "auto",  # staff names and roles are data
            "Ctrl", "Shift", "Alt", "Esc", "Space", "F5",  # key names
            "SASL", "ja", "en"}
 DATA = re.compile(r"[\w.+-]+@[\w.-]+|user\d{4}|Owner \d+|\b[A-Z]{2}\b|\d[\d.,:/ -]*|AS\d+|[\w-]+_[\w_]+|"
-                  r"https?://\S+|\d+\.\d+\.\d+\.\d+(/\d+)?")
+                  r"https?://\S+|\d+\.\d+\.\d+\.\d+(/\d+)?|[\w-]+(\.[\w-]+)+")  # the last: host names
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -92,6 +92,16 @@ def window(qtbot, api, japanese, tmp_path):
     api.incidents.append({"id": 1, "account": "user0002", "alert_id": 1, "owner": "amy", "status": "investigating",
                           "notes": [{"at": iso(api.now), "by": "amy", "text": "電話済み"}],
                           "opened_at": iso(api.now), "updated_at": iso(api.now)})
+    api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed", txt="Listed by CSS",
+                      delist_url="https://check.spamhaus.org/")
+    api.set_blocklist("203.0.113.10", "bl.spamcop.net", "error", error="timeout")
+    api.add_complaint("user0002", subject="Re: invoice")
+    # As the backend writes them (store/complaints.py): the reason in English, the facts in the detail.
+    api.add_alert("203.0.113.10", kind="blocklist_listed", reason="203.0.113.10 listed on zen.spamhaus.org",
+                  country=None, detail={"egress": "203.0.113.10", "zone": "zen.spamhaus.org", "event_id": 1,
+                                        "answers": ["127.0.0.2"], "delist_url": "https://check.spamhaus.org/"})
+    api.add_alert("user0002", kind="complaint", reason="1 of 3 complaints within 86400 s", country=None,
+                  detail={"complaint_ids": [1], "suspend_after": 3, "window": 86400.0})
     client = ApiClient(api.url, api.token("operator"), timeout=5)
     settings = QSettings(str(tmp_path / "desk.ini"), QSettings.Format.IniFormat)
     w = MainWindow(client, client.me(), settings, poll_interval=0.3, language="ja", set_language=japanese.set)
@@ -101,6 +111,7 @@ def window(qtbot, api, japanese, tmp_path):
     w.open_account("user0002")
     qtbot.waitUntil(lambda: w.account_panel.detail is not None and w.account_panel.badges.text() != "", timeout=5000)
     qtbot.waitUntil(lambda: len(w.incidents.items) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: w.egress.listed_count() == 1 and bool(w.account_panel.complaints), timeout=5000)
     yield w
     w.shutdown()
 

@@ -107,6 +107,10 @@ def test_wall_mode(qtbot, api, window):
     assert not wall.map._viewbox.state["mouseEnabled"][0]
     qtbot.waitUntil(lambda: "msg/min" in wall.totals.text() and wall.top[0].text() != "", timeout=5000)
     qtbot.waitUntil(lambda: any(EVIL in label.text() for label in wall.alerts), timeout=5000)
+    long = wall.alerts[0].full_text + " · " + "first mail ever from a country never seen before " * 5
+    wall.alerts[0].setText(long)  # a long reason ends in "…" inside its column, never off the screen
+    assert wall.alerts[0].full_text == long and wall.alerts[0].text().endswith("…")
+    assert wall.alerts[0].geometry().right() <= wall.width()
     for label in wall.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText
     assert wall.font().pointSizeF() > window.font().pointSizeF() * 1.5  # large type

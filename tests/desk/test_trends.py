@@ -82,3 +82,20 @@ def test_charts_follow_the_theme(view):
         view.set_dark(dark)
         colour = view.messages_plot.backgroundBrush().color()
         assert colour.getRgb()[:3] == plot_colours(dark)["background"]  # no black chart in the light theme
+
+
+def test_long_country_names_are_not_cut(qtbot, make_runner):
+    view = TrendsView(make_runner("viewer"), language="ja")
+    qtbot.addWidget(view)
+    for width in (1024, 1400):  # the window sizes the Japanese UI is checked at
+        view.resize(width - 400, 700)  # the docks take the rest
+        view.set_days([{"date": "2026-12-01", "accepted": 10, "refused": 0, "auto_suspensions": 0,
+                        "top_countries": [{"country": c, "messages": 10 - i}
+                                          for i, c in enumerate(("UA", "PS", "US", "CD"))]}])
+        table = view.countries
+        texts = [table.item(r, 0).text() for r in range(table.rowCount())]
+        assert "UA ウクライナ" in texts and "PS パレスチナ自治区" in texts
+        metrics = table.fontMetrics()
+        for text in texts:
+            assert metrics.horizontalAdvance(text) < table.columnWidth(0), text
+        assert table.width() <= 460 and table.horizontalScrollBar().maximum() == 0

@@ -38,6 +38,7 @@ from .dialogs import NoticeDialog, QuotaDialog, ReleaseDialog, SuspendDialog, Tr
 from .dialogs.quota import QUOTA_KEYS, key_label
 from .export import rows_from_csv, rows_from_series, write_history_csv
 from .letters import released_recently
+from .messages import ui_is_japanese
 from .why import binding, group_decisions, has_own_limits, recipients_per_message, sources
 
 HISTORY_DAYS = 7
@@ -76,8 +77,8 @@ def risk_word(level: str) -> str:
 
 
 def reason_words(reason) -> str:
-    """One behaviour reason in words: the backend's own text, else its code."""
-    return reason.text or reason.code
+    """One behaviour reason in words: the backend's own text (Japanese in a Japanese UI), else its code."""
+    return reason.words(ui_is_japanese())
 
 
 def _time(value: object) -> str:
@@ -162,10 +163,15 @@ class AccountPanel(QWidget):
         self.recent_table = _table(7)
         self.history_table = _table(5)
         self.notices_table = _table(7)
+        # Complaints about its messages (a backend with complaint intake; the tab hides otherwise).
+        # The original's subject is a stranger's text: QTableWidgetItem shows it as plain text.
+        self.complaints_table = _table(4)
+        self.complaints: list[dict] | None = None  # None: this backend keeps no complaints
         self.tabs = QTabWidget()
         for table in (self.limits_table, self.countries_table, self.recent_table, self.history_table,
-                      self.notices_table):
+                      self.notices_table, self.complaints_table):
             self.tabs.addTab(table, "")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.complaints_table), False)  # until a backend lists them
         self._history: list = []
         self._rechecks = 0
         self._recheck = QTimer(self, singleShot=True, interval=NOTICE_RECHECK_MS)
@@ -233,10 +239,12 @@ class AccountPanel(QWidget):
                 (self.history_table, [self.tr("Time"), self.tr("Staff"), self.tr("Action"), self.tr("Reason"),
                                       self.tr("Change")]),
                 (self.notices_table, [self.tr("Created"), self.tr("Template"), self.tr("Language"),
-                                      self.tr("Status"), self.tr("Staff"), self.tr("Sent"), self.tr("Error")])):
+                                      self.tr("Status"), self.tr("Staff"), self.tr("Sent"), self.tr("Error")]),
+                (self.complaints_table, [self.tr("Received"), self.tr("Subject"), self.tr("Feedback"),
+                                         self.tr("Reporter")])):
             table.setHorizontalHeaderLabels(headers)
         for index, name in enumerate((self.tr("Limits"), self.tr("Countries"), self.tr("Recent decisions"),
-                                      self.tr("History"), self.tr("Notices"))):
+                                      self.tr("History"), self.tr("Notices"), self.complaints_tab_text())):
             self.tabs.setTabText(index, name)
         for action, text, tip in (
                 (self.act_suspend, self.tr("&Suspend…"), self.tr("Stop this account's sending (it still receives mail)")),
@@ -315,14 +323,16 @@ class AccountPanel(QWidget):
         self._update_actions()
         if not account:
             return
-        self._runner.fetch("account", account, lambda c: (c.account(account), c.audit(account=account)),
+        self._runner.fetch("account", account,
+                           lambda c: (c.account(account), c.audit(account=account), _complaints_or_none(c, account)),
                            on_success=lambda result: self._loaded(account, result),
                            on_failure=lambda message: self._load_failed(account, message))
 
     def _loaded(self, account: str, result: tuple[AccountDetail, dict]) -> None:
         if account != self._account:  # the selection moved on while this was loading
             return
-        self.detail, audit = result
+        self.detail, audit = result[0], result[1]
+        self.complaints = result[2] if len(result) > 2 else None
         self._history = audit.get("items") if isinstance(audit, dict) else []
         self._show(self.detail, self._history)
         self._update_actions()
@@ -371,6 +381,27 @@ class AccountPanel(QWidget):
         _fill(self.notices_table, [[_time(n.get("created_at")), n.get("template"), n.get("language"),
                                     n.get("status"), n.get("staff"), _time(n.get("sent_at")), n.get("error")]
                                    for n in d.notices])
+        self._show_complaints()
+
+    def complaints_tab_text(self) -> str:
+        n = len(self.complaints or [])
+        return self.tr("Complaints ({n})").format(n=n) if n else self.tr("Complaints")
+
+    def complaints_count(self) -> int | None:
+        """The count the marks show: the backend's own when it sends one, else the complaints listed."""
+        if self.detail is not None and self.detail.complaints is not None:
+            return self.detail.complaints
+        return len(self.complaints) if self.complaints is not None else None
+
+    def _show_complaints(self) -> None:
+        index = self.tabs.indexOf(self.complaints_table)
+        self.tabs.setTabVisible(index, self.complaints is not None)
+        self.tabs.setTabText(index, self.complaints_tab_text())
+        _fill(self.complaints_table, [[_time(c.get("received_at")), _one_line(c.get("subject")),
+                                       c.get("feedback_type"), c.get("reporter")] for c in self.complaints or []])
+        for r, c in enumerate(self.complaints or []):
+            item = self.complaints_table.item(r, 0)
+            item.setToolTip(html.escape(utc_text(parse_time(c.get("received_at")))))
 
     def _show_why(self, d: AccountDetail) -> None:
         why = []
@@ -415,8 +446,9 @@ class AccountPanel(QWidget):
                 badges.append(self.tr("⚑ new recipients"))
         if has_own_limits(d):
             badges.append(self.tr("Own limits (bulk sender)"))
-        if d.complaints:
-            badges.append(self.tr("{n} complaints").format(n=d.complaints))
+        complaints = self.complaints_count()
+        if complaints:
+            badges.append(self.tr("{n} complaints").format(n=complaints))
         travel = d.permissions.travel if d.permissions else None
         if travel is not None:
             badges.append(self.tr("Travelling: {countries} until {until}").format(
@@ -642,3 +674,17 @@ class AccountPanel(QWidget):
     def _action_failed(self, action: str, account: str, message: str) -> None:
         if account == self._account:
             self._say(f"{account}: {message}")
+
+
+def _one_line(value: object) -> str:
+    """A stranger's text on one line (a subject may hold line breaks or control characters)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(value or "")).split())
+
+
+def _complaints_or_none(client: ApiClient, account: str) -> list[dict] | None:
+    try:
+        return client.account_complaints(account)
+    except ApiError as err:
+        if err.status in (404, 405):
+            return None  # an older backend: no complaints there
+        raise

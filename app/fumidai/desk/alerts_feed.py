@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSystemTrayIcon, Q
 
 from .api.models import AlertItem
 from .clock import local_text, utc_text
+from .messages import ui_is_japanese
 
 MAX_ALERTS = 2000
 # Time, kind and country: as wide as their short text, up to a cap; account and reason share the rest.
@@ -47,13 +48,21 @@ def _tr(text: str) -> str:
 def kind_text(kind: str) -> str:
     """The kind in full words (the kind column's tooltip)."""
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "automatic stop"), "cap": QCoreApplication.translate("AlertsModel", "country cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "refused (quota)"),
-            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
+            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered"),
+            "behaviour": QCoreApplication.translate("AlertsModel", "behaviour analysis"),
+            "complaint": QCoreApplication.translate("AlertsModel", "complaint about a message"),
+            "blocklist_listed": QCoreApplication.translate("AlertsModel", "egress address listed on a blocklist"),
+            "blocklist_delisted": QCoreApplication.translate("AlertsModel", "egress address delisted")}.get(kind, kind)
 
 
 def kind_short(kind: str) -> str:
     """The kind in one short word: the column stays narrow so account and reason get the width."""
     return {"auto_suspend": QCoreApplication.translate("AlertsModel", "stop"), "cap": QCoreApplication.translate("AlertsModel", "cap"), "quota_reject": QCoreApplication.translate("AlertsModel", "limit"),
-            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered")}.get(kind, kind)
+            "defer": QCoreApplication.translate("AlertsModel", "deferred"), "hold": QCoreApplication.translate("AlertsModel", "held"), "filter": QCoreApplication.translate("AlertsModel", "filtered"),
+            "behaviour": QCoreApplication.translate("AlertsModel", "risk"),
+            "complaint": QCoreApplication.translate("AlertsModel", "complaint"),
+            "blocklist_listed": QCoreApplication.translate("AlertsModel", "listed"),
+            "blocklist_delisted": QCoreApplication.translate("AlertsModel", "delisted")}.get(kind, kind)
 
 
 # The backend's reason codes: "quota:<limit>", "abroad:<limit>", "country:<CC>:<limit>", "suspended".
@@ -75,11 +84,23 @@ _CAP_NAMES = {
 }
 
 
+_RISK_LEVELS = {
+    "watch": QT_TRANSLATE_NOOP("AlertsModel", "watch"),
+    "probation": QT_TRANSLATE_NOOP("AlertsModel", "probation"),
+    "hold": QT_TRANSLATE_NOOP("AlertsModel", "hold"),
+    "suspend": QT_TRANSLATE_NOOP("AlertsModel", "suspend"),
+}
+
+
 def reason_text(code: str) -> str:
     """A reason code in words of the UI language; an unknown code is shown as it is."""
     parts = code.split(":")
     if parts == ["suspended"]:
         return QCoreApplication.translate("AlertsModel", "Account suspended")
+    if len(parts) == 2 and parts[0] == "behaviour":  # "behaviour:watch", or the signals of a hold or stop
+        level = _RISK_LEVELS.get(parts[1])
+        return (QCoreApplication.translate("AlertsModel", "Risk: {level}").format(level=_tr(level)) if level
+                else QCoreApplication.translate("AlertsModel", "Behaviour analysis"))
     if len(parts) == 2 and parts[0] == "quota" and parts[1] in _QUOTA_NAMES:
         return _tr(_QUOTA_NAMES[parts[1]])
     if len(parts) == 2 and parts[0] == "abroad" and parts[1] in _CAP_NAMES:
@@ -92,16 +113,42 @@ def reason_text(code: str) -> str:
 def alert_reason(a: AlertItem) -> str:
     """The reason in words, the numbers against the limit when the backend gave them, then the
     behaviour analysis' reasons: "Hourly recipient quota 294/300 · new country CN"."""
+    if a.kind in ("complaint", "blocklist_listed", "blocklist_delisted"):
+        return reputation_reason(a)
     text = reason_text(a.reason)
     value, limit = a.detail.get("value"), a.detail.get("limit")
     if isinstance(value, (int, float)) and isinstance(limit, (int, float)):
         text += f" {value:,g}/{limit:,g}"
     reasons = [r for r in a.detail.get("reasons") or [] if isinstance(r, dict)]
-    words = [str(r.get("text") or r.get("code") or "") for r in reasons]
+    ja = ui_is_japanese()
+    words = [str((r.get("text_ja") if ja else "") or r.get("text") or r.get("code") or "") for r in reasons]
     words = [w for w in words if w]
     if words:
         text = " · ".join([text, *words]) if text else " · ".join(words)
     return text
+
+
+def reputation_reason(a: AlertItem) -> str:
+    """A complaint or blocklist alert in words of the UI language, from its detail; the list's own
+    words (its TXT, a stranger's text: shown as plain text) after them."""
+    d = a.detail
+    if a.kind == "complaint":
+        ids = [i for i in d.get("complaint_ids") or [] if isinstance(i, int)]
+        threshold = d.get("suspend_after")
+        if ids and isinstance(threshold, int):
+            return QCoreApplication.translate("AlertsModel", "{n} of {limit} complaints (stop at {limit})").format(
+                n=len(ids), limit=threshold)
+        return a.reason
+    zone, egress = str(d.get("zone") or ""), str(d.get("egress") or a.account)
+    if not zone:
+        return a.reason
+    if a.kind == "blocklist_delisted":
+        return QCoreApplication.translate("AlertsModel", "{egress} no longer listed on {zone}").format(
+            egress=egress, zone=zone)
+    text = QCoreApplication.translate("AlertsModel", "{egress} listed on {zone}").format(egress=egress, zone=zone)
+    head = f"{egress} listed on {zone}"
+    rest = a.reason[len(head):].lstrip(": ").strip() if a.reason.startswith(head) else ""
+    return f"{text}: {rest}" if rest else text
 
 
 @dataclass
@@ -236,6 +283,7 @@ class AlertsModel(QAbstractTableModel):
 
 class AlertsFeed(QWidget):
     accountActivated = Signal(str)
+    egressActivated = Signal()  # a blocklist alert: the egress reputation panel, not an account
     ackRequested = Signal(list)  # the ids of the selected rows' alerts
     incidentRequested = Signal(str, int)  # account, alert id: open an incident for this stop
     notified = Signal(str)  # a notification the tray could not show: for the main window's status bar
@@ -362,5 +410,7 @@ class AlertsFeed(QWidget):
     @Slot()
     def _on_double_click(self, index) -> None:
         a = self.model.data(self.model.index(index.row(), 0), Qt.ItemDataRole.UserRole)
-        if a and a.account:
+        if a and a.kind in ("blocklist_listed", "blocklist_delisted"):
+            self.egressActivated.emit()  # its "account" is an egress address: show the blocklist panel
+        elif a and a.account:
             self.accountActivated.emit(a.account)

@@ -48,6 +48,7 @@ from .trends import TrendsView
 
 from .clock import learn_server_time
 from .column_fitter import ColumnFitter
+from .egress import EgressPanel
 from .incidents import IncidentsPanel
 from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
 from .wall import WallWindow
@@ -174,6 +175,7 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.alerts = AlertsFeed(self, tray=self.tray)
         self.alerts.accountActivated.connect(self.open_account)
+        self.alerts.egressActivated.connect(self.show_egress)
         self.alerts.ackRequested.connect(self.acknowledge_alerts)
         self.alerts.notified.connect(self.show_message)
         self.alerts_dock = QDockWidget(self)
@@ -193,6 +195,17 @@ class MainWindow(QMainWindow):
         self.incidents_dock.hide()  # until the backend shows it keeps incidents
         self.incidents.supportedChanged.connect(self._on_incidents_supported)
         self.alerts.incidentRequested.connect(self.incidents.open_for)
+        self.egress = EgressPanel(self.runner, self)
+        self.egress_dock = QDockWidget(self)
+        self.egress_dock.setObjectName("egressDock")
+        self.egress_dock.setWidget(self.egress)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.egress_dock)
+        self.tabifyDockWidget(self.incidents_dock, self.egress_dock)
+        self.alerts_dock.raise_()
+        self.egress_dock.toggleViewAction().setVisible(False)
+        self.egress_dock.hide()  # until the backend shows it checks blocklists
+        self.egress.supportedChanged.connect(self._on_egress_supported)
+        self.egress.listedChanged.connect(self._on_egress_listed)
         self.account_dock = QDockWidget(self)
         self.account_dock.setObjectName("accountDock")
         self.account_dock.setWidget(self.account_panel)
@@ -233,6 +246,7 @@ class MainWindow(QMainWindow):
         if start_polling:
             self.poller.start()
             self.incidents.start()
+            self.egress.start()
 
     # -- public, for the desk-actions widgets and tests ---------------------------------------------------
     @property
@@ -272,6 +286,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.alerts_dock.toggleViewAction())
         self.view_menu.addAction(self.account_dock.toggleViewAction())
         self.view_menu.addAction(self.incidents_dock.toggleViewAction())
+        self.view_menu.addAction(self.egress_dock.toggleViewAction())
 
         self.theme_menu = self.view_menu.addMenu("")
         self.theme_group = QActionGroup(self)
@@ -312,6 +327,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(1, self.tr("Trends"))
         self.alerts_dock.setWindowTitle(self.tr("Alerts"))
         self.incidents_dock.setWindowTitle(self.tr("Incidents"))
+        self._on_egress_listed(self.egress.listed_count())
         self.account_dock.setWindowTitle(self.tr("Account"))
         self.view_menu.setTitle(self.tr("&View"))
         self.account_menu.setTitle(self.tr("&Account"))
@@ -408,6 +424,25 @@ class MainWindow(QMainWindow):
             self.alerts_dock.raise_()  # the alerts stay in front; Incidents is the tab beside
 
     @Slot(list)
+    @Slot(bool)
+    def _on_egress_supported(self, supported: bool) -> None:
+        self.egress_dock.toggleViewAction().setVisible(supported)
+        self.egress_dock.setVisible(supported)
+        if supported:
+            self.alerts_dock.raise_()  # the alerts stay in front; Egress reputation is a tab beside
+
+    @Slot()
+    def show_egress(self) -> None:
+        if self.egress.supported:
+            self.egress_dock.show()
+            self.egress_dock.raise_()
+        self.egress.refresh()
+
+    @Slot(int)
+    def _on_egress_listed(self, listed: int) -> None:
+        title = self.tr("Egress reputation")
+        self.egress_dock.setWindowTitle(f"{title} ({listed})" if listed else title)
+
     def _on_alerts(self, items: list) -> None:
         if items and not self.alerts.act_ack.isVisible() and any(a.ackable for a in items):
             self.alerts.set_can_ack(self.can_act)
@@ -648,6 +683,7 @@ class MainWindow(QMainWindow):
         """Stop every thread this window started; safe to call twice."""
         self._ticker.stop()
         self.incidents.stop()
+        self.egress.stop()
         if self.wall is not None:
             self.wall.close()
         for window in self.map_windows:

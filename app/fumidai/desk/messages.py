@@ -7,6 +7,12 @@ from PySide6.QtCore import QCoreApplication
 from .api.client import ApiError, AuthFailed, ConnectionFailed, Forbidden, TimedOut, TlsError
 
 
+def ui_is_japanese() -> bool:
+    """True while the Japanese catalogue is loaded: texts the backend sends in both languages
+    (behaviour reasons: text, text_ja) are then shown in Japanese."""
+    return QCoreApplication.translate("language", "en") == "ja"
+
+
 def error_text(err: BaseException, base_url: str = "") -> str:
     if isinstance(err, TlsError):
         what = {

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from .api.models import STATE_AUTO, STATE_LIMITED, STATE_OK, STATE_STAFF, AccountRow
+from .messages import ui_is_japanese
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw numbers, so sorting is numeric
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the AccountRow itself
@@ -262,7 +263,7 @@ class AccountRatesModel(QAbstractTableModel):
             risk = row.risk
             if risk is None or risk.level not in _RISK_WORDS:
                 return ""
-            first = risk.reasons[0].text or risk.reasons[0].code if risk.reasons else ""
+            first = risk.reasons[0].words(ui_is_japanese()) if risk.reasons else ""
             word = _tr(_RISK_WORDS[risk.level])
             return f"{word} · {first}" if first else word  # the first reason, the rest on hover
         return ""
@@ -293,7 +294,7 @@ class AccountRatesModel(QAbstractTableModel):
             return full_time_text(row.status_since)
         if col == COL_RISK and row.risk is not None and row.risk.reasons:
             lines = [f"{_tr(_RISK_WORDS.get(row.risk.level, row.risk.level))} ({row.risk.score:.2f})"]
-            lines += [r.text or r.code for r in row.risk.reasons]
+            lines += [r.words(ui_is_japanese()) for r in row.risk.reasons]
             return "<br>".join(html.escape(x) for x in lines)
         return None
 

@@ -60,6 +60,9 @@ def top_countries(days: list[dict], limit: int = TOP_COUNTRIES) -> list[tuple[st
                 totals[c["country"]] = totals.get(c["country"], 0) + _int(c.get("messages"))
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
+COUNTRIES_MIN_WIDTH = 320
+COUNTRIES_MAX_WIDTH = 460  # the plots keep the rest
+
 
 class TrendsView(QWidget):
     trendsLoaded = Signal()
@@ -95,8 +98,12 @@ class TrendsView(QWidget):
         self.countries = QTableWidget(0, 3)
         self.countries.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.countries.verticalHeader().setVisible(False)
-        self.countries.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.countries.setMaximumWidth(320)
+        # Names such as "PS パレスチナ自治区" in full: the name and count columns as wide as their
+        # text, the share takes the rest; the table grows to fit them (_fit_countries).
+        header = self.countries.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.countries.setMaximumWidth(COUNTRIES_MIN_WIDTH)
 
         bar = QHBoxLayout()
         bar.addWidget(self.period)
@@ -154,6 +161,17 @@ class TrendsView(QWidget):
                 plot.getAxis(name).setTextPen(c["foreground"])
             plot.getPlotItem().titleLabel.setText(plot.getPlotItem().titleLabel.text, color=c["foreground"])
 
+    def _fit_countries(self) -> None:
+        """As wide as the longest country name needs (within bounds), so none is cut to "UA ウクラ…"."""
+        table = self.countries
+        table.resizeColumnsToContents()
+        share = table.horizontalHeader().sectionSizeHint(2)
+        need = (table.columnWidth(0) + table.columnWidth(1) + share + 2 * table.frameWidth()
+                + table.verticalScrollBar().sizeHint().width() + 4)
+        width = max(COUNTRIES_MIN_WIDTH, min(need, COUNTRIES_MAX_WIDTH))
+        table.setMinimumWidth(width)
+        table.setMaximumWidth(width)
+
     def _loaded(self, answer: dict) -> None:
         self.reload_button.setEnabled(True)
         days = answer.get("days") if isinstance(answer, dict) else None
@@ -190,6 +208,7 @@ class TrendsView(QWidget):
                 if col:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.countries.setItem(row, col, item)
+        self._fit_countries()
 
         n = len(self.days)
         s = summarise(self._all_days, n)

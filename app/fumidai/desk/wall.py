@@ -12,7 +12,7 @@ import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .alerts_feed import alert_reason
 from .api.models import AlertItem, STATE_OK
@@ -27,8 +27,30 @@ WALL_TOP = 10
 FONT_SCALE = 1.7
 
 
-def _label(parent: QWidget, scale: float = 1.0, bold: bool = False) -> QLabel:
-    label = QLabel(parent)
+class _ElidedLabel(QLabel):
+    """One line that ends in "…" where the column is narrower than it, instead of running off the
+    screen (an alert's reason can be long); the full text stays in ``full_text``."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                                      max(self.width(), 1)))
+
+
+def _label(parent: QWidget, scale: float = 1.0, bold: bool = False, elide: bool = False) -> QLabel:
+    label = _ElidedLabel(parent) if elide else QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)  # account names and reasons come from spammers
     label.setWordWrap(False)
     font = QFont(label.font())
@@ -66,7 +88,7 @@ class WallWindow(QWidget):
         self.totals = _label(self, 1.1, True)
         self.totals.setWordWrap(True)
         self.alerts_title = _label(self, 1.0, True)
-        self.alerts = [_label(self) for _ in range(WALL_ALERTS)]
+        self.alerts = [_label(self, elide=True) for _ in range(WALL_ALERTS)]
         self.top_title = _label(self, 1.0, True)
         self.top = [_label(self) for _ in range(WALL_TOP)]
         self._alerts: list[AlertItem] = []

@@ -276,6 +276,22 @@ class ApiClient:
         items = self._request("GET", "/incidents", params={"status": status} if status else None).get("items")
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
+    def blocklists(self) -> dict:
+        """Each egress address x zone as last checked: {"egress", "zones", "items": [...]}."""
+        data = self._request("GET", "/blocklists")
+        return data if isinstance(data, dict) else {}
+
+    def complaints(self, after_id: int = 0, limit: int = 200) -> dict:
+        """Complaints after ``after_id``, oldest first: {"items", "newest_id", "kept_aside"}."""
+        data = self._request("GET", "/complaints", params={"after_id": after_id, "limit": limit})
+        return data if isinstance(data, dict) else {}
+
+    def account_complaints(self, account: str, limit: int = 100) -> list[dict]:
+        """The complaints traced to this account, newest first."""
+        data = self._request("GET", self._account_path(account, "/complaints"), params={"limit": limit})
+        items = data.get("items") if isinstance(data, dict) else None
+        return [c for c in items if isinstance(c, dict)] if isinstance(items, list) else []
+
     def open_incident(self, account: str, alert_id: int | None = None) -> dict:
         body: dict[str, Any] = {"account": account}
         if alert_id is not None:

@@ -68,6 +68,11 @@ class Reason:
     code: str
     text: str = ""
     params: dict = field(default_factory=dict)
+    text_ja: str = ""
+
+    def words(self, japanese: bool = False) -> str:
+        """The backend's text in the UI's language (Japanese when it sent one), else its code."""
+        return (self.text_ja if japanese else "") or self.text or self.code
 
     @classmethod
     def from_json(cls, d: Any) -> Reason | None:
@@ -75,7 +80,7 @@ class Reason:
         code = _str(d.get("code"))
         if not code and not _str(d.get("text")):
             return None
-        return cls(code, _str(d.get("text")), _dict(d.get("params")))
+        return cls(code, _str(d.get("text")), _dict(d.get("params")), _str(d.get("text_ja")))
 
 
 def _reasons(items: Any) -> list[Reason]:
