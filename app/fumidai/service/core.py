@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, Tier, describe
+from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, Tier
 from ..config import Settings
 from ..notices.reasons import behaviour_reason_code
 from ..counters.memory import MemoryCounters
@@ -28,7 +28,7 @@ from ..policy.usage import Usage
 from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
 from .sync import AuditSync
-from .views import RISK_SHOWN_FOR, LiveReads
+from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
 from .writebehind import Pending, freeze_heap
 
 log = logging.getLogger("fumidai.service")
@@ -47,8 +47,7 @@ def risk_detail(verdict) -> dict:
     """What an alert keeps of a behaviour verdict: tier, score and the reasons in words."""
     return {
         "tier": str(verdict.tier), "score": verdict.score, "probation": verdict.probation,
-        "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
-                    for r in verdict.reasons],
+        "reasons": reasons_in_words(verdict.reasons),
     }
 
 

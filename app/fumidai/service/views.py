@@ -41,6 +41,12 @@ def _quota_used(limits: Limits, hour: tuple[int, int], day: tuple[int, int]) -> 
 
 _ZERO = (0, 0, 0, 0)
 RISK_SHOWN_FOR = 3600.0  # the live reads show an account's latest risk this long
+def reasons_in_words(reasons) -> list[dict]:
+    """A verdict's reasons as the wire and the alerts keep them: code, numbers, words (en, ja)."""
+    return [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
+            for r in reasons]
+
+
 _NO_RISK = {"level": "none", "score": 0, "probation": False, "at": None, "reasons": []}
 
 
@@ -206,8 +212,7 @@ class LiveReads:
         at, v = entry
         return {
             "level": str(v.tier), "score": v.score, "probation": bool(v.probation), "at": iso(at),
-            "reasons": [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
-                        for r in v.reasons],
+            "reasons": reasons_in_words(v.reasons),
         }
 
 
