@@ -16,13 +16,14 @@ def _when(days: float) -> str:
 
 def _on_probation(live, account: str):
     """Put the account on probation in the running server, as the policy path would."""
-    from fumidai.behaviour import Recent
+    from fumidai.behaviour import Recent, Tier, Verdict
 
     def start():
         recent = live.svc.recent.setdefault(account, Recent())
         recent.probation_since = recent.probation_at = time.time()
         recent.probation_new = 2
-        live.svc.risk[account] = "probation"
+        # What the policy path keeps: when, and the verdict that put the account on probation.
+        live.svc.risk[account] = (time.time(), Verdict(Tier.PROBATION, 60, (), False, False, probation=True))
         return recent
 
     return live.call(start)
