@@ -59,6 +59,8 @@ def test_the_other_desks_see_the_change(qtbot, api, panel, make_runner):
     other.start()
     panel.open_for("user0001")
     qtbot.waitUntil(lambda: len(other.items) == 1, timeout=15000)
+    # Claim only once this desk shows the incident too: a click with no row selected claims nothing.
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=15000)
     panel.table.selectRow(0)
     panel.claim_button.click()
     qtbot.waitUntil(lambda: other.table.rowCount() == 1 and other.table.item(0, 2).text() == "bob", timeout=15000)
