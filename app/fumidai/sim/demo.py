@@ -470,7 +470,9 @@ class Demo:
         for item in alerts["items"]:
             seen[(item["account"], item["kind"])] = f"{item['kind']} {item['account']} ({item['reason']}, {item['country'] or '?'})"
         if seen:
-            shown = list(seen.values())[-3:]
+            # Automatic stops first: they are what the watcher is waiting for; holds and caps follow.
+            order = sorted(seen, key=lambda key: key[1] != "auto_suspend")
+            shown = [seen[key] for key in order[:3]]
             more = f" and {len(seen) - 3} more" if len(seen) > 3 else ""
             line += "; new alerts: " + "; ".join(_printable(s, 90) for s in shown) + more
         return line
@@ -482,6 +484,8 @@ class Demo:
         while not self.stop_event.is_set():
             now = time.monotonic()
             if deadline is not None and now >= deadline:
+                if self.args.headless:
+                    _say(self.summary())  # what happened since the last line, before the report
                 self.ask_stop(f"{self.args.seconds:g} s are over")
                 break
             if self.server.poll() is not None:
