@@ -166,6 +166,11 @@ class StorageSection(_Section):
     tidy_interval: float = Field(default=600.0, ge=1, le=86400)
     # Per-minute counts are kept this long for history, trends and the support desk's CSV.
     history_days: int = Field(default=90, ge=2)
+    # Rows (count buckets, alerts, automatic suspensions) kept while the store is down; past it
+    # the oldest counts are dropped and counted (automatic suspensions never).
+    max_backlog: int = Field(default=1_000_000, ge=100)
+    # A log line and an alert when the backlog reaches this many rows, and when it is written again.
+    backlog_alert: int = Field(default=10_000, ge=1)
 
 
 class CountersSection(_Section):

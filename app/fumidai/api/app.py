@@ -120,6 +120,7 @@ def create_app(service: Service, actions: StaffActions, reads: StoreReads, outbo
     if service.metrics is None:
         service.metrics = metrics  # the policy path feeds the same registry
         metrics.watch_replication(service)
+        metrics.watch_store_writer(service)
     if complaints is None:
         complaints = ComplaintActions(service.store, service.settings.complaints, service.clock, live=service)
     workflow = IncidentActions(actions.store, actions.clock, known_live=service.is_known_live)

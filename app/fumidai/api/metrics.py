@@ -83,6 +83,23 @@ class ReplicationCollector:
             yield CounterMetricFamily(f"fumidai_redis_{name}", text, value=value)
 
 
+class StoreWriterCollector:
+    """The write-behind's backlog and the rows it could not write (service/writebehind.StoreWriter)."""
+
+    def __init__(self, service) -> None:
+        self.service = service
+
+    def collect(self):
+        w = getattr(self.service, "writer", None)
+        backlog, set_aside, dropped = (w.backlog, w.set_aside_total, w.dropped_total) if w is not None else (0, 0, 0)
+        yield GaugeMetricFamily("fumidai_store_backlog", "Rows (counts, alerts, automatic suspensions) kept "
+                                "for the store after a failed flush", value=backlog)
+        yield CounterMetricFamily("fumidai_store_rows_set_aside", "Rows the database refused, set aside "
+                                  "(logged; set_aside.jsonl beside a SQLite store)", value=set_aside)
+        yield CounterMetricFamily("fumidai_store_rows_dropped", "Oldest rows dropped past [storage] max_backlog "
+                                  "while the store was down", value=dropped)
+
+
 class Metrics:
     """Everything /metrics exposes, in a registry of its own (several apps per process in tests)."""
 
@@ -112,6 +129,10 @@ class Metrics:
     def watch_replication(self, service) -> None:
         """Export the Redis replicator's state (if the service has one) at each scrape."""
         self.registry.register(ReplicationCollector(service))
+
+    def watch_store_writer(self, service) -> None:
+        """Export the write-behind's backlog, rows set aside and rows dropped at each scrape."""
+        self.registry.register(StoreWriterCollector(service))
 
     # --- called by the service / policy server -------------------------------------------
     def observe_decision(self, action: str, seconds: float) -> None:

@@ -29,7 +29,7 @@ from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
 from .sync import AuditSync
 from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
-from .writebehind import Pending, freeze_heap
+from .writebehind import Pending, StoreWriter, backlog_size, freeze_heap, set_aside_path
 
 log = logging.getLogger("fumidai.service")
 
@@ -110,6 +110,8 @@ class Service(LiveReads):
         self._durable: dict[str, asyncio.Task] = {}
         self.last_flush = 0.0
         self.flush_errors = 0
+        self.writer: StoreWriter | None = None  # made with the store (open_resources / first flush)
+        self._flush_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
         self._stopping: asyncio.Event | None = None  # created in start(), on the loop
 
@@ -446,23 +448,47 @@ class Service(LiveReads):
             log.info("tidied: %d idle accounts forgotten, %d old count buckets removed", dropped, removed)
 
     async def flush(self) -> None:
-        """Write what the policy path produced; on failure keep it for the next round."""
+        """Write what the policy path produced (writebehind.StoreWriter: a row the database refuses
+        is set aside, the rest written); while the store is down keep it, bounded, for the next round."""
         if self.baselines is not None:
             await self._flush_baselines()
+        async with self._flush_lock:  # the flusher and a staff action's write_pending_suspension
+            await self._flush_batch()
+
+    async def _flush_batch(self) -> None:
+        writer = self._store_writer()
         batch, self.pending = self.pending, Pending()
         if self.metrics is not None:
             self.metrics.set_flush_lag(time.time() - self.last_flush if self.last_flush else 0.0, len(batch.buckets))
         if not batch:
             self.last_flush = time.time()
+            self._backlog_alert(writer.watch(self.pending, False, ""))
             return
-        try:
-            await asyncio.to_thread(self._write, batch)
-            self.last_flush = time.time()
-        except Exception as err:
+        # Staff may have released an automatic suspension before this flush: that one is not written.
+        batch.suspensions = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
+        outcome = await asyncio.to_thread(writer.write, batch)
+        failed = outcome.unwritten is not None
+        if failed:
             self.flush_errors += 1
-            log.error("could not write counts to the store (will retry): %s", err)
-            batch.merge(self.pending)
-            self.pending = batch
+            log.error("could not write %d rows to the store (kept for the next flush): %s",
+                      backlog_size(outcome.unwritten), outcome.error)
+            outcome.unwritten.merge(self.pending)
+            self.pending = outcome.unwritten
+            writer.bound(self.pending)
+        else:
+            self.last_flush = time.time()
+        self._backlog_alert(writer.watch(self.pending, failed, outcome.error))
+
+    def _store_writer(self) -> StoreWriter:
+        if self.writer is None:
+            storage = self.settings.storage
+            self.writer = StoreWriter(self._write, self.stored.is_unavailable, storage.max_backlog,
+                                      storage.backlog_alert, set_aside_path(storage.url))
+        return self.writer
+
+    def _backlog_alert(self, alert: dict | None) -> None:
+        if alert is not None:
+            self.pending.alerts.append({"at": to_datetime(self.clock()), "account": "", "country": None, **alert})
 
     async def _flush_baselines(self) -> None:
         blobs = self.baselines.take_dirty()
@@ -476,11 +502,9 @@ class Service(LiveReads):
                 if account in self.baselines:
                     self.baselines.touched(account)
 
-    def _write(self, batch: Pending) -> None:
-        # Staff may have released an automatic suspension before this flush: that one is not written.
-        auto = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
-        self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()], auto,
-                          batch.alerts)
+    def _write(self, batch: Pending) -> None:  # in a thread
+        self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()],
+                          batch.suspensions, batch.alerts)
 
     # --- actions from staff -------------------------------------------------------------
 

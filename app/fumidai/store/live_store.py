@@ -74,6 +74,14 @@ class LiveStore:
             if alerts:
                 repo.add_alerts(s, alerts)
 
+    @staticmethod
+    def is_unavailable(err: BaseException) -> bool:
+        """The store itself failed (down, unreachable, read-only, locked) rather than one row of
+        the data: every row would fail alike, so the writer keeps them instead of setting them aside."""
+        from sqlalchemy import exc
+
+        return isinstance(err, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError))
+
     def write_auto_suspension(self, account: str, susp: Suspension) -> int:
         """An automatic suspension with its audit row, at once (before the refusal that shows it)."""
         with self.store.session() as s:
