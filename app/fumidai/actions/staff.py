@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ..policy import Override, Suspension
 from ..store import repo
@@ -21,6 +21,11 @@ from .permissions import check_countries, check_expiry, check_signals
 from ..store.records import to_datetime
 
 T = TypeVar("T")
+
+
+class Suspended(NamedTuple):
+    audit_id: int
+    suspension_id: int
 
 
 class LiveTarget(Protocol):
@@ -73,28 +78,45 @@ class StaffActions:
                       audit_extra: Mapping[str, Any] | None = None) -> int:
         """Stop the account's sending; returns the audit id. ``audit_extra`` adds facts to the
         audit entry's ``after`` (a strike's complaint ids)."""
+        return (await self.suspend_ids(account, actor, reason, until, audit_extra)).audit_id
+
+    async def suspend_ids(self, account: str, actor: str, reason: str, until: float | None = None,
+                          audit_extra: Mapping[str, Any] | None = None, unless_suspended: bool = False) -> Suspended:
+        """``suspend``, answering the audit and suspension ids (an undo releases by the latter).
+        ``unless_suspended``: Conflict, nothing written, if the account is suspended already — an
+        automatic stop the policy path has not stored yet included."""
+        if unless_suspended and self.live is not None:
+            await self.live.write_pending_suspension(account)
         now = self.clock()
+        if unless_suspended and self.live is not None and self.live.unwritten_auto_suspension(account, now):
+            raise repo.Conflict(f"account {account!r} is suspended already (automatically)")
 
-        def work(s) -> int:
-            audit_id = repo.suspend(s, account, actor, reason, to_datetime(until), to_datetime(now))
+        def work(s) -> Suspended:
+            ids = Suspended(*repo.add_suspension(s, account, actor, reason, to_datetime(until), to_datetime(now),
+                                                 unless_suspended))
             if audit_extra:
-                repo.add_to_audit(s, audit_id, dict(audit_extra))
-            return audit_id
+                repo.add_to_audit(s, ids.audit_id, dict(audit_extra))
+            return ids
 
-        audit_id = await self._unit(work)
+        ids = await self._unit(work)
         if self.live is not None:
             self.live.apply_suspension(account, Suspension(actor, reason, now, until))
-        return audit_id
+        return ids
 
-    async def release(self, account: str, actor: str, reason: str) -> int:
-        """Let the account send again; returns the audit id (Conflict if it is not suspended)."""
+    async def release(self, account: str, actor: str, reason: str, suspension_id: int | None = None) -> int:
+        """Let the account send again; returns the audit id (Conflict if it is not suspended, or
+        given ``suspension_id``, if its suspension is another one)."""
         if self.live is not None:
             await self.live.write_pending_suspension(account)
         now = self.clock()
+        if suspension_id is not None and self.live is not None and self.live.unwritten_auto_suspension(account, now):
+            # The live state has an automatic stop (maybe still being stored): not the one named.
+            raise repo.Conflict(f"account {account!r} is now suspended automatically: not released")
         try:
-            audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))
+            audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(now),
+                                                               suspension_id))
         except repo.Conflict:
-            if self.live is None or not self.live.unwritten_auto_suspension(account, now):
+            if suspension_id is not None or self.live is None or not self.live.unwritten_auto_suspension(account, now):
                 raise
             # Another policy server suspended it and has not written it yet: wait for its flush.
             await asyncio.sleep(self.retry_wait)

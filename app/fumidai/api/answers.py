@@ -313,6 +313,7 @@ class ActionAnswer(AccountDetail):
 
     audit_id: int
     notice: NoticeRecord | NoticeFailed | None = None
+    suspension_id: int | None = None  # the suspension a suspend made (release it by this id to undo exactly it)
 
 
 class TemplateItem(BaseModel):

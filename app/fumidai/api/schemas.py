@@ -75,6 +75,8 @@ class SuspendRequest(_Body):
     reason: Reason
     until: datetime | None = Field(None, description="When the suspension ends by itself; null = until released")
     notice: SuspendNotice | None = Field(None, description="Also send this notice to the owner")
+    unless_suspended: bool = Field(False, description="An account suspended already is left as it is: "
+                                   "409, nothing written (an automatic stop keeps its reason; the desk's bulk suspend)")
 
     _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
     _zone = field_validator("until")(classmethod(lambda cls, v: _utc(v)))
@@ -84,6 +86,11 @@ class ReasonRequest(_Body):
     reason: Reason
 
     _line = field_validator("reason")(classmethod(lambda cls, v: _one_line(v)))
+
+
+class ReleaseRequest(ReasonRequest):
+    suspension_id: int | None = Field(None, ge=1, le=2**63 - 1, description="Release only this suspension (the "
+                                      "suspend answer's suspension_id, an undo): 409 if the account's is another one")
 
 
 class _PermissionRequest(_Body):

@@ -14,7 +14,7 @@ from fumidai.policy import Override
 from ..answers import AccountDetail, AccountPage, ActionAnswer, ok
 from ..auth import Staff, operator, viewer
 from ..deps import Actions, Live, Reads, get_outbox
-from ..schemas import LimitsRequest, ReasonRequest, SeriesResponse, SuspendRequest
+from ..schemas import LimitsRequest, ReasonRequest, ReleaseRequest, SeriesResponse, SuspendRequest
 from . import AccountName, iso, not_found
 from .notices import send_notice
 
@@ -116,7 +116,8 @@ def _future(live: Live, when: datetime | None, field: str) -> float | None:
 async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, account: AccountName,
                   body: SuspendRequest, staff: Staff = Depends(operator)) -> dict:
     until = _future(live, body.until, "until")
-    audit_id = await actions.suspend(account, staff.name, body.reason, until)
+    audit_id, suspension_id = await actions.suspend_ids(account, staff.name, body.reason, until,
+                                                        unless_suspended=body.unless_suspended)
     notice = None
     if body.notice is not None:
         # The suspension already holds; a notice that fails is reported, not rolled back.
@@ -128,13 +129,14 @@ async def suspend(live: Live, reads: Reads, actions: Actions, request: Request, 
     detail = await after_action(live, reads, account, audit_id)
     if body.notice is not None:
         detail["notice"] = notice
+    detail["suspension_id"] = suspension_id
     return detail
 
 
 @router.post("/accounts/{account}/release", summary="Let the account send again", responses=ok(ActionAnswer))
-async def release(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReasonRequest,
+async def release(live: Live, reads: Reads, actions: Actions, account: AccountName, body: ReleaseRequest,
                   staff: Staff = Depends(operator)) -> dict:
-    audit_id = await actions.release(account, staff.name, body.reason)
+    audit_id = await actions.release(account, staff.name, body.reason, body.suspension_id)
     return await after_action(live, reads, account, audit_id)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...errors import Conflict, NotFound
 from ._common import AUTO
-from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, record_auto_suspension, release, releases_since
+from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, add_suspension, record_auto_suspension, release, releases_since
 from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
 from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
 from .audit import add_to_audit, audit_after, newest_audit_id
@@ -36,5 +36,5 @@ __all__ = [
     "hourly_history", "list_staff", "mark_notice_attempt_failed", "mark_notice_sent", "newest_alert_id",
     "newest_audit_id", "notice_by_key", "notices_for_account", "override_dict", "recent_buckets",
     "record_auto_suspension", "release", "revoke_staff", "search_accounts", "series", "set_override",
-    "staff_for_token", "suspend", "suspension_dict", "token_hash", "touch_accounts", "upsert_accounts",
+    "staff_for_token", "suspend", "add_suspension", "suspension_dict", "token_hash", "touch_accounts", "upsert_accounts",
 ]

@@ -56,39 +56,60 @@ def _state(suspensions: list[Suspension]) -> dict[str, Any]:
 
 def _suspend(
     s: Session, account: str, actor: str, action: str, reason: str, until: datetime | None, now: datetime
-) -> int:
+) -> tuple[int, int]:
     if until is not None and until <= now:
         raise Conflict(f"the suspension would end at {_iso(until)}, which is not in the future")
     before = _state(_active_for(s, account, now))
     row = Suspension(account=account, by=actor, reason=reason, since=now, until=until)
     s.add(row)
     s.flush()
-    return _audit(s, actor, action, account, reason, before, _state([row]), now)
+    return _audit(s, actor, action, account, reason, before, _state([row]), now), row.id
 
 
 def suspend(
     s: Session, account: str, actor: str, reason: str, until: datetime | None = None, now: datetime | None = None
 ) -> int:
     """Stop an account's sending (until released, or until ``until``); returns the audit id."""
-    return _suspend(s, account, actor, "suspend", reason, until, _now(now))
+    return _suspend(s, account, actor, "suspend", reason, until, _now(now))[0]
+
+
+def add_suspension(
+    s: Session, account: str, actor: str, reason: str, until: datetime | None = None, now: datetime | None = None,
+    unless_suspended: bool = False,
+) -> tuple[int, int]:
+    """``suspend``, answering (audit id, suspension id). With ``unless_suspended`` an account
+    suspended already is left as it is (an automatic stop keeps its reason): Conflict, nothing written."""
+    now = _now(now)
+    if unless_suspended:
+        current = _active_for(s, account, now)
+        if current:
+            raise Conflict(f"account {account!r} is suspended already (by {current[-1].by}, "
+                           f"suspension {current[-1].id})")
+    return _suspend(s, account, actor, "suspend", reason, until, now)
 
 
 def record_auto_suspension(
     s: Session, account: str, reason: str, until: datetime | None = None, now: datetime | None = None
 ) -> int:
     """Record a suspension the policy server made itself (actor "auto"); returns the audit id."""
-    return _suspend(s, account, AUTO, "auto_suspend", reason, until, _now(now))
+    return _suspend(s, account, AUTO, "auto_suspend", reason, until, _now(now))[0]
 
 
-def release(s: Session, account: str, actor: str, reason: str, now: datetime | None = None) -> int:
+def release(s: Session, account: str, actor: str, reason: str, now: datetime | None = None,
+            suspension_id: int | None = None) -> int:
     """End every active suspension of the account; returns the audit id.
 
-    Raises Conflict if the account is not suspended.
+    Raises Conflict if the account is not suspended, or, given ``suspension_id`` (an undo
+    releases exactly the suspension it made), if its active suspension is not that one alone.
     """
     now = _now(now)
     active = _active_for(s, account, now)
     if not active:
         raise Conflict(f"account {account!r} is not suspended")
+    if suspension_id is not None and [row.id for row in active] != [suspension_id]:
+        other = next(row for row in reversed(active) if row.id != suspension_id)
+        raise Conflict(f"account {account!r} is now suspended by {other.by} (suspension {other.id}), "
+                       f"not only by suspension {suspension_id}: not released")
     before = _state(active)
     for row in active:
         row.released_at = now
