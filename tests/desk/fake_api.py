@@ -472,15 +472,22 @@ class FakeApi:
             return 422, {"detail": "a reason is required"}
         if method == "POST" and rest == "suspend":
             before = a["status"]
-            a.update(status="suspended", suspended_by=staff, status_since=iso(self.now), _reason=reason)
+            if before == "suspended" and body.get("unless_suspended"):
+                return 409, {"detail": f"account {a['account']!r} is suspended already (by {a['suspended_by']})"}
+            self._suspension_ids = getattr(self, "_suspension_ids", 0) + 1
+            a.update(status="suspended", suspended_by=staff, status_since=iso(self.now), _reason=reason,
+                     _suspension_id=self._suspension_ids)
             out = self.detail(a) | {"audit_id": self._audit(staff, "suspend", a["account"], reason,
-                                                             {"status": before}, {"status": "suspended"})}
+                                                             {"status": before}, {"status": "suspended"}),
+                                    "suspension_id": self._suspension_ids}
             if body.get("notice"):
                 out["notice"] = self._notice(a, body["notice"], staff, body["notice"].get("idempotency_key"))
             return 200, out
         if method == "POST" and rest == "release":
             if a["status"] != "suspended":
                 return 409, {"detail": "the account is not suspended"}
+            if body.get("suspension_id") not in (None, a.get("_suspension_id")):
+                return 409, {"detail": "the account is now suspended by another suspension: not released"}
             a.update(status="ok", suspended_by=None, status_since=None)
             return 200, self.detail(a) | {"audit_id": self._audit(staff, "release", a["account"], reason,
                                                                    {"status": "suspended"}, {"status": "ok"})}

@@ -48,7 +48,7 @@ def test_suspend_succeeds_on_gui_thread(qtbot, api, runner):
     gui = QThread.currentThread()
     assert rec.threads == [gui] and callback_threads == [gui]
     assert api.posts == [("POST", "/accounts/user0001/suspend",
-                          {"reason": "spam run", "until": None, "notice": None}, "bob")]
+                          {"reason": "spam run", "until": None, "notice": None, "unless_suspended": True}, "bob")]
 
 
 def test_bulk_suspend_notifies_each_owner_in_their_language_and_undoes_together(qtbot, api, runner):
@@ -123,7 +123,7 @@ def test_undo_releases_with_reason_undo(qtbot, api, runner):
     qtbot.waitUntil(lambda: len(rec.ok) == 2, timeout=5000)
     assert [p[:2] for p in api.posts] == [("POST", "/accounts/user0003/suspend"),
                                           ("POST", "/accounts/user0003/release")]
-    assert api.posts[1][2] == {"reason": "undo"}
+    assert api.posts[1][2] == {"reason": "undo", "suspension_id": rec.ok[0][2].suspension_id}
     assert rec.ok[1][0] == "undo"
     assert api.accounts["user0003"]["status"] == "ok"
     assert not toast.undo_action.isEnabled()
@@ -280,7 +280,8 @@ def test_every_undoable_action_offers_its_inverse_with_a_visible_countdown(qtbot
     assert toast._label.text() == "Released user0003"
     toast.undo()
     qtbot.waitUntil(lambda: len(rec.ok) == 2, timeout=5000)
-    assert api.posts[-1][:3] == ("POST", "/accounts/user0003/suspend", {"reason": "undo", "until": None, "notice": None})
+    assert api.posts[-1][:3] == ("POST", "/accounts/user0003/suspend", {"reason": "undo", "until": None, "notice": None,
+                                                                                  "unless_suspended": True})
     assert toast.accounts == []  # the undo is not offered for undoing in turn
 
     previous = {"limits": {"messages_per_hour": 50}, "expires_at": None, "set_by": "amy"}

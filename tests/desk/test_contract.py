@@ -27,7 +27,7 @@ pytestmark = pytest.mark.desk
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_OPTIONAL = {"risk", "permissions", "complaints", "client_address", "network", "asn",
-                     "ackable", "audit_id", "notice"}  # ackable: derived from acked_by's presence
+                     "ackable", "audit_id", "notice", "suspension_id"}  # ackable: derived from acked_by's presence
 ONLY_IN_SEARCH = {"contact", "owner_name", "language"}  # /accounts rows, not the overview's
 
 
@@ -112,11 +112,11 @@ def test_actions_round_trip(demo):
     account = next(r.account for r in page.items if r.contact)  # a notice needs the owner's address
     suspended = demo.suspend(account, "contract test", notice={"template": "suspended_staff", "language": "en"})
     assert suspended.status == "suspended" and suspended.suspension is not None
-    assert suspended.suspension.by and suspended.audit_id is not None
+    assert suspended.suspension.by and suspended.audit_id is not None and suspended.suspension_id
     assert suspended.notice is not None and suspended.notice.get("status")
     preview = demo.preview_notice(account, "restored", "ja")
     assert preview.get("subject") and preview.get("body")
-    released = demo.release(account, "contract test")
+    released = demo.release(account, "contract test", suspension_id=suspended.suspension_id)
     assert released.status != "suspended"
     sent = demo.send_notice(account, "restored", "en", "contract-test-key")
     assert {"id", "template", "language", "status", "created_at"} <= set(sent)

@@ -197,16 +197,21 @@ class ActionRunner(QObject):
     # ----- account actions -----
 
     def suspend(self, account: str, reason: str, until: str | None = None, **callbacks) -> None:
+        """Suspend an account not suspended yet: one suspended already (an automatic stop made
+        meanwhile, or the rest of a bulk selection) is left as it is — the backend answers 409,
+        reported as a failure ("not possible now: … suspended already") and not offered for undo."""
         then = callbacks.get("on_success")
         if reason != UNDO_REASON:  # the undo of a release is not offered for undoing in turn
             then = self._then_offer_undo(account, then)
-        self.run(Operation("suspend", account, lambda c: c.suspend(account, reason, until=until), then,
+        self.run(Operation("suspend", account,
+                           lambda c: c.suspend(account, reason, until=until, unless_suspended=True), then,
                            callbacks.get("on_failure")))
 
     def suspend_and_notify(self, account: str, reason: str, language: str | None = None,
                            template: str = STAFF_SUSPEND_TEMPLATE, until: str | None = None,
                            idempotency_key: str | None = None, **callbacks) -> None:
-        """One POST: the backend suspends and queues the notice in the same request.
+        """One POST: the backend suspends and queues the notice in the same request (neither for
+        an account suspended already: see ``suspend``).
 
         Without ``language`` (a bulk suspend from the table) the account's own is looked up first.
         """
@@ -215,18 +220,20 @@ class ActionRunner(QObject):
             notice = {"template": template, "language": lang}
             if idempotency_key:
                 notice["idempotency_key"] = idempotency_key
-            return client.suspend(account, reason, until=until, notice=notice)
+            return client.suspend(account, reason, until=until, notice=notice, unless_suspended=True)
 
         self.run(Operation("suspend_notify", account, call,
                            self._then_offer_undo(account, callbacks.get("on_success")),
                            callbacks.get("on_failure")))
 
-    def release(self, account: str, reason: str, **callbacks) -> None:
+    def release(self, account: str, reason: str, suspension_id: int | None = None, **callbacks) -> None:
+        """``suspension_id``: release only that suspension (an undo), else whatever suspends the account."""
         action = "undo" if reason == UNDO_REASON else "release"
         then = callbacks.pop("on_success", None)
         if action == "release":  # undone by suspending again
             then = self._then_offer(action, account, lambda r: r.suspend(account, UNDO_REASON), then)
-        self.run(Operation(action, account, lambda c: c.release(account, reason), then, **callbacks))
+        self.run(Operation(action, account, lambda c: c.release(account, reason, suspension_id=suspension_id), then,
+                           **callbacks))
 
     def release_and_notify(self, account: str, reason: str, template: str, language: str,
                            idempotency_key: str, **callbacks) -> None:
@@ -320,7 +327,12 @@ class ActionRunner(QObject):
             if then:
                 then(result)
             self.suspendedByUs.emit(account)
-            self.undoable.emit("suspend", account, lambda r: r.release(account, UNDO_REASON))
+            # The undo releases exactly the suspension made here, by its id: never one made since
+            # (an automatic stop of a hijacked account). A backend that gives no id gets no undo.
+            suspension_id = getattr(result, "suspension_id", None)
+            if suspension_id:
+                self.undoable.emit("suspend", account,
+                                   lambda r: r.release(account, UNDO_REASON, suspension_id=suspension_id))
 
         return done
 

@@ -226,12 +226,18 @@ class ApiClient:
 
     # -- writes -----------------------------------------------------------------------------------
     def suspend(self, account: str, reason: str, until: str | None = None,
-                notice: dict | None = None) -> AccountDetail:
+                notice: dict | None = None, unless_suspended: bool = False) -> AccountDetail:
+        """``unless_suspended``: an account suspended already is left as it is (ApiError 409)."""
         body = {"reason": reason, "until": until, "notice": notice}
+        if unless_suspended:
+            body["unless_suspended"] = True
         return AccountDetail.from_json(self._request("POST", self._account_path(account, "/suspend"), body=body))
 
-    def release(self, account: str, reason: str) -> AccountDetail:
-        body = {"reason": reason}
+    def release(self, account: str, reason: str, suspension_id: int | None = None) -> AccountDetail:
+        """``suspension_id``: release only that suspension (an undo; ApiError 409 if it is another one)."""
+        body: dict[str, Any] = {"reason": reason}
+        if suspension_id is not None:
+            body["suspension_id"] = suspension_id
         return AccountDetail.from_json(self._request("POST", self._account_path(account, "/release"), body=body))
 
     def set_limits(self, account: str, limits: dict, reason: str, *, home_countries: list[str] | None = None,

@@ -407,6 +407,7 @@ class AccountDetail:
     client_address: str = ""
     network: str = ""
     asn: int | None = None
+    suspension_id: int | None = None  # the suspension a suspend made (its undo releases exactly it)
 
     @classmethod
     def from_json(cls, d: Any) -> AccountDetail:
@@ -421,7 +422,7 @@ class AccountDetail:
             d.get("notice") if isinstance(d.get("notice"), dict) else None,
             Risk.from_json(d.get("risk")), Permissions.from_json(d.get("permissions")),
             _opt_int(d.get("complaints")), _str(d.get("client_address")), _str(d.get("network")),
-            _opt_int(d.get("asn")),
+            _opt_int(d.get("asn")), _opt_int(d.get("suspension_id")),
         )
 
 
