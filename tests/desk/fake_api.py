@@ -74,7 +74,7 @@ def make_account(i: int, name: str | None = None, **overrides) -> dict:
 
 class FakeApi:
     def __init__(self, accounts: int | list[dict] = 20, alerts: int = 0, now: float | None = None,
-                 ssl_context=None):
+                 ssl_context=None, host: str = "127.0.0.1"):
         self.now = now if now is not None else time.time()
         if isinstance(accounts, int):
             accounts = [make_account(i) for i in range(accounts)]
@@ -104,7 +104,7 @@ class FakeApi:
         self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
         self._server.handle_error = lambda request, address: None  # refused TLS handshakes are expected
         self.scheme = "http"

@@ -49,7 +49,9 @@ class Translations:
 
 
 def run(backend: str | None = None, token_file: str | None = None, language: str | None = None,
-        theme: str | None = None) -> int:
+        theme: str | None = None, allow_plain_http: bool = False) -> int:
+    """``allow_plain_http`` (--allow-plain-http): http:// to another computer is allowed; without it
+    the client refuses such a URL and the connect dialog says why."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     # Collect garbage on the GUI thread only: a collection that happens to run on a worker
     # thread would free Qt objects there and can crash the app.
@@ -72,11 +74,12 @@ def run(backend: str | None = None, token_file: str | None = None, language: str
     error = ""
     if token:
         try:
-            client, me = try_connect(url, token)
+            client, me = try_connect(url, token, allow_plain_http=allow_plain_http)
         except ApiClientError as err:
             error = error_text(err, url)
     while client is None:
-        answer = ConnectDialog.ask(None, url, error, insecure_store=not store.has_keyring())
+        answer = ConnectDialog.ask(None, url, error, insecure_store=not store.has_keyring(),
+                                   allow_plain_http=allow_plain_http)
         if answer is None:
             return 1
         client, me, remember = answer

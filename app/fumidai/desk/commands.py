@@ -13,6 +13,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "extra: pip install 'fumidai[desk]'.")
     p.add_argument("--backend", metavar="URL", help="the Fumidai HTTP API, e.g. https://fumidai.example:8025")
     p.add_argument("--token-file", metavar="FILE", help="a file holding the API token")
+    p.add_argument("--allow-plain-http", action="store_true",
+                   help="talk plain http:// to a backend on another computer (the token crosses the network "
+                        "unencrypted: a network you trust only); without it such a URL is refused")
     p.add_argument("--language", choices=("ja", "en"), help="interface language (default: the system's)")
     p.add_argument("--theme", choices=("light", "dark", "auto"), help="colour theme (default: the last used)")
     p.add_argument("--version", action="store_true",
@@ -36,4 +39,4 @@ def _desk(args: argparse.Namespace) -> int:
 
         print(f"fumidai desk {__version__} (PySide6 {PySide6.__version__}, Qt {qVersion()}, pyqtgraph {pyqtgraph.__version__})")
         return 0
-    return run(args.backend, args.token_file, args.language, args.theme)
+    return run(args.backend, args.token_file, args.language, args.theme, allow_plain_http=args.allow_plain_http)
