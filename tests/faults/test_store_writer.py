@@ -252,3 +252,35 @@ def test_set_aside_file_only_beside_a_sqlite_file():
     assert set_aside_path("sqlite:////var/lib/x/f.db") == Path("/var/lib/x") / SET_ASIDE_FILE
     assert set_aside_path("sqlite:///:memory:") is None
     assert set_aside_path("postgresql+psycopg://u@h/db") is None
+
+
+def test_a_lone_poisoned_row_waits_for_company_then_is_set_aside(tmp_path):
+    service = make_service(f"sqlite:///{tmp_path}/fumidai.db")
+    service.pending.buckets[("poisoner", MINUTE, "CN")] = [TOO_BIG, 1, 0, 0]
+    asyncio.run(service.flush())
+    # Alone, it cannot be told from a store refusing everything: kept, nothing set aside.
+    assert service.writer.set_aside_total == 0 and ("poisoner", MINUTE, "CN") in service.pending.buckets
+    queue_counts(service, ["alice", "bob", "carol"])
+    asyncio.run(service.flush())
+    assert service.writer.set_aside_total == 1 and not service.pending
+    assert stored_counts(service) == {("alice", MINUTE): 1, ("bob", MINUTE): 1, ("carol", MINUTE): 1}
+    service.store.dispose()
+
+
+def test_a_store_refusing_every_row_keeps_them_all(pg_url):
+    """A schema the code does not match (here: the buckets table renamed) refuses every count:
+    that is the store failing, not bad rows: nothing is set aside, and all is written once fixed."""
+    service = make_service(pg_url)
+    with service.store.session() as s:
+        s.execute(text("ALTER TABLE buckets RENAME TO buckets_away"))
+    accounts = [f"user{i:03d}" for i in range(300)]
+    for a in accounts:
+        service.pending.buckets[(a, MINUTE, "JP")] = [1, 1, 0, 0]
+    asyncio.run(service.flush())
+    assert service.flush_errors == 1 and service.writer.set_aside_total == 0
+    assert len(service.pending.buckets) == 300 and service.writer.backlog == 300
+    with service.store.session() as s:
+        s.execute(text("ALTER TABLE buckets_away RENAME TO buckets"))
+    asyncio.run(service.flush())
+    assert len(stored_counts(service)) == 300 and service.writer.backlog == 0
+    service.store.dispose()

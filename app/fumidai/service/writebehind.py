@@ -63,6 +63,8 @@ def freeze_heap(full: bool = False) -> None:
 
 SET_ASIDE_FILE = "set_aside.jsonl"
 _LOGGED_PER_FLUSH = 20  # rows set aside named one by one in the log per flush; the rest summed up
+# Single rows refused, none written yet: the store refuses everything (keep the batch, set none aside).
+_REFUSED_BEFORE_GIVING_UP = 8
 
 
 def set_aside_path(url: str) -> Path | None:
@@ -130,9 +132,11 @@ class StoreWriter:
     """Writes the write-behind batch so that one bad row never stops persistence.
 
     A batch the database refuses is halved until the refused rows stand alone (k bad rows
-    out of n cost about k·log2(n) transactions); the others are written, the refused ones
+    out of n cost about 2·k·log2(n) transactions); the others are written, the refused ones
     set aside: logged with the reason and appended to ``set_aside_file`` (JSON lines)
-    when there is one. A store that is *unavailable* (``is_unavailable(err)``: connection
+    when there is one. Rows are set aside only in a flush that wrote others: a store that
+    refuses every row (the first ``_REFUSED_BEFORE_GIVING_UP`` tried, or all) is failing,
+    and the batch is kept as when it is down; a lone bad row waits for a flush with company. A store that is *unavailable* (``is_unavailable(err)``: connection
     refused, read-only file) refuses every row alike: then nothing is set aside, the batch
     stays for the next flush, bounded by ``max_backlog`` rows (the oldest counts dropped
     first, then the oldest alerts but automatic stops; automatic suspensions never).
@@ -160,39 +164,52 @@ class StoreWriter:
         except Exception as err:
             if self._is_unavailable(err):
                 return WriteOutcome(batch, _one_line(err))
-            first = err
+            first = _one_line(err)
         items = _items(batch)
-        bad: list[tuple[str, dict, str]] = []
+        refused: list[tuple[str, Any, str]] = []
         left: list[tuple[str, Any]] = []
-        if len(items) == 1:
-            kind, item = items[0]
-            bad.append((kind, _as_record(kind, item), _one_line(first)))
-            error = ""
-        else:
-            error = self._bisect([items[len(items) // 2:], items[:len(items) // 2]], bad, left)
+        written, error = self._bisect([items], refused, left, first)
+        if not written and refused:
+            # Not one row went in: the store refuses everything alike (a schema the code does not
+            # match, say), not a few bad values. Keep the rows; set none aside.
+            left.extend((kind, item) for kind, item, _ in refused)
+            refused, error = [], error or f"every row refused: {first}"
+        bad = [(kind, _as_record(kind, item), reason) for kind, item, reason in refused]
         self._set_aside(bad)
         return WriteOutcome(_pending_of(left) if left else None, error, bad)
 
-    def _bisect(self, stack: list[list[tuple[str, Any]]], bad: list, left: list) -> str:
-        """Write each part of ``stack``, halving the refused ones; on an unavailable store put the
-        rest in ``left`` and return its error."""
+    def _bisect(self, stack: list[list[tuple[str, Any]]], refused: list, left: list,
+                first: str) -> tuple[bool, str]:
+        """Write each part of ``stack`` (the first, whole, failed with ``first``), halving the
+        refused ones down to single rows. Returns whether any row was written, and the error of an
+        unavailable store (then the rest is in ``left``) or of a store refusing every row."""
+        written = False
         while stack:
             part = stack.pop()
-            try:
-                self._write(_pending_of(part))
-            except Exception as err:
-                if self._is_unavailable(err):
-                    left.extend(part)
+            if first:  # the whole batch: it failed already
+                reason, first = first, ""
+            else:
+                try:
+                    self._write(_pending_of(part))
+                    written = True
+                    continue
+                except Exception as err:
+                    if self._is_unavailable(err):
+                        left.extend(part)
+                        for rest in stack:
+                            left.extend(rest)
+                        return written, _one_line(err)
+                    reason = _one_line(err)
+            if len(part) == 1:
+                refused.append((*part[0], reason))
+                if not written and len(refused) >= _REFUSED_BEFORE_GIVING_UP:
                     for rest in stack:
                         left.extend(rest)
-                    return _one_line(err)
-                if len(part) == 1:
-                    kind, item = part[0]
-                    bad.append((kind, _as_record(kind, item), _one_line(err)))
-                else:
-                    stack.append(part[len(part) // 2:])
-                    stack.append(part[:len(part) // 2])
-        return ""
+                    return False, f"every row tried was refused: {reason}"
+            else:
+                stack.append(part[len(part) // 2:])
+                stack.append(part[:len(part) // 2])
+        return written, ""
 
     def _set_aside(self, bad: list[tuple[str, dict, str]]) -> None:
         if not bad:
