@@ -89,7 +89,7 @@ def test_suspend_then_release_through_the_dialogs(qtbot, api, panel, monkeypatch
     with qtbot.waitSignal(panel.accountLoaded, timeout=5000):
         panel.act_suspend.trigger()
     assert api.posts[-1][:3] == ("POST", "/accounts/user0002/suspend",
-                                 {"reason": "spam run", "until": None, "notice": None})
+                                 {"reason": "spam run", "until": None, "notice": None, "unless_suspended": True})
     assert panel.status.text().startswith("Suspended by bob since") and panel.status.text().endswith(": spam run")
     assert panel.act_release.isEnabled() and not panel.act_suspend.isEnabled()
     assert cells(panel.history_table)[0][1:4] == ["bob", "suspend", "spam run"]
