@@ -134,12 +134,13 @@ class StoreWriter:
     A batch the database refuses is halved until the refused rows stand alone (k bad rows
     out of n cost about 2·k·log2(n) transactions); the others are written, the refused ones
     set aside: logged with the reason and appended to ``set_aside_file`` (JSON lines)
-    when there is one. Rows are set aside only in a flush that wrote others: a store that
-    refuses every row (the first ``_REFUSED_BEFORE_GIVING_UP`` tried, or all) is failing,
-    and the batch is kept as when it is down; a lone bad row waits for a flush with company. A store that is *unavailable* (``is_unavailable(err)``: connection
+    when there is one. A store that is *unavailable* (``is_unavailable(err)``: connection
     refused, read-only file) refuses every row alike: then nothing is set aside, the batch
     stays for the next flush, bounded by ``max_backlog`` rows (the oldest counts dropped
-    first, then the oldest alerts but automatic stops; automatic suspensions never).
+    first, then the oldest alerts but automatic stops; automatic suspensions never). So
+    does a store that refused every row tried (the first ``_REFUSED_BEFORE_GIVING_UP``, or
+    all: a schema the code does not match): rows are set aside only in a flush that wrote
+    others, and a lone bad row waits for a flush with company.
     ``write`` runs in a thread; ``bound`` and ``watch`` on the loop, one flush at a time.
     """
 
