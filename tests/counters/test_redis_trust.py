@@ -182,7 +182,7 @@ def acl_server(tmp_path, servers):
     port = free_port()
     conf = tmp_path / "redis-acl.conf"
     conf.write_text(f'port {port}\nbind 127.0.0.1\nsave ""\nappendonly no\n'
-                    "user default off\nuser fumidai on >s3cret ~fumidai-trust:* +@all\n")
+                    "user default off\nuser fumidai on >s3cret ~fumidai-trust:* +@all -@dangerous\n")
     server = Server([str(conf)], tmp_path, "redis-acl")
     servers.append(server)
     import redis
