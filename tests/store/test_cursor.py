@@ -254,3 +254,23 @@ def test_audit_sync_at_start_leaves_an_entry_in_flight_to_be_applied(pg):
     asyncio.run(sync.sync())
     assert live.applied == [("in-flight", True)]  # "old" and "done" were in the loaded state
     assert sync.synced_id == loaded.newest_audit_id and n < loaded.newest_audit_id
+
+
+def test_audit_read_of_one_account_does_not_pass_another_accounts_entry_in_flight(pg):
+    reads = StoreReads(pg)
+    reads.audit_seen = FirstSeen(clock=Clock())
+    with open_tx(pg) as (s1, end1):
+        n = _suspend(s1, "other")
+        with pg.session() as s2:
+            m = _suspend(s2, "mine")
+        items, next_after = asyncio.run(reads.audit_page("mine", 0, 200))
+        assert [e["id"] for e in items] == [m] and next_after == n - 1
+        items, next_after = asyncio.run(reads.audit_page(None, 0, 200))
+        assert [e["id"] for e in items] == [m] and next_after == n - 1
+        end1(True)
+    items, next_after = asyncio.run(reads.audit_page("mine", n - 1, 200))
+    assert [e["id"] for e in items] == [m] and next_after == m
+    with pg.session() as s:
+        later = [_suspend(s, "mine") for _ in range(2)]
+    items, next_after = asyncio.run(reads.audit_page("mine", m, 1))  # a full page: no further than it
+    assert [e["id"] for e in items] == [later[0]] and next_after == later[0]

@@ -19,6 +19,7 @@ from ..store.baselines import get_permissions
 from .wire import alert_json, audit_json, contact_json, notice_json, permissions_json
 
 T = TypeVar("T")
+GAP_WINDOW = 1000  # audit ids read to place a one-account cursor (GET /audit?account=)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class StoreReads:
         self.store = store
         self.clock = clock  # whether a permission is still active
         self.alerts_seen = FirstSeen()  # the alerts cursor's gaps (store/cursor.py), for every client
+        self.audit_seen = FirstSeen()
 
     def _read_now(self, work: Callable[[Any], T]) -> T:
         with self.store.session() as s:
@@ -117,6 +119,21 @@ class StoreReads:
 
     async def audit_after(self, account: str | None, after_id: int, limit: int) -> list[dict[str, Any]]:
         return await self._read(lambda s: [audit_json(e) for e in repo.audit_after(s, account, after_id, limit)])
+
+    async def audit_page(self, account: str | None, after_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """(entries after ``after_id``, of one account or all, and ``next_after_id``: how far a
+        client's cursor may move, never past an entry that may still commit)."""
+        def read(s):
+            items = [audit_json(e) for e in repo.audit_after(s, account, after_id, limit)]
+            # Gaps are gaps in the whole log: one account's entries skip the others' ids.
+            ids = [i["id"] for i in items] if account is None else repo.audit_ids_after(s, after_id, GAP_WINDOW)
+            return items, ids
+
+        items, ids = await self._read(read)
+        safe = self.audit_seen.safe_through(after_id, ids)
+        if account is not None and len(items) == limit:
+            safe = min(safe, items[-1]["id"])  # the account's later entries are on the next page
+        return items, safe
 
     # --- staff --------------------------------------------------------------------------
 

@@ -181,6 +181,7 @@ class AuditEntry(BaseModel):
 class Audit(BaseModel):
     items: list[AuditEntry]
     newest_id: int
+    next_after_id: int  # as Alerts.next_after_id: never past an entry that may still commit
 
 
 class SuspensionShown(BaseModel):
