@@ -12,6 +12,7 @@ import time
 from fumidai.config import settings_from_dict
 from fumidai.store import repo
 from fumidai.store.db import Store
+from tests.conftest import free_port
 from tests.store.test_cursor import _alert, open_tx
 
 from .conftest import LiveServer
@@ -28,7 +29,10 @@ def wait_for(predicate, what: str, timeout: float = 30.0) -> None:
 def test_a_suspension_and_an_alert_committed_late_are_applied_and_shown(pg_url, config_data):
     store = Store(pg_url)
     store.upgrade()
-    settings = settings_from_dict({**config_data, "storage": {"url": pg_url, "flush_interval": 0.2}})
+    settings = settings_from_dict({**config_data, "storage": {"url": pg_url, "flush_interval": 0.2},
+                                   # ports of its own: the session's server holds config_data's
+                                   "policy": {"listen": f"127.0.0.1:{free_port()}"},
+                                   "api": {"listen": f"127.0.0.1:{free_port()}"}})
     try:
         with LiveServer(settings) as server:
             token = server.add_staff("viewer-bob", "viewer")
