@@ -262,3 +262,24 @@ def test_an_unknown_master_name_stops_start_up(sentinel):
     text = start_fails(counters(redis_sentinels=[f"127.0.0.1:{port}"], redis_sentinel_master="nobody"))
     assert text.startswith(f"cannot use Redis at Sentinel master 'nobody' via 127.0.0.1:{port}")
     assert "No master found for 'nobody'" in text
+
+
+def test_sentinel_over_tls_to_the_sentinel_and_the_master(tls_server, servers):
+    """rediss:// with sentinels: TLS to the sentinel and to the master it names, both checked."""
+    import redis
+
+    master_port, folder = tls_server
+    port = free_port()
+    conf = folder / "sentinel-tls.conf"
+    conf.write_text(f"port 0\ntls-port {port}\nbind 127.0.0.1\ntls-cert-file server.crt\ntls-key-file server.key\n"
+                    "tls-ca-cert-file ca.crt\ntls-auth-clients no\ntls-replication yes\n"
+                    f"sentinel monitor fumidai-tls 127.0.0.1 {master_port} 1\n")
+    servers.append(Server([str(conf), "--sentinel"], folder, "sentinel-tls"))
+    servers[-1].wait_ready(
+        lambda: redis.Redis(port=port, ssl=True, ssl_ca_certs=str(folder / "ca.crt"), socket_connect_timeout=1)
+        .execute_command("SENTINEL", "get-master-addr-by-name", "fumidai-tls") is not None, "sentinel --tls-port")
+    keys = {"redis_url": "rediss:///0", "redis_sentinels": [f"127.0.0.1:{port}"], "redis_sentinel_master": "fumidai-tls"}
+    assert replicate_one_count(counters(**keys, redis_ca_file=str(folder / "ca.crt"))) == [
+        ("alice", 29_000_000, "JP", 1, 2, True)]
+    text = start_fails(counters(**keys, redis_ca_file=str(folder / "other-ca.crt")))
+    assert "certificate verify failed" in text
