@@ -175,8 +175,46 @@ class StorageSection(_Section):
 
 class CountersSection(_Section):
     backend: Literal["memory", "redis"] = "memory"
+    # redis://, rediss:// (TLS: the server's certificate and host name are always checked) or
+    # unix://; an ACL user and password may be in it (rediss://USER:PASSWORD@host:6380/0).
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "fumidai"
+    redis_username: str = ""  # the ACL user, if not in redis_url
+    redis_password_file: str = ""  # a file holding the password, so it is not in the configuration
+    redis_ca_file: str = ""  # rediss: the CA certificates to trust ("" = the system's)
+    redis_cert_file: str = ""  # rediss: a client certificate, if the server asks for one
+    redis_key_file: str = ""
+    # Sentinel: the master's address comes from these ("host:port"); redis_url then gives the
+    # scheme (TLS or not, for the sentinels too), credentials and database only.
+    redis_sentinels: list[str] = []
+    redis_sentinel_master: str = ""
+    redis_sentinel_username: str = ""  # if the sentinels have an ACL of their own
+    redis_sentinel_password_file: str = ""
+
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _sentinels(cls, v: list[str]) -> list[str]:
+        for item in v:
+            host, sep, port = item.rpartition(":")
+            host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+            if not sep or not host or not port.isdigit() or not 0 < int(port) <= 65535:
+                raise ValueError(f"{item!r} is not host:port (e.g. \"10.0.0.5:26379\" or \"[::1]:26379\")")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CountersSection:
+        if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
+            raise ValueError("redis_sentinels and redis_sentinel_master go together: the sentinels' addresses "
+                             "and the name of the master they watch")
+        tls = self.redis_url.lower().startswith("rediss://")
+        for key in ("redis_ca_file", "redis_cert_file", "redis_key_file"):
+            if getattr(self, key) and not tls:
+                raise ValueError(f"{key} is for TLS: redis_url must start with rediss://")
+        if self.redis_key_file and not self.redis_cert_file:
+            raise ValueError("redis_key_file needs redis_cert_file")
+        if self.redis_sentinels and self.redis_url.lower().startswith("unix://"):
+            raise ValueError("with redis_sentinels, redis_url must be redis:// or rediss://")
+        return self
 
 
 def _country_code(code: str) -> str:

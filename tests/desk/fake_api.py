@@ -81,6 +81,7 @@ class FakeApi:
         self.lock = threading.Lock()
         self.accounts: dict[str, dict] = {a["account"]: dict(a) for a in accounts}
         self.alerts: list[dict] = []
+        self.in_flight: set[int] = set()  # alert ids taken but not committed: not shown yet
         self.audit: list[dict] = []
         self.notices: dict[str, dict] = {}
         self.posts: list[tuple[str, str, dict | None, str]] = []
@@ -148,8 +149,12 @@ class FakeApi:
             self._fail.extend([status] * count)
 
     def add_alert(self, account: str, kind: str = "auto_suspend", reason: str = "quota:messages_per_hour",
-                  country: str | None = "CN", detail: dict | None = None) -> dict:
+                  country: str | None = "CN", detail: dict | None = None, committed: bool = True) -> dict:
+        """An alert; ``committed=False`` takes its id but hides it until ``commit_alert`` (a
+        transaction still open on another node while later alerts commit)."""
         with self.lock:
+            if not committed:
+                self.in_flight.add(len(self.alerts) + 1)
             alert = {"id": len(self.alerts) + 1, "time": iso(self.now), "account": account, "kind": kind,
                      "reason": reason, "country": country,
                      "detail": detail if detail is not None else {"limit": 100, "value": 150}}
@@ -157,6 +162,13 @@ class FakeApi:
                 alert.update(acked_by=None, acked_at=None)
             self.alerts.append(alert)
             return alert
+
+    def _newest_alert(self) -> int:
+        return max((a["id"] for a in self.alerts if a["id"] not in self.in_flight), default=0)
+
+    def commit_alert(self, alert_id: int) -> None:
+        with self.lock:
+            self.in_flight.discard(alert_id)
 
     def set_blocklist(self, egress: str, zone: str, status: str = "listed", txt: str | None = None,
                       delist_url: str = "", error: str | None = None) -> dict:
@@ -231,7 +243,7 @@ class FakeApi:
             "top": [self._row(a) for a in rows[:limit]],
             "countries": [{k: c[k] for k in ("country", "messages", "recipients", "accounts")}
                           for c in self._countries()],
-            "newest_alert_id": self.alerts[-1]["id"] if self.alerts else 0,
+            "newest_alert_id": self._newest_alert(),
         }
 
     def detail(self, a: dict) -> dict:
@@ -365,8 +377,13 @@ class FakeApi:
             return 200, {"window": int(q.get("window", 3600)), "items": self._countries()}
         if method == "GET" and route == "/alerts":
             after, limit = int(q.get("after_id", 0)), int(q.get("limit", 200))
-            items = [a for a in self.alerts if a["id"] > after][:limit]
-            return 200, {"items": items, "newest_id": self.alerts[-1]["id"] if self.alerts else 0}
+            items = [a for a in self.alerts if a["id"] > after and a["id"] not in self.in_flight][:limit]
+            next_after = after
+            for a in items:  # as the server: never past an id that may still commit
+                if a["id"] != next_after + 1:
+                    break
+                next_after = a["id"]
+            return 200, {"items": items, "newest_id": self._newest_alert(), "next_after_id": next_after}
         if method == "POST" and len(seg) == 3 and seg[0] == "alerts" and seg[2] == "ack" and not self.without_ack:
             alert = next((a for a in self.alerts if str(a["id"]) == seg[1]), None)
             if alert is None:

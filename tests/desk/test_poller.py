@@ -86,6 +86,23 @@ def test_alerts_once_each_across_polls(qtbot, api, make_poller):
     assert ids == list(range(1, 254))
 
 
+def test_an_alert_committed_late_is_delivered_once_and_none_twice(qtbot, api, make_poller):
+    poller, sink = make_poller()
+    qtbot.waitUntil(lambda: len(sink.alerts) == 3, timeout=5000)
+    slow = api.add_alert("slow", committed=False)  # id 4: node A's transaction still open
+    api.add_alert("fast")  # id 5, committed first
+    qtbot.waitUntil(lambda: [a.id for a in sink.alerts] == [1, 2, 3, 5], timeout=5000)
+    n = len(sink.snapshots)
+    qtbot.waitUntil(lambda: len(sink.snapshots) >= n + 2, timeout=5000)  # 5 read again, not delivered again
+    api.commit_alert(slow["id"])
+    qtbot.waitUntil(lambda: len(sink.alerts) == 5, timeout=5000)
+    api.add_alert("after")
+    qtbot.waitUntil(lambda: len(sink.alerts) == 6, timeout=5000)
+    n = len(sink.snapshots)
+    qtbot.waitUntil(lambda: len(sink.snapshots) >= n + 2, timeout=5000)
+    assert [a.id for a in sink.alerts] == [1, 2, 3, 5, 4, 6]
+
+
 def test_backoff_on_server_errors_then_recovery(qtbot, api, make_poller):
     api.fail_always = 500
     poller, sink = make_poller(interval_s=0.1)

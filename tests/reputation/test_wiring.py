@@ -110,7 +110,8 @@ def test_unreadable_and_untraced_reports_are_answered_not_failed(server):
         assert untraced["outcome"] == "ignored" and "no X-Fumidai-Trace header" in untraced["reason"]
         forged = sample("jmrp.eml").replace(b"X-Fumidai-Trace: zR4", b"X-Fumidai-Trace: zR5")
         assert operator.post("/api/v1/complaints", content=forged).json()["outcome"] == "ignored"
-        assert operator.get("/api/v1/complaints").json() == {"items": [], "newest_id": 0, "kept_aside": 1}
+        assert operator.get("/api/v1/complaints").json() == {"items": [], "newest_id": 0, "next_after_id": 0,
+                                                        "kept_aside": 1}
         too_big = operator.post("/api/v1/complaints", content=b"x" * (server.settings.api.max_body + 1))
         assert too_big.status_code == 413
 

@@ -24,6 +24,7 @@ from ..reputation.reports import Complaint, KeptAside, Outcome
 from ..reputation.strikes import SUSPEND_REASON, StrikeDecision, Verdict, decide
 from ..store import complaints as repo
 from ..store import repo as core_repo
+from ..store.cursor import FirstSeen
 from ..store.records import to_datetime
 from .staff import LiveTarget, StaffActions
 
@@ -57,6 +58,7 @@ class ComplaintActions:
         self.clock = clock
         self.live = live  # the running Service: complaint counts and suspensions apply at once
         self.staff = StaffActions(store, clock, live)
+        self.complaints_seen = FirstSeen()  # the complaints cursor's gaps (store/cursor.py), for every client
 
     # --- recording ----------------------------------------------------------------------
 
@@ -137,7 +139,9 @@ class ComplaintActions:
                 return {"items": items, "newest_id": items[-1]["id"] if items else after_id,
                         "kept_aside": repo.count_kept_aside(s)}
 
-        return await asyncio.to_thread(read)
+        body = await asyncio.to_thread(read)
+        body["next_after_id"] = self.complaints_seen.safe_through(after_id, [c["id"] for c in body["items"]])
+        return body
 
     async def complaints_for(self, account: str, limit: int) -> list[dict[str, Any]]:
         def read():

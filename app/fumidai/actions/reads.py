@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from ..store import repo
+from ..store.cursor import FirstSeen
 from ..store.records import override_from_row, suspension_from_row, to_datetime, to_epoch
 from ..store.baselines import get_permissions
 from .wire import alert_json, audit_json, contact_json, notice_json, permissions_json
 
 T = TypeVar("T")
+GAP_WINDOW = 1000  # audit ids read to place a one-account cursor (GET /audit?account=)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class StoreReads:
     def __init__(self, store: Any, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock  # whether a permission is still active
+        self.alerts_seen = FirstSeen()  # the alerts cursor's gaps (store/cursor.py), for every client
+        self.audit_seen = FirstSeen()
 
     def _read_now(self, work: Callable[[Any], T]) -> T:
         with self.store.session() as s:
@@ -102,16 +106,34 @@ class StoreReads:
     async def newest_alert_id(self) -> int:
         return await self._read(repo.newest_alert_id)
 
-    async def alerts_after(self, after_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        return await self._read(lambda s: ([alert_json(a, ack) for a, ack in
-                                            repo.alerts_with_acks_after(s, after_id, limit)],
-                                           repo.newest_alert_id(s)))
+    async def alerts_after(self, after_id: int, limit: int) -> tuple[list[dict[str, Any]], int, int]:
+        """(alerts after ``after_id`` oldest first, the newest alert id, ``next_after_id``: how
+        far a client's cursor may move, never past an alert that may still commit)."""
+        items, newest = await self._read(lambda s: ([alert_json(a, ack) for a, ack in
+                                                     repo.alerts_with_acks_after(s, after_id, limit)],
+                                                    repo.newest_alert_id(s)))
+        return items, newest, self.alerts_seen.safe_through(after_id, [a["id"] for a in items])
 
     async def daily_trends(self, since_minute: int) -> list[repo.DayTrend]:
         return await self._read(lambda s: repo.daily_trends(s, since_minute))
 
     async def audit_after(self, account: str | None, after_id: int, limit: int) -> list[dict[str, Any]]:
         return await self._read(lambda s: [audit_json(e) for e in repo.audit_after(s, account, after_id, limit)])
+
+    async def audit_page(self, account: str | None, after_id: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """(entries after ``after_id``, of one account or all, and ``next_after_id``: how far a
+        client's cursor may move, never past an entry that may still commit)."""
+        def read(s):
+            items = [audit_json(e) for e in repo.audit_after(s, account, after_id, limit)]
+            # Gaps are gaps in the whole log: one account's entries skip the others' ids.
+            ids = [i["id"] for i in items] if account is None else repo.audit_ids_after(s, after_id, GAP_WINDOW)
+            return items, ids
+
+        items, ids = await self._read(read)
+        safe = self.audit_seen.safe_through(after_id, ids)
+        if account is not None and len(items) == limit:
+            safe = min(safe, items[-1]["id"])  # the account's later entries are on the next page
+        return items, safe
 
     # --- staff --------------------------------------------------------------------------
 

@@ -145,6 +145,9 @@ class AckAnswer(Alert):
 class Alerts(BaseModel):
     items: list[Alert]
     newest_id: int
+    # Where the client's cursor may go: below any alert that may still commit (ids are taken at
+    # insert, seen at commit). Ask again with after_id=next_after_id; items above it come again.
+    next_after_id: int
 
 
 class CountryMessages(BaseModel):
@@ -178,6 +181,7 @@ class AuditEntry(BaseModel):
 class Audit(BaseModel):
     items: list[AuditEntry]
     newest_id: int
+    next_after_id: int  # as Alerts.next_after_id: never past an entry that may still commit
 
 
 class SuspensionShown(BaseModel):
@@ -357,6 +361,7 @@ class ComplaintShown(BaseModel):
 class Complaints(BaseModel):
     items: list[ComplaintShown]
     newest_id: int
+    next_after_id: int  # as Alerts.next_after_id: never past a complaint that may still commit
     kept_aside: int  # unreadable reports kept for staff (never fatal)
 
 

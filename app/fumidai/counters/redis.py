@@ -89,15 +89,13 @@ class RedisReplicator:
         self.max_buffer = max_buffer
         self.maxlen = maxlen
         self.block_ms = block_ms
-        try:
-            # No retries inside redis-py: the tasks here retry with their own backoff, and
-            # stop() must not hang on a dead server.
-            self.redis = aioredis.Redis.from_url(
-                self.url, socket_connect_timeout=2.0, socket_timeout=block_ms / 1000 + 5.0,
-                retry=Retry(NoBackoff(), 0), health_check_interval=0,
-            )
-        except ValueError as err:
-            raise FumidaiError(f"[counters] redis_url {_safe_url(self.url)!r} is not a Redis URL: {err}") from None
+        from .connection import async_redis, describe  # TLS, ACL, Sentinel: [counters]
+
+        # No retries inside redis-py: the tasks here retry with their own backoff, and
+        # stop() must not hang on a dead server.
+        self.redis = async_redis(settings, socket_connect_timeout=2.0, socket_timeout=block_ms / 1000 + 5.0,
+                                 retry=Retry(NoBackoff(), 0), health_check_interval=0)
+        self.url = describe(settings)  # for messages: the sentinels, the user, no password
         self._buffer: list[tuple] = []
         self._first_at = 0.0  # wall time of the oldest buffered event
         self._seq = 0  # this node's number for the first buffered event

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from .api.client import ApiClient, ApiClientError
+from .api.cursor import FeedCursor
 from .api.models import AccountPage, Countries, Overview
 from .messages import error_text
 
 BACKOFF_CAP_S = 30.0
 RATE_WINDOW_S = 300  # the table's and the status bar's msg/min
+ALERT_PAGE = 200
+ALERT_PAGES = 50  # per poll; the rest comes at the next
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Poller(QObject):
         self._overview_limit = overview_limit
         self._countries_window = countries_window
         self._alert_backlog = alert_backlog
-        self._alert_cursor: int | None = None  # highest alert id delivered
+        self._alert_cursor: FeedCursor | None = None  # where the next alerts read starts, and what is delivered
         self._failures = 0
         self._last_ok: float | None = None
         self._paused = False
@@ -178,22 +181,20 @@ class Poller(QObject):
         self._schedule(self._interval)
 
     def _fetch_alerts(self, newest: int) -> list:
-        """New alerts after the cursor, paging so none is skipped; the cursor moves only on success."""
+        """New alerts, each once: paging so none is skipped, from the server's next_after_id so
+        none committed late (below one already shown) is skipped either."""
         cursor = self._alert_cursor
-        if cursor is None or newest < cursor:  # first poll, or a new database: the recent backlog only
-            cursor = max(0, newest - self._alert_backlog)
-        if newest <= cursor:
-            self._alert_cursor = cursor
-            return []
-        out = []
-        while True:
-            page = self._client.alerts(after_id=cursor, limit=200)
-            fresh = [a for a in page.items if a.id > cursor]
-            if not fresh:
-                break
-            out.extend(fresh)
-            cursor = fresh[-1].id
-            if len(page.items) < 200:
-                break
-        self._alert_cursor = cursor
+        if cursor is None or newest < cursor.after_id:  # first poll, or a new database: the recent backlog only
+            cursor = FeedCursor(max(0, newest - self._alert_backlog))
+        taken = cursor.copy()  # the cursor moves only on success
+        out: list = []
+        if newest > taken.after_id:
+            after = taken.after_id
+            for _ in range(ALERT_PAGES):
+                page = self._client.alerts(after_id=after, limit=ALERT_PAGE)
+                out.extend(taken.take(after, page.items, page.next_after_id))
+                if len(page.items) < ALERT_PAGE:
+                    break
+                after = page.items[-1].id
+        self._alert_cursor = taken
         return out

@@ -155,12 +155,29 @@ def cmd_check_config(args) -> int:
     GeoLookup(settings.geoip.database, settings.geoip.cache_size, settings.geoip.internal_networks).close()
     print(describe_store(settings.storage.url), file=sys.stderr)
     print(_describe_trace_key(settings), file=sys.stderr)
+    if settings.counters.backend == "redis":
+        print(_describe_redis(settings.counters), file=sys.stderr)
     if args.show:
         print(json.dumps(mask_secrets(settings.model_dump(mode="json")), indent=2, ensure_ascii=False))
     else:
         print(f"configuration OK: policy {settings.policy.listen}, API {settings.api.listen}, "
               f"store {settings.storage.url.split('://')[0]}, counters {settings.counters.backend}")
     return 0
+
+
+def _describe_redis(counters) -> str:
+    """One line on the counters' Redis (TLS, ACL user, Sentinel as configured): a PING."""
+    from ..counters.connection import describe, sync_redis
+
+    client = sync_redis(counters, socket_connect_timeout=3.0, socket_timeout=3.0)
+    try:
+        client.ping()
+    except Exception as err:
+        raise FumidaiError(f"cannot use Redis at {describe(counters)} ([counters]): {str(err) or type(err).__name__}"
+                           ) from None
+    finally:
+        client.close()
+    return f"counters: Redis at {describe(counters)} answers"
 
 
 def _describe_trace_key(settings) -> str:

@@ -169,7 +169,7 @@ class Service(LiveReads):
             self._set_suspension(account, susp)
         self.overrides.update(loaded.overrides)
         self.set_homes(loaded.homes)
-        self.audit_sync.synced_id = loaded.newest_audit_id
+        self.audit_sync.start_at(loaded.newest_audit_id, loaded.recent_audit_ids)
         if self.behaviour is not None:
             self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key())
             n, self.permissions = self.stored.load_behaviour(now, self.baselines.load)

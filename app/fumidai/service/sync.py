@@ -6,6 +6,10 @@ import the baselines it wrote, a travel or trust change the account's permission
 clear the account's probation; a complaint (recorded by `fumidai complaints import` or the
 API) recounts the account's complaints within [complaints] window; every staff action read is
 counted in /metrics, whichever entry point wrote it.
+
+Entries are read by a gap-aware cursor (store/cursor.py): on PostgreSQL two nodes' entries can
+commit out of order, so the sync re-reads from the highest id below which nothing can still
+commit and applies each entry once, by id.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import logging
 from typing import Any, Callable, Protocol
 
 from ..policy import Override, Suspension
+from ..store.cursor import GapCursor
 
 log = logging.getLogger("fumidai.service")
 
 SYNC_EVERY = 0.5  # seconds between reads of the audit log
+PAGE = 1000  # entries per read; one sync reads up to MAX_PAGES of them
+MAX_PAGES = 20
 PERMISSION_ACTIONS = frozenset({"set_travel", "clear_travel", "set_trust", "clear_trust"})
 COMPLAINT = "complaint"  # the audit action of a recorded complaint (store.complaints.audit_complaint)
 
@@ -48,9 +55,22 @@ class SyncedState(Protocol):
 
 
 class AuditSync:
-    def __init__(self, live: SyncedState) -> None:
+    def __init__(self, live: SyncedState, cursor: GapCursor | None = None) -> None:
         self.live = live
-        self.synced_id = 0  # the newest audit entry applied
+        self.cursor = cursor or GapCursor()
+
+    @property
+    def synced_id(self) -> int:
+        """Every audit entry up to this id is applied (or was never committed)."""
+        return self.cursor.position
+
+    def start_at(self, newest: int, present: tuple[int, ...] | list[int] = ()) -> None:
+        """Start after what the loaded state reflects: every entry up to ``newest`` but those
+        missing from ``present`` (the ids near the top that existed then); the
+        missing ones may still commit and are applied when they do."""
+        low = min(present, default=newest + 1) - 1
+        self.cursor = GapCursor(min(low, newest), self.cursor.first_seen.settle_s, self.cursor.first_seen.clock)
+        self.cursor.delivered(present)
 
     async def run(self) -> None:
         while True:
@@ -61,8 +81,22 @@ class AuditSync:
                 log.error("could not read the audit log: %s", err)
 
     async def sync(self) -> None:
+        """Read and apply the entries not applied yet, a page at a time."""
+        cursor = self.cursor
+        after = cursor.position
+        for _ in range(MAX_PAGES):
+            page, homes = await asyncio.to_thread(self.live.stored.audit_after, after, PAGE)
+            fresh = set(cursor.fresh(e.id for e in page))
+            entries = [e for e in page if e.id in fresh]
+            if entries:  # homes come with a page that holds an import: reload them for a fresh one only
+                await self._apply(entries, homes if any(e.action == "import" for e in entries) else None)
+            cursor.delivered(fresh)  # only once applied: an error above reads them again
+            if len(page) < PAGE:
+                break
+            after = page[-1].id
+
+    async def _apply(self, entries: list[Any], homes: dict[str, list[str]] | None) -> None:
         live = self.live
-        entries, homes = await asyncio.to_thread(live.stored.audit_after, self.synced_id)
         if homes is not None:
             live.set_homes(homes)
         if live.metrics is not None:
@@ -83,8 +117,6 @@ class AuditSync:
             for account, (susp, override) in stored.items():
                 live.apply_stored(account, susp, override, now)
         await self._behaviour(entries)
-        if entries:
-            self.synced_id = max(self.synced_id, max(e.id for e in entries))
 
     async def _behaviour(self, entries: list[Any]) -> None:
         live = self.live

@@ -35,6 +35,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+from ..desk.api.cursor import FeedCursor  # no Qt: the desk's HTTP side
 from ..errors import FumidaiError
 
 SUMMARY_EVERY = 5.0  # seconds between headless summary lines
@@ -301,7 +302,7 @@ class Demo:
         self.server: subprocess.Popen | None = None
         self.desk: subprocess.Popen | None = None
         self.api: Api | None = None
-        self._newest_alert = 0
+        self._alerts = FeedCursor()  # the alerts a summary line has shown, each once
         # Rates over the simulated time between two summary lines (the API takes 60 s to a day).
         self.window = int(min(86400, max(60, SUMMARY_EVERY * args.time_scale)))
 
@@ -459,15 +460,17 @@ class Demo:
         head = f"[sim +{int(sim // 3600)}h{int(sim % 3600 // 60):02d}m]"
         try:
             ov = self.api.call("GET", f"/api/v1/overview?window={self.window}&limit=1")
-            alerts = self.api.call("GET", f"/api/v1/alerts?after_id={self._newest_alert}&limit=1000")
+            after = self._alerts.after_id
+            alerts = self.api.call("GET", f"/api/v1/alerts?after_id={after}&limit=1000")
         except (OSError, ValueError, FumidaiError) as err:
             return f"{head} API not answering: {_printable(str(err), 80)}"
         t = ov["totals"]
         line = (f"{head} {t['messages_per_minute']:.1f} messages/min, {t['active_accounts']} accounts sending, "
                 f"{t['suspended_accounts']} suspended")
-        self._newest_alert = alerts.get("newest_id") or self._newest_alert
+        items = [i for i in alerts.get("items") or [] if isinstance(i, dict) and type(i.get("id")) is int]
+        next_after = alerts.get("next_after_id")
         seen: dict[tuple[str, str], str] = {}
-        for item in alerts["items"]:
+        for item in self._alerts.take(after, items, next_after if type(next_after) is int else None):
             seen[(item["account"], item["kind"])] = f"{item['kind']} {item['account']} ({item['reason']}, {item['country'] or '?'})"
         if seen:
             # Automatic stops first: they are what the watcher is waiting for; holds and caps follow.

@@ -16,6 +16,9 @@ from . import repo
 from .records import override_from_row, suspension_from_row, to_datetime, to_epoch
 
 _JUST_BEFORE = timedelta(microseconds=1)  # load_baselines(since=) is exclusive
+# How far below the newest audit entry at start one may still commit: more entries than all
+# nodes write while one staff transaction is open.
+AUDIT_TRAIL = 1000
 
 
 class AuditEntry(NamedTuple):
@@ -33,6 +36,7 @@ class Loaded:
     homes: dict[str, list[str]]
     replayed_buckets: int
     newest_audit_id: int
+    recent_audit_ids: tuple[int, ...] = ()  # the entries present above newest_audit_id - AUDIT_TRAIL
 
 
 class LiveStore:
@@ -44,6 +48,10 @@ class LiveStore:
         count buckets since ``since_minute`` fed to ``replay`` (which returns how many it took)."""
         at = to_datetime(now)
         with self.store.session() as s:
+            # The audit entries first: the state read after them reflects at least those, and an
+            # entry still in flight (below the newest, committed later) is left to the sync.
+            newest = repo.newest_audit_id(s)
+            recent = tuple(repo.audit_ids_after(s, max(0, newest - AUDIT_TRAIL)))
             # Released accounts start afresh after their release: earlier counts are not replayed.
             # Counts are per minute, so the release's own minute goes too (what the owner sent in
             # that minute is forgiven rather than the hijacker's counts coming back).
@@ -56,7 +64,8 @@ class LiveStore:
                 overrides={a: override_from_row(r) for a, r in repo.active_overrides(s, at).items()},
                 homes=repo.account_homes(s),
                 replayed_buckets=replay(buckets),
-                newest_audit_id=repo.newest_audit_id(s),
+                newest_audit_id=newest,
+                recent_audit_ids=recent,
             )
 
     def write(self, seen: Mapping[str, float], buckets: Iterable[Sequence[Any]],

@@ -19,5 +19,5 @@ router = APIRouter(tags=["audit"], dependencies=[Depends(viewer)])
 async def audit(reads: Reads, account: Annotated[str, Query(max_length=MAX_ACCOUNT)] = "",
                 after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
-    items = await reads.audit_after(account or None, after_id, limit)
-    return {"items": items, "newest_id": items[-1]["id"] if items else after_id}
+    items, next_after_id = await reads.audit_page(account or None, after_id, limit)
+    return {"items": items, "newest_id": items[-1]["id"] if items else after_id, "next_after_id": next_after_id}

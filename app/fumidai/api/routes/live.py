@@ -32,8 +32,8 @@ async def countries(live: Live, window: Window = 3600) -> dict:
 @router.get("/alerts", summary="Automatic stops and cap hits, oldest first after after_id", responses=ok(Alerts))
 async def alerts(reads: Reads, after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
-    items, newest = await reads.alerts_after(after_id, limit)
-    return {"items": items, "newest_id": newest}
+    items, newest, next_after_id = await reads.alerts_after(after_id, limit)
+    return {"items": items, "newest_id": newest, "next_after_id": next_after_id}
 
 
 @router.get("/trends", summary="Per day: accepted, refused, automatic suspensions, top countries",

@@ -315,12 +315,13 @@ class AlertItem:
 class AlertsPage:
     items: list[AlertItem]
     newest_id: int
+    next_after_id: int | None = None  # where the cursor may go (None: a server that does not say)
 
     @classmethod
     def from_json(cls, d: Any) -> AlertsPage:
         d = _dict(d)
         items = sorted((a for a in map(AlertItem.from_json, _list(d.get("items"))) if a), key=lambda a: a.id)
-        return cls(items, _int(d.get("newest_id"), items[-1].id if items else 0))
+        return cls(items, _int(d.get("newest_id"), items[-1].id if items else 0), _opt_int(d.get("next_after_id")))
 
 
 def _counts(v: Any) -> dict[str, int]:

@@ -14,6 +14,11 @@ def newest_audit_id(s: Session) -> int:
     return s.scalar(select(func.max(Audit.id))) or 0
 
 
+def audit_ids_after(s: Session, after_id: int, limit: int | None = None) -> list[int]:
+    """The ids of the entries above ``after_id``, ascending (what a reader starting now has seen)."""
+    return list(s.scalars(select(Audit.id).where(Audit.id > after_id).order_by(Audit.id).limit(limit)))
+
+
 def audit_after(s: Session, account: str | None = None, after_id: int = 0, limit: int = 200) -> list[Audit]:
     """Audit entries (of one account, or all) with an id above ``after_id``, oldest first."""
     stmt = select(Audit).where(Audit.id > after_id)
