@@ -172,6 +172,11 @@ class CountersSection(_Section):
     backend: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "fumidai"
+    # With backend = "redis": one quota across nodes (counters/shared_quota.py) — each counted
+    # message a node would accept is decided in Redis, waiting at most script_timeout seconds
+    # (then this node decides alone until Redis answers again).
+    shared_quota: bool = True
+    script_timeout: float = Field(default=0.05, gt=0, le=5)
 
 
 def _country_code(code: str) -> str:

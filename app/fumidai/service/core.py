@@ -88,6 +88,8 @@ class Service(LiveReads):
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
+        # With [counters] shared_quota (and Redis): counted messages decided in Redis (service/shared.py).
+        self.shared = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.audit_sync = AuditSync(self)
         # Behaviour analysis (fumidai.behaviour; [behaviour] enabled): the engine, every account's
@@ -134,7 +136,21 @@ class Service(LiveReads):
         if self.replicator is None and self.settings.counters.backend == "redis":
             from ..counters.redis import RedisReplicator
 
-            self.replicator = RedisReplicator(self.settings.counters)
+            self.replicator = RedisReplicator(self.settings.counters, is_account=self._is_account, clock=self.clock)
+        if self.shared is None and self.replicator is not None and self.settings.counters.shared_quota:
+            from ..counters.shared_quota import SharedQuota
+            from .shared import SharedEnforcement
+
+            self.shared = SharedEnforcement(self, SharedQuota(self.settings.counters, self.replicator.node,
+                                                              self._is_account, self.clock))
+
+    def _is_account(self, name: str) -> bool:
+        """Whether a name read from Redis is an account name as this node spells them ([policy] account_names)."""
+        from ..policy.names import canonical_account
+
+        policy = self.settings.policy
+        realms = frozenset(r.strip().lstrip("@").casefold() for r in policy.strip_realms)
+        return isinstance(name, str) and canonical_account(name, policy.account_names, realms) == name
 
     async def start(self) -> None:
         self.open_resources()
@@ -143,6 +159,8 @@ class Service(LiveReads):
             freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
+        if self.shared is not None:
+            await self.shared.start()
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
@@ -152,6 +170,8 @@ class Service(LiveReads):
     async def stop(self) -> None:
         if self._stopping is not None:
             self._stopping.set()
+        if self.shared is not None:
+            await self.shared.stop()
         if self.replicator is not None:
             await self.replicator.stop()
         await cancel_and_wait(self._tasks, log)
@@ -259,7 +279,13 @@ class Service(LiveReads):
         if (self.behaviour is not None and stage in COUNTING_STAGES and state.suspension is None
                 and not (instance and instance in state.decided)):
             verdict = self._assess(now, state, req, limits)
+        if self.shared is not None and stage in COUNTING_STAGES:
+            return self.shared.decide(now, state, req, limits, verdict)  # one quota across nodes
         d = self.engine.decide(req, state, limits, now)
+        return self._settle(now, account, country, stage, d, verdict)
+
+    def _settle(self, now: float, account: str, country: str, stage: str, d, verdict):
+        """Count, alert and answer a decision (for a message asked of Redis, once it answered)."""
         if d.messages or d.recipients:
             minute = int(now // 60)
             self.counters.record(minute, account, country, d.messages, d.recipients, d.accepted)
@@ -284,6 +310,8 @@ class Service(LiveReads):
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
+            if self.shared is not None:
+                self.shared.auto_suspension(account, d.suspension)
             self.suspended_index.add(account)
             self._alert(now, account, "auto_suspend", d.reason, country, force=True, verdict=risky)
             if self.metrics is not None:
@@ -506,8 +534,10 @@ class Service(LiveReads):
 
     def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
         self._set_suspension(account, suspension)
+        if self.shared is not None:
+            self.shared.staff_suspension(account, suspension)
 
-    def start_afresh(self, account: str, release_id: int | None = None) -> None:
+    def start_afresh(self, account: str, release_id: int | None = None, shared: bool = True) -> None:
         """A released account's windows start now: what the hijacker sent no longer counts
         against the owner's quota (the counts stay in the history and the store).
 
@@ -519,6 +549,8 @@ class Service(LiveReads):
             if len(self._afresh) > 10_000:
                 self._afresh.clear()
             self._afresh[account] = release_id
+            if shared and self.shared is not None:  # the shared windows too (once per release)
+                self.shared.release(account, release_id)
         state = self.counters.get(account)
         if state is not None:
             state.usage = Usage()
