@@ -1,7 +1,8 @@
 """One quota across policy servers: count-and-decide in Redis, suspensions as shared state.
 
 Each counted message a node would accept costs one round trip: EVALSHA of
-counters/quota_script.py (loaded once at start; redis-py's Script reloads it on NOSCRIPT),
+counters/quota_script.py (loaded at start; a NOSCRIPT answer means Redis restarted, and the
+recovery below loads it again),
 which adds the message to the account's shared minute buckets only if it keeps every limit,
 and otherwise answers which limit it passes (and sets the suspension, if that limit
 suspends). Suspensions live in Redis as one key per account and every change is published
@@ -23,6 +24,7 @@ writer or a bad clock may make an account stricter, never lift a limit.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -144,7 +146,7 @@ class SharedQuota:
                                                  retry=Retry(NoBackoff(), 0), health_check_interval=0)
         except ValueError as err:
             raise FumidaiError(f"[counters] redis_url is not a Redis URL: {err}") from None
-        self.script = self.redis.register_script(LUA)
+        self.sha = hashlib.sha1(LUA.encode()).hexdigest()
         self.on_suspension: Callable[[str, SharedSuspension, str], None] | None = None
         self.on_release: Callable[[str, int, str], None] | None = None
         self.down_until = 0.0  # monotonic: no calls before this after a failure
@@ -199,9 +201,10 @@ class SharedQuota:
             args += [name, action, codes, quota_csv(quota)]
         self.calls += 1
         try:
-            reply = await asyncio.wait_for(
-                self.script(keys=account_keys(self.prefix, account), args=args),
-                self.timeout)
+            # No reload on NOSCRIPT here: a Redis without the script has restarted (or was flushed),
+            # so it may have lost the buckets too — the recovery finds out and converges.
+            reply = await asyncio.wait_for(self.redis.evalsha(self.sha, 3, *account_keys(self.prefix, account), *args),
+                                           self.timeout)
         except asyncio.CancelledError:
             raise
         except Exception as err:
@@ -271,18 +274,18 @@ class SharedQuota:
                     args = ["seed", minute, MAX_SKEW, MAX_COUNT]
                     for field, m, r in cells:
                         args += [field, m, r]
-                    pipe.evalsha(self.script.sha, 3, *account_keys(self.prefix, account), *args)
+                    pipe.evalsha(self.sha, 3, *account_keys(self.prefix, account), *args)
                 for account, s in (self.suspension_source() if self.suspension_source else ()):
-                    pipe.evalsha(self.script.sha, 3, *account_keys(self.prefix, account), "suspend",
+                    pipe.evalsha(self.sha, 3, *account_keys(self.prefix, account), "suspend",
                                  encode_suspension(s.by, s.reason, s.since, s.until), self.channel, account, 1)
             else:
                 by_account: dict[str, list] = {}
                 for (account, field), (m, r) in backlog.items():
                     by_account.setdefault(account, []).extend((field, m, r))
                 for account, cells in by_account.items():
-                    pipe.evalsha(self.script.sha, 3, *account_keys(self.prefix, account), "add", minute, MAX_SKEW, MAX_COUNT, *cells)
+                    pipe.evalsha(self.sha, 3, *account_keys(self.prefix, account), "add", minute, MAX_SKEW, MAX_COUNT, *cells)
             for account, args in redo.items():
-                pipe.evalsha(self.script.sha, 3, *account_keys(self.prefix, account), *args)
+                pipe.evalsha(self.sha, 3, *account_keys(self.prefix, account), *args)
             await self.redis.script_load(LUA)  # a restarted Redis has no scripts
             await pipe.execute()
             await self.redis.set(self.marker, "1")
@@ -309,7 +312,7 @@ class SharedQuota:
     async def _staff(self, account: str, args: list) -> None:
         """A suspension change; kept for the return of Redis if it cannot be made now (never raises)."""
         try:
-            await asyncio.wait_for(self.script(keys=account_keys(self.prefix, account), args=args), 2.0)
+            await asyncio.wait_for(self.redis.evalsha(self.sha, 3, *account_keys(self.prefix, account), *args), 2.0)
         except asyncio.CancelledError:
             raise
         except Exception as err:
