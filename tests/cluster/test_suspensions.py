@@ -84,3 +84,42 @@ def test_release_after_an_automatic_suspension_starts_the_shared_windows_afresh(
     finally:
         for conv in convs:
             conv.close()
+
+
+def test_an_automatic_suspension_whose_node_died_before_storing_it_is_stored_once(cluster, prefix):
+    """The script set and published it, and its node died before the store write: one of the
+    others stores it (a Redis lock picks which), after a grace for the node itself."""
+    from fumidai.counters.shared_quota import account_keys, encode_suspension
+
+    nodes = cluster(limits={"messages_per_hour": 5}, actions={"on_limit": "suspend"})
+    since = nodes[0].clock()
+    client = redis_client()
+    try:  # what the dead node's script step did
+        client.evalsha(nodes[0].service.shared.quota.sha, 3, *account_keys(prefix, "judy"), "suspend",
+                       encode_suspension("auto", "quota:messages_per_hour", since, None), f"{prefix}:suspensions",
+                       "judy", 1)
+    finally:
+        client.close()
+    convs = [Conversation(n.policy.address) for n in nodes]
+    try:
+        for conv in convs:
+            until_answer(conv, "judy", True)
+        deadline = time.monotonic() + 10
+        while True:
+            with nodes[0].service.store.session() as s:
+                from sqlalchemy import text
+
+                rows = s.execute(text("select count(*) from suspensions where account = 'judy'")).scalar()
+            if rows or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)  # had a second node written it too, it would be there by now
+        with nodes[0].service.store.session() as s:
+            rows = s.execute(text("select count(*) from suspensions where account = 'judy' and by = 'auto'")).scalar()
+        assert rows == 1
+        nodes[1].call(nodes[1].actions.release, "judy", "ops", "owner called")
+        for conv in convs:
+            until_answer(conv, "judy", False)
+    finally:
+        for conv in convs:
+            conv.close()
