@@ -24,6 +24,16 @@ refused on the others within milliseconds.
   others still hold such a backlog may count those twice: stricter, never looser.
   Nothing here ever raises into the policy path.
 
+With ``[counters] shared_quota`` (the default) the quota itself is decided in Redis
+(counters/shared_quota.py): the stream then feeds each node's view of the others' counts (live
+reads, the behaviour analysis, and the decisions while Redis is away).
+
+Every event read is range-checked (``_apply``): the node id's shape, account names as this
+node spells them (``is_account``), country codes, counts within 0..MAX_EVENT_COUNT and, given
+the service's clock, minutes within the last day and at most MAX_FUTURE_MINUTES ahead, and
+suspension times within a day: a hostile writer or a node with a bad clock cannot plant huge
+or far-future counts.
+
 ``connected``, ``lag`` (seconds from publish on the other node to apply here, for the
 oldest event of the newest entry applied), ``published``, ``applied`` and ``dropped``
 are for metrics.
