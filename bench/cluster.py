@@ -140,6 +140,12 @@ def run(label: str, cfgs, args, env, redis_client=None) -> dict:
                 p.kill()
         for log in logs:
             log.close()
+        # Times a node gave up on Redis (script_timeout) and decided alone for a second.
+        gave_up = sum(cfg.with_suffix(".log").read_text(errors="replace").count("did not answer the quota script")
+                      for cfg, _ in cfgs)
+        if gave_up:
+            print(f"  the nodes fell back to their own counts {gave_up} times (a script call over [counters] "
+                  "script_timeout, then a second alone)", flush=True)
 
 
 def memory_per_account(client, args) -> None:
