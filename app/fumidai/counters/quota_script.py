@@ -6,6 +6,11 @@ Keys (hash-tagged by account, so one account's keys share a Redis Cluster slot):
       part of them behaviour analysis vouched for (the caps do not count it, as
       policy.usage.Usage.cap_totals). The hour and the day are sums over the minutes
       ``minute-59..minute`` and ``minute-1439..minute``, as policy.usage.RollingWindow keeps them.
+      ``A:<CC>:<hour>`` / ``V:<CC>:<hour>`` hold the same per clock hour, ``c`` the countries
+      seen, ``t`` the newest minute already gone from the day (swept). A small hash (most
+      accounts) is read whole; past BIG fields (an account busy all day) the script reads the
+      last hour by minutes and the rest of the day by whole hours plus the minutes of its
+      oldest, partial hour — the same sums, in ~150 fields per country instead of 1,440.
   ``{prefix}:{<account>}:s`` the account's suspension: ``by<TAB>reason<TAB>since<TAB>until``.
   ``{prefix}:{<account>}:r`` the newest release (audit id) applied: each release starts the
       windows afresh once, whichever node (or audit sync) asks first.
@@ -43,43 +48,121 @@ local function over(q, hm, hr, dm, dr, rcpts)
   return nil
 end
 
+local BIG = 256  -- fields: past this, read the day by hours (see read_some)
+
 local function drop(fields)
   for i = 1, #fields, 500 do
     redis.call('HDEL', KEYS[1], unpack(fields, i, math.min(i + 499, #fields)))
   end
 end
 
--- {kind -> {cc -> {hm, hr, dm, dr}}} of the last day, junk dropped
-local function read(minute, skew, maxval)
+local function pair(v, maxval)
+  if not v then return nil end
+  local m, r = string.match(v, "^(%d+),(%d+)$")
+  m, r = tonumber(m), tonumber(r)
+  if not m or m > maxval or r > maxval then return nil end
+  return m, r
+end
+
+-- {kind -> {cc -> {hm, hr, dm, dr}}} of the last day; small hashes: every field, junk dropped
+local function read_all(minute, skew, maxval)
   local all = redis.call('HGETALL', KEYS[1])
   local t = {a = {}, v = {}}
   local dead = {}
+  local oldest_hour = math.floor((minute - DAY + 1) / 60)
   for i = 1, #all, 2 do
     local f = all[i]
-    local kind, cc, mi = string.match(f, "^([av]):(%u%u):(%d+)$")
-    local m, r = string.match(all[i + 1], "^(%d+),(%d+)$")
-    mi, m, r = tonumber(mi), tonumber(m), tonumber(r)
-    if not kind or not m or not mi or mi <= minute - DAY or mi > minute + skew or m > maxval or r > maxval then
-      dead[#dead + 1] = f
-    else
-      local c = t[kind][cc]
-      if not c then c = {0, 0, 0, 0}; t[kind][cc] = c end
-      if mi > minute - HOUR then c[1] = c[1] + m; c[2] = c[2] + r end
-      c[3] = c[3] + m; c[4] = c[4] + r
+    local kind, cc, n = string.match(f, "^([avAV]):(%u%u):(%d+)$")
+    n = tonumber(n)
+    if kind == "A" or kind == "V" then
+      if not n or n < oldest_hour or n > math.floor((minute + skew) / 60) then dead[#dead + 1] = f end
+    elseif f ~= "c" and f ~= "t" then
+      local m, r = pair(all[i + 1], maxval)
+      if not kind or not m or not n or n <= minute - DAY or n > minute + skew then
+        dead[#dead + 1] = f
+      else
+        local c = t[kind][cc]
+        if not c then c = {0, 0, 0, 0}; t[kind][cc] = c end
+        if n > minute - HOUR then c[1] = c[1] + m; c[2] = c[2] + r end
+        c[3] = c[3] + m; c[4] = c[4] + r
+      end
     end
   end
   if #dead > 0 then drop(dead) end
+  redis.call('HSET', KEYS[1], 't', minute - DAY)
   return t
 end
 
-local function incr(field, m, r, maxval)
-  local v = redis.call('HGET', KEYS[1], field)
-  local om, orr = 0, 0
-  if v then
-    local a, b = string.match(v, "^(%d+),(%d+)$")
-    om, orr = tonumber(a) or 0, tonumber(b) or 0
+-- Big hashes (an account busy all day): the last hour by minutes, the day by whole clock hours
+-- (A:/V: fields, kept with the minutes) plus the minutes of its oldest, partial hour. Minutes
+-- that left the day since the last sweep (field t) are deleted here.
+local function read_some(minute, skew, maxval, with_vouched)
+  local countries = redis.call('HGET', KEYS[1], 'c') or ""
+  local first = minute - DAY + 1
+  local h0 = math.floor(first / 60)
+  local swept = tonumber(redis.call('HGET', KEYS[1], 't') or "") or (minute - DAY - 60)
+  swept = math.max(swept, minute - DAY - 1500)
+  local dead = {}
+  for cc in string.gmatch(countries, "%u%u") do
+    for n = swept + 1, minute - DAY do
+      dead[#dead + 1] = "a:" .. cc .. ":" .. n
+      dead[#dead + 1] = "v:" .. cc .. ":" .. n
+    end
+    for h = math.floor((swept + 1) / 60) - 1, h0 - 1 do
+      dead[#dead + 1] = "A:" .. cc .. ":" .. h
+      dead[#dead + 1] = "V:" .. cc .. ":" .. h
+    end
   end
-  redis.call('HSET', KEYS[1], field, math.min(om + m, maxval) .. "," .. math.min(orr + r, maxval))
+  if #dead > 0 then drop(dead) end
+  redis.call('HSET', KEYS[1], 't', minute - DAY)
+  local t = {a = {}, v = {}}
+  local kinds = with_vouched and {"a", "v"} or {"a"}
+  local last_hour = math.floor((minute + skew) / 60)
+  for cc in string.gmatch(countries, "%u%u") do
+    for _, kind in ipairs(kinds) do
+      local hk = string.upper(kind)
+      -- names[1..day_only]: the day only (its oldest partial hour by minutes, then whole hours
+      -- before the hour window); the rest count in the hour and the day (the window's part of
+      -- the previous clock hour by minutes, then the current hour, and the next within skew).
+      local hm = math.floor(minute / 60)
+      local names = {}
+      for n = first, 60 * h0 + 59 do names[#names + 1] = kind .. ":" .. cc .. ":" .. n end
+      for h = h0 + 1, hm - 2 do names[#names + 1] = hk .. ":" .. cc .. ":" .. h end
+      for n = 60 * (hm - 1), minute - HOUR do names[#names + 1] = kind .. ":" .. cc .. ":" .. n end
+      local day_only = #names
+      for n = minute - HOUR + 1, 60 * hm - 1 do names[#names + 1] = kind .. ":" .. cc .. ":" .. n end
+      for h = hm, last_hour do names[#names + 1] = hk .. ":" .. cc .. ":" .. h end
+      local values = redis.call('HMGET', KEYS[1], unpack(names))
+      local c = {0, 0, 0, 0}
+      for i = 1, #names do
+        local m, r = pair(values[i], maxval * 60)
+        if m then
+          if i > day_only then c[1] = c[1] + m; c[2] = c[2] + r end
+          c[3] = c[3] + m; c[4] = c[4] + r
+        end
+      end
+      t[kind][cc] = c
+    end
+  end
+  return t
+end
+
+local function read(minute, skew, maxval, with_vouched)
+  if redis.call('HLEN', KEYS[1]) <= BIG then return read_all(minute, skew, maxval) end
+  return read_some(minute, skew, maxval, with_vouched)
+end
+
+local function incr(field, m, r, maxval)
+  local om, orr = pair(redis.call('HGET', KEYS[1], field), maxval)
+  redis.call('HSET', KEYS[1], field, math.min((om or 0) + m, maxval) .. "," .. math.min((orr or 0) + r, maxval))
+end
+
+-- Count at a minute: its minute field, its clock hour's field, and the country in the list.
+local function add(kind, cc, n, m, r, maxval)
+  incr(kind .. ":" .. cc .. ":" .. n, m, r, maxval)
+  incr(string.upper(kind) .. ":" .. cc .. ":" .. math.floor(n / 60), m, r, maxval * 60)
+  local c = redis.call('HGET', KEYS[1], 'c') or ""
+  if not string.find(c, cc, 1, true) then redis.call('HSET', KEYS[1], 'c', c == "" and cc or c .. "," .. cc) end
 end
 
 local function suspended(now)
@@ -100,7 +183,7 @@ if op == "decide" then
   local skew, maxval = tonumber(ARGV[11]), tonumber(ARGV[12])
   local s = suspended(now)
   if s then return {2, s} end
-  local t = read(minute, skew, maxval)
+  local t = read(minute, skew, maxval, tonumber(ARGV[13]) > 0)
   local hm, hr, dm, dr = 0, 0, 0, 0
   for _, c in pairs(t.a) do hm = hm + c[1]; hr = hr + c[2]; dm = dm + c[3]; dr = dr + c[4] end
   local worst_action, worst_reason, worst_cap = nil, "", 0
@@ -125,8 +208,8 @@ if op == "decide" then
     end
   end
   if worst_action == nil or worst_action == "hold" or worst_action == "filter" then
-    incr("a:" .. country .. ":" .. minute, 1, rcpts, maxval)
-    if vouched then incr("v:" .. country .. ":" .. minute, 1, rcpts, maxval) end
+    add("a", country, minute, 1, rcpts, maxval)
+    if vouched then add("v", country, minute, 1, rcpts, maxval) end
     redis.call('EXPIRE', KEYS[1], TTL)
     return {0, worst_action or "", worst_reason, worst_cap}
   end
@@ -140,9 +223,10 @@ elseif op == "add" then
   -- minute now, skew, maxval, then (field, messages, recipients)...
   local minute, skew, maxval = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   for i = 5, #ARGV, 3 do
-    local mi = tonumber(string.match(ARGV[i], "^[av]:%u%u:(%d+)$") or "")
-    if mi and mi > minute - DAY and mi <= minute + skew then
-      incr(ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), maxval)
+    local kind, cc, n = string.match(ARGV[i], "^([av]):(%u%u):(%d+)$")
+    n = tonumber(n)
+    if n and n > minute - DAY and n <= minute + skew then
+      add(kind, cc, n, tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), maxval)
     end
   end
   redis.call('EXPIRE', KEYS[1], TTL)
@@ -150,16 +234,15 @@ elseif op == "add" then
 elseif op == "seed" then
   local minute, skew, maxval = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   for i = 5, #ARGV, 3 do
-    local mi = tonumber(string.match(ARGV[i], "^[av]:%u%u:(%d+)$") or "")
-    if mi and mi > minute - DAY and mi <= minute + skew then
-      local v = redis.call('HGET', KEYS[1], ARGV[i])
-      local om, orr = 0, 0
-      if v then
-        local a, b = string.match(v, "^(%d+),(%d+)$")
-        om, orr = tonumber(a) or 0, tonumber(b) or 0
-      end
+    local kind, cc, n = string.match(ARGV[i], "^([av]):(%u%u):(%d+)$")
+    n = tonumber(n)
+    if n and n > minute - DAY and n <= minute + skew then
+      local om, orr = pair(redis.call('HGET', KEYS[1], ARGV[i]), maxval)
+      om, orr = om or 0, orr or 0
       local m, r = math.min(tonumber(ARGV[i + 1]), maxval), math.min(tonumber(ARGV[i + 2]), maxval)
-      redis.call('HSET', KEYS[1], ARGV[i], math.max(om, m) .. "," .. math.max(orr, r))
+      if m > om or r > orr then  -- raised to the node's view: the hour's field by as much
+        add(kind, cc, n, math.max(m - om, 0), math.max(r - orr, 0), maxval)
+      end
     end
   end
   redis.call('EXPIRE', KEYS[1], TTL)
