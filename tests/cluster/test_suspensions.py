@@ -123,3 +123,26 @@ def test_an_automatic_suspension_whose_node_died_before_storing_it_is_stored_onc
     finally:
         for conv in convs:
             conv.close()
+
+
+def test_a_suspension_made_by_the_command_line_reaches_redis_through_the_audit_sync(cluster, prefix):
+    """`fumidai account suspend` writes only the store: the nodes' audit sync puts it in Redis."""
+    from fumidai.actions.staff import StaffActions
+
+    nodes = cluster(limits={"messages_per_hour": 5})
+    command_line = StaffActions(nodes[0].service.store, time.time)  # no live state, as the CLI
+    nodes[0].call(command_line.suspend, "kim", "ops", "hijacked")
+    client = redis_client()
+    try:
+        deadline = time.monotonic() + 5
+        while not client.exists(suspension_key(prefix, "kim")):
+            assert time.monotonic() < deadline, "not in Redis"
+            time.sleep(0.05)
+    finally:
+        client.close()
+    convs = [Conversation(n.policy.address) for n in nodes]
+    try:
+        assert all(conv.message("kim").startswith("REJECT") for conv in convs)
+    finally:
+        for conv in convs:
+            conv.close()

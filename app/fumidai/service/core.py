@@ -525,7 +525,11 @@ class Service(LiveReads):
                       now: float) -> None:
         """Make the live state of one account match its stored suspension and override."""
         if suspension is not None:
+            state = self.counters.get(account)
+            new = state is None or state.suspension != suspension
             self._set_suspension(account, suspension)
+            if new and self.shared is not None and suspension.by != "auto":
+                self.shared.staff_suspension(account, suspension)  # made by the command line: Redis too
         elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
             self._set_suspension(account, None)
         self.apply_override(account, override if override is not None and override.active(now) else None)
