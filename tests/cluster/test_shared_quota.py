@@ -94,3 +94,17 @@ def test_automatic_suspension_at_the_shared_quota_is_made_once(cluster):
             assert c.mail("dave").startswith("REJECT")
         finally:
             c.close()
+
+
+def test_metrics_show_the_shared_quota(cluster):
+    from fumidai.api.metrics import ReplicationCollector
+
+    (node,) = cluster(n=1, limits={"messages_per_hour": 1}, actions={"on_limit": "reject"})
+    conv = Conversation(node.policy.address)
+    try:
+        assert conv.message("lee") == "DUNNO" and conv.message("lee").startswith("REJECT")
+    finally:
+        conv.close()
+    found = {m.name: m.samples[0].value for m in ReplicationCollector(node.service).collect()}
+    assert found["fumidai_shared_quota_available"] == 1
+    assert found["fumidai_shared_quota_calls"] == 2 and found["fumidai_shared_quota_refused"] == 1
