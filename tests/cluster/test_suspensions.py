@@ -104,6 +104,13 @@ def test_an_automatic_suspension_whose_node_died_before_storing_it_is_stored_onc
     try:
         for conv in convs:
             until_answer(conv, "judy", True)
+        # Another change to the account meanwhile: the audit sync reads a store without the
+        # suspension yet, and must not clear the copies.
+        from fumidai.policy import Override
+
+        nodes[2].call(nodes[2].actions.set_override, "judy", "ops", Override(limits={"messages_per_hour": 7}), "more")
+        time.sleep(0.7)  # every node's sync has run
+        assert all(conv.mail("judy").startswith("REJECT") for conv in convs)
         deadline = time.monotonic() + 10
         while True:
             with nodes[0].service.store.session() as s:

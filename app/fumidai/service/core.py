@@ -530,7 +530,8 @@ class Service(LiveReads):
             self._set_suspension(account, suspension)
             if new and self.shared is not None and suspension.by != "auto":
                 self.shared.staff_suspension(account, suspension)  # made by the command line: Redis too
-        elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
+        elif account not in self.pending.suspensions and not (self.shared is not None and self.shared.holds(account)):
+            # an automatic one not yet flushed stays, and one another node made moments ago
             self._set_suspension(account, None)
         self.apply_override(account, override if override is not None and override.active(now) else None)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from ..counters.shared_quota import Over, SharedQuota, SharedSuspension
 from dataclasses import replace
@@ -30,6 +31,9 @@ from ..policy.limits import Action, Cap, Quota
 log = logging.getLogger("fumidai.service")
 
 STORE_GRACE = 1.0  # seconds the suspending node has to store its suspension before others do
+# An automatic suspension learned from Redis is kept this long even if the store does not show
+# it yet (its node is storing it, or died before: then one of the others stores it).
+HOLD_UNSTORED = STORE_GRACE + 5.0
 _SEVERITY = {Action.FILTER: 1, Action.HOLD: 2, Action.DEFER: 3, Action.REJECT: 4, Action.SUSPEND: 5}
 
 
@@ -44,6 +48,7 @@ class SharedEnforcement:
         self.releasing: dict[str, asyncio.Task] = {}  # account -> its release being written to Redis
         self._tasks: set[asyncio.Task] = set()
         self._relaxed: dict[int, tuple] = {}  # id(limits) -> (limits, local_limits(limits))
+        self._learned: dict[str, float] = {}  # account -> when an automatic suspension came from Redis
         self.overruled = 0  # local accepts Redis turned down
 
     async def start(self) -> None:
@@ -200,7 +205,7 @@ class SharedEnforcement:
         if not state.is_suspended(now):
             self.service._set_suspension(state.name, Suspension(s.by, s.reason, s.since, s.until))
             if s.by == "auto":
-                self._spawn(self._store_if_lost(state.name, s))
+                self._learned_auto(state.name, s)
 
     # --- suspensions --------------------------------------------------------------------------
 
@@ -212,9 +217,22 @@ class SharedEnforcement:
             return
         service._set_suspension(state.name, Suspension(s.by, s.reason, s.since, s.until))
         if s.by == "auto":
-            self._spawn(self._store_if_lost(state.name, s))
+            self._learned_auto(state.name, s)
+
+    def _learned_auto(self, account: str, s: SharedSuspension) -> None:
+        if len(self._learned) > 10_000:
+            self._learned.clear()
+        self._learned[account] = time.monotonic()
+        self._spawn(self._store_if_lost(account, s))
+
+    def holds(self, account: str) -> bool:
+        """Whether a stored state without this account's suspension must not clear it yet: an
+        automatic one came from Redis moments ago and may not be in the store yet."""
+        at = self._learned.get(account)
+        return at is not None and time.monotonic() - at < HOLD_UNSTORED
 
     def on_release(self, account: str, release_id: int, node: str) -> None:
+        self._learned.pop(account, None)
         if node == self.quota.node:
             return
         service = self.service
@@ -235,6 +253,11 @@ class SharedEnforcement:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        if self._learned.pop(account, None) is not None and self.service.counters.get(account) is not None:
+            # The hold kept the local copy through the store's "not suspended": the release ends it.
+            # (Should another suspension have come between the release and this node's sync, the
+            # script still refuses its DATA; MAIL and RCPT learn it again at its next refusal.)
+            self.service._set_suspension(account, None)
         task = loop.create_task(self.quota.release(account, release_id))
         self.releasing[account] = task
         task.add_done_callback(lambda t: self.releasing.get(account) is t and self.releasing.pop(account))
