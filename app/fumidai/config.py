@@ -179,6 +179,11 @@ class CountersSection(_Section):
     # unix://; an ACL user and password may be in it (rediss://USER:PASSWORD@host:6380/0).
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "fumidai"
+    # With backend = "redis": one quota across nodes (counters/shared_quota.py) — each counted
+    # message a node would accept is decided in Redis, waiting at most script_timeout seconds
+    # (then this node decides alone until Redis answers again).
+    shared_quota: bool = True
+    script_timeout: float = Field(default=0.05, gt=0, le=5)
     redis_username: str = ""  # the ACL user, if not in redis_url
     redis_password_file: str = ""  # a file holding the password, so it is not in the configuration
     redis_ca_file: str = ""  # rediss: the CA certificates to trust ("" = the system's)

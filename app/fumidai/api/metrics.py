@@ -81,6 +81,20 @@ class ReplicationCollector:
                                   ("applied", r.applied, "Counts from other nodes applied here"),
                                   ("dropped", r.dropped, "Counts not sent (Redis down too long, or after stop)")):
             yield CounterMetricFamily(f"fumidai_redis_{name}", text, value=value)
+        shared = getattr(self.service, "shared", None)
+        if shared is not None:  # one quota across nodes (counters/shared_quota.py)
+            q = shared.quota
+            yield GaugeMetricFamily("fumidai_shared_quota_available",
+                                    "1 while counted messages are decided in Redis (0: this node decides alone)",
+                                    value=1 if q.available else 0)
+            for name, value, text in (
+                    ("calls", q.calls, "Counted messages asked of Redis"),
+                    ("refused", q.refused, "Of those, refused by the shared quota or a shared suspension"),
+                    ("failures", q.failures, "Calls without a usable answer (timeout, error, unreadable)"),
+                    ("backlog_lost", q.lost, "Counts decided alone that could not be kept for Redis")):
+                yield CounterMetricFamily(f"fumidai_shared_quota_{name}", text, value=value)
+            yield GaugeMetricFamily("fumidai_shared_quota_backlog", "Counts decided alone, waiting for Redis",
+                                    value=len(q.backlog))
 
 
 class StoreWriterCollector:

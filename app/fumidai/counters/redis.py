@@ -24,6 +24,16 @@ refused on the others within milliseconds.
   others still hold such a backlog may count those twice: stricter, never looser.
   Nothing here ever raises into the policy path.
 
+With ``[counters] shared_quota`` (the default) the quota itself is decided in Redis
+(counters/shared_quota.py): the stream then feeds each node's view of the others' counts (live
+reads, the behaviour analysis, and the decisions while Redis is away).
+
+Every event read is range-checked (``_apply``): the node id's shape, account names as this
+node spells them (``is_account``), country codes, counts within 0..MAX_EVENT_COUNT and, given
+the service's clock, minutes within the last day and at most MAX_FUTURE_MINUTES ahead, and
+suspension times within a day: a hostile writer or a node with a bad clock cannot plant huge
+or far-future counts.
+
 ``connected``, ``lag`` (seconds from publish on the other node to apply here, for the
 oldest event of the newest entry applied), ``published``, ``applied`` and ``dropped``
 are for metrics.
@@ -35,6 +45,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 import time
@@ -52,6 +63,13 @@ ApplySuspension = Callable[[str, str, float], None]
 # Event kinds inside one stream entry's JSON list.
 _COUNT, _SUSPEND = 0, 1
 _MAX_BACKOFF = 5.0
+# What an event from another node may say (anything else is skipped as malformed): a hostile
+# writer or a node with a bad clock may not plant huge or far-future counts.
+MAX_EVENT_COUNT = 100_000  # messages or recipients in one event
+MAX_FUTURE_MINUTES = 5
+MAX_REASON = 200
+_NODE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def node_id() -> str:
@@ -75,12 +93,16 @@ def _safe_url(url: str) -> str:
 class RedisReplicator:
     def __init__(self, settings, *, node: str | None = None, flush_interval: float = 0.01,
                  batch_size: int = 500, max_buffer: int = 100_000, maxlen: int = 100_000,
-                 block_ms: int = 1000) -> None:
+                 block_ms: int = 1000, is_account: Callable[[str], bool] | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         import redis.asyncio as aioredis
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
 
         self.url = settings.redis_url
+        # Whether a name is an account as this node spells them (policy.names); any str by default.
+        self.is_account = is_account or (lambda name: 0 < len(name) <= 256 and name.isprintable())
+        self.clock = clock  # minutes and times are checked against it (the service's clock); None: not
         self.stream = f"{settings.redis_prefix}:counts"
         self.node = node or node_id()
         self._node_b = self.node.encode()
@@ -272,6 +294,9 @@ class RedisReplicator:
                         await asyncio.sleep(0)  # a long catch-up must not hold policy requests
 
     def _apply(self, node: bytes, fields: dict) -> None:
+        if not (isinstance(node, bytes) and _NODE_ID.fullmatch(node)):
+            self._malformed(ValueError(f"bad node id {node!r:.80}"))
+            return
         try:
             first = int(fields[b"s"])
             sent_at = float(fields[b"t"])
@@ -286,19 +311,27 @@ class RedisReplicator:
             events = events[expected - first:]
         self._seen[node] = max(expected, end)
         apply_count, apply_suspension = self._apply_count, self._apply_suspension
+        clocked = self.clock is not None
+        now = self.clock() if clocked else 0.0
+        now_minute = int(now // 60)
+        is_account = self.is_account
         for ev in events:
             try:
                 kind = ev[0]
                 if kind == _COUNT:
                     _, account, minute, country, messages, recipients, accepted = ev
                     if not (isinstance(account, str) and isinstance(country, str) and type(minute) is int
-                            and type(messages) is int and type(recipients) is int):
+                            and type(messages) is int and type(recipients) is int
+                            and (not clocked or now_minute - 1440 < minute <= now_minute + MAX_FUTURE_MINUTES)
+                            and 0 <= messages <= MAX_EVENT_COUNT and 0 <= recipients <= MAX_EVENT_COUNT
+                            and _COUNTRY.fullmatch(country) and is_account(account)):
                         raise ValueError(f"bad count {ev!r:.200}")
                     apply_count(account, minute, country, messages, recipients, bool(accepted))
                 elif kind == _SUSPEND:
                     _, account, reason, since = ev
                     if not (isinstance(account, str) and isinstance(reason, str)
-                            and isinstance(since, (int, float))):
+                            and isinstance(since, (int, float)) and not isinstance(since, bool)
+                            and (not clocked or abs(since - now) < 86400) and len(reason) <= MAX_REASON and is_account(account)):
                         raise ValueError(f"bad suspension {ev!r:.200}")
                     apply_suspension(account, reason, float(since))
                 else:

@@ -172,6 +172,16 @@ class Engine:
         self.too_many_rcpts_at_rcpt = "452 4.5.3 Too many recipients for one message"
         self.too_many_rcpts = f"REJECT {t.recipients_text}"
 
+    def check_limits(self, req: Request, state: AccountState, limits: Limits, now: float, rcpts: int,
+                     hashes) -> Decision:
+        """What the limits say of one more message, its own count not in ``state`` (the service's
+        second look when a shared quota could not be asked)."""
+        return self._check(req, state, limits, int(now // 60), now, rcpts, set(hashes))
+
+    def reply_for(self, action: Action, cap: bool) -> str:
+        """The answer for a limit's action (a cap's refusal has its own text)."""
+        return (self._cap_reply if cap else self._reply)[action]
+
     def is_abroad(self, country: str, limits: Limits) -> bool:
         if country == UNKNOWN_COUNTRY:
             return self.unknown_is_abroad

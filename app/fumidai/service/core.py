@@ -88,6 +88,8 @@ class Service(LiveReads):
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
+        # With [counters] shared_quota (and Redis): counted messages decided in Redis (service/shared.py).
+        self.shared = None
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.audit_sync = AuditSync(self)
         # Behaviour analysis (fumidai.behaviour; [behaviour] enabled): the engine, every account's
@@ -136,7 +138,21 @@ class Service(LiveReads):
         if self.replicator is None and self.settings.counters.backend == "redis":
             from ..counters.redis import RedisReplicator
 
-            self.replicator = RedisReplicator(self.settings.counters)
+            self.replicator = RedisReplicator(self.settings.counters, is_account=self._is_account, clock=self.clock)
+        if self.shared is None and self.replicator is not None and self.settings.counters.shared_quota:
+            from ..counters.shared_quota import SharedQuota
+            from .shared import SharedEnforcement
+
+            self.shared = SharedEnforcement(self, SharedQuota(self.settings.counters, self.replicator.node,
+                                                              self._is_account, self.clock))
+
+    def _is_account(self, name: str) -> bool:
+        """Whether a name read from Redis is an account name as this node spells them ([policy] account_names)."""
+        from ..policy.names import canonical_account
+
+        policy = self.settings.policy
+        realms = frozenset(r.strip().lstrip("@").casefold() for r in policy.strip_realms)
+        return isinstance(name, str) and canonical_account(name, policy.account_names, realms) == name
 
     async def start(self) -> None:
         self.open_resources()
@@ -145,6 +161,8 @@ class Service(LiveReads):
             freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
+        if self.shared is not None:
+            await self.shared.start()
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
@@ -154,6 +172,8 @@ class Service(LiveReads):
     async def stop(self) -> None:
         if self._stopping is not None:
             self._stopping.set()
+        if self.shared is not None:
+            await self.shared.stop()
         if self.replicator is not None:
             await self.replicator.stop()
         await cancel_and_wait(self._tasks, log)
@@ -261,7 +281,13 @@ class Service(LiveReads):
         if (self.behaviour is not None and stage in COUNTING_STAGES and state.suspension is None
                 and not (instance and instance in state.decided)):
             verdict = self._assess(now, state, req, limits)
+        if self.shared is not None and stage in COUNTING_STAGES:
+            return self.shared.decide(now, state, req, limits, verdict)  # one quota across nodes
         d = self.engine.decide(req, state, limits, now)
+        return self._settle(now, account, country, stage, d, verdict)
+
+    def _settle(self, now: float, account: str, country: str, stage: str, d, verdict):
+        """Count, alert and answer a decision (for a message asked of Redis, once it answered)."""
         if d.messages or d.recipients:
             minute = int(now // 60)
             self.counters.record(minute, account, country, d.messages, d.recipients, d.accepted)
@@ -286,6 +312,8 @@ class Service(LiveReads):
         if d.suspension is not None:
             if self.replicator is not None:
                 self.replicator.publish_suspension(account, d.suspension.reason, d.suspension.since)
+            if self.shared is not None:
+                self.shared.auto_suspension(account, d.suspension)
             self.suspended_index.add(account)
             self._alert(now, account, "auto_suspend", d.reason, country, force=True, verdict=risky)
             if self.metrics is not None:
@@ -521,8 +549,13 @@ class Service(LiveReads):
                       now: float) -> None:
         """Make the live state of one account match its stored suspension and override."""
         if suspension is not None:
+            state = self.counters.get(account)
+            new = state is None or state.suspension != suspension
             self._set_suspension(account, suspension)
-        elif account not in self.pending.suspensions:  # an automatic one not yet flushed stays
+            if new and self.shared is not None and suspension.by != "auto":
+                self.shared.staff_suspension(account, suspension)  # made by the command line: Redis too
+        elif account not in self.pending.suspensions and not (self.shared is not None and self.shared.holds(account)):
+            # an automatic one not yet flushed stays, and one another node made moments ago
             self._set_suspension(account, None)
         self.apply_override(account, override if override is not None and override.active(now) else None)
 
@@ -530,8 +563,10 @@ class Service(LiveReads):
 
     def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
         self._set_suspension(account, suspension)
+        if self.shared is not None:
+            self.shared.staff_suspension(account, suspension)
 
-    def start_afresh(self, account: str, release_id: int | None = None) -> None:
+    def start_afresh(self, account: str, release_id: int | None = None, shared: bool = True) -> None:
         """A released account's windows start now: what the hijacker sent no longer counts
         against the owner's quota (the counts stay in the history and the store).
 
@@ -543,6 +578,8 @@ class Service(LiveReads):
             if len(self._afresh) > 10_000:
                 self._afresh.clear()
             self._afresh[account] = release_id
+            if shared and self.shared is not None:  # the shared windows too (once per release)
+                self.shared.release(account, release_id)
         state = self.counters.get(account)
         if state is not None:
             state.usage = Usage()

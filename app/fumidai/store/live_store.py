@@ -96,6 +96,14 @@ class LiveStore:
         with self.store.session() as s:
             return repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.until), to_datetime(susp.since))
 
+    def write_auto_suspension_once(self, account: str, susp: Suspension) -> int | None:
+        """As write_auto_suspension, unless the store already has a suspension of the account
+        from that moment on (the node that made it stored it, or a release came after)."""
+        with self.store.session() as s:
+            if repo.suspended_since(s, account, to_datetime(susp.since - 1.0)):
+                return None
+            return repo.record_auto_suspension(s, account, susp.reason, to_datetime(susp.until), to_datetime(susp.since))
+
     # --- behaviour analysis -------------------------------------------------------------
 
     def recipient_hash_key(self) -> bytes:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ...errors import Conflict, NotFound
 from ._common import AUTO
-from .suspensions import active_suspensions, active_suspension, suspension_dict, suspend, add_suspension, record_auto_suspension, release, releases_since
+from .suspensions import (active_suspensions, active_suspension, suspension_dict, suspend, add_suspension,
+                          record_auto_suspension, release, releases_since, suspended_since)
 from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
 from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
 from .audit import add_to_audit, audit_after, audit_ids_after, newest_audit_id
@@ -35,6 +36,6 @@ __all__ = [
     "delete_buckets_before", "due_notices", "get_account", "get_accounts", "get_notice", "get_override",
     "hourly_history", "list_staff", "mark_notice_attempt_failed", "mark_notice_sent", "newest_alert_id",
     "audit_ids_after", "newest_audit_id", "notice_by_key", "notices_for_account", "override_dict", "recent_buckets",
-    "record_auto_suspension", "release", "revoke_staff", "search_accounts", "series", "set_override",
+    "record_auto_suspension", "suspended_since", "release", "revoke_staff", "search_accounts", "series", "set_override",
     "staff_for_token", "suspend", "add_suspension", "suspension_dict", "token_hash", "touch_accounts", "upsert_accounts",
 ]

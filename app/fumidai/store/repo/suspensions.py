@@ -95,6 +95,12 @@ def record_auto_suspension(
     return _suspend(s, account, AUTO, "auto_suspend", reason, until, _now(now))[0]
 
 
+def suspended_since(s: Session, account: str, since: datetime) -> bool:
+    """Whether the account has a suspension (active or released) that began at ``since`` or later."""
+    return s.scalar(select(func.count()).select_from(Suspension).where(
+        Suspension.account == account, Suspension.since >= since)) > 0
+
+
 def release(s: Session, account: str, actor: str, reason: str, now: datetime | None = None,
             suspension_id: int | None = None) -> int:
     """End every active suspension of the account; returns the audit id.
