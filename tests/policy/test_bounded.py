@@ -80,5 +80,5 @@ def test_shed_forgets_the_marks_of_a_quiet_account():
         e.decide(Request("alice", "RCPT", f"abandoned{i}", "x@example.net"), s, lim, T0 + i)
     s.shed(M0 + TRACKED_FOR)
     assert s.decided == {}
-    assert list(s.pending) == ["abandoned29"]  # the newest may still be going on
+    assert list(s.message_recipients) == ["abandoned29"]  # the newest may still be going on
     assert len(s.recent) == 30

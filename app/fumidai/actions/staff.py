@@ -26,7 +26,7 @@ T = TypeVar("T")
 class LiveTarget(Protocol):
     """What a running server offers the actions it applies at once (``service.Service``)."""
 
-    async def write_pending_suspension(self, account: str) -> None:
+    async def write_unflushed_suspension(self, account: str) -> None:
         """Store an automatic suspension of the account that the policy path has not written yet."""
 
     def unwritten_auto_suspension(self, account: str, now: float) -> bool:
@@ -89,7 +89,7 @@ class StaffActions:
     async def release(self, account: str, actor: str, reason: str) -> int:
         """Let the account send again; returns the audit id (Conflict if it is not suspended)."""
         if self.live is not None:
-            await self.live.write_pending_suspension(account)
+            await self.live.write_unflushed_suspension(account)
         now = self.clock()
         try:
             audit_id = await self._unit(lambda s: repo.release(s, account, actor, reason, to_datetime(now)))

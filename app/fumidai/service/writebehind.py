@@ -9,7 +9,7 @@ from ..policy import Suspension
 
 
 @dataclass
-class Pending:
+class WriteBatch:
     """What the policy path produced since the last flush."""
 
     buckets: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
@@ -20,7 +20,7 @@ class Pending:
     def __bool__(self) -> bool:
         return bool(self.buckets or self.seen or self.alerts or self.suspensions)
 
-    def merge(self, newer: Pending) -> None:
+    def merge(self, newer: WriteBatch) -> None:
         """Put a batch that failed to write back in front of what came since."""
         for key, cell in newer.buckets.items():
             old = self.buckets.setdefault(key, [0, 0, 0, 0])
