@@ -7,8 +7,8 @@ one selected account's binding quota counts recipients, the bars are recipients 
 source country, with the recipients of refused attempts hatched on top, and the line is that
 quota's pace. A backend older than recipients_by_country and refused_recipients gives recipients
 in one stack and refused messages as a line of their own (a unit the bars do not share). Series
-are fetched on a one-thread pool; an answer for an older request is dropped (cancel-the-previous,
-as Orange does).
+are fetched on a one-thread ``BackgroundCalls`` lane: an answer for an older request is dropped
+(cancel-the-previous, as Orange does).
 """
 
 from __future__ import annotations
@@ -22,14 +22,10 @@ from pyqtgraph.graphicsItems.DateAxisItem import TickSpec, ZoomLevel
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QEvent,
-    QObject,
     QRectF,
-    QRunnable,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
@@ -44,8 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .api.client import ApiClient, ApiClientError
+from .api.client import ApiClient
 from .api.models import Series
+from .background import BackgroundCalls
 from .messages import error_text
 from .plot_data import (  # the numbers behind the drawing, without Qt
     OTHER,
@@ -284,28 +281,6 @@ class HatchedBars(pg.BarGraphItem):
         p.restore()
 
 
-class _Emitter(QObject):
-    done = Signal(int, object, str)  # generation, {account: Series}, error text
-
-
-class _FetchJob(QRunnable):
-    def __init__(self, client: ApiClient, generation: int, accounts: list[str], window: int, step: int,
-                 emitter: _Emitter):
-        super().__init__()
-        self._client, self._gen, self._accounts = client, generation, accounts
-        self._window, self._step, self._emitter = window, step, emitter
-
-    def run(self) -> None:  # pool thread: HTTP only, never widgets
-        client = self._client.clone()
-        try:
-            out = {a: client.series(a, self._window, self._step) for a in self._accounts}
-            self._emitter.done.emit(self._gen, out, "")
-        except ApiClientError as err:
-            self._emitter.done.emit(self._gen, {}, error_text(err, client.base_url))
-        finally:
-            client.close()
-
-
 class LivePlot(QWidget):
     def __init__(self, client: ApiClient | None = None, parent: QWidget | None = None, refresh_s: float = 20.0):
         super().__init__(parent)
@@ -317,14 +292,11 @@ class LivePlot(QWidget):
         self._binding: tuple[str, tuple[str, int] | None] | None = None
         self._series: dict[str, Series] = {}  # the last answer, redrawn when only the unit changes
         self._window = "hour"
-        self._generation = 0
         self._dark = False
         self._bars: list[pg.BarGraphItem] = []
         self._legend_names: list[str] = []
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._emitter = _Emitter(self)
-        self._emitter.done.connect(self._on_fetched)  # bound slot in the GUI thread
+        self._calls = BackgroundCalls(client, self, threads=1, name="fumidai-plot")
+        self._fetching = 0  # the id of the series request whose answer is awaited
 
         # DateAxisItem shows local time by default; the API's times are UTC epoch seconds
         self.plot = pg.PlotWidget(axisItems={"bottom": NumericDateAxis(orientation="bottom")})
@@ -389,6 +361,7 @@ class LivePlot(QWidget):
 
     def set_client(self, client: ApiClient) -> None:
         self._client = client
+        self._calls.set_client(client)
         self.refresh()
 
     def set_dark(self, dark: bool) -> None:
@@ -464,28 +437,34 @@ class LivePlot(QWidget):
     @Slot()
     def refresh(self) -> None:
         accounts = self._selected or self._top
-        self._generation += 1
         self._update_axis_label()
         self._update_title()
         if not accounts or self._client is None:
+            self._calls.cancel(self._fetching)  # an answer still coming is for an older question
             self._series = {}
             self._draw(np.array([]), [], 60, np.array([]))
             return
         window, step = WINDOWS[self._window]
-        self._pool.start(_FetchJob(self._client, self._generation, accounts, window, step, self._emitter))
+
+        def fetch(client: ApiClient) -> dict[str, Series]:
+            return {a: client.series(a, window, step) for a in accounts}
+
+        self._fetching = self._calls.submit(fetch, self._on_fetched, self._on_fetch_failed, lane="series")
 
     def wait(self, msecs: int = 10000) -> bool:
-        return self._pool.waitForDone(msecs)
+        return self._calls.wait(msecs)
 
-    @Slot(int, object, str)
-    def _on_fetched(self, generation: int, series: dict, error: str) -> None:
-        if generation != self._generation:  # an older request: the selection moved on
-            return
-        if error:
-            self.title.setText(error)
-            return
+    def shutdown(self, msecs: int = 10000) -> bool:
+        """Stop refreshing; drop an answer still coming and close the thread's session."""
+        self._timer.stop()
+        return self._calls.close(msecs)
+
+    def _on_fetched(self, series: dict) -> None:
         self._series = series
         self._render()
+
+    def _on_fetch_failed(self, error: BaseException) -> None:
+        self.title.setText(error_text(error, self._client.base_url if self._client else ""))
 
     def _render(self) -> None:
         recipients = self.unit == "recipients"

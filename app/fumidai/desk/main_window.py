@@ -689,8 +689,7 @@ class MainWindow(QMainWindow):
         for window in self.map_windows:
             window.close()
         self.poller.shutdown()
-        self.plot.set_live(False)
-        self.plot.wait()
+        self.plot.shutdown()
         self.runner.close()
         if self.tray is not None:
             self.tray.hide()
