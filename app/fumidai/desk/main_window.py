@@ -3,8 +3,8 @@
 Reads flow one way: Poller (off the GUI thread) -> snapshotReceived -> this window (GUI thread) ->
 model, plot, map. Writes go through the ActionRunner of the account panel. The window builds the
 panels and wires them; their insides are theirs, and so are its menus (window_menus.py), its
-layout (window_layout.py), its status bar (live_status.py) and the maps beyond the pane
-(map_windows.py).
+layout (window_layout.py), its docks (window_docks.py), its status bar (live_status.py) and the
+maps beyond the pane (map_windows.py).
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QMainWindow,
-    QSystemTrayIcon,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QTabWidget
 
 from .account_panel import AccountPanel
 from .actions import ActionRunner, UndoToast
@@ -52,6 +45,7 @@ from .theme import THEMES, apply_theme, is_dark
 from .trends import TrendsView
 from .wall import WallWindow
 from .window_layout import arrange_live_view, fit_docks, restore_layout, save_layout
+from .window_docks import SideDocks
 from .window_menus import build_menus, retranslate_menus
 
 # The live table's columns that give way, first to last, when the window is too narrow for all
@@ -125,26 +119,14 @@ class MainWindow(QMainWindow):
         self.alerts.egressActivated.connect(self.show_egress)
         self.alerts.ackRequested.connect(self.acknowledge_alerts)
         self.alerts.notified.connect(self.show_message)
-        self.alerts_dock = self._dock(self.alerts, "alertsDock")
         self.incidents = IncidentsPanel(self.runner, self.me.name, self, can_act=self.can_act)
         self.incidents.accountActivated.connect(self.open_account)
         self.incidents.statusMessage.connect(self.show_message)
-        self.incidents_dock = self._dock(self.incidents, "incidentsDock")
-        self.tabifyDockWidget(self.alerts_dock, self.incidents_dock)
-        self.alerts_dock.raise_()
-        self.incidents_dock.toggleViewAction().setVisible(False)
-        self.incidents_dock.hide()  # until the backend shows it keeps incidents
-        self.incidents.supportedChanged.connect(self._on_incidents_supported)
         self.alerts.incidentRequested.connect(self.incidents.open_for)
         self.egress = EgressPanel(self.runner, self)
-        self.egress_dock = self._dock(self.egress, "egressDock")
-        self.tabifyDockWidget(self.incidents_dock, self.egress_dock)
-        self.alerts_dock.raise_()
-        self.egress_dock.toggleViewAction().setVisible(False)
-        self.egress_dock.hide()  # until the backend shows it checks blocklists
-        self.egress.supportedChanged.connect(self._on_egress_supported)
-        self.egress.listedChanged.connect(self._on_egress_listed)
-        self.account_dock = self._dock(self.account_panel, "accountDock")
+        self.docks = SideDocks(self, self.alerts, self.incidents, self.egress, self.account_panel, can_act=self.can_act)
+        self.alerts_dock, self.incidents_dock = self.docks.alerts, self.docks.incidents
+        self.egress_dock, self.account_dock = self.docks.egress, self.docks.account
 
         self.rates.accountSelected.connect(self._on_account_selected)
         self.rates.accountActivated.connect(self.open_account)
@@ -179,13 +161,6 @@ class MainWindow(QMainWindow):
             self.incidents.start()
             self.egress.start()
 
-    def _dock(self, panel: QWidget, name: str) -> QDockWidget:
-        dock = QDockWidget(self)
-        dock.setObjectName(name)
-        dock.setWidget(panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        return dock
-
     # -- public, for the desk-actions widgets and tests ---------------------------------------------------
     @property
     def client(self) -> ApiClient:
@@ -209,10 +184,7 @@ class MainWindow(QMainWindow):
             backend=self._client.base_url, who=who))
         self.tabs.setTabText(0, self.tr("Live"))
         self.tabs.setTabText(1, self.tr("Trends"))
-        self.alerts_dock.setWindowTitle(self.tr("Alerts"))
-        self.incidents_dock.setWindowTitle(self.tr("Incidents"))
-        self._on_egress_listed(self.egress.listed_count())
-        self.account_dock.setWindowTitle(self.tr("Account"))
+        self.docks.retranslate()
         retranslate_menus(self)
         self.map_box.retranslate()
         # Models translate their headers when asked: tell the views to ask again.
@@ -234,10 +206,6 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    @Slot()
-    def _on_theme_action(self) -> None:
-        self.set_theme(self.sender().data())
-
     def set_theme(self, theme: str) -> None:
         self._theme = theme if theme in THEMES else "auto"
         dark = apply_theme(QApplication.instance(), self._theme)
@@ -252,9 +220,8 @@ class MainWindow(QMainWindow):
     def dark(self) -> bool:
         return is_dark(self._theme)
 
-    @Slot()
-    def _on_language_action(self) -> None:
-        code = self.sender().data()
+    def choose_language(self, code: str) -> None:
+        """Staff chose a language ("" follows the system): now if the app can, else at the next start."""
         self.settings.setValue("language", code)
         if self._set_language is not None:
             self._language = self._set_language(code) or code
@@ -276,33 +243,9 @@ class MainWindow(QMainWindow):
         self.maps.show_counts(snap)
         self._tick()
 
-    @Slot(bool)
-    def _on_incidents_supported(self, supported: bool) -> None:
-        self.incidents_dock.toggleViewAction().setVisible(supported)
-        self.alerts.act_incident.setVisible(supported and self.can_act)
-        if supported and not self.incidents_dock.isVisible():
-            self.incidents_dock.show()
-            self.alerts_dock.raise_()  # the alerts stay in front; Incidents is the tab beside
-
-    @Slot(list)
-    @Slot(bool)
-    def _on_egress_supported(self, supported: bool) -> None:
-        self.egress_dock.toggleViewAction().setVisible(supported)
-        self.egress_dock.setVisible(supported)
-        if supported:
-            self.alerts_dock.raise_()  # the alerts stay in front; Egress reputation is a tab beside
-
     @Slot()
     def show_egress(self) -> None:
-        if self.egress.supported:
-            self.egress_dock.show()
-            self.egress_dock.raise_()
-        self.egress.refresh()
-
-    @Slot(int)
-    def _on_egress_listed(self, listed: int) -> None:
-        title = self.tr("Egress reputation")
-        self.egress_dock.setWindowTitle(f"{title} ({listed})" if listed else title)
+        self.docks.show_egress()
 
     def _on_alerts(self, items: list) -> None:
         if items and not self.alerts.act_ack.isVisible() and any(a.ackable for a in items):

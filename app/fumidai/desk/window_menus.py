@@ -48,7 +48,7 @@ def build_menus(w: MainWindow) -> None:
         a = QAction(w.theme_group)
         a.setCheckable(True)
         a.setData(key)
-        a.triggered.connect(w._on_theme_action)
+        a.triggered.connect(lambda _checked=False, theme=key: w.set_theme(theme))
         w.theme_menu.addAction(a)
         w.theme_actions[key] = a
     w.language_menu = w.view_menu.addMenu("")
@@ -60,7 +60,7 @@ def build_menus(w: MainWindow) -> None:
         a.setChecked(code == str(w.settings.value("language", "") or ""))
         a.setCheckable(True)
         a.setData(code)
-        a.triggered.connect(w._on_language_action)
+        a.triggered.connect(lambda _checked=False, language=code: w.choose_language(language))
         w.language_menu.addAction(a)
 
     w.account_menu = bar.addMenu("")
