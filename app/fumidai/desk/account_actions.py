@@ -105,10 +105,11 @@ class AccountActions:
 
     def ask_release_after_quota(self, account: str) -> bool:
         """Yes/No: release the account the new limits now allow (tests patch this)."""
-        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("AccountPanel", "Release now?"),
-                          QCoreApplication.translate("AccountPanel", "The limits are saved, but the account is still stopped by the old quota. "
-                                  "Release it now?"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self)
+        title = QCoreApplication.translate("AccountPanel", "Release now?")
+        text = QCoreApplication.translate("AccountPanel", "The limits are saved, but the account is still stopped by "
+                                                          "the old quota. Release it now?")
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
         return box.exec() == QMessageBox.StandardButton.Yes
@@ -157,7 +158,8 @@ class AccountActions:
             return
         # The account only in the window title (plain text); QInputDialog's label would read markup.
         reason = self.ask_reason(QCoreApplication.translate("AccountPanel", "Clear probation: {0}").format(self._account),
-                                 QCoreApplication.translate("AccountPanel", "Why is this account trusted again? (stored in the audit log)"))
+                                 QCoreApplication.translate(
+                                     "AccountPanel", "Why is this account trusted again? (stored in the audit log)"))
         if reason:
             self._runner.clear_probation(self._account, reason)
 
@@ -165,8 +167,9 @@ class AccountActions:
         """The file to write; "" if staff cancelled (tests patch this)."""
         stamp = dt.datetime.now().strftime("%Y%m%d")
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in self._account)[:64]
-        path, _ = QFileDialog.getSaveFileName(self, QCoreApplication.translate("AccountPanel", "Export history"), f"{safe}-history-{stamp}.csv",
-                                              QCoreApplication.translate("AccountPanel", "CSV files (*.csv)"))
+        title = QCoreApplication.translate("AccountPanel", "Export history")
+        files = QCoreApplication.translate("AccountPanel", "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, title, f"{safe}-history-{stamp}.csv", files)
         return path
 
     @Slot()
@@ -190,5 +193,6 @@ class AccountActions:
             return write_history_csv(path, rows)
 
         self._runner.fetch("export", account, build,
-                           on_success=lambda n: self._say(QCoreApplication.translate("AccountPanel", "Exported {0} rows to {1}").format(
+                           on_success=lambda n: self._say(QCoreApplication.translate(
+                               "AccountPanel", "Exported {0} rows to {1}").format(
                                n, Path(path).name)))

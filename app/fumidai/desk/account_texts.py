@@ -118,7 +118,8 @@ def sources_text(d: AccountDetail) -> tuple[str, str]:
     parts = [x for x in (src.address, src.network, f"AS{src.asn}" if src.asn is not None else "") if x]
     text = QCoreApplication.translate("AccountPanel", "From {0}").format(" · ".join(parts)) if parts else ""
     if len(src.addresses) > 1:
-        text += " " + QCoreApplication.translate("AccountPanel", "({n} addresses in recent decisions)").format(n=len(src.addresses))
+        text += " " + QCoreApplication.translate(
+            "AccountPanel", "({n} addresses in recent decisions)").format(n=len(src.addresses))
     return text, html.escape("\n".join(src.addresses)).replace("\n", "<br>")
 
 
@@ -127,8 +128,9 @@ def marks(d: AccountDetail, complaints: int | None) -> tuple[list[str], str]:
     badges, colour = [], ""
     if d.risk is not None and d.risk.level != "none":
         reasons = "; ".join(reason_words(r) for r in d.risk.reasons)
-        badges.append(QCoreApplication.translate("AccountPanel", "Risk: {level} ({score:.2f})").format(level=risk_word(d.risk.level), score=d.risk.score)
-                      + (f": {reasons}" if reasons else ""))
+        risk = QCoreApplication.translate("AccountPanel", "Risk: {level} ({score:.2f})").format(
+            level=risk_word(d.risk.level), score=d.risk.score)
+        badges.append(risk + (f": {reasons}" if reasons else ""))
         colour = RISK_COLOURS.get(d.risk.level, "")
         flags = {r.code for r in d.risk.reasons}
         if any("country" in c for c in flags):
@@ -145,7 +147,8 @@ def marks(d: AccountDetail, complaints: int | None) -> tuple[list[str], str]:
             countries=" ".join(travel.countries) or "—", until=local_text(travel.expires_at) or "?"))
     trust = d.permissions.trust if d.permissions else None
     if trust is not None:
-        badges.append(QCoreApplication.translate("AccountPanel", "Trusted until {until}").format(until=local_text(trust.expires_at) or "?"))
+        badges.append(QCoreApplication.translate(
+            "AccountPanel", "Trusted until {until}").format(until=local_text(trust.expires_at) or "?"))
     return badges, colour
 
 
@@ -156,6 +159,7 @@ def limit_rows(d: AccountDetail) -> list[list[object]]:
     source = QCoreApplication.translate("AccountPanel", "override by {0}").format(override.get("set_by") or "?")
     if until:
         source += QCoreApplication.translate("AccountPanel", " until {0}").format(until)
+    default_word = QCoreApplication.translate("AccountPanel", "default")
     rows: list[list[object]] = []
 
     def add(label: str, effective: dict, default: dict, own: dict | None) -> None:
@@ -163,18 +167,20 @@ def limit_rows(d: AccountDetail) -> list[list[object]]:
             if key in effective or key in default:
                 mine = own is not None and key in own
                 rows.append([f"{label}{key_label(key)}", unlimited_or(effective.get(key)),
-                             unlimited_or(default.get(key)), source if mine else QCoreApplication.translate("AccountPanel", "default")])
+                             unlimited_or(default.get(key)), source if mine else default_word])
 
     add("", d.limits.get("account") or {}, d.defaults.get("account") or {}, override.get("limits"))
-    add(QCoreApplication.translate("AccountPanel", "abroad: "), d.limits.get("abroad") or {}, d.defaults.get("abroad") or {}, override.get("abroad"))
+    abroad = QCoreApplication.translate("AccountPanel", "abroad: ")
+    add(abroad, d.limits.get("abroad") or {}, d.defaults.get("abroad") or {}, override.get("abroad"))
     caps = d.limits.get("countries") or {}
     default_caps = d.defaults.get("countries") or {}
     own_caps = override.get("countries") or {}
     for code in sorted(set(caps) | set(default_caps)):
         add(f"{code}: ", caps.get(code) or {}, default_caps.get(code) or {}, own_caps.get(code))
     home = d.limits.get("home_countries") or []
-    rows.append([QCoreApplication.translate("AccountPanel", "Home countries"), " ".join(home), " ".join(d.defaults.get("home_countries") or []),
-                 source if override.get("home_countries") else QCoreApplication.translate("AccountPanel", "default")])
+    rows.append([QCoreApplication.translate("AccountPanel", "Home countries"), " ".join(home),
+                 " ".join(d.defaults.get("home_countries") or []),
+                 source if override.get("home_countries") else default_word])
     return rows
 
 
@@ -182,7 +188,8 @@ def decision_rows(recent: list[dict]) -> tuple[list[list[object]], list[str]]:
     """Identical decisions in a row as one line: "REJECT ×228", since when; until when as its tooltip."""
     rows = []
     for g in group_decisions(recent):
-        when = local_time(g.last) if g.count == 1 else QCoreApplication.translate("AccountPanel", "since {0}").format(local_time(g.first))
+        when = local_time(g.last) if g.count == 1 else QCoreApplication.translate(
+            "AccountPanel", "since {0}").format(local_time(g.first))
         action = g.action if g.count == 1 else f"{g.action} ×{g.count:,}"
         rows.append([when, g.stage, action, reason_text(g.reason), g.country, g.client_address, g.recipients])
     tips = []
