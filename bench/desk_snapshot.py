@@ -155,7 +155,7 @@ def main() -> int:
         t0, c0 = time.perf_counter(), time.thread_time()
         window.apply_snapshot(snap)
         c1 = time.thread_time()
-        window.plot._on_fetched(window.plot._generation, series, "")
+        window.plot._on_fetched(series)
         c2 = time.thread_time()
         # Every visible widget painted once into the window's backing store, as on screen (grab()
         # used to be here: it renders into a fresh pixmap and leaves the dirty regions for the

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app"))
 
-from fumidai.service.writebehind import Pending, StoreWriter  # noqa: E402
+from fumidai.service.writebehind import WriteBatch, StoreWriter  # noqa: E402
 from fumidai.store import Store  # noqa: E402
 from fumidai.store.live_store import LiveStore  # noqa: E402
 
@@ -40,7 +40,7 @@ def main() -> None:
         live = LiveStore(store)
         transactions = 0
 
-        def write(p: Pending) -> None:
+        def write(p: WriteBatch) -> None:
             nonlocal transactions
             transactions += 1
             live.write(p.seen, [(a, m, c, *cell) for (a, m, c), cell in p.buckets.items()], p.suspensions, p.alerts)
@@ -51,7 +51,7 @@ def main() -> None:
         base = None
         for round_, bad in enumerate(int(b) for b in args.bad.split(",")):
             minute = 29_000_000 + round_
-            batch = Pending()
+            batch = WriteBatch()
             for i in range(args.rows):
                 batch.buckets[(f"user{i:06d}@example.jp", minute, "JP")] = [1, 1, 0, 0]
             step = max(1, args.rows // max(bad, 1))

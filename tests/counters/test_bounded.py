@@ -19,7 +19,7 @@ def test_the_activity_index_keeps_about_a_day_when_nobody_reads_it():
     assert len(act.accounts_day.order) <= day_entries + len(accounts)
     assert len(act.country_accounts_day["JP"].order) <= day_entries
     assert len(act.country_accounts_5m["JP"].order) <= 6  # one account a minute, five minutes
-    assert len(act.country_day["JP"].b) <= 2 * 3 * 24 * 60 + 48
+    assert len(act.country_day["JP"].buckets) <= 2 * 3 * 24 * 60 + 48
     last = M0 + (10 * 24 - 1) * 60 + len(accounts) - 1
     assert act.per_country(last, DAY)["US"][3] == 10  # the readings are unchanged
 

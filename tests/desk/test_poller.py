@@ -139,3 +139,15 @@ def test_pause_stops_polling_and_resume_restarts(qtbot, api, make_poller):
     assert len(api.requests) == n
     poller.resume()
     qtbot.waitUntil(lambda: len(api.requests) > n, timeout=3000)
+
+
+def test_refreshes_asked_during_a_slow_poll_make_one_more_poll(qtbot, api, make_poller):
+    api.delay_paths["/overview"] = 1.0
+    poller, sink = make_poller(interval_s=60)  # no timed poll: only the first and the asked ones
+    qtbot.waitUntil(lambda: any("/overview" in path for _, path in api.requests), timeout=5000)
+    for _ in range(5):  # while the first poll is still out
+        poller.refresh_now()
+    qtbot.waitUntil(lambda: len(sink.snapshots) == 2, timeout=15000)
+    qtbot.wait(300)
+    overviews = [path for _, path in api.requests if "/overview" in path]
+    assert len(overviews) == 2 and len(sink.snapshots) == 2

@@ -101,14 +101,14 @@ def make_service(url: str, **storage) -> Service:
 
 def queue_counts(service: Service, accounts, minute: int = MINUTE, messages: int = 1) -> None:
     for a in accounts:
-        service.pending.buckets[(a, minute, "JP")] = [messages, messages, 0, 0]
-        service.pending.seen[a] = NOW
+        service.unflushed.buckets[(a, minute, "JP")] = [messages, messages, 0, 0]
+        service.unflushed.seen[a] = NOW
 
 
 def queue_auto_suspension(service: Service, account: str) -> None:
-    service.pending.suspensions[account] = Suspension("auto", "quota:messages_per_hour", NOW)
+    service.unflushed.suspensions[account] = Suspension("auto", "quota:messages_per_hour", NOW)
     service.suspended_index.add(account)
-    service.pending.alerts.append({"at": to_datetime(NOW), "account": account, "kind": "auto_suspend",
+    service.unflushed.alerts.append({"at": to_datetime(NOW), "account": account, "kind": "auto_suspend",
                                    "reason": "quota:messages_per_hour", "country": "JP", "detail": None})
 
 
@@ -135,7 +135,7 @@ def test_a_poisoned_row_is_set_aside_and_the_rest_written(store_url, tmp_path):
     service = make_service(store_url)
     good = [f"user{i:03d}" for i in range(200)]
     queue_counts(service, good)
-    service.pending.buckets[("poisoner", MINUTE, "CN")] = [TOO_BIG, 1, 0, 0]
+    service.unflushed.buckets[("poisoner", MINUTE, "CN")] = [TOO_BIG, 1, 0, 0]
     queue_auto_suspension(service, "hijacked")
     asyncio.run(service.flush())
 
@@ -145,7 +145,7 @@ def test_a_poisoned_row_is_set_aside_and_the_rest_written(store_url, tmp_path):
     with service.store.session() as s:
         assert repo.active_suspension(s, "hijacked", to_datetime(NOW)) is not None
         assert [a.kind for a in repo.alerts_after(s, 0)] == ["auto_suspend"]
-    assert not service.pending  # nothing kept for a retry that would fail for ever
+    assert not service.unflushed  # nothing kept for a retry that would fail for ever
     assert service.writer.set_aside_total == 1 and service.writer.backlog == 0
     assert metric(service, "fumidai_store_rows_set_aside_total") == 1
     aside = tmp_path / SET_ASIDE_FILE
@@ -170,7 +170,7 @@ def test_several_poisoned_rows_among_many(tmp_path):
     accounts = [f"user{i:04d}" for i in range(2000)]
     queue_counts(service, accounts)
     for i in (0, 777, 1999):
-        service.pending.buckets[(accounts[i], MINUTE, "JP")][3] = -TOO_BIG
+        service.unflushed.buckets[(accounts[i], MINUTE, "JP")][3] = -TOO_BIG
     asyncio.run(service.flush())
     written = stored_counts(service)
     assert len(written) == 1997 and (accounts[777], MINUTE) not in written
@@ -196,7 +196,7 @@ def test_postgresql_down_keeps_the_batch_bounded_and_writes_it_when_back(pg_url)
         assert service.writer.backlog == 62  # 60 buckets, the suspension and its alert
         assert metric(service, "fumidai_store_backlog") == 62
         assert service.writer.over  # past backlog_alert: logged, and an alert queued
-        assert service.pending.suspensions.keys() == {"hijacked"}
+        assert service.unflushed.suspensions.keys() == {"hijacked"}
 
         queue_counts(service, [f"new{i:02d}" for i in range(60)], minute=MINUTE + 1)
         asyncio.run(service.flush())
@@ -204,8 +204,8 @@ def test_postgresql_down_keeps_the_batch_bounded_and_writes_it_when_back(pg_url)
         assert service.writer.dropped_total == 23
         assert metric(service, "fumidai_store_rows_dropped_total") == 23
         assert metric(service, "fumidai_store_backlog") == 100
-        assert "hijacked" in service.pending.suspensions
-        assert [a["kind"] for a in service.pending.alerts] == ["auto_suspend", "store_backlog"]
+        assert "hijacked" in service.unflushed.suspensions
+        assert [a["kind"] for a in service.unflushed.alerts] == ["auto_suspend", "store_backlog"]
 
         relay.open()
         asyncio.run(service.flush())
@@ -239,7 +239,7 @@ def test_sqlite_folder_gone_keeps_the_batch_and_writes_it_when_back(tmp_path):
     finally:
         moved.rename(folder)
     asyncio.run(service.flush())
-    assert service.writer.backlog == 0 and not service.pending
+    assert service.writer.backlog == 0 and not service.unflushed
     assert stored_counts(service) == {("alice", MINUTE): 1, ("bob", MINUTE): 1}
     with service.store.session() as s:
         assert repo.active_suspension(s, "hijacked", to_datetime(NOW)) is not None
@@ -256,13 +256,13 @@ def test_set_aside_file_only_beside_a_sqlite_file():
 
 def test_a_lone_poisoned_row_waits_for_company_then_is_set_aside(tmp_path):
     service = make_service(f"sqlite:///{tmp_path}/fumidai.db")
-    service.pending.buckets[("poisoner", MINUTE, "CN")] = [TOO_BIG, 1, 0, 0]
+    service.unflushed.buckets[("poisoner", MINUTE, "CN")] = [TOO_BIG, 1, 0, 0]
     asyncio.run(service.flush())
     # Alone, it cannot be told from a store refusing everything: kept, nothing set aside.
-    assert service.writer.set_aside_total == 0 and ("poisoner", MINUTE, "CN") in service.pending.buckets
+    assert service.writer.set_aside_total == 0 and ("poisoner", MINUTE, "CN") in service.unflushed.buckets
     queue_counts(service, ["alice", "bob", "carol"])
     asyncio.run(service.flush())
-    assert service.writer.set_aside_total == 1 and not service.pending
+    assert service.writer.set_aside_total == 1 and not service.unflushed
     assert stored_counts(service) == {("alice", MINUTE): 1, ("bob", MINUTE): 1, ("carol", MINUTE): 1}
     service.store.dispose()
 
@@ -275,10 +275,10 @@ def test_a_store_refusing_every_row_keeps_them_all(pg_url):
         s.execute(text("ALTER TABLE buckets RENAME TO buckets_away"))
     accounts = [f"user{i:03d}" for i in range(300)]
     for a in accounts:
-        service.pending.buckets[(a, MINUTE, "JP")] = [1, 1, 0, 0]
+        service.unflushed.buckets[(a, MINUTE, "JP")] = [1, 1, 0, 0]
     asyncio.run(service.flush())
     assert service.flush_errors == 1 and service.writer.set_aside_total == 0
-    assert len(service.pending.buckets) == 300 and service.writer.backlog == 300
+    assert len(service.unflushed.buckets) == 300 and service.writer.backlog == 300
     with service.store.session() as s:
         s.execute(text("ALTER TABLE buckets_away RENAME TO buckets"))
     asyncio.run(service.flush())

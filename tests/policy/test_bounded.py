@@ -16,7 +16,7 @@ def test_a_window_nobody_reads_keeps_about_a_day_of_buckets():
     for minute in range(M0, M0 + 10 * DAY, 60):  # one message an hour for ten days, never read
         w.add(minute, 1, 2)
     live = 3 * 24  # the last day's buckets
-    assert len(w.b) <= 2 * live + 48  # the rest is dead space waiting for the next compaction
+    assert len(w.buckets) <= 2 * live + 48  # the rest is dead space waiting for the next compaction
     assert w.day(M0 + 10 * DAY - 60) == (24, 48)
 
 
@@ -36,7 +36,7 @@ def test_a_week_of_hourly_mail_keeps_the_account_small():
             s.shed(int(now // 60) + 30)  # a sweep half an hour later
     u = s.usage
     # The home country's window is never read by a rule (no cap at home): it expires on write.
-    assert len(u.by_country["JP"].b) <= 2 * 3 * 24 + 48
+    assert len(u.by_country["JP"].buckets) <= 2 * 3 * 24 + 48
     assert u.unique is None  # no unique_recipients_per_day: no hashes kept
     assert len(s.decided) <= 6  # only the messages since the last sweep
     assert len(s.recent) == RECENT_DECISIONS  # what the desk shows stays
@@ -80,5 +80,5 @@ def test_shed_forgets_the_marks_of_a_quiet_account():
         e.decide(Request("alice", "RCPT", f"abandoned{i}", "x@example.net"), s, lim, T0 + i)
     s.shed(M0 + TRACKED_FOR)
     assert s.decided == {}
-    assert list(s.pending) == ["abandoned29"]  # the newest may still be going on
+    assert list(s.message_recipients) == ["abandoned29"]  # the newest may still be going on
     assert len(s.recent) == 30

@@ -58,7 +58,7 @@ class BaselineImport:
             g = settings.geoip
             geo = GeoLookup(g.database, g.cache_size, g.internal_networks)
         self.geo = geo
-        self.pending: list[Any] = []  # submissions not yet checked against the store
+        self.unchecked: list[Any] = []  # submissions not yet checked against the store
         self.new_ids: list[str] = []  # learned in this run: recorded at commit
         self.seen_ids: set[str] = set()  # read in this run (a line given twice in one run)
         self.loaded: set[str] = set()  # accounts whose stored baseline is in the table
@@ -69,12 +69,12 @@ class BaselineImport:
         self.unnamed = 0  # sasl_username the configured account names refuse
 
     def __call__(self, submission: Any) -> None:
-        self.pending.append(submission)
-        if len(self.pending) >= CHUNK:
+        self.unchecked.append(submission)
+        if len(self.unchecked) >= CHUNK:
             self._drain()
 
     def _drain(self) -> None:
-        batch, self.pending = self.pending, []
+        batch, self.unchecked = self.unchecked, []
         seen_ids, names, named = self.seen_ids, self.names, []
         for sub in batch:
             if sub.id in seen_ids:

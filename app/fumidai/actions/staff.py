@@ -31,7 +31,7 @@ class Suspended(NamedTuple):
 class LiveTarget(Protocol):
     """What a running server offers the actions it applies at once (``service.Service``)."""
 
-    async def write_pending_suspension(self, account: str) -> None:
+    async def write_unflushed_suspension(self, account: str) -> None:
         """Store an automatic suspension of the account that the policy path has not written yet."""
 
     def unwritten_auto_suspension(self, account: str, now: float) -> bool:
@@ -86,7 +86,7 @@ class StaffActions:
         ``unless_suspended``: Conflict, nothing written, if the account is suspended already — an
         automatic stop the policy path has not stored yet included."""
         if unless_suspended and self.live is not None:
-            await self.live.write_pending_suspension(account)
+            await self.live.write_unflushed_suspension(account)
         now = self.clock()
         if unless_suspended and self.live is not None and self.live.unwritten_auto_suspension(account, now):
             raise repo.Conflict(f"account {account!r} is suspended already (automatically)")
@@ -107,7 +107,7 @@ class StaffActions:
         """Let the account send again; returns the audit id (Conflict if it is not suspended, or
         given ``suspension_id``, if its suspension is another one)."""
         if self.live is not None:
-            await self.live.write_pending_suspension(account)
+            await self.live.write_unflushed_suspension(account)
         now = self.clock()
         if suspension_id is not None and self.live is not None and self.live.unwritten_auto_suspension(account, now):
             # The live state has an automatic stop (maybe still being stored): not the one named.

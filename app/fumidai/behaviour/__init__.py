@@ -5,11 +5,11 @@ What the policy path does (see docs/behaviour.md for the whole contract)::
 
     hasher = RecipientHasher(secret_key)           # once, per installation key
     engine = BehaviourEngine(BehaviourConfig())    # once; holds the Cohorts index
-    # RCPT, once per recipient: one keyed hash, kept with the message's pending recipients
-    pending.add(hasher(recipient))
+    # RCPT, once per recipient: one keyed hash, kept with the recipients of its message
+    message_recipients.add(hasher(recipient))
     # DATA, once per message:
     verdict = engine.message(now, account, baselines.get(account), recent, client_address,
-                             country, asn, tuple(pending), permissions, complaints=0)
+                             country, asn, tuple(message_recipients), permissions, complaints=0)
     verdict.tier, verdict.reasons, verdict.vouched   # learning happened if verdict.learned
 """
 

@@ -217,7 +217,7 @@ class MaillogReader:
                 yield done
 
     @property
-    def pending(self) -> int:
+    def open_messages(self) -> int:
         """Messages held open: not removed yet, or split across inputs."""
         return sum(len(messages) for messages in self._messages.values())
 

@@ -269,7 +269,7 @@ class MemoryCounters:
             u = st.usage
             if minute - u.last >= DAY and st.suspension is None:  # u.idle(minute), inlined: 100,000s of accounts
                 idle.append(a)
-            elif (st.decided or len(st.pending) > 1 or len(u.by_country) > 1 or u.refused is not None
+            elif (st.decided or len(st.message_recipients) > 1 or len(u.by_country) > 1 or u.refused is not None
                   or u.unique is not None or u.vouched_by_country is not None):
                 st.shed(minute)  # only where there can be something to shed: the loop stalls policy answers
         for a in idle:

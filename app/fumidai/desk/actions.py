@@ -1,17 +1,14 @@
 """Staff actions (suspend, release, limits, notices) run off the GUI thread.
 
 Anki style: each background call is an ``Operation`` whose callbacks, and the runner's
-``succeeded`` / ``failed`` signals, run on the GUI thread. Worker threads only emit the
-private ``_finished`` signal, which is connected to a bound slot of the runner (a QObject
-living in the GUI thread), so Qt queues it there; a lambda would run in the worker.
+``succeeded`` / ``failed`` signals, run on the GUI thread. The calls run on the runner's
+``BackgroundCalls`` (background.py), the desk's one way off the GUI thread.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -21,9 +18,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
     Slot,
@@ -33,6 +28,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ..errors import FumidaiError
 from .api.client import ApiClient, ApiError, AuthFailed, ConnectionFailed, Forbidden, TimedOut, TlsError
+from .background import BackgroundCalls
 
 UNDO_SECONDS = 30.0  # long enough to notice the wrong row, read the toast and reach for it
 UNDO_REASON = "undo"
@@ -105,19 +101,6 @@ class Operation:
     on_failure: Callable[[str], None] | None = None
 
 
-class _Job(QRunnable):
-    def __init__(self, runner: "ActionRunner", op_id: int, call: Callable[[ApiClient], Any]):
-        super().__init__()
-        self._runner, self._op_id, self._call = runner, op_id, call
-
-    def run(self) -> None:  # in a pool thread: never touch widgets here
-        try:
-            result, ok = self._call(self._runner.thread_client()), True
-        except Exception as exc:  # every failure goes back to the GUI thread to be explained
-            result, ok = exc, False
-        self._runner._finished.emit(self._op_id, ok, result)
-
-
 class ActionRunner(QObject):
     """Runs client calls on its own thread pool; reports on the GUI thread."""
 
@@ -126,73 +109,42 @@ class ActionRunner(QObject):
     suspendedByUs = Signal(str)  # account
     undoable = Signal(str, str, object)  # action, account, inverse (a callable taking this runner)
     busyChanged = Signal(bool)
-    _finished = Signal(int, bool, object)
 
     def __init__(self, client: ApiClient, parent: QObject | None = None, *, role: str = ""):
         super().__init__(parent)
         self.client = client
         self.role = role
-        self._local = threading.local()
-        self._clients: list[ApiClient] = []
-        self._clients_lock = threading.Lock()
-        self._pool = QThreadPool(self)
-        # Enough threads that an action does not wait behind a slow read; they never expire,
-        # so the per-thread clients stay few.
-        self._pool.setMaxThreadCount(3)
-        self._pool.setExpiryTimeout(-1)
-        self._ids = itertools.count(1)
-        self._ops: dict[int, Operation] = {}
-        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        # Enough threads that an action does not wait behind a slow read.
+        self._calls = BackgroundCalls(client, self, threads=3, name="fumidai-actions")
+        self._calls.busyChanged.connect(self.busyChanged)
 
     # ----- generic -----
 
     def run(self, op: Operation) -> None:
-        op_id = next(self._ids)
-        self._ops[op_id] = op
-        if len(self._ops) == 1:
-            self.busyChanged.emit(True)
-        self._pool.start(_Job(self, op_id, op.call))
-
-    def thread_client(self) -> ApiClient:
-        """This pool thread's own clone of the client."""
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = self.client.clone()
-            with self._clients_lock:
-                self._clients.append(client)
-        return client
-
-    def close(self) -> None:
-        """Wait for running calls, then close every thread's session."""
-        self.wait()
-        with self._clients_lock:
-            for client in self._clients:
-                client.close()
-            self._clients.clear()
-
-    def pending(self) -> int:
-        return len(self._ops)
-
-    def wait(self, msecs: int = 10000) -> bool:
-        """Block until every started call has returned (for shutdown and tests)."""
-        return self._pool.waitForDone(msecs)
-
-    @Slot(int, bool, object)
-    def _on_finished(self, op_id: int, ok: bool, result: object) -> None:
-        op = self._ops.pop(op_id, None)
-        if op is None:
-            return
-        if not self._ops:
-            self.busyChanged.emit(False)
-        if ok:
+        def succeeded(result: Any) -> None:
             if op.on_success:
                 op.on_success(result)
             self.succeeded.emit(op.action, op.account, result)
-        else:
-            message = explain(op.action, result, self.role)  # type: ignore[arg-type]
+
+        def failed(error: BaseException) -> None:
+            message = explain(op.action, error, self.role)
             if op.on_failure:
                 op.on_failure(message)
             self.failed.emit(op.action, op.account, message)
+
+        self._calls.submit(op.call, succeeded, failed)
+
+    def close(self) -> None:
+        """Wait for running calls (their outcomes are dropped), then close every thread's session."""
+        self._calls.close(10000)
+
+    def running(self) -> int:
+        """Calls whose outcome has not come back yet."""
+        return self._calls.running
+
+    def wait(self, msecs: int = 10000) -> bool:
+        """Block until every started call has returned (for shutdown and tests)."""
+        return self._calls.wait(msecs)
 
     # ----- account actions -----
 

@@ -1,7 +1,10 @@
 """MainWindow: the live view (table, plot, map), the alerts and account docks, and the trends tab.
 
-Reads flow one way: Poller (its thread) -> snapshotReceived -> this window (GUI thread) ->
-model, plot, map. Writes go through the ActionRunner of the account panel.
+Reads flow one way: Poller (off the GUI thread) -> snapshotReceived -> this window (GUI thread) ->
+model, plot, map. Writes go through the ActionRunner of the account panel. The window builds the
+panels and wires them; their insides are theirs, and so are its menus (window_menus.py), its
+layout (window_layout.py), its docks (window_docks.py), its status bar (live_status.py) and the
+maps beyond the pane (map_windows.py).
 """
 
 from __future__ import annotations
@@ -9,20 +12,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QSystemTrayIcon,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QTabWidget
 
 from .account_panel import AccountPanel
 from .actions import ActionRunner, UndoToast
@@ -42,43 +33,24 @@ from .rates_model import (
     COL_SINCE,
     AccountRatesModel,
 )
-from .rates_panel import RatesPanel
-from .theme import THEMES, apply_theme, is_dark
-from .trends import TrendsView
-
 from .clock import learn_server_time
 from .column_fitter import ColumnFitter
 from .egress import EgressPanel
 from .incidents import IncidentsPanel
-from .map_pane import DEFAULT_WINDOW, MapPane, map_counts
+from .live_status import LiveStatus
+from .map_pane import DEFAULT_WINDOW, MapPane
+from .map_windows import DetachedMap, MapWindows
+from .rates_panel import RatesPanel
+from .theme import THEMES, apply_theme, is_dark
+from .trends import TrendsView
 from .wall import WallWindow
-LANGUAGES = (("", QT_TRANSLATE_NOOP("MainWindow", "System")), ("en", "English"), ("ja", "日本語"))
-SETTINGS_VERSION = 4  # bumped when the default layout changes: older saved layouts are dropped once
+from .window_layout import arrange_live_view, fit_docks, restore_layout, save_layout
+from .window_docks import SideDocks
+from .window_menus import build_menus, retranslate_menus
+
 # The live table's columns that give way, first to last, when the window is too narrow for all
 # of them; the account, its status, its rate and its share of quota always stay.
 NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)
-DOCK_SHARE = 0.32  # of the window's width, at most, for the docks beside the live view (440 px at 1400)
-
-
-class DetachedMap(QWidget):
-    """A MapPane in a top-level window: staff enlarge it, move it to another screen, close it."""
-
-    closed = Signal()
-
-    def __init__(self, parent: QWidget, *, language: str, window: int):
-        super().__init__(parent, Qt.WindowType.Window)
-        self.pane = MapPane(self, language=language, window=window)
-        self.pane.detach_button.hide()
-        self.pane.wall_button.hide()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pane)
-        self.setWindowTitle(self.tr("Fumidai — sending sources by country"))
-        self.resize(1100, 650)
-
-    def closeEvent(self, event) -> None:
-        self.hide()
-        self.closed.emit()
-        super().closeEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -95,45 +67,26 @@ class MainWindow(QMainWindow):
         self._theme = theme
         self._language = language
         self._set_language = set_language
-        self._last_ok: float | None = None  # time.time() of the last good snapshot
-        self._last_error = ""
-        self._next_poll_at: float | None = None  # time.monotonic()
         self._paused = False
-        self._map_window = DEFAULT_WINDOW
 
         # -- live view --------------------------------------------------------------------------------
         self.model = AccountRatesModel(self)
         self.rates = RatesPanel(self.model, self)
         self.plot = LivePlot(client, self)
-        self.map_box = MapPane(self, language=language, window=self._map_window)
+        self.map_box = MapPane(self, language=language, window=DEFAULT_WINDOW)
         self.map = self.map_box.map
         self.map_buttons = self.map_box.window_buttons
         self.map_box.windowChanged.connect(self._on_map_window)
         self.map_box.countryClicked.connect(self._on_country_clicked)
         self.map_box.detachRequested.connect(self.open_map_window)
         self.map_box.wallRequested.connect(self.enter_wall_mode)
-        self.map_windows: list[DetachedMap] = []  # maps staff opened in windows of their own
-        self.wall: WallWindow | None = None
-        self._last_snapshot: Snapshot | None = None
+        self.maps = MapWindows(self, self.map_box, window=DEFAULT_WINDOW)
+        self.maps.windowChanged.connect(self._on_map_window)
+        self.maps.countryClicked.connect(self._on_country_clicked)
 
-        self.bottom_split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.bottom_split.setObjectName("bottomSplit")
-        self.bottom_split.addWidget(self.plot)
-        self.bottom_split.addWidget(self.map_box)
-        self.live_split = QSplitter(Qt.Orientation.Vertical, self)
-        self.live_split.setObjectName("liveSplit")
-        self.live_split.addWidget(self.rates)
-        self.live_split.addWidget(self.bottom_split)
-        self.live_split.setStretchFactor(0, 1)
-        self.live_split.setStretchFactor(1, 1)
-        self.bottom_split.setStretchFactor(0, 2)
-        self.bottom_split.setStretchFactor(1, 3)
-        # Narrow or short windows squeeze the panes but never close one: table, plot and map stay.
-        for split in (self.live_split, self.bottom_split):
-            split.setChildrenCollapsible(False)
-        self.plot.setMinimumSize(200, 160)
-        self.map_box.setMinimumSize(240, 160)
-        self.rates.setMinimumHeight(160)
+        self.status = LiveStatus(self)
+        self.banner = self.status.banner
+        live = arrange_live_view(self)  # sets live_split and bottom_split
         self.columns = ColumnFitter(self.rates.table, NARROW_DROPS)
         self.model.updated.connect(self._on_first_columns)
         self._dock_timer = QTimer(self)
@@ -141,18 +94,6 @@ class MainWindow(QMainWindow):
         self._dock_timer.setInterval(0)
         self._dock_timer.timeout.connect(self._fit_docks)
 
-        self.banner = QLabel(self)
-        self.banner.setObjectName("staleBanner")
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("QLabel#staleBanner { background: #b3261e; color: white; padding: 6px; }")
-        self.banner.hide()
-
-        live = QWidget(self)
-        live_layout = QVBoxLayout(live)
-        live_layout.setContentsMargins(4, 4, 4, 4)
-        live_layout.addWidget(self.banner)
-        live_layout.addWidget(self.live_split, 1)
 
         # -- actions (the desk-actions engineer's widgets) ---------------------------------------------
         self.runner = ActionRunner(client, self, role=self.me.role)
@@ -178,38 +119,14 @@ class MainWindow(QMainWindow):
         self.alerts.egressActivated.connect(self.show_egress)
         self.alerts.ackRequested.connect(self.acknowledge_alerts)
         self.alerts.notified.connect(self.show_message)
-        self.alerts_dock = QDockWidget(self)
-        self.alerts_dock.setObjectName("alertsDock")
-        self.alerts_dock.setWidget(self.alerts)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
         self.incidents = IncidentsPanel(self.runner, self.me.name, self, can_act=self.can_act)
         self.incidents.accountActivated.connect(self.open_account)
         self.incidents.statusMessage.connect(self.show_message)
-        self.incidents_dock = QDockWidget(self)
-        self.incidents_dock.setObjectName("incidentsDock")
-        self.incidents_dock.setWidget(self.incidents)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.incidents_dock)
-        self.tabifyDockWidget(self.alerts_dock, self.incidents_dock)
-        self.alerts_dock.raise_()
-        self.incidents_dock.toggleViewAction().setVisible(False)
-        self.incidents_dock.hide()  # until the backend shows it keeps incidents
-        self.incidents.supportedChanged.connect(self._on_incidents_supported)
         self.alerts.incidentRequested.connect(self.incidents.open_for)
         self.egress = EgressPanel(self.runner, self)
-        self.egress_dock = QDockWidget(self)
-        self.egress_dock.setObjectName("egressDock")
-        self.egress_dock.setWidget(self.egress)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.egress_dock)
-        self.tabifyDockWidget(self.incidents_dock, self.egress_dock)
-        self.alerts_dock.raise_()
-        self.egress_dock.toggleViewAction().setVisible(False)
-        self.egress_dock.hide()  # until the backend shows it checks blocklists
-        self.egress.supportedChanged.connect(self._on_egress_supported)
-        self.egress.listedChanged.connect(self._on_egress_listed)
-        self.account_dock = QDockWidget(self)
-        self.account_dock.setObjectName("accountDock")
-        self.account_dock.setWidget(self.account_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.account_dock)
+        self.docks = SideDocks(self, self.alerts, self.incidents, self.egress, self.account_panel, can_act=self.can_act)
+        self.alerts_dock, self.incidents_dock = self.docks.alerts, self.docks.incidents
+        self.egress_dock, self.account_dock = self.docks.egress, self.docks.account
 
         self.rates.accountSelected.connect(self._on_account_selected)
         self.rates.accountActivated.connect(self.open_account)
@@ -217,25 +134,21 @@ class MainWindow(QMainWindow):
         self.rates.countryFilterCleared.connect(self._on_country_cleared)
 
         # -- status bar ---------------------------------------------------------------------------------
-        self.totals_label = QLabel(self)
-        self.age_label = QLabel(self)
-        self.countdown_label = QLabel(self)
-        for label in (self.totals_label, self.age_label, self.countdown_label):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        self.statusBar().addWidget(self.totals_label, 1)
-        self.statusBar().addPermanentWidget(self.undo_toast)
-        self.statusBar().addPermanentWidget(self.age_label)
-        self.statusBar().addPermanentWidget(self.countdown_label)
+        self.status.place(self.statusBar(), self.undo_toast)
+        self.totals_label, self.age_label = self.status.totals_label, self.status.age_label
+        self.countdown_label = self.status.countdown_label
 
-        self._build_menus()
+        build_menus(self)
 
         # -- polling ------------------------------------------------------------------------------------
-        self.poller = Poller(client, interval_s=poll_interval, countries_window=self._map_window)
+        self.poller = Poller(client, interval_s=poll_interval, countries_window=self.maps.window)
         self.poller.snapshotReceived.connect(self.apply_snapshot)
         self.poller.alertsReceived.connect(self.alerts.add_alerts)
         self.poller.alertsReceived.connect(self._on_alerts)
         self.poller.failed.connect(self._on_poll_failed)
         self.poller.nextPollScheduled.connect(self._on_next_poll)
+        self.maps.wallOpened.connect(self._on_wall_opened)
+        self.maps.wallClosed.connect(self._on_wall_closed)
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(500)
@@ -264,60 +177,6 @@ class MainWindow(QMainWindow):
     def paused(self) -> bool:
         return self._paused
 
-    # -- menus --------------------------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.view_menu = bar.addMenu("")
-        self.act_pause = QAction(self)
-        self.act_pause.setCheckable(True)
-        self.act_pause.setShortcut(QKeySequence(Qt.Key.Key_Space))
-        self.act_pause.toggled.connect(self.set_paused)
-        self.act_refresh = QAction(self)
-        self.act_refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        self.act_refresh.triggered.connect(self.refresh_now)
-        self.act_refresh.triggered.connect(self.rates.refresh_order)  # re-sorts a table held under the pointer
-        self.act_find = QAction(self)
-        self.act_find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        self.act_find.triggered.connect(self.rates.focus_search)
-        for a in (self.act_pause, self.act_refresh, self.act_find):
-            self.addAction(a)  # shortcuts work with the menu bar hidden too
-            self.view_menu.addAction(a)
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(self.alerts_dock.toggleViewAction())
-        self.view_menu.addAction(self.account_dock.toggleViewAction())
-        self.view_menu.addAction(self.incidents_dock.toggleViewAction())
-        self.view_menu.addAction(self.egress_dock.toggleViewAction())
-
-        self.theme_menu = self.view_menu.addMenu("")
-        self.theme_group = QActionGroup(self)
-        self.theme_actions = {}
-        for key in THEMES:
-            a = QAction(self.theme_group)
-            a.setCheckable(True)
-            a.setData(key)
-            a.triggered.connect(self._on_theme_action)
-            self.theme_menu.addAction(a)
-            self.theme_actions[key] = a
-        self.language_menu = self.view_menu.addMenu("")
-        self.language_group = QActionGroup(self)
-        self.language_actions = {}
-        for code, name in LANGUAGES:
-            a = QAction(name, self.language_group)  # each language in its own name, untranslated
-            self.language_actions[code] = a
-            a.setChecked(code == str(self.settings.value("language", "") or ""))
-            a.setCheckable(True)
-            a.setData(code)
-            a.triggered.connect(self._on_language_action)
-            self.language_menu.addAction(a)
-
-        self.account_menu = bar.addMenu("")
-        for a in self.account_panel.mutating_actions + [self.account_panel.act_export]:
-            self.account_menu.addAction(a)
-        self.account_menu.addSeparator()
-        self.account_menu.addAction(self.undo_toast.undo_action)
-        self.addAction(self.undo_toast.undo_action)
-        self.account_menu.setToolTipsVisible(True)
-
     def retranslate(self) -> None:
         role = self.me.role or self.tr("unknown role")
         who = f"{self.me.name} ({role})" if self.me.name else role
@@ -325,23 +184,9 @@ class MainWindow(QMainWindow):
             backend=self._client.base_url, who=who))
         self.tabs.setTabText(0, self.tr("Live"))
         self.tabs.setTabText(1, self.tr("Trends"))
-        self.alerts_dock.setWindowTitle(self.tr("Alerts"))
-        self.incidents_dock.setWindowTitle(self.tr("Incidents"))
-        self._on_egress_listed(self.egress.listed_count())
-        self.account_dock.setWindowTitle(self.tr("Account"))
-        self.view_menu.setTitle(self.tr("&View"))
-        self.account_menu.setTitle(self.tr("&Account"))
-        self.theme_menu.setTitle(self.tr("Theme"))
-        self.language_menu.setTitle(self.tr("Language"))
-        for key, text in (("auto", self.tr("Follow the system")), ("light", self.tr("Light")),
-                          ("dark", self.tr("Dark"))):
-            self.theme_actions[key].setText(text)
-        self.act_pause.setText(self.tr("Pause live updates"))
-        self.act_pause.setToolTip(self.tr("Keep the table still while you work (Space)"))
-        self.act_refresh.setText(self.tr("Refresh now"))
-        self.act_find.setText(self.tr("Find account"))
+        self.docks.retranslate()
+        retranslate_menus(self)
         self.map_box.retranslate()
-        self.language_actions[""].setText(self.tr("System"))
         # Models translate their headers when asked: tell the views to ask again.
         self.model.retranslate()
         self.alerts.model.retranslate()
@@ -361,17 +206,13 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    @Slot()
-    def _on_theme_action(self) -> None:
-        self.set_theme(self.sender().data())
-
     def set_theme(self, theme: str) -> None:
         self._theme = theme if theme in THEMES else "auto"
         dark = apply_theme(QApplication.instance(), self._theme)
         self.theme_actions[self._theme].setChecked(True)
         self.plot.set_dark(dark)
         self.trends.set_dark(dark)
-        for view in self._map_views():
+        for view in self.maps.views():
             view.set_dark(dark)
         self.settings.setValue("theme", self._theme)
 
@@ -379,13 +220,12 @@ class MainWindow(QMainWindow):
     def dark(self) -> bool:
         return is_dark(self._theme)
 
-    @Slot()
-    def _on_language_action(self) -> None:
-        code = self.sender().data()
+    def choose_language(self, code: str) -> None:
+        """Staff chose a language ("" follows the system): now if the app can, else at the next start."""
         self.settings.setValue("language", code)
         if self._set_language is not None:
             self._language = self._set_language(code) or code
-            for view in self._map_views():
+            for view in self.maps.views():
                 view.set_language(self._language)
             self.trends.set_language(self._language)
         else:
@@ -396,52 +236,16 @@ class MainWindow(QMainWindow):
     def apply_snapshot(self, snap: Snapshot) -> None:
         if self._paused:  # a poll already in flight when staff paused: keep the screen still
             return
-        self._last_ok = snap.received_at
-        self._last_error = ""
         learn_server_time(snap.overview.time, snap.received_at)  # defaults such as expiries use its clock
         self.model.apply_snapshot(snap.accounts.items)
-        t = snap.overview.totals
-        self.totals_label.setText(self.tr(
-            "{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped").format(
-            rate=t.messages_per_minute, active=t.active_accounts, limited=t.limited_accounts,
-            stopped=t.suspended_accounts))
+        self.status.snapshot(snap.received_at, snap.overview.totals)
         self.plot.set_top_accounts([r.account for r in snap.overview.top])
-        if snap.countries is not None:
-            counts = map_counts(snap.countries.items)
-            for view in self._map_views(wall=False):
-                view.set_counts(counts)
-        if self.wall is not None:
-            self.wall.apply_snapshot(snap)
-        self._last_snapshot = snap
+        self.maps.show_counts(snap)
         self._tick()
-
-    @Slot(bool)
-    def _on_incidents_supported(self, supported: bool) -> None:
-        self.incidents_dock.toggleViewAction().setVisible(supported)
-        self.alerts.act_incident.setVisible(supported and self.can_act)
-        if supported and not self.incidents_dock.isVisible():
-            self.incidents_dock.show()
-            self.alerts_dock.raise_()  # the alerts stay in front; Incidents is the tab beside
-
-    @Slot(list)
-    @Slot(bool)
-    def _on_egress_supported(self, supported: bool) -> None:
-        self.egress_dock.toggleViewAction().setVisible(supported)
-        self.egress_dock.setVisible(supported)
-        if supported:
-            self.alerts_dock.raise_()  # the alerts stay in front; Egress reputation is a tab beside
 
     @Slot()
     def show_egress(self) -> None:
-        if self.egress.supported:
-            self.egress_dock.show()
-            self.egress_dock.raise_()
-        self.egress.refresh()
-
-    @Slot(int)
-    def _on_egress_listed(self, listed: int) -> None:
-        title = self.tr("Egress reputation")
-        self.egress_dock.setWindowTitle(f"{title} ({listed})" if listed else title)
+        self.docks.show_egress()
 
     def _on_alerts(self, items: list) -> None:
         if items and not self.alerts.act_ack.isVisible() and any(a.ackable for a in items):
@@ -460,45 +264,20 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_poll_failed(self, text: str) -> None:
-        self._last_error = text
+        self.status.failed(text)
         self._tick()
 
     @Slot(float)
     def _on_next_poll(self, seconds: float) -> None:
-        self._next_poll_at = time.monotonic() + seconds
+        self.status.next_poll_in(seconds)
         self._tick()
 
     def is_stale(self) -> bool:
-        if self._paused:
-            return False
-        if self._last_error:
-            return True
-        limit = max(3 * self.poller.interval, self.poller.interval + 5)
-        return self._last_ok is not None and time.time() - self._last_ok > limit
+        return self.status.is_stale(self._paused, self.poller.interval)
 
     @Slot()
     def _tick(self) -> None:
-        age = None if self._last_ok is None else max(0, int(time.time() - self._last_ok))
-        if age is None:
-            self.age_label.setText(self.tr("waiting for the first update…"))
-        else:
-            self.age_label.setText(self.tr("last update {n} s ago").format(n=age))
-        if self._paused:
-            self.countdown_label.setText(self.tr("paused (Space to resume)"))
-        elif self._next_poll_at is not None:
-            left = max(0, round(self._next_poll_at - time.monotonic()))
-            self.countdown_label.setText(self.tr("next refresh in {n} s").format(n=left))
-        if self.is_stale():
-            if age is None:
-                text = self.tr("No data yet: the backend does not answer. Retrying.")
-            else:
-                text = self.tr("Stale data: last update {n} s ago. Retrying.").format(n=age)
-            if self._last_error:
-                text += " " + self._last_error
-            self.banner.setText(text)
-            self.banner.show()
-        else:
-            self.banner.hide()
+        self.status.show(self._paused, self.poller.interval)
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
@@ -522,53 +301,34 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_map_window(self, seconds: int) -> None:
-        self._map_window = seconds
-        for pane in [self.map_box, *(w.pane for w in self.map_windows)]:
-            pane.set_window(seconds)
-        self.poller.set_countries_window(self._map_window)
+        self.maps.set_window(seconds)
+        self.poller.set_countries_window(seconds)
 
-    def _map_views(self, wall: bool = True) -> list:
-        views = [self.map, *(w.pane.map for w in self.map_windows)]
-        return views + [self.wall.map] if wall and self.wall is not None else views
+    @property
+    def map_windows(self) -> list[DetachedMap]:
+        """Maps staff opened in windows of their own."""
+        return self.maps.detached
+
+    @property
+    def wall(self) -> WallWindow | None:
+        return self.maps.wall
 
     @Slot()
     def open_map_window(self) -> DetachedMap:
         """The map in a window of its own, as large as staff make it; the pane stays too."""
-        window = DetachedMap(self, language=self._language, window=self._map_window)
-        window.pane.set_measure(self.map_box.measure)
-        window.pane.map.set_dark(self.dark)
-        window.pane.windowChanged.connect(self._on_map_window)
-        window.pane.countryClicked.connect(self._on_country_clicked)
-        window.closed.connect(self._on_map_window_closed)
-        self.map_windows.append(window)
-        if self._last_snapshot is not None and self._last_snapshot.countries is not None:
-            window.pane.map.set_counts(map_counts(self._last_snapshot.countries.items))
-        window.show()
-        return window
-
-    @Slot()
-    def _on_map_window_closed(self) -> None:
-        self.map_windows = [w for w in self.map_windows if w.isVisible()]
+        return self.maps.open_detached(language=self._language, dark=self.dark)
 
     @Slot()
     def enter_wall_mode(self) -> WallWindow:
-        if self.wall is None:
-            self.wall = WallWindow(self, language=self._language, dark=True, window=self._map_window)
-            self.wall.windowChanged.connect(self._on_map_window)
-            self.wall.closed.connect(self._on_wall_closed)
-            self.poller.alertsReceived.connect(self.wall.add_alerts)
-            self.wall.add_alerts(self.alerts.model.items())
-            if self._last_snapshot is not None:
-                self.wall.apply_snapshot(self._last_snapshot)
-            self.wall.start()
-        return self.wall
+        return self.maps.open_wall(language=self._language, alerts=self.alerts.model.items())
 
-    @Slot()
-    def _on_wall_closed(self) -> None:
-        wall, self.wall = self.wall, None
-        if wall is not None:
-            self.poller.alertsReceived.disconnect(wall.add_alerts)
-            wall.deleteLater()
+    @Slot(object)
+    def _on_wall_opened(self, wall: WallWindow) -> None:
+        self.poller.alertsReceived.connect(wall.add_alerts)
+
+    @Slot(object)
+    def _on_wall_closed(self, wall: WallWindow) -> None:
+        self.poller.alertsReceived.disconnect(wall.add_alerts)
 
     @Slot(str)
     def _on_country_clicked(self, code: str) -> None:
@@ -626,24 +386,7 @@ class MainWindow(QMainWindow):
 
     # -- layout -------------------------------------------------------------------------------------------
     def restore_layout(self) -> None:
-        if int(self.settings.value("layout_version", 0) or 0) != SETTINGS_VERSION:
-            self.resize(1400, 900)
-            # The live view gets the width; the docks a column wide enough for the account panel.
-            # 440 px: an account and a reason of usual length fit side by side in the alerts feed.
-            self.resizeDocks([self.alerts_dock, self.account_dock], [440, 440], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.alerts_dock, self.account_dock], [280, 600], Qt.Orientation.Vertical)
-            # The world map is twice as wide as tall: the wider share of the bottom row goes to it.
-            self.live_split.setSizes([480, 420])
-            self.bottom_split.setSizes([400, 600])
-            return
-        for key, restore in (("geometry", self.restoreGeometry), ("state", self.restoreState),
-                             ("live_split", self.live_split.restoreState),
-                             ("bottom_split", self.bottom_split.restoreState),
-                             ("table_header", self.rates.table.horizontalHeader().restoreState)):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
-                self.rates.columns_fitted |= key == "table_header"
+        restore_layout(self)
 
     @Slot()
     def _on_first_columns(self) -> None:
@@ -659,38 +402,19 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _fit_docks(self) -> None:
-        """A narrow window keeps most of its width for the live view: the docks give way first."""
-        cap = int(self.width() * DOCK_SHARE)
-        wide = [d for d in (self.alerts_dock, self.account_dock)
-                if d.isVisible() and not d.isFloating() and d.width() > cap]
-        if wide:
-            self.resizeDocks(wide, [cap] * len(wide), Qt.Orientation.Horizontal)
-            self.layout().activate()  # now: the new sizes would otherwise wait for the next resize
+        fit_docks(self)
 
     def save_layout(self) -> None:
-        self.columns.show_all()  # widths staff chose are kept, not the columns a narrow window hid
-        self.settings.setValue("layout_version", SETTINGS_VERSION)
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("state", self.saveState())
-        self.settings.setValue("live_split", self.live_split.saveState())
-        self.settings.setValue("bottom_split", self.bottom_split.saveState())
-        self.settings.setValue("table_header", self.rates.table.horizontalHeader().saveState())
-        self.settings.sync()
-        if self.columns.enabled:
-            self.columns.fit()
+        save_layout(self)
 
     def shutdown(self) -> None:
         """Stop every thread this window started; safe to call twice."""
         self._ticker.stop()
         self.incidents.stop()
         self.egress.stop()
-        if self.wall is not None:
-            self.wall.close()
-        for window in self.map_windows:
-            window.close()
+        self.maps.close_all()
         self.poller.shutdown()
-        self.plot.set_live(False)
-        self.plot.wait()
+        self.plot.shutdown()
         self.runner.close()
         if self.tray is not None:
             self.tray.hide()

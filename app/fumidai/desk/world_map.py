@@ -12,16 +12,15 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.functions as fn
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QVBoxLayout, QWidget
 
+from fumidai.desk.map_items import HIGHLIGHT_WIDTH, NO_DATA, CountryItem, rings_area, rings_path
 from fumidai.desk.worldmap_data import WorldMapData, load_world_map
 from fumidai.geo.countries import country_name
 
 _LEVELS = 256
-_NO_DATA = -1
 # Countries whose main island is under ~3 px wide at world scale (SG, HK, MT, BH, LU, ...)
 # get a dot of fixed pixel size while they have traffic, so they can be seen and clicked.
 _DOT_BELOW = 0.003  # of the map's width
@@ -30,11 +29,7 @@ _DOT_BELOW = 0.003  # of the map's width
 # colour was a sliver in a 450 px pane, hard to see on a dark screen. A large map shows the shape.
 _DOT_AREA_BELOW = 0.0009  # of the globe's projected area
 _DOT_PIXELS = 250.0  # px²
-_DOT_RADIUS = 3.5  # pixels
-# A highlight is a band outside the country's edge (the stroke's inner half is clipped away), so
-# the heat colour inside stays whole; islands under ~2 px across get none: it would hide them.
-_HIGHLIGHT_WIDTH = 5.0  # pixels, of which the outer half shows
-_OUTLINE_BELOW = 0.002  # of the map's width
+_OUTLINE_BELOW = 0.002  # of the map's width: smaller islands get no highlight band
 _LIGHT_RAMP = [(255, 230, 140), (253, 150, 60), (225, 40, 30), (170, 0, 40)]
 _MEASURES = ("accepted", "refused", "both")
 _LANGUAGES = ("en", "ja")  # of country names; labels follow the installed translator
@@ -43,30 +38,6 @@ _THEMES = {
     False: ("#ffffff", "#eef2f6", "#d4d7dc", "#ffffff", "#111111", "#0077ff", "#333333"),
     True: ("#1b1d21", "#23272e", "#444a53", "#1b1d21", "#ffffff", "#00e5ff", "#d0d0d0"),
 }
-
-
-def _ring_polygon(ring: np.ndarray):
-    # Filled straight from numpy: building 100k QPointF one by one costs ~10x more.
-    poly = fn.create_qpolygonf(len(ring))
-    fn.ndarray_from_qpolygonf(poly)[:] = ring
-    return poly
-
-
-def _path(rings: Iterable[np.ndarray]) -> QPainterPath:
-    path = QPainterPath()  # odd-even fill, so lakes and enclaves (Lesotho) stay holes
-    for ring in rings:
-        path.addPolygon(_ring_polygon(ring))
-        path.closeSubpath()
-    return path
-
-
-def _area(rings: Iterable[np.ndarray]) -> float:
-    """Shoelace area of the rings (holes counted as land: a rough size is all a dot needs)."""
-    total = 0.0
-    for r in rings:
-        x, y = r[:, 0], r[:, 1]
-        total += abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))) / 2
-    return total
 
 
 def _nice_ceiling(value: int) -> int:
@@ -84,146 +55,6 @@ def _short(value: int) -> str:
         if value >= div:
             return f"{value / div:g}{suffix}"
     return str(value)
-
-
-class _CountryItem(QGraphicsPathItem):
-    """A country's shape (plus its dot if tiny); it reports clicks and hovers to its map."""
-
-    def __init__(self, code: str, path: QPainterPath, owner: WorldMapView, dot_at: QPointF | None,
-                 outline_rings: list[np.ndarray] | None = None, area: float | None = None):
-        super().__init__(path)
-        self.code = code
-        self.area = area  # in scene units² when the dot depends on the map's size on screen, else None
-        self.dot_wanted = area is None  # tiny countries: always
-        self.counts = (0, 0, 0)  # accepted messages, accounts, refused messages
-        self.level = _NO_DATA
-        self._owner = owner
-        self._outline_rings = outline_rings
-        self.outline: _Outline | None = None  # made on the first highlight
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.dot = None if dot_at is None else _CountryDot(self, dot_at)
-
-    def set_fill(self, brush: QBrush, level: int) -> None:
-        self.level = level
-        self.setBrush(brush)
-        if self.dot is not None:
-            self.dot.setBrush(brush)
-            self._show_dot()
-
-    def set_outline(self, pen: QPen, z: float) -> None:
-        self.setPen(pen)
-        self.setZValue(z)
-        if self.dot is not None:
-            self.dot.setPen(pen)
-            self._show_dot()
-
-    def set_highlight(self, pen: QPen | None) -> None:
-        """Draw (pen) or hide (None) the band round the country; its fill is left alone."""
-        if pen is not None and self.outline is None and self._outline_rings:
-            self.outline = _Outline(self, _path(self._outline_rings))
-        if self.outline is not None:
-            if pen is not None:
-                self.outline.setPen(pen)
-            self.outline.setVisible(pen is not None)
-        if self.dot is not None:
-            self.dot.set_ring(pen)
-
-    def _show_dot(self) -> None:
-        # While it has traffic, or is hovered/highlighted (z > 0): an outline alone would be invisible.
-        self.dot.setVisible(self.dot_wanted and (self.level != _NO_DATA or self.zValue() > 0))
-
-    def want_dot(self, wanted: bool) -> None:
-        if self.dot is not None and wanted != self.dot_wanted:
-            self.dot_wanted = wanted
-            self._show_dot()
-
-    def set_tip(self, text: str) -> None:
-        self.setToolTip(text)
-        if self.dot is not None:  # Qt looks for a tooltip on the dot itself, not its parent
-            self.dot.setToolTip(text)
-
-    def collidesWithPath(self, path, mode=Qt.ItemSelectionMode.IntersectsItemShape) -> bool:
-        # The ViewBox clips its children, and Qt then hit-tests a clipped item by its bounding box,
-        # not its shape: hover and tooltips would go to the USA over Japan. Test the outline.
-        if mode == Qt.ItemSelectionMode.IntersectsItemShape:
-            return self.path().intersects(path)
-        if mode == Qt.ItemSelectionMode.ContainsItemShape:
-            return self.path().contains(path)
-        return super().collidesWithPath(path, mode)
-
-    def mouseClickEvent(self, ev) -> None:  # called by pyqtgraph's GraphicsScene, not by Qt
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            self._owner.countryClicked.emit(self.code)
-
-    def hoverEnterEvent(self, ev) -> None:
-        self._owner._set_hovered(self)
-
-    def hoverLeaveEvent(self, ev) -> None:
-        self._owner._set_hovered(None)
-
-
-class _Outline(QGraphicsPathItem):
-    """A highlighted country's edge as a band outside it: the stroke is clipped to the outside of
-    the country's shape, so the band never covers the heat colour, however small the country.
-
-    It takes no mouse events and has no shape: clicks, hovers and tooltips stay the country's.
-    """
-
-    def __init__(self, country: _CountryItem, path: QPainterPath):
-        super().__init__(path, country)
-        rect = path.boundingRect()
-        pad = 0.01 * max(rect.width(), rect.height(), 1.0) + 600  # > the band at any allowed zoom
-        self._bounds = rect.adjusted(-pad, -pad, pad, pad)
-        self._outside = QPainterPath()  # odd-even: the box minus the country (lakes count as outside)
-        self._outside.addRect(self._bounds)
-        self._outside.addPath(country.path())
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.setAcceptHoverEvents(False)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def shape(self) -> QPainterPath:
-        return QPainterPath()
-
-    def collidesWithPath(self, path, mode=Qt.ItemSelectionMode.IntersectsItemShape) -> bool:
-        return False
-
-    def paint(self, painter, option, widget=None) -> None:
-        painter.save()
-        painter.setClipPath(self._outside, Qt.ClipOperation.IntersectClip)
-        painter.strokePath(self.path(), self.pen())
-        painter.restore()
-
-
-class _CountryDot(QGraphicsEllipseItem):
-    """Stays the same size on screen at any zoom; hovering it hovers its country (Qt's parent rule)."""
-
-    def __init__(self, country: _CountryItem, center: QPointF):
-        super().__init__(-_DOT_RADIUS, -_DOT_RADIUS, 2 * _DOT_RADIUS, 2 * _DOT_RADIUS, country)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setPos(center)
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setVisible(False)
-        self.ring: QGraphicsEllipseItem | None = None  # round the dot while highlighted
-
-    def set_ring(self, pen: QPen | None) -> None:
-        if pen is not None and self.ring is None:
-            r = _DOT_RADIUS + _HIGHLIGHT_WIDTH / 2 + 1
-            self.ring = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, self)
-            self.ring.setBrush(Qt.BrushStyle.NoBrush)
-            self.ring.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        if self.ring is not None:
-            if pen is not None:
-                self.ring.setPen(QPen(pen.color(), _HIGHLIGHT_WIDTH / 2))
-            self.ring.setVisible(pen is not None)
-
-    def mouseClickEvent(self, ev) -> None:
-        self.parentItem().mouseClickEvent(ev)
 
 
 class WorldMapView(QWidget):
@@ -245,7 +76,7 @@ class WorldMapView(QWidget):
         self._dark = dark
         self._vmax = _nice_ceiling(0)
         self._highlighted: frozenset[str] = frozenset()
-        self._hovered: _CountryItem | None = None
+        self._hovered: CountryItem | None = None
 
         self._canvas = pg.GraphicsLayoutWidget(self)
         layout = QVBoxLayout(self)
@@ -256,25 +87,25 @@ class WorldMapView(QWidget):
         self._bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False, colorMapMenu=False)
         self._canvas.addItem(self._bar, row=1, col=1)
 
-        self._sea = QGraphicsPathItem(_path([self._data.outline]))
+        self._sea = QGraphicsPathItem(rings_path([self._data.outline]))
         self._sea.setZValue(-2)
         self._sea.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._sea.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._viewbox.addItem(self._sea)  # the one item auto-range fits: the whole globe
         self._viewbox.setDefaultPadding(0.01)
-        self._items: dict[str, _CountryItem] = {}
+        self._items: dict[str, CountryItem] = {}
         x0, y0, x1, y1 = self._data.bounds
-        globe = _area([self._data.outline])
+        globe = rings_area([self._data.outline])
         for code, rings in self._data.countries.items():
             main = max(rings, key=len)
             span = np.ptp(main, axis=0)
             center = main.min(axis=0) + span / 2
             tiny = span.max() < _DOT_BELOW * (x1 - x0)
-            area = _area(rings)
+            area = rings_area(rings)
             small = not tiny and area < _DOT_AREA_BELOW * globe
             dot_at = QPointF(*center) if tiny or small else None
             outline = [r for r in rings if r is main or np.ptp(r, axis=0).max() >= _OUTLINE_BELOW * (x1 - x0)]
-            item = _CountryItem(code, _path(rings), self, dot_at, outline, area if small else None)
+            item = CountryItem(code, rings_path(rings), self, dot_at, outline, area if small else None)
             # Each outline is kept as a pixmap: a poll restyles a few countries, and a repaint
             # blits the rest instead of filling 80,000 points again (8 -> 3 ms per paint).
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -283,7 +114,7 @@ class WorldMapView(QWidget):
         # Somaliland, N. Cyprus, Siachen Glacier: no ISO code of their own, so never coloured.
         self._unassigned = []
         for rings in self._data.unassigned.values():
-            item = QGraphicsPathItem(_path(rings))
+            item = QGraphicsPathItem(rings_path(rings))
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self._unassigned.append(item)
             self._viewbox.addItem(item, ignoreBounds=True)
@@ -354,9 +185,9 @@ class WorldMapView(QWidget):
         for code, item in self._items.items():
             triple = clean.get(code, (0, 0, 0))
             value = self._value(triple)
-            level = (round(math.log10(value) / log_vmax * (_LEVELS - 1)) if value > 0 else _NO_DATA)
+            level = (round(math.log10(value) / log_vmax * (_LEVELS - 1)) if value > 0 else NO_DATA)
             if level != item.level:
-                item.set_fill(self._no_data_brush if level == _NO_DATA else self._lut[level], level)
+                item.set_fill(self._no_data_brush if level == NO_DATA else self._lut[level], level)
             item.counts = triple
         if self._hovered is not None:  # its tooltip may be on screen right now
             self._hovered.set_tip(self._tooltip_text(self._hovered))
@@ -407,7 +238,7 @@ class WorldMapView(QWidget):
         self._no_data_brush = QBrush(QColor(no_data))
         self._pen = pg.mkPen(border, width=0.6)
         self._hover_pen = pg.mkPen(hover, width=2.2)
-        self._highlight_pen = pg.mkPen(highlight, width=_HIGHLIGHT_WIDTH)
+        self._highlight_pen = pg.mkPen(highlight, width=HIGHLIGHT_WIDTH)
         self._highlight_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         # Ready-made brushes: refreshes index this list instead of creating colours.
         if self._dark:  # inferno without its near-black foot, which vanishes on a dark sea
@@ -419,7 +250,7 @@ class WorldMapView(QWidget):
         self._cmap = pg.ColorMap(np.linspace(0.0, 1.0, _LEVELS), colors)
         self._lut = [QBrush(QColor(*rgb)) for rgb in colors.tolist()]
         for item in self._items.values():
-            item.set_fill(self._no_data_brush if item.level == _NO_DATA else self._lut[item.level], item.level)
+            item.set_fill(self._no_data_brush if item.level == NO_DATA else self._lut[item.level], item.level)
             self._restyle(item)
         for item in self._unassigned:
             item.setBrush(self._no_data_brush)
@@ -443,7 +274,7 @@ class WorldMapView(QWidget):
                  "both": self.tr("Attempts")}[self.measure]
         self._bar.getAxis("left").setLabel(label, color=self._theme[6])
 
-    def _tooltip_text(self, item: _CountryItem) -> str:
+    def _tooltip_text(self, item: CountryItem) -> str:
         messages, accounts, refused = item.counts
         name = country_name(item.code, self._language)
         # outside the f-string for lupdate
@@ -453,7 +284,7 @@ class WorldMapView(QWidget):
                 f"{html.escape(messages_label)}: {messages:,}<br>{html.escape(refused_label)}: {refused:,}<br>"
                 f"{html.escape(accounts_label)}: {accounts:,}")
 
-    def _set_hovered(self, item: _CountryItem | None) -> None:
+    def _set_hovered(self, item: CountryItem | None) -> None:
         previous, self._hovered = self._hovered, item
         if previous is not None:
             self._restyle(previous)
@@ -463,7 +294,7 @@ class WorldMapView(QWidget):
             item.set_tip(self._tooltip_text(item))
             self._restyle(item)
 
-    def _restyle(self, item: _CountryItem) -> None:
+    def _restyle(self, item: CountryItem) -> None:
         highlighted = item.code in self._highlighted
         if item is self._hovered:
             item.set_outline(self._hover_pen, 2)

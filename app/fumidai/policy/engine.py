@@ -107,7 +107,7 @@ class AccountState:
     usage: Usage = field(default_factory=Usage)
     suspension: Suspension | None = None
     # Recipients seen at RCPT for a message not yet counted, by instance.
-    pending: dict[str, set[int]] = field(default_factory=dict)
+    message_recipients: dict[str, set[int]] = field(default_factory=dict)
     # The answer given to each counted message, by instance, so a later stage gets the same.
     decided: dict[str, str] = field(default_factory=dict)
     limited_at: float = 0.0  # when a limit last refused, held or filtered a message
@@ -127,10 +127,10 @@ class AccountState:
         if minute - usage.last >= TRACKED_FOR:
             if self.decided:
                 self.decided = {}
-            pending = self.pending
-            if len(pending) > 1:  # the newest may be a message being submitted right now
-                newest = next(reversed(pending))
-                self.pending = {newest: pending[newest]}
+            message_recipients = self.message_recipients
+            if len(message_recipients) > 1:  # the newest may be a message being submitted right now
+                newest = next(reversed(message_recipients))
+                self.message_recipients = {newest: message_recipients[newest]}
 
     def remember(self, decision: tuple) -> None:
         recent = self.recent
@@ -225,23 +225,23 @@ class Engine:
         recipients per message can refuse here. The policy server calls this directly for
         most requests: no Request, no Decision.
         """
-        pending = state.pending.get(instance)
-        if pending is None:
-            pending = set()
-            _remember(state.pending, instance, pending)
+        recipients = state.message_recipients.get(instance)
+        if recipients is None:
+            recipients = set()
+            _remember(state.message_recipients, instance, recipients)
         if recipient:
             h = self.recipient_hash(recipient)
             per_message = limits.account.recipients_per_message
-            if per_message is not None and len(pending) >= per_message and h not in pending:
+            if per_message is not None and len(recipients) >= per_message and h not in recipients:
                 return self.too_many_rcpts_at_rcpt
-            pending.add(h)
+            recipients.add(h)
         return "DUNNO"
 
     def _message(self, req: Request, state: AccountState, limits: Limits, minute: int, now: float) -> Decision:
         inst = req.instance
         if inst and inst in state.decided:
             return Decision(action=state.decided[inst])
-        hashes = state.pending.pop(inst, set()) if inst else set()
+        hashes = state.message_recipients.pop(inst, set()) if inst else set()
         if req.recipient:
             hashes.add(self.recipient_hash(req.recipient))
         rcpts = req.recipient_count or len(hashes) or 1

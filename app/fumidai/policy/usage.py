@@ -2,7 +2,7 @@
 
 "100 per hour" means no more than 100 in any 60-minute span. A window keeps one bucket
 per minute that saw traffic, in a flat list ``[minute, messages, recipients, …]``, with
-running totals for the last hour and the last day and a head index for each that moves
+running totals for the last hour and the last day and a start index for each that moves
 forward as buckets age out: a count costs O(1) amortised, and an account that sent one
 message costs a few hundred bytes (a deque per window would cost ten times that, which
 matters with a hundred thousand accounts active in a day). Standard library only.
@@ -18,104 +18,104 @@ _COMPACT = 48  # drop expired buckets from the list once this many list slots ar
 class RollingWindow:
     """Messages and recipients in the last hour and the last day (the current minute included)."""
 
-    __slots__ = ("b", "hh", "dh", "hm", "hr", "dm", "dr")
+    __slots__ = ("buckets", "hour_start", "day_start", "hour_messages", "hour_recipients", "day_messages", "day_recipients")
 
     def __init__(self) -> None:
-        self.b: list[int] = []  # minute, messages, recipients; oldest first
-        self.hh = 0  # index of the first bucket inside the hour
-        self.dh = 0  # index of the first bucket inside the day
-        self.hm = self.hr = self.dm = self.dr = 0
+        self.buckets: list[int] = []  # minute, messages, recipients; oldest first
+        self.hour_start = 0  # index of the first bucket inside the hour
+        self.day_start = 0  # index of the first bucket inside the day
+        self.hour_messages = self.hour_recipients = self.day_messages = self.day_recipients = 0
 
     def _expire(self, minute: int) -> None:
-        b = self.b
-        n = len(b)
-        i = self.hh
+        buckets = self.buckets
+        n = len(buckets)
+        i = self.hour_start
         oldest = minute - HOUR
-        while i < n and b[i] <= oldest:
-            self.hm -= b[i + 1]
-            self.hr -= b[i + 2]
+        while i < n and buckets[i] <= oldest:
+            self.hour_messages -= buckets[i + 1]
+            self.hour_recipients -= buckets[i + 2]
             i += 3
-        self.hh = i
-        i = self.dh
+        self.hour_start = i
+        i = self.day_start
         oldest = minute - DAY
-        while i < n and b[i] <= oldest:
-            self.dm -= b[i + 1]
-            self.dr -= b[i + 2]
+        while i < n and buckets[i] <= oldest:
+            self.day_messages -= buckets[i + 1]
+            self.day_recipients -= buckets[i + 2]
             i += 3
-        self.dh = i
+        self.day_start = i
         if i >= _COMPACT and 2 * i >= n:
-            del b[:i]
-            self.hh -= i
-            self.dh = 0
+            del buckets[:i]
+            self.hour_start -= i
+            self.day_start = 0
 
     def add(self, minute: int, messages: int, recipients: int) -> None:
         """Count at ``minute``; minutes normally arrive in order (a late one is put in place)."""
-        b = self.b
-        if not b or b[-3] < minute:
+        buckets = self.buckets
+        if not buckets or buckets[-3] < minute:
             # Expiry on write, checked once per new minute: a window nobody reads (a
             # country without a cap) would otherwise keep every bucket.
-            dh = self.dh
-            if dh < len(b) and b[dh] <= minute - DAY:
+            day_start = self.day_start
+            if day_start < len(buckets) and buckets[day_start] <= minute - DAY:
                 self._expire(minute)
-            b += (minute, messages, recipients)
-        elif b[-3] == minute:
-            b[-2] += messages
-            b[-1] += recipients
-            last = len(b) - 3
-            if last < self.hh:  # that minute has already left the hour (or the day)
-                if last >= self.dh:
-                    self.dm += messages
-                    self.dr += recipients
+            buckets += (minute, messages, recipients)
+        elif buckets[-3] == minute:
+            buckets[-2] += messages
+            buckets[-1] += recipients
+            last = len(buckets) - 3
+            if last < self.hour_start:  # that minute has already left the hour (or the day)
+                if last >= self.day_start:
+                    self.day_messages += messages
+                    self.day_recipients += recipients
                 return
         else:
             self._insert(minute, messages, recipients)
             return
-        self.hm += messages
-        self.hr += recipients
-        self.dm += messages
-        self.dr += recipients
+        self.hour_messages += messages
+        self.hour_recipients += recipients
+        self.day_messages += messages
+        self.day_recipients += recipients
 
     def _insert(self, minute: int, messages: int, recipients: int) -> None:
-        b = self.b
-        i = len(b) - 3
-        while i >= 0 and b[i] > minute:
+        buckets = self.buckets
+        i = len(buckets) - 3
+        while i >= 0 and buckets[i] > minute:
             i -= 3
-        if i >= 0 and b[i] == minute:
-            b[i + 1] += messages
-            b[i + 2] += recipients
+        if i >= 0 and buckets[i] == minute:
+            buckets[i + 1] += messages
+            buckets[i + 2] += recipients
         else:
             i += 3
-            b[i:i] = (minute, messages, recipients)
-            # A bucket placed before a head is older than an expired one: expired too.
-            if i < self.dh:
-                self.dh += 3
-                self.hh += 3
+            buckets[i:i] = (minute, messages, recipients)
+            # A bucket placed before a start index is older than an expired one: expired too.
+            if i < self.day_start:
+                self.day_start += 3
+                self.hour_start += 3
                 return
-            if i < self.hh:
-                self.hh += 3
-        if i >= self.dh:
-            self.dm += messages
-            self.dr += recipients
-        if i >= self.hh:
-            self.hm += messages
-            self.hr += recipients
+            if i < self.hour_start:
+                self.hour_start += 3
+        if i >= self.day_start:
+            self.day_messages += messages
+            self.day_recipients += recipients
+        if i >= self.hour_start:
+            self.hour_messages += messages
+            self.hour_recipients += recipients
 
     def hour(self, minute: int) -> tuple[int, int]:
         self._expire(minute)
-        return self.hm, self.hr
+        return self.hour_messages, self.hour_recipients
 
     def day(self, minute: int) -> tuple[int, int]:
         self._expire(minute)
-        return self.dm, self.dr
+        return self.day_messages, self.day_recipients
 
     def at(self, minute: int) -> tuple[int, int]:
         """The counts of one minute."""
-        b = self.b
-        i = len(b) - 3
-        while i >= self.dh:
-            if b[i] == minute:
-                return b[i + 1], b[i + 2]
-            if b[i] < minute:
+        buckets = self.buckets
+        i = len(buckets) - 3
+        while i >= self.day_start:
+            if buckets[i] == minute:
+                return buckets[i + 1], buckets[i + 2]
+            if buckets[i] < minute:
                 break
             i -= 3
         return 0, 0
@@ -123,35 +123,35 @@ class RollingWindow:
     def series(self, minute: int) -> list[tuple[int, int, int]]:
         """(minute, messages, recipients) of every minute with traffic in the last day."""
         self._expire(minute)
-        b = self.b
-        return [(b[i], b[i + 1], b[i + 2]) for i in range(self.dh, len(b), 3)]
+        buckets = self.buckets
+        return [(buckets[i], buckets[i + 1], buckets[i + 2]) for i in range(self.day_start, len(buckets), 3)]
 
     def last_minute(self) -> int | None:
-        return self.b[-3] if self.b else None
+        return self.buckets[-3] if self.buckets else None
 
 
 class UniqueRecipients:
     """Distinct recipients in the last day (as in-process hashes of the addresses)."""
 
-    __slots__ = ("order", "head", "last_seen")
+    __slots__ = ("order", "first_live", "last_seen")
 
     def __init__(self) -> None:
         self.order: list = []  # minute, hash, minute, hash, …; oldest first
-        self.head = 0
+        self.first_live = 0  # index of the oldest entry still inside the day
         self.last_seen: dict[int, int] = {}
 
     def _expire(self, minute: int) -> None:
-        order, i, n = self.order, self.head, len(self.order)
+        order, i, n = self.order, self.first_live, len(self.order)
         oldest = minute - DAY
         while i < n and order[i] <= oldest:
             h = order[i + 1]
             if self.last_seen.get(h) == order[i]:
                 del self.last_seen[h]
             i += 2
-        self.head = i
+        self.first_live = i
         if i >= _COMPACT and 2 * i >= n:
             del order[:i]
-            self.head = 0
+            self.first_live = 0
 
     def new_among(self, minute: int, hashes: set[int]) -> int:
         """How many of ``hashes`` are not yet in the window."""
@@ -160,8 +160,8 @@ class UniqueRecipients:
         return sum(1 for h in hashes if h not in seen)
 
     def add(self, minute: int, hashes: set[int]) -> None:
-        order, head = self.order, self.head
-        if head < len(order) and order[head] <= minute - DAY:  # expiry on write, as RollingWindow.add
+        order, first_live = self.order, self.first_live
+        if first_live < len(order) and order[first_live] <= minute - DAY:  # expiry on write, as RollingWindow.add
             self._expire(minute)
         seen = self.last_seen
         for h in hashes:

@@ -29,7 +29,7 @@ from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
 from .sync import AuditSync
 from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
-from .writebehind import Pending, StoreWriter, backlog_size, freeze_heap, set_aside_path
+from .writebehind import WriteBatch, StoreWriter, backlog_size, freeze_heap, set_aside_path
 
 log = logging.getLogger("fumidai.service")
 
@@ -79,7 +79,7 @@ class Service(LiveReads):
         # reads need not walk every account; LiveReads.suspended_now drops what has ended.
         self.suspended_index: set[str] = set()
         self.limited: dict[str, float] = {}  # account -> when it last hit a limit
-        self.pending = Pending()
+        self.unflushed = WriteBatch()
         self._last_alert: dict[tuple[str, str], float] = {}
         self._touched: dict[str, float] = {}  # when each account's last_seen_at was last queued
         self.geo = geo
@@ -291,9 +291,9 @@ class Service(LiveReads):
         if d.messages or d.recipients:
             minute = int(now // 60)
             self.counters.record(minute, account, country, d.messages, d.recipients, d.accepted)
-            cell = self.pending.buckets.get((account, minute, country))
+            cell = self.unflushed.buckets.get((account, minute, country))
             if cell is None:
-                cell = self.pending.buckets[(account, minute, country)] = [0, 0, 0, 0]
+                cell = self.unflushed.buckets[(account, minute, country)] = [0, 0, 0, 0]
             if d.accepted:
                 cell[0] += d.messages
                 cell[1] += d.recipients
@@ -302,7 +302,7 @@ class Service(LiveReads):
                 cell[3] += d.recipients
             if now - self._touched.get(account, -TOUCH_EVERY) >= TOUCH_EVERY:
                 self._touched[account] = now
-                self.pending.seen[account] = now
+                self.unflushed.seen[account] = now
             if self.replicator is not None:
                 self.replicator.publish_count(account, minute, country, d.messages, d.recipients, d.accepted)
         risky = None  # a verdict with reasons: its detail goes with the alerts (built only for one written)
@@ -336,7 +336,7 @@ class Service(LiveReads):
     def _assess(self, now: float, state, req: Request, limits: Limits):
         """Judge one message against the account's baseline; set what the verdict asks of the engine."""
         account = req.account
-        pending = state.pending.get(req.instance) if req.instance else None
+        pending = state.message_recipients.get(req.instance) if req.instance else None
         hashes = tuple(pending) if pending else ()
         if req.recipient:
             hashes += (self.engine.recipient_hash(req.recipient),)
@@ -377,7 +377,7 @@ class Service(LiveReads):
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called off the loop (a test driving handle() directly): write behind
             if susp is not None:
-                self.pending.suspensions[account] = susp
+                self.unflushed.suspensions[account] = susp
             return action
         write = self._durable.get(account)
         if write is None:
@@ -393,7 +393,7 @@ class Service(LiveReads):
             await asyncio.to_thread(self.stored.write_auto_suspension, account, susp)
         except Exception as err:
             log.error("could not store the automatic suspension of %r (the flush retries): %s", account, err)
-            self.pending.suspensions[account] = susp
+            self.unflushed.suspensions[account] = susp
         finally:
             self._durable.pop(account, None)
 
@@ -408,7 +408,7 @@ class Service(LiveReads):
             return
         self._last_alert[key] = now
         detail = None if verdict is None else risk_detail(verdict)
-        self.pending.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason,
+        self.unflushed.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason,
                                     "country": country, "detail": detail})
 
     # --- what other policy servers counted (through the replicator) ---------------------
@@ -480,17 +480,17 @@ class Service(LiveReads):
         is set aside, the rest written); while the store is down keep it, bounded, for the next round."""
         if self.baselines is not None:
             await self._flush_baselines()
-        async with self._flush_lock:  # the flusher and a staff action's write_pending_suspension
+        async with self._flush_lock:  # the flusher and a staff action's write_unflushed_suspension
             await self._flush_batch()
 
     async def _flush_batch(self) -> None:
         writer = self._store_writer()
-        batch, self.pending = self.pending, Pending()
+        batch, self.unflushed = self.unflushed, WriteBatch()
         if self.metrics is not None:
             self.metrics.set_flush_lag(time.time() - self.last_flush if self.last_flush else 0.0, len(batch.buckets))
         if not batch:
             self.last_flush = time.time()
-            self._backlog_alert(writer.watch(self.pending, False, ""))
+            self._backlog_alert(writer.watch(self.unflushed, False, ""))
             return
         # Staff may have released an automatic suspension before this flush: that one is not written.
         batch.suspensions = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
@@ -500,12 +500,12 @@ class Service(LiveReads):
             self.flush_errors += 1
             log.error("could not write %d rows to the store (kept for the next flush): %s",
                       backlog_size(outcome.unwritten), outcome.error)
-            outcome.unwritten.merge(self.pending)
-            self.pending = outcome.unwritten
-            writer.bound(self.pending)
+            outcome.unwritten.merge(self.unflushed)
+            self.unflushed = outcome.unwritten
+            writer.bound(self.unflushed)
         else:
             self.last_flush = time.time()
-        self._backlog_alert(writer.watch(self.pending, failed, outcome.error))
+        self._backlog_alert(writer.watch(self.unflushed, failed, outcome.error))
 
     def _store_writer(self) -> StoreWriter:
         if self.writer is None:
@@ -516,7 +516,7 @@ class Service(LiveReads):
 
     def _backlog_alert(self, alert: dict | None) -> None:
         if alert is not None:
-            self.pending.alerts.append({"at": to_datetime(self.clock()), "account": "", "country": None, **alert})
+            self.unflushed.alerts.append({"at": to_datetime(self.clock()), "account": "", "country": None, **alert})
 
     async def _flush_baselines(self) -> None:
         blobs = self.baselines.take_dirty()
@@ -530,7 +530,7 @@ class Service(LiveReads):
                 if account in self.baselines:
                     self.baselines.touched(account)
 
-    def _write(self, batch: Pending) -> None:  # in a thread
+    def _write(self, batch: WriteBatch) -> None:  # in a thread
         self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()],
                           batch.suspensions, batch.alerts)
 
@@ -541,7 +541,7 @@ class Service(LiveReads):
         state.suspension = susp
         if susp is None:
             self.suspended_index.discard(account)
-            self.pending.suspensions.pop(account, None)
+            self.unflushed.suspensions.pop(account, None)
         else:
             self.suspended_index.add(account)
 
@@ -554,7 +554,7 @@ class Service(LiveReads):
             self._set_suspension(account, suspension)
             if new and self.shared is not None and suspension.by != "auto":
                 self.shared.staff_suspension(account, suspension)  # made by the command line: Redis too
-        elif account not in self.pending.suspensions and not (self.shared is not None and self.shared.holds(account)):
+        elif account not in self.unflushed.suspensions and not (self.shared is not None and self.shared.holds(account)):
             # an automatic one not yet flushed stays, and one another node made moments ago
             self._set_suspension(account, None)
         self.apply_override(account, override if override is not None and override.active(now) else None)
@@ -583,7 +583,7 @@ class Service(LiveReads):
         state = self.counters.get(account)
         if state is not None:
             state.usage = Usage()
-            state.pending.clear()
+            state.message_recipients.clear()
             state.decided.clear()
             state.limited_at = state.limited_since = 0.0
         self.limited.pop(account, None)
@@ -597,8 +597,8 @@ class Service(LiveReads):
             self.overrides[account] = override
         self._limits_cache.pop(account, None)
 
-    async def write_pending_suspension(self, account: str) -> None:
-        if account in self.pending.suspensions:  # an automatic suspension not flushed yet
+    async def write_unflushed_suspension(self, account: str) -> None:
+        if account in self.unflushed.suspensions:  # an automatic suspension not flushed yet
             await self.flush()
 
     def unwritten_auto_suspension(self, account: str, now: float) -> bool:

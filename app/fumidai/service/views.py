@@ -1,4 +1,4 @@
-"""Live reads of the enforcement state, shaped as docs/api.md says.
+"""Live reads of the enforcement state, shaped as docs/api.md says (the shapes in shapes.py).
 
 These run on the event loop thread, between policy requests, so they see exactly what
 the policy server sees; they must stay cheap (the activity index, not every account).
@@ -10,91 +10,26 @@ import asyncio
 import heapq
 from typing import Any, Callable
 
-from ..behaviour import describe
 from ..policy.engine import LIMITED_FOR
-from ..policy.limits import QUOTA_KEYS, Cap, Limits, Quota
+from ..policy.limits import Limits
 from ..policy.usage import DAY, HOUR
 from .clock import iso
+from .shapes import (
+    ZERO_CELL,
+    attempted,
+    country_items,
+    limits_dict,
+    override_dict,
+    quota_used,
+    reasons_in_words,
+    window_minutes,
+)
 
-
-
-
-def _window_minutes(window_s: int) -> int:
-    return max(1, min(DAY, int(window_s) // 60))
-
-
-def _quota_used(limits: Limits, hour: tuple[int, int], day: tuple[int, int]) -> float:
-    q = limits.account
-    used = 0.0
-    for limit, value in (
-        (q.messages_per_hour, hour[0]),
-        (q.messages_per_day, day[0]),
-        (q.recipients_per_hour, hour[1]),
-        (q.recipients_per_day, day[1]),
-    ):
-        if limit:
-            used = max(used, value / limit)
-        elif limit == 0 and value:
-            used = max(used, 1.0)
-    return round(used, 4)
-
-
-_ZERO = (0, 0, 0, 0)
 RISK_SHOWN_FOR = 3600.0  # the live reads show an account's latest risk this long
-def reasons_in_words(reasons) -> list[dict]:
-    """A verdict's reasons as the wire and the alerts keep them: code, numbers, words (en, ja)."""
-    return [{"code": r.code, "params": dict(r.numbers), "text": describe(r, "en"), "text_ja": describe(r, "ja")}
-            for r in reasons]
-
 
 _NO_RISK = {"level": "none", "score": 0, "probation": False, "at": None, "reasons": []}
 
-
 SORT_KEYS = ("account", "rate", "messages_hour", "messages_day", "quota_used", "refused_day")
-
-
-def _attempted(item) -> int:
-    cell = item[1]
-    return cell[0] + cell[2]
-
-
-def _country_items(per: dict) -> list[dict]:
-    items = [
-        {"country": c, "messages": m, "recipients": r, "refused": ref, "accounts": n} for c, (m, r, ref, n) in per.items()
-    ]
-    items.sort(key=lambda i: (-i["messages"] - i["refused"], i["country"]))
-    return items
-
-
-def _quota_dict(q: Quota) -> dict:
-    return {k: getattr(q, k) for k in QUOTA_KEYS}
-
-
-def _cap_dict(cap: Cap) -> dict:
-    return {**_quota_dict(cap.quota), "on_limit": str(cap.on_limit)}
-
-
-def limits_dict(limits: Limits) -> dict:
-    return {
-        "account": _quota_dict(limits.account),
-        "abroad": _cap_dict(limits.abroad),
-        "countries": {c: _cap_dict(cap) for c, cap in sorted(limits.countries.items())},
-        "home_countries": sorted(limits.home_countries),
-    }
-
-
-def override_dict(o) -> dict | None:
-    if o is None:
-        return None
-    return {
-        "limits": dict(o.limits),
-        "home_countries": sorted(o.home_countries) if o.home_countries is not None else None,
-        "abroad": dict(o.abroad) if o.abroad is not None else None,
-        "countries": {k: dict(v) for k, v in o.countries.items()} if o.countries is not None else None,
-        "expires_at": iso(o.expires_at),
-        "set_by": o.set_by,
-        "reason": o.reason,
-    }
 
 
 class LiveReads:
@@ -150,10 +85,10 @@ class LiveReads:
     def _rate_cell(self, account: str, minute: int, wmin: int, cells: dict | None) -> tuple[list | tuple, int]:
         """(accepted msgs, rcpts, refused msgs, rcpts) over the window, and the window's minutes."""
         if wmin <= HOUR and cells is not None:
-            return cells.get(account, _ZERO), wmin
+            return cells.get(account, ZERO_CELL), wmin
         st = self.counters.get(account)
         if st is None:
-            return _ZERO, DAY
+            return ZERO_CELL, DAY
         m, r = st.usage.day(minute)
         rm, rr = st.usage.refused_day(minute)
         return (m, r, rm, rr), DAY
@@ -161,7 +96,7 @@ class LiveReads:
 
     def account_row(self, account: str, now: float, window_s: int, cells: dict | None = None) -> dict:
         minute = int(now // 60)
-        wmin = _window_minutes(window_s)
+        wmin = window_minutes(window_s)
         if cells is None and wmin <= HOUR:
             cells = self.counters.activity.per_account(minute, wmin)
         cell, wmin = self._rate_cell(account, minute, wmin, cells)
@@ -195,7 +130,7 @@ class LiveReads:
             "recipients_day": day[1],
             "refused_day": refused_day,
             "quota": {"messages_per_hour": limits.account.messages_per_hour, "messages_per_day": limits.account.messages_per_day},
-            "quota_used": _quota_used(limits, hour, day),
+            "quota_used": quota_used(limits, hour, day),
             "override": active_override,
             "override_expires_at": iso(override.expires_at) if active_override else None,
             "top_country": top,
@@ -219,7 +154,7 @@ class LiveReads:
     def account_rows(self, names: list[str], window_s: int) -> list[dict]:
         """Rows for the given accounts."""
         now = self.clock()
-        wmin = _window_minutes(window_s)
+        wmin = window_minutes(window_s)
         cells = self.counters.activity.per_account(int(now // 60), wmin) if wmin <= HOUR else None
         return [self.account_row(a, now, window_s, cells) for a in names]
 
@@ -234,7 +169,7 @@ class LiveReads:
         """
         now = self.clock()
         minute = int(now // 60)
-        wmin = _window_minutes(window_s)
+        wmin = window_minutes(window_s)
         activity = self.counters.activity
         cells = activity.per_account(minute, wmin) if wmin <= HOUR else None
         want = offset + limit
@@ -244,14 +179,14 @@ class LiveReads:
 
         if sort == "-rate" and cells is not None and not q and not country and status in ("active", "all", "ok"):
             excluded = set(suspended).union(limited) if status == "ok" else set()
-            top = heapq.nlargest(want + len(excluded), cells.items(), key=_attempted)
+            top = heapq.nlargest(want + len(excluded), cells.items(), key=attempted)
             names = [a for a, c in top if a not in excluded and (c[0] or c[2])]
             if status == "ok":
                 total = sum(1 for a in today if a not in excluded)
             else:
                 total = len(today) + sum(1 for a in suspended if a not in today)
             if len(names) < want and fill_idle:  # then the accounts idle in the window, by name
-                extra = (a for a in (*today, *suspended) if a not in excluded and not (a in cells and _attempted((a, cells[a]))))
+                extra = (a for a in (*today, *suspended) if a not in excluded and not (a in cells and attempted((a, cells[a]))))
                 names += heapq.nsmallest(want - len(names), set(extra))
             return total, names[offset:want], cells
 
@@ -303,7 +238,7 @@ class LiveReads:
         elif key_name == "quota_used":
             def key(a):
                 u = usage_of(a)
-                return _quota_used(self.limits_for(a, now), u.hour(minute), u.day(minute)) if u else 0.0
+                return quota_used(self.limits_for(a, now), u.hour(minute), u.day(minute)) if u else 0.0
         else:
             key = None
         if key is None:
@@ -318,7 +253,7 @@ class LiveReads:
     def overview(self, window_s: int, limit: int) -> dict:
         now = self.clock()
         minute = int(now // 60)
-        wmin = _window_minutes(window_s)
+        wmin = window_minutes(window_s)
         activity = self.counters.activity
         per_c = activity.per_country(minute, wmin)
         active, names, cells = self.ranked_names(window_s, "-rate", "active", limit=limit, fill_idle=False)
@@ -340,13 +275,13 @@ class LiveReads:
                 "limited_accounts": len(self.limited_accounts(now)),
             },
             "top": rows,
-            "countries": _country_items(per_c),
+            "countries": country_items(per_c),
         }
 
 
     def countries(self, window_s: int) -> list[dict]:
         now = self.clock()
-        return _country_items(self.counters.activity.per_country(int(now // 60), _window_minutes(window_s)))
+        return country_items(self.counters.activity.per_country(int(now // 60), window_minutes(window_s)))
 
 
     def account_live(self, account: str) -> dict:
@@ -412,7 +347,7 @@ class LiveReads:
         """
         now = self.clock()
         minute = int(now // 60)
-        wmin = _window_minutes(window_s)
+        wmin = window_minutes(window_s)
         step = max(1, int(step_s) // 60)
         first = minute - wmin + 1
         first -= (first % step)

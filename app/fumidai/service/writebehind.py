@@ -18,7 +18,7 @@ log = logging.getLogger("fumidai.service")
 
 
 @dataclass
-class Pending:
+class WriteBatch:
     """What the policy path produced since the last flush."""
 
     buckets: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
@@ -29,7 +29,7 @@ class Pending:
     def __bool__(self) -> bool:
         return bool(self.buckets or self.seen or self.alerts or self.suspensions)
 
-    def merge(self, newer: Pending) -> None:
+    def merge(self, newer: WriteBatch) -> None:
         """Put a batch that failed to write back in front of what came since."""
         for key, cell in newer.buckets.items():
             old = self.buckets.setdefault(key, [0, 0, 0, 0])
@@ -76,7 +76,7 @@ def set_aside_path(url: str) -> Path | None:
     return None
 
 
-def backlog_size(p: Pending) -> int:
+def backlog_size(p: WriteBatch) -> int:
     """Rows waiting for the store (last-seen times are per account and not counted)."""
     return len(p.buckets) + len(p.alerts) + len(p.suspensions)
 
@@ -85,18 +85,18 @@ def backlog_size(p: Pending) -> int:
 class WriteOutcome:
     """What one flush could not write: ``unwritten`` (the store is down: keep it) and the rows set aside."""
 
-    unwritten: Pending | None = None
+    unwritten: WriteBatch | None = None
     error: str = ""
     set_aside: list[tuple[str, dict, str]] = field(default_factory=list)  # (kind, row, reason)
 
 
-def _items(batch: Pending) -> list[tuple[str, Any]]:
+def _items(batch: WriteBatch) -> list[tuple[str, Any]]:
     return ([("suspension", kv) for kv in batch.suspensions.items()] + [("alert", a) for a in batch.alerts]
             + [("seen", kv) for kv in batch.seen.items()] + [("bucket", kv) for kv in batch.buckets.items()])
 
 
-def _pending_of(items: list[tuple[str, Any]]) -> Pending:
-    p = Pending()
+def _batch_of(items: list[tuple[str, Any]]) -> WriteBatch:
+    p = WriteBatch()
     for kind, item in items:
         if kind == "bucket":
             p.buckets[item[0]] = item[1]
@@ -144,7 +144,7 @@ class StoreWriter:
     ``write`` runs in a thread; ``bound`` and ``watch`` on the loop, one flush at a time.
     """
 
-    def __init__(self, write: Callable[[Pending], None], is_unavailable: Callable[[BaseException], bool],
+    def __init__(self, write: Callable[[WriteBatch], None], is_unavailable: Callable[[BaseException], bool],
                  max_backlog: int, alert_at: int, set_aside_file: Path | None) -> None:
         self._write = write
         self._is_unavailable = is_unavailable
@@ -158,7 +158,7 @@ class StoreWriter:
 
     # --- in a thread --------------------------------------------------------------------
 
-    def write(self, batch: Pending) -> WriteOutcome:
+    def write(self, batch: WriteBatch) -> WriteOutcome:
         try:
             self._write(batch)
             return WriteOutcome()
@@ -177,7 +177,7 @@ class StoreWriter:
             refused, error = [], error or f"every row refused: {first}"
         bad = [(kind, _as_record(kind, item), reason) for kind, item, reason in refused]
         self._set_aside(bad)
-        return WriteOutcome(_pending_of(left) if left else None, error, bad)
+        return WriteOutcome(_batch_of(left) if left else None, error, bad)
 
     def _bisect(self, stack: list[list[tuple[str, Any]]], refused: list, left: list,
                 first: str) -> tuple[bool, str]:
@@ -191,7 +191,7 @@ class StoreWriter:
                 reason, first = first, ""
             else:
                 try:
-                    self._write(_pending_of(part))
+                    self._write(_batch_of(part))
                     written = True
                     continue
                 except Exception as err:
@@ -232,33 +232,33 @@ class StoreWriter:
 
     # --- on the loop --------------------------------------------------------------------
 
-    def bound(self, pending: Pending) -> int:
+    def bound(self, batch: WriteBatch) -> int:
         """Drop the oldest counts (then the oldest alerts but automatic stops) past max_backlog;
         returns how many rows were dropped."""
-        excess = backlog_size(pending) - self.max_backlog
+        excess = backlog_size(batch) - self.max_backlog
         if excess <= 0:
             return 0
         dropped = 0
-        for key in sorted(pending.buckets, key=lambda k: k[1])[:excess]:  # k[1]: the minute
-            del pending.buckets[key]
+        for key in sorted(batch.buckets, key=lambda k: k[1])[:excess]:  # k[1]: the minute
+            del batch.buckets[key]
             dropped += 1
         if dropped < excess:
-            keep, alerts = [], pending.alerts
+            keep, alerts = [], batch.alerts
             for a in alerts:
                 if dropped < excess and a.get("kind") != "auto_suspend":
                     dropped += 1
                 else:
                     keep.append(a)
-            pending.alerts = keep
+            batch.alerts = keep
         self.dropped_total += dropped
         log.error("store backlog over [storage] max_backlog = %d: %d oldest rows dropped (%d in all)",
                   self.max_backlog, dropped, self.dropped_total)
         return dropped
 
-    def watch(self, pending: Pending, failed: bool, error: str) -> dict | None:
+    def watch(self, batch: WriteBatch, failed: bool, error: str) -> dict | None:
         """After each flush: the backlog figure, and the alert to queue when it passes ``alert_at``
         or when the store has caught up after that."""
-        self.backlog = backlog_size(pending) if failed else 0
+        self.backlog = backlog_size(batch) if failed else 0
         if failed and not self.over and self.backlog >= self.alert_at:
             self.over = True
             log.error("store backlog at %d rows (alert at %d): the store is failing: %s",
