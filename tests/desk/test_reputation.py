@@ -169,3 +169,44 @@ def test_behaviour_reasons_in_japanese(japanese):
     a = _alert("behaviour", "emi@isp.example", "behaviour:watch", BEHAVIOUR)
     assert kind_short("behaviour") == "リスク"
     assert alert_reason(a) == "リスク: 監視 · 宛先 39 件中 36 件が初めての相手"
+
+
+def test_a_listing_shows_the_accounts_that_sent_most_before_it_ready_to_open(qtbot, api, egress):
+    api.egress = ["203.0.113.10", "203.0.113.11"]
+    api.set_blocklist("203.0.113.11", "zen.spamhaus.org", "not_listed")
+    api.senders["203.0.113.10"] = [
+        {"account": EVIL, "messages": 1200, "recipients": 9000, "refused": 40},
+        {"account": "user0002", "messages": 30, "recipients": 31, "refused": 0}]
+    api.senders["203.0.113.11"] = [{"account": "user0003", "messages": 5, "recipients": 5, "refused": 0}]
+    senders = egress.senders
+    egress.start()
+    qtbot.waitUntil(lambda: egress.table.rowCount() == 1, timeout=5000)
+    assert senders.isHidden() and senders.egress == ""  # nothing listed: nothing to investigate
+    with qtbot.waitSignal(senders.loaded, timeout=5000):
+        api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed")
+        egress.refresh()
+    assert not senders.isHidden() and senders.egress == "203.0.113.10"
+    assert api.senders_asked[-1] == ("203.0.113.10", 6)
+    table = senders.table
+    assert [[table.item(r, c).text() for c in range(4)] for r in range(2)] == [
+        [EVIL, "1,200", "9,000", "40"], ["user0002", "30", "31", "0"]]  # the name as typed, never markup
+    heading = senders.heading.text()
+    assert "203.0.113.10" in heading and "accounts that sent most in the 6 hours before the listing" in heading
+    assert "per account, not per egress address" in senders.note.text()
+    for label in senders.findChildren(QLabel):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    # Double-click and Enter open the account, as in the accounts table.
+    with qtbot.waitSignal(egress.accountActivated, timeout=1000) as opened:
+        table.cellDoubleClicked.emit(1, 0)
+    assert opened.args == ["user0002"]
+    table.setCurrentCell(0, 0)
+    with qtbot.waitSignal(egress.accountActivated, timeout=1000) as opened:
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened.args == [EVIL]
+    # Another span of hours asks again.
+    with qtbot.waitSignal(senders.loaded, timeout=5000):
+        senders.hours.setValue(12)
+    assert api.senders_asked[-1] == ("203.0.113.10", 12) and "12 hours" in senders.heading.text()
+    # Delisted: the senders go.
+    api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "not_listed")
+    qtbot.waitUntil(lambda: senders.isHidden(), timeout=5000)

@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.incidents.supportedChanged.connect(self._on_incidents_supported)
         self.alerts.incidentRequested.connect(self.incidents.open_for)
         self.egress = EgressPanel(self.runner, self)
+        self.egress.accountActivated.connect(self.open_account)  # a listing's senders, to investigate
         self.egress_dock = QDockWidget(self)
         self.egress_dock.setObjectName("egressDock")
         self.egress_dock.setWidget(self.egress)
