@@ -25,7 +25,7 @@ from tests.conftest import free_port
 from tests.harness import ServerThread
 
 from .conftest import sample
-from .dnsbl_server import LISTED, dnsbl_server
+from fumidai.sim.dnsbl import LISTED, dnsbl_server
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TARO, HANAKO = "taro@example.jp", "hanako@example.jp"
