@@ -35,6 +35,7 @@ from .listing_senders import ListingSenders
 REFRESH_S = 60.0
 LISTED_COLOUR = "#d32f2f"
 ERROR_COLOUR = "#f57c00"
+FIT_ROWS = 6  # the table grows with its rows up to this many, then scrolls
 
 
 class EgressPanel(QWidget):
@@ -66,8 +67,9 @@ class EgressPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addWidget(self.senders, 1)
+        layout.addStretch(0)  # while nothing is listed the table keeps its height and the rest stays empty
         self._timer = QTimer(self, interval=int(refresh_s * 1000))
         self._timer.timeout.connect(self.refresh)
         self.retranslate()
@@ -157,6 +159,7 @@ class EgressPanel(QWidget):
                 if c == 5 and words:
                     item.setToolTip(html.escape(words))
                 self.table.setItem(r, c, item)
+        self._fit_height()
         listed = self.listed_count()
         if not self.items:
             text = self.tr("No blocklist answers yet") if self.supported else ""
@@ -166,6 +169,18 @@ class EgressPanel(QWidget):
             text = self.tr("Not listed on any of {total} checks").format(total=len(self.items))
         self.summary.setText(text)
         self.summary.setStyleSheet(f"color: {LISTED_COLOUR}; font-weight: bold" if listed else "")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_height)  # once shown, the header and rows have their real style
+
+    def _fit_height(self) -> None:
+        """Exactly as tall as its rows (up to FIT_ROWS), never squeezed: the space below goes to the senders."""
+        t = self.table
+        row = max(t.rowHeight(0) if t.rowCount() else 0, t.verticalHeader().defaultSectionSize())
+        header = max(t.horizontalHeader().height(), t.horizontalHeader().sizeHint().height())
+        rows = min(max(t.rowCount(), 1), FIT_ROWS)
+        t.setFixedHeight(header + rows * row + t.horizontalScrollBar().sizeHint().height() + 2 * t.frameWidth() + 2)
 
     def selected_egress(self) -> str:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

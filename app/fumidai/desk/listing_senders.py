@@ -62,6 +62,9 @@ class ListingSenders(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellDoubleClicked.connect(self._on_double_click)
         self.table.installEventFilter(self)  # Enter / Return opens the current row's account
+        # At least three rows: in a short dock the note and the heading must not squeeze it away.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 3 * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth())
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.hours_label)
@@ -107,8 +110,8 @@ class ListingSenders(QWidget):
                            on_success=self._loaded)
 
     def _loaded(self, data: dict | None) -> None:
-        if data is None or data.get("egress") != self.egress:
-            return  # an older backend (404), or an answer for the address shown before
+        if data is None or data.get("egress") != self.egress or data.get("hours") != self.hours.value():
+            return  # an older backend (404), or a late answer for the address or hours shown before
         self.data = data
         self._fill()
         self.loaded.emit()
