@@ -122,6 +122,7 @@ def test_account_panel_without_complaint_intake(qtbot, api, panel):
 
 def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(qtbot, api, tmp_path):
     api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed", delist_url="https://check.spamhaus.org/")
+    api.senders["203.0.113.10"] = [{"account": "user0003", "messages": 50, "recipients": 400, "refused": 3}]
     api.add_alert("203.0.113.10", kind="blocklist_listed", reason="203.0.113.10 listed on zen.spamhaus.org",
                   country=None, detail={"egress": "203.0.113.10", "zone": "zen.spamhaus.org"})
     with FakeApi(accounts=5) as old:
@@ -142,6 +143,11 @@ def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(q
             assert old_w.egress_dock.isHidden() and not old_w.egress_dock.toggleViewAction().isVisible()
             qtbot.waitUntil(lambda: new_w.egress.listed_count() == 1, timeout=5000)
             assert new_w.egress_dock.windowTitle() == "Egress reputation (1)"
+            # The listing's senders open in the account panel, as from the accounts table.
+            qtbot.waitUntil(lambda: new_w.egress.senders.table.rowCount() == 1, timeout=5000)
+            new_w.egress.senders.table.cellDoubleClicked.emit(0, 0)
+            qtbot.waitUntil(lambda: new_w.account_panel.detail is not None
+                            and new_w.account_panel.detail.account == "user0003", timeout=5000)
             qtbot.waitUntil(lambda: new_w.alerts.model.rowCount() > 0, timeout=5000)
             shown = []
             new_w.account_panel.set_account = shown.append  # a blocklist alert is no account
