@@ -9,7 +9,7 @@ accounts of ``--accounts`` send), marks one egress address listed, then times
 account over the buckets of those hours, grouped and sorted in the database.
 
 Measured 2026-12-08 on the shared 2-core machine (load average 5–7), 576,000 buckets (24 h × 400
-senders a minute of 20,000 accounts), median of 5: SQLite 37 / 200 / 688 ms and PostgreSQL 16
+senders a minute of 20,000 accounts), median of 5: SQLite 37 / 200 / 688 ms and PostgreSQL 15
 40 / 155 / 395 ms for 1 / 6 / 24 hours. A staff read off the policy path (in a thread), asked
 once a minute by each desk showing a listing.
 """
