@@ -540,196 +540,211 @@
 <context>
     <name>AccountRatesModel</name>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="44"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="26"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="46"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="28"/>
         <source>Last hour</source>
         <translation>直近1時間</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="47"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="29"/>
         <source>Last day</source>
         <translation>直近1日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="48"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="30"/>
         <source>Quota</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="49"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="31"/>
         <source>Used</source>
         <translation>使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="50"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="32"/>
         <source>Recipients
 /min</source>
         <translation>宛先数
 /分</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="51"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="33"/>
         <source>Top country</source>
         <translation>主な送信元国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="52"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="34"/>
         <source>Countries</source>
         <translation>国数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="53"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="35"/>
         <source>Status</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="54"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="36"/>
         <source>Since</source>
         <translation>開始時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="58"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="41"/>
         <source>SASL user name</source>
         <translation>SASL ユーザー名</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="45"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="27"/>
         <source>msg/min
 (5 min)</source>
         <translation>通数/分
 (5分間)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="62"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="45"/>
         <source>Effective hourly quota (daily if none); a ◆ marks a staff override</source>
         <translation>有効な1時間あたりの上限（なければ1日の上限）。◆ はスタッフによる変更</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="59"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="42"/>
         <source>Attempts per minute over the last 5 minutes, accepted and refused alike</source>
         <translation>直近5分間の1分あたりの送信試行数 (受付・拒否の両方)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="55"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="37"/>
         <source>Risk</source>
         <translation>リスク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="60"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="38"/>
+        <source>Complaints</source>
+        <translation>苦情</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="43"/>
         <source>Messages accepted in the last hour (refused ones not counted)</source>
         <translation>直近1時間に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="61"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="44"/>
         <source>Messages accepted in the last day (refused ones not counted)</source>
         <translation>直近1日に受け付けた通数 (拒否分は含まない)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="63"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="46"/>
         <source>Highest share used of any of the account&apos;s quotas</source>
         <translation>このアカウントの各上限のうち最も高い使用率</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="64"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="47"/>
         <source>Recipients per minute</source>
         <translation>1分あたりの宛先数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="65"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="48"/>
         <source>Country most mail came from</source>
         <translation>最も多く送信された国</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="66"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="49"/>
         <source>Distinct source countries today</source>
         <translation>本日の送信元国の数</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="67"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="50"/>
         <source>ok, limited, auto-stopped or stopped by staff</source>
         <translation>正常・制限中・自動停止・担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="68"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="51"/>
         <source>When the status began</source>
         <translation>この状態になった時刻</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="69"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="52"/>
         <source>The behaviour analysis: watch, probation, hold or suspend, and why</source>
         <translation>行動分析の判定 (監視・仮制限・保留・停止) とその理由</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="72"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="53"/>
+        <source>Complaints (feedback loops, abuse reports) traced to the account within the server&apos;s complaints window</source>
+        <translation>苦情の期間内にこのアカウントへたどれた苦情（フィードバックループ・迷惑メール報告）</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="57"/>
         <source>watch</source>
         <translation>監視</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="73"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="58"/>
         <source>probation</source>
         <translation>仮制限</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="74"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="59"/>
         <source>hold</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="75"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="60"/>
         <source>suspend</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="100"/>
         <source>ok</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="100"/>
         <source>limited</source>
         <translation>制限中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="100"/>
         <source>auto-stopped</source>
         <translation>自動停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="117"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="101"/>
         <source>stopped by staff</source>
         <translation>担当者が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="132"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="140"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="124"/>
         <source>/h</source>
         <translation>/時</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="132"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="140"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="116"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="124"/>
         <source>/d</source>
         <translation>/日</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="258"/>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="500"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="163"/>
+        <location filename="../../app/fumidai/desk/rates_model.py" line="338"/>
         <source>stopped by {staff}</source>
         <translation>{staff} が停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="290"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="191"/>
         <source>no expiry</source>
         <translation>期限なし</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/rates_model.py" line="291"/>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="192"/>
         <source>Staff override, until {until}</source>
         <translation>担当者による個別設定 (期限: {until})</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/rates_columns.py" line="201"/>
+        <source>{n} complaints within the complaints window; the account panel lists them (double-click)</source>
+        <translation>苦情の期間内に {n} 件。一覧はアカウント画面で（ダブルクリック）</translation>
     </message>
 </context>
 <context>
@@ -1186,72 +1201,72 @@
 <context>
     <name>EgressPanel</name>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="76"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="76"/>
         <source>List</source>
         <translation>リスト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="68"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="76"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="77"/>
         <source>Since</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="77"/>
         <source>Delisting</source>
         <translation>掲載解除</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="69"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="77"/>
         <source>List&apos;s text</source>
         <translation>リストの説明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="113"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="127"/>
         <source>listed</source>
         <translation>掲載中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="113"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="127"/>
         <source>not listed</source>
         <translation>未掲載</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="114"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="128"/>
         <source>check failed</source>
         <translation>確認失敗</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="136"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="150"/>
         <source>since {since}, checked {checked}</source>
         <translation>{since} から、{checked} に確認</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="139"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="153"/>
         <source>Double-click to open the list&apos;s delisting page</source>
         <translation>ダブルクリックで掲載解除ページを開きます</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="148"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="162"/>
         <source>No blocklist answers yet</source>
         <translation>ブロックリストの確認結果はまだありません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="150"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="164"/>
         <source>{n} of {total} checks: listed</source>
         <translation>{total} 件中 {n} 件で掲載中</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/egress.py" line="152"/>
+        <location filename="../../app/fumidai/desk/egress.py" line="166"/>
         <source>Not listed on any of {total} checks</source>
         <translation>{total} 件すべてで未掲載</translation>
     </message>
@@ -1343,6 +1358,59 @@
         <location filename="../../app/fumidai/desk/dialogs/quota.py" line="130"/>
         <source>default: {0}</source>
         <translation>既定値: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>ListingSenders</name>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="78"/>
+        <source>Account</source>
+        <translation>アカウント</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="78"/>
+        <source>Messages</source>
+        <translation>通数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="78"/>
+        <source>Recipients</source>
+        <translation>宛先数</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="79"/>
+        <source>Refused</source>
+        <translation>拒否</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="80"/>
+        <source>Hours before:</source>
+        <translation>掲載前の時間:</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="81"/>
+        <source> h</source>
+        <translation> 時間</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="82"/>
+        <source>Counts are per account, not per egress address: the submission servers relay everything through the egress addresses. Double-click an account to investigate it.</source>
+        <translation>件数はアカウントごとで、送信元アドレスごとではありません（サブミッションサーバーはすべてのメールを送信元アドレス経由で中継します）。ダブルクリックでアカウントを調べます。</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="135"/>
+        <source>{egress} is not listed now</source>
+        <translation>{egress} は現在掲載されていません</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="137"/>
+        <source>{egress}: no account sent mail in the {hours} hours before the listing ({at})</source>
+        <translation>{egress}: 掲載（{at}）前の {hours} 時間に送信したアカウントはありません</translation>
+    </message>
+    <message>
+        <location filename="../../app/fumidai/desk/listing_senders.py" line="140"/>
+        <source>{egress}: accounts that sent most in the {hours} hours before the listing ({at})</source>
+        <translation>{egress}: 掲載（{at}）前の {hours} 時間に送信の多かったアカウント</translation>
     </message>
 </context>
 <context>
@@ -1452,147 +1520,147 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/fumidai/desk/main_window.py" line="55"/>
-        <location filename="../../app/fumidai/desk/main_window.py" line="344"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="345"/>
         <source>System</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="322"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="323"/>
         <source>unknown role</source>
         <translation>権限不明</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="324"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="325"/>
         <source>Fumidai abuse desk — {backend} — {who}</source>
         <translation>Fumidai 不正利用対応デスク — {backend} — {who}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="326"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="327"/>
         <source>Live</source>
         <translation>ライブ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="327"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
         <source>Trends</source>
         <translation>傾向</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="328"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="329"/>
         <source>Alerts</source>
         <translation>アラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="329"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="330"/>
         <source>Incidents</source>
         <translation>インシデント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="331"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
         <source>Account</source>
         <translation>アカウント</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="332"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="333"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="334"/>
         <source>&amp;Account</source>
         <translation>アカウント(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="334"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="335"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="335"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="337"/>
         <source>Follow the system</source>
         <translation>システムに従う</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="336"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="337"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="337"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="338"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="339"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
         <source>Pause live updates</source>
         <translation>ライブ更新を一時停止</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="340"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="341"/>
         <source>Keep the table still while you work (Space)</source>
         <translation>作業中は表を止めておく (Space)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="341"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="342"/>
         <source>Refresh now</source>
         <translation>今すぐ更新</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="342"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="343"/>
         <source>Find account</source>
         <translation>アカウントを検索</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="354"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="355"/>
         <source>Your role (viewer) can look but not change accounts</source>
         <translation>あなたの権限 (閲覧者) では参照のみ可能で、アカウントは変更できません</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="392"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="393"/>
         <source>The language changes at the next start.</source>
         <translation>言語は次回の起動時に切り替わります。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="405"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="406"/>
         <source>{rate:,.1f} msg/min · {active:,} sending now (5 min) · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.1f} 通/分 · 送信中 {active:,} (5分間) · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="443"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="444"/>
         <source>Egress reputation</source>
         <translation>送信元の評判</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="483"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="484"/>
         <source>waiting for the first update…</source>
         <translation>最初の更新を待っています…</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="485"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="486"/>
         <source>last update {n} s ago</source>
         <translation>最終更新 {n} 秒前</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="487"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="488"/>
         <source>paused (Space to resume)</source>
         <translation>一時停止中 (Space で再開)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="490"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="491"/>
         <source>next refresh in {n} s</source>
         <translation>次の更新まで {n} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="493"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="494"/>
         <source>No data yet: the backend does not answer. Retrying.</source>
         <translation>データがありません: サーバーが応答しません。再試行しています。</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/main_window.py" line="495"/>
+        <location filename="../../app/fumidai/desk/main_window.py" line="496"/>
         <source>Stale data: last update {n} s ago. Retrying.</source>
         <translation>古いデータです: 最終更新 {n} 秒前。再試行しています。</translation>
     </message>
@@ -2293,32 +2361,32 @@
 <context>
     <name>WallWindow</name>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="111"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="133"/>
         <source>Fumidai — wall</source>
         <translation>Fumidai — 壁面表示</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="112"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="134"/>
         <source>Fumidai — sending sources</source>
         <translation>Fumidai — 送信元</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="113"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="135"/>
         <source>Newest alerts</source>
         <translation>最新のアラート</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="114"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="136"/>
         <source>Top accounts (msg/min)</source>
         <translation>上位アカウント (通/分)</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="120"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="142"/>
         <source>Last {0} · accepted and refused</source>
         <translation>直近 {0} · 受理と拒否</translation>
     </message>
     <message>
-        <location filename="../../app/fumidai/desk/wall.py" line="147"/>
+        <location filename="../../app/fumidai/desk/wall.py" line="169"/>
         <source>{rate:,.0f} msg/min · {active:,} sending · {limited:,} limited · {stopped:,} stopped</source>
         <translation>{rate:,.0f} 通/分 · 送信中 {active:,} · 制限中 {limited:,} · 停止 {stopped:,}</translation>
     </message>

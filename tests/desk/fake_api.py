@@ -102,6 +102,8 @@ class FakeApi:
         self.zones: list[str] = ["zen.spamhaus.org", "bl.spamcop.net"]
         self.blocklist_items: list[dict] = []  # pairs checked so far (set_blocklist)
         self.complaints: list[dict] = []  # oldest first (add_complaint)
+        self.senders: dict[str, list[dict]] = {}  # egress -> accounts that sent most before its listing
+        self.senders_asked: list[tuple[str, int]] = []  # (egress, hours) of each senders read
         self.notice_status = "sent"  # "queued": notices wait for deliver_notices(), as the real outbox
         for n in range(alerts):
             self.add_alert(f"user{n:04d}")
@@ -393,6 +395,17 @@ class FakeApi:
         if method == "GET" and route == "/blocklists" and not self.without_reputation:
             return 200, {"egress": list(self.egress), "zones": list(self.zones),
                          "items": copy.deepcopy(self.blocklist_items)}
+        if (method == "GET" and len(seg) == 3 and seg[0] == "blocklists" and seg[2] == "senders"
+                and not self.without_reputation):
+            egress, hours = seg[1], int(q.get("hours", 6))
+            if egress not in self.egress:
+                return 404, {"detail": "not an egress address of this server"}
+            self.senders_asked.append((egress, hours))
+            listed = sorted((i for i in self.blocklist_items if i["egress"] == egress and i["status"] == "listed"),
+                            key=lambda i: i["since"])
+            return 200, {"egress": egress, "listed": bool(listed), "zones": sorted(i["zone"] for i in listed),
+                         "listed_at": listed[0]["since"] if listed else None, "hours": hours,
+                         "items": copy.deepcopy(self.senders.get(egress, [])) if listed else []}
         if method == "GET" and route == "/complaints" and not self.without_reputation:
             after, limit = int(q.get("after_id", 0)), int(q.get("limit", 200))
             items = [c for c in self.complaints if c["id"] > after][:limit]

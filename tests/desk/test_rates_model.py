@@ -499,3 +499,21 @@ def test_status_fits_the_labels_of_a_language_chosen_later(panel, japanese):
         font = status_style(state)[0]
         font = font.resolve(panel.table.font()) if font is not None else panel.table.font()
         assert width >= QFontMetrics(font).horizontalAdvance(state_text(state)), state
+
+
+def test_the_complaints_column_shows_counts_sorts_and_leaves_zero_blank():
+    from fumidai.desk.rates_model import COL_COMPLAINTS
+
+    model = AccountRatesModel()
+    counts = {0: 0, 1: 3, 2: None, 3: 1}  # None: an older backend's row without the field
+    snapshot = [dataclasses.replace(r, complaints=counts[i]) for i, r in enumerate(rows(4))]
+    model.apply_snapshot(snapshot)
+    assert model.headerData(COL_COMPLAINTS, Qt.Orientation.Horizontal) == "Complaints"
+    shown = {model.index(r, COL_ACCOUNT).data(): model.index(r, COL_COMPLAINTS) for r in range(4)}
+    assert [shown[a.account].data() for a in snapshot] == ["", "3", "", "1"]
+    assert shown[snapshot[1].account].data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert shown[snapshot[0].account].data(Qt.ItemDataRole.BackgroundRole) is None
+    assert "3 complaints" in shown[snapshot[1].account].data(Qt.ItemDataRole.ToolTipRole)
+    model.sort(COL_COMPLAINTS, Qt.SortOrder.DescendingOrder)
+    assert [model.index(r, COL_ACCOUNT).data() for r in range(4)] == [snapshot[i].account for i in (1, 3, 0, 2)]
+    assert [model.index(r, COL_COMPLAINTS).data(SORT_ROLE) for r in range(4)] == [3, 1, 0, -1]

@@ -122,6 +122,7 @@ def test_account_panel_without_complaint_intake(qtbot, api, panel):
 
 def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(qtbot, api, tmp_path):
     api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed", delist_url="https://check.spamhaus.org/")
+    api.senders["203.0.113.10"] = [{"account": "user0003", "messages": 50, "recipients": 400, "refused": 3}]
     api.add_alert("203.0.113.10", kind="blocklist_listed", reason="203.0.113.10 listed on zen.spamhaus.org",
                   country=None, detail={"egress": "203.0.113.10", "zone": "zen.spamhaus.org"})
     with FakeApi(accounts=5) as old:
@@ -142,6 +143,11 @@ def test_the_main_window_shows_egress_reputation_only_where_the_backend_checks(q
             assert old_w.egress_dock.isHidden() and not old_w.egress_dock.toggleViewAction().isVisible()
             qtbot.waitUntil(lambda: new_w.egress.listed_count() == 1, timeout=5000)
             assert new_w.egress_dock.windowTitle() == "Egress reputation (1)"
+            # The listing's senders open in the account panel, as from the accounts table.
+            qtbot.waitUntil(lambda: new_w.egress.senders.table.rowCount() == 1, timeout=5000)
+            new_w.egress.senders.table.cellDoubleClicked.emit(0, 0)
+            qtbot.waitUntil(lambda: new_w.account_panel.detail is not None
+                            and new_w.account_panel.detail.account == "user0003", timeout=5000)
             qtbot.waitUntil(lambda: new_w.alerts.model.rowCount() > 0, timeout=5000)
             shown = []
             new_w.account_panel.set_account = shown.append  # a blocklist alert is no account
@@ -169,3 +175,46 @@ def test_behaviour_reasons_in_japanese(japanese):
     a = _alert("behaviour", "emi@isp.example", "behaviour:watch", BEHAVIOUR)
     assert kind_short("behaviour") == "リスク"
     assert alert_reason(a) == "リスク: 監視 · 宛先 39 件中 36 件が初めての相手"
+
+
+def test_a_listing_shows_the_accounts_that_sent_most_before_it_ready_to_open(qtbot, api, egress):
+    api.egress = ["203.0.113.10", "203.0.113.11"]
+    api.set_blocklist("203.0.113.11", "zen.spamhaus.org", "not_listed")
+    api.senders["203.0.113.10"] = [
+        {"account": EVIL, "messages": 1200, "recipients": 9000, "refused": 40},
+        {"account": "user0002", "messages": 30, "recipients": 31, "refused": 0}]
+    api.senders["203.0.113.11"] = [{"account": "user0003", "messages": 5, "recipients": 5, "refused": 0}]
+    senders = egress.senders
+    egress.start()
+    qtbot.waitUntil(lambda: egress.table.rowCount() == 1, timeout=5000)
+    assert senders.isHidden() and senders.egress == ""  # nothing listed: nothing to investigate
+    with qtbot.waitSignal(senders.loaded, timeout=5000):
+        api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "listed")
+        egress.refresh()
+    assert not senders.isHidden() and senders.egress == "203.0.113.10"
+    assert api.senders_asked[-1] == ("203.0.113.10", 6)
+    table = senders.table
+    assert [[table.item(r, c).text() for c in range(4)] for r in range(2)] == [
+        [EVIL, "1,200", "9,000", "40"], ["user0002", "30", "31", "0"]]  # the name as typed, never markup
+    heading = senders.heading.text()
+    assert "203.0.113.10" in heading and "accounts that sent most in the 6 hours before the listing" in heading
+    assert "per account, not per egress address" in senders.note.text()
+    for label in senders.findChildren(QLabel):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    # Double-click and Enter open the account, as in the accounts table.
+    with qtbot.waitSignal(egress.accountActivated, timeout=1000) as opened:
+        table.cellDoubleClicked.emit(1, 0)
+    assert opened.args == ["user0002"]
+    table.setCurrentCell(0, 0)
+    with qtbot.waitSignal(egress.accountActivated, timeout=1000) as opened:
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened.args == [EVIL]
+    # Another span of hours asks again; a late answer for the old span does not overwrite it.
+    senders.hours.setValue(12)
+    qtbot.waitUntil(lambda: "12 hours" in senders.heading.text(), timeout=5000)
+    assert ("203.0.113.10", 12) in api.senders_asked
+    senders._loaded({**senders.data, "hours": 6})
+    assert "12 hours" in senders.heading.text()
+    # Delisted: the senders go.
+    api.set_blocklist("203.0.113.10", "zen.spamhaus.org", "not_listed")
+    qtbot.waitUntil(lambda: senders.isHidden(), timeout=5000)

@@ -12,7 +12,7 @@ from fumidai.reputation.blocklists import (BlocklistMonitor, Observation, Status
                                             register_metrics, transition)
 
 from ..conftest import free_port
-from .dnsbl_server import LISTED, NXDOMAIN, SERVFAIL, TIMEOUT, Behaviour, dnsbl_server
+from fumidai.sim.dnsbl import LISTED, NXDOMAIN, SERVFAIL, TIMEOUT, Behaviour, dnsbl_server
 
 EGRESS = ["203.0.113.10", "2001:db8::25"]
 ZEN = {"zone": "zen.test", "listed": {"127.0.0.2": "SBL", "127.0.0.4": "XBL"}, "delist_url": "https://check.test/"}

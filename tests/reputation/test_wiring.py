@@ -25,7 +25,7 @@ from tests.conftest import free_port
 from tests.harness import ServerThread
 
 from .conftest import sample
-from .dnsbl_server import LISTED, dnsbl_server
+from fumidai.sim.dnsbl import LISTED, dnsbl_server
 
 APP = Path(__file__).resolve().parents[2] / "app"
 TARO, HANAKO = "taro@example.jp", "hanako@example.jp"
@@ -224,3 +224,57 @@ def test_check_config_reads_the_key_file_and_creates_nothing(tmp_path, mmdb_path
     key_file.chmod(0o644)
     r = check(str(key_file))
     assert r.returncode == 2 and "chmod 600" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_listing_names_the_accounts_that_sent_most_in_the_hours_before_it(tmp_path, key_file, mmdb_path):
+    from fumidai.store.db import Store
+    from fumidai.store.repo import add_buckets
+
+    port = free_port()
+    now_minute = int(time.time() // 60)
+    settings = _settings(tmp_path, key_file, mmdb_path, blocklists={
+        "egress": ["203.0.113.10", "203.0.113.11"], "nameservers": [f"127.0.0.1:{port}"], "timeout": 1,
+        "zones": ["zen.test"]})
+    store = Store(settings.storage.url)
+    store.upgrade()
+    with store.session() as s:  # what the flusher would have stored: (account, minute, country, am, ar, rm, rr)
+        add_buckets(s, [("spammer@example.jp", now_minute - 30, "CN", 40, 400, 5, 50),
+                        ("spammer@example.jp", now_minute - 20, "CN", 20, 200, 0, 0),
+                        ("busy@example.jp", now_minute - 150, "JP", 30, 30, 0, 0),
+                        ("refused@example.jp", now_minute - 10, "US", 0, 0, 9, 90),  # sent nothing: not named
+                        ("early@example.jp", now_minute - 8 * 60, "JP", 500, 500, 0, 0),  # before the 6 hours
+                        ("later@example.jp", now_minute + 30, "JP", 900, 900, 0, 0)])  # after the listing
+    store.dispose()
+    with dnsbl_server(port) as dns:
+        dns.table["10.113.0.203.zen.test"] = LISTED()
+        with ServerThread(settings, policy=False, api=True, reputation=True) as srv:
+            token = srv.call(srv.actions.add_staff, "viewer-1", "viewer", "test")
+            with _client(srv, token) as viewer:
+                _wait(lambda: len(viewer.get("/api/v1/blocklists").json()["items"]) == 2, "a stored round")
+                listed = viewer.get("/api/v1/blocklists/203.0.113.10/senders").json()
+                assert listed["egress"] == "203.0.113.10" and listed["listed"] is True
+                assert listed["zones"] == ["zen.test"] and listed["hours"] == 6 and listed["listed_at"]
+                assert [(i["account"], i["messages"], i["recipients"], i["refused"]) for i in listed["items"]] == [
+                    ("spammer@example.jp", 60, 600, 5), ("busy@example.jp", 30, 30, 0)]
+                short = viewer.get("/api/v1/blocklists/203.0.113.10/senders", params={"hours": 2, "limit": 5}).json()
+                assert [i["account"] for i in short["items"]] == ["spammer@example.jp"]
+                clean = viewer.get("/api/v1/blocklists/203.0.113.11/senders").json()
+                assert (clean["listed"], clean["listed_at"], clean["items"]) == (False, None, [])
+                for bad in ("198.51.100.1", "not-an-address"):
+                    assert viewer.get(f"/api/v1/blocklists/{bad}/senders").status_code == 404
+                assert viewer.get("/api/v1/blocklists/203.0.113.10/senders", params={"hours": 0}).status_code == 422
+
+
+def test_account_rows_carry_the_complaint_count(server):
+    with _client(server, server.operator) as operator:
+        common = {"sasl_username": TARO, "instance": "1.test.0"}
+        assert server.ask("RCPT", recipient="someone@example.net", **common) == "DUNNO"
+        assert server.ask("DATA", recipient_count="1", **common).startswith("PREPEND X-Fumidai-Trace: ")
+        live = {"q": "taro", "status": "active", "sort": "-rate", "window": 3600}  # the live path: no store record
+        before = operator.get("/api/v1/accounts", params=live).json()["items"]
+        assert [(r["account"], r["complaints"]) for r in before] == [(TARO, 0)]
+        assert operator.post("/api/v1/complaints", content=sample("jmrp.eml")).json()["outcome"] == "recorded"
+        after = operator.get("/api/v1/accounts", params=live).json()["items"]
+        assert [(r["account"], r["complaints"]) for r in after] == [(TARO, 1)]
+        top = operator.get("/api/v1/overview", params={"window": 3600}).json()["top"]
+        assert {r["account"]: r["complaints"] for r in top}.get(TARO) == 1

@@ -26,6 +26,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pr
 SUMMARY = re.compile(r"^\[sim \+\d+h\d\dm\] [\d.]+ messages/min, \d+ accounts sending, \d+ suspended")
 FOLDER = re.compile(r"demo folder \(removed at the end\): (\S+)")
 API = re.compile(r"API (http://127\.0\.0\.1:\d+)")
+COMPLAINTS = re.compile(r"^complaints: 2 feedback-loop reports \(ARF\) from mail\.example about spam sent by (\S+@\S+) "
+                        r"posted to the API: recorded 2; 2 of 3 complaints within the window")
+LISTING = re.compile(r"^blocklist: the demo's DNS blocklist now lists egress 192\.0\.2\.25 on dnsbl\.demo\.example")
+LISTED = re.compile(r"^blocklist: egress 192\.0\.2\.25 LISTED on dnsbl\.demo\.example \(seen by the server's monitor\); "
+                    r"accounts that sent most in the 6 hours before: \S+@\S+ \(\d+\)")
 
 
 class Demo:
@@ -147,6 +152,11 @@ def test_headless_demo_stops_hijacks_and_leaves_nothing_behind(tmp_path):
     assert any("auto_suspend" in line for line in summaries), "no automatic stop was shown as it happened"
     assert "fumidai demo: stopping (15 s are over)" in demo.lines
     assert any(re.match(r"  \d+ submissions, \d+ maillog lines$", line) for line in demo.lines), out
+    # A hijacked account's spam, traced by its header, comes back as complaints; then the listing.
+    hijacked = re.search(r"hijacked: (.+)$", out, re.M).group(1)
+    complained = demo.wait_for(COMPLAINTS, timeout=0).group(1)
+    assert f"{complained} (" in hijacked, (complained, hijacked)
+    demo.wait_for(LISTING, timeout=0)
 
     hijacks, honest = report_rows(demo.lines)
     assert len(hijacks) == 4, out
@@ -185,6 +195,26 @@ def test_sigterm_midway_stops_everything_and_notices_reach_the_sink(tmp_path):
             assert r.status == 201
         demo.wait_for(re.compile(r"^notice mailed to \S+@example\.(jp|com): .+ \(kept as 0001\.eml"), timeout=20)
         assert (folder / "mail" / "0001.eml").exists()
+
+        # The reputation story: complaints traced to a hijacked account, one egress address listed;
+        # the desk reads the same through the API.
+        complained = demo.wait_for(COMPLAINTS, timeout=60).group(1)
+        demo.wait_for(LISTED, timeout=30)
+
+        def get(path):
+            req = urllib.request.Request(f"{api}/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return json.loads(r.read())
+
+        quoted = urllib.parse.quote(complained, safe="")
+        assert len(get(f"/accounts/{quoted}/complaints")["items"]) == 2
+        rows = get(f"/accounts?q={quoted}")["items"]
+        assert [(r["account"], r["complaints"]) for r in rows] == [(complained, 2)]
+        states = {(i["egress"], i["zone"]): i["status"] for i in get("/blocklists")["items"]}
+        assert states == {("192.0.2.25", "dnsbl.demo.example"): "listed",
+                          ("192.0.2.26", "dnsbl.demo.example"): "not_listed"}
+        senders = get("/blocklists/192.0.2.25/senders")
+        assert senders["listed"] is True and senders["items"], senders
 
         demo.proc.send_signal(signal.SIGTERM)
         rc = demo.finish(timeout=30)

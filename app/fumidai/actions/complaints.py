@@ -25,7 +25,7 @@ from ..reputation.strikes import SUSPEND_REASON, StrikeDecision, Verdict, decide
 from ..store import complaints as repo
 from ..store import repo as core_repo
 from ..store.cursor import FirstSeen
-from ..store.records import to_datetime
+from ..store.records import to_datetime, to_epoch
 from .staff import LiveTarget, StaffActions
 
 log = logging.getLogger(__name__)
@@ -175,5 +175,24 @@ class BlocklistStore:
         def read():
             with self.store.session() as s:
                 return [blocklist_json(r, delist_urls.get(r.zone, "")) for r in repo.blocklist_states(s)]
+
+        return await asyncio.to_thread(read)
+
+    async def senders_before_listing(self, egress: str, hours: int, limit: int) -> dict[str, Any]:
+        """The accounts with the most accepted messages in the ``hours`` before ``egress``'s current
+        listing began (its earliest zone), from the stored buckets. Counts are per account: the
+        submission servers relay through every egress address, so no count is per address."""
+
+        def read():
+            with self.store.session() as s:
+                listed = [r for r in repo.blocklist_states(s) if r.egress == egress and r.status == "listed"]
+                if not listed:
+                    return {"egress": egress, "listed": False, "zones": [], "listed_at": None, "hours": hours,
+                            "items": []}
+                began = min(to_epoch(r.since) for r in listed)
+                end = int(began // 60) + 1  # the listing's own minute included
+                rows = core_repo.top_senders(s, end - hours * 60, end, limit)
+                return {"egress": egress, "listed": True, "zones": sorted(r.zone for r in listed),
+                        "listed_at": iso(began), "hours": hours, "items": [row._asdict() for row in rows]}
 
         return await asyncio.to_thread(read)

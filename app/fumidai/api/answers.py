@@ -91,6 +91,7 @@ class AccountRow(BaseModel):
     top_country: str | None
     countries: int
     risk: Risk
+    complaints: int  # complaints traced to the account within [complaints] window
 
 
 class Totals(BaseModel):
@@ -406,6 +407,25 @@ class Blocklists(BaseModel):
     items: list[BlocklistShown]
     egress: list[str]
     zones: list[str]
+
+
+class SenderShown(BaseModel):
+    account: str
+    messages: int  # accepted, over the hours before the listing
+    recipients: int
+    refused: int  # messages refused in the same hours
+
+
+class BlocklistSenders(BaseModel):
+    """The accounts that sent most in the hours before an egress address was listed. The counts are
+    per account, not per egress address: the submission servers relay through every egress address."""
+
+    egress: str
+    listed: bool  # listed on any zone now
+    zones: list[str]  # the zones that list it now
+    listed_at: Time | None  # when its current listing began (the earliest zone), else None
+    hours: int
+    items: list[SenderShown]  # most accepted messages first
 class IncidentNote(BaseModel):
     at: Time
     by: str

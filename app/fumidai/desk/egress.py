@@ -5,7 +5,9 @@ state, since when, the list's own TXT words and, where the zone has one, the del
 slowly (REFRESH_S) through the ActionRunner, off the GUI thread. A backend without blocklist checks
 (404), or with no egress address configured, hides the panel: ``supportedChanged(False)``. The TXT
 and error texts come from DNS answers of third parties: table items and tooltips are plain text
-(escaped), never markup.
+(escaped), never markup. Below the table, while an address is listed, ListingSenders shows the
+accounts that sent most in the hours before the listing (the selected listed row's address, else
+the first listed one); double-click or Enter opens one: ``accountActivated``.
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ from .actions import ActionRunner
 from .api.client import ApiError
 from .api.models import parse_time
 from .clock import local_text, utc_text
+from .listing_senders import ListingSenders
 
 REFRESH_S = 60.0
 LISTED_COLOUR = "#d32f2f"
 ERROR_COLOUR = "#f57c00"
+FIT_ROWS = 6  # the table grows with its rows up to this many, then scrolls
 
 
 class EgressPanel(QWidget):
     supportedChanged = Signal(bool)
     listedChanged = Signal(int)  # how many pairs are listed now
+    accountActivated = Signal(str)  # an account of the listing's senders, to investigate
 
     def __init__(self, runner: ActionRunner, parent: QWidget | None = None, *, refresh_s: float = REFRESH_S):
         super().__init__(parent)
@@ -53,13 +58,18 @@ class EgressPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellDoubleClicked.connect(self._on_double_click)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.senders = ListingSenders(runner, self)
+        self.senders.accountActivated.connect(self.accountActivated)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addWidget(self.senders, 1)
+        layout.addStretch(0)  # while nothing is listed the table keeps its height and the rest stays empty
         self._timer = QTimer(self, interval=int(refresh_s * 1000))
         self._timer.timeout.connect(self.refresh)
         self.retranslate()
@@ -103,7 +113,13 @@ class EgressPanel(QWidget):
                                            str(i.get("egress") or ""), str(i.get("zone") or "")))
         self.egress = [str(e) for e in data.get("egress") or [] if e]
         self.zones = [str(z) for z in data.get("zones") or [] if z]
+        selected = self.selected_egress()
         self._fill()
+        if selected:  # the same address stays selected across polls
+            row = next((r for r, i in enumerate(self.items) if i.get("egress") == selected), -1)
+            if row >= 0:
+                self.table.selectRow(row)
+        self._pick_senders(refresh=True)  # the counts may have grown, or the listing moved
         self.listedChanged.emit(self.listed_count())
 
     def listed_count(self) -> int:
@@ -143,6 +159,7 @@ class EgressPanel(QWidget):
                 if c == 5 and words:
                     item.setToolTip(html.escape(words))
                 self.table.setItem(r, c, item)
+        self._fit_height()
         listed = self.listed_count()
         if not self.items:
             text = self.tr("No blocklist answers yet") if self.supported else ""
@@ -152,6 +169,36 @@ class EgressPanel(QWidget):
             text = self.tr("Not listed on any of {total} checks").format(total=len(self.items))
         self.summary.setText(text)
         self.summary.setStyleSheet(f"color: {LISTED_COLOUR}; font-weight: bold" if listed else "")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_height)  # once shown, the header and rows have their real style
+
+    def _fit_height(self) -> None:
+        """Exactly as tall as its rows (up to FIT_ROWS), never squeezed: the space below goes to the senders."""
+        t = self.table
+        row = max(t.rowHeight(0) if t.rowCount() else 0, t.verticalHeader().defaultSectionSize())
+        header = max(t.horizontalHeader().height(), t.horizontalHeader().sizeHint().height())
+        rows = min(max(t.rowCount(), 1), FIT_ROWS)
+        t.setFixedHeight(header + rows * row + t.horizontalScrollBar().sizeHint().height() + 2 * t.frameWidth() + 2)
+
+    def selected_egress(self) -> str:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        row = rows[0].row() if rows else -1
+        return str(self.items[row].get("egress") or "") if 0 <= row < len(self.items) else ""
+
+    @Slot()
+    def _on_selection(self) -> None:
+        self._pick_senders(refresh=False)
+
+    def _pick_senders(self, refresh: bool) -> None:
+        """The listing whose senders to show: the selected row's address when it is listed, else the
+        first listed address ("" when none is listed). Asked again only when it changes, or ``refresh``."""
+        listed = [str(i.get("egress") or "") for i in self.items if i.get("status") == "listed"]
+        selected = self.selected_egress()
+        target = selected if selected in listed else (listed[0] if listed else "")
+        if refresh or target != self.senders.egress:
+            self.senders.show_for(target)
 
     def delist_url(self, row: int) -> str:
         if 0 <= row < len(self.items) and self.items[row].get("status") == "listed":

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.docks = SideDocks(self, self.alerts, self.incidents, self.egress, self.account_panel, can_act=self.can_act)
         self.alerts_dock, self.incidents_dock = self.docks.alerts, self.docks.incidents
         self.egress_dock, self.account_dock = self.docks.egress, self.docks.account
+        self.egress.accountActivated.connect(self.open_account)  # a listing's senders, to investigate
 
         self.rates.accountSelected.connect(self._on_account_selected)
         self.rates.accountActivated.connect(self.open_account)

@@ -73,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     from ..config import load_settings
-    from .reports import read_sources
+    from .report_sources import read_sources
 
     try:
         settings = load_settings(args.config)

@@ -23,50 +23,34 @@ KeptAside record, never an exception.
 from __future__ import annotations
 
 import binascii
-import codecs
 import email.header
 import email.utils
 import hashlib
-import ipaddress
-import os
 import quopri
 import re
-import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC
 from email import policy
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
-from pathlib import Path
-from typing import BinaryIO
 
-from ..errors import FumidaiError
+from .report_sources import MAX_REPORT_BYTES, RawReport, read_bounded, read_sources  # noqa: F401 (the API of this module)
+from .report_text import (
+    MAX_HEADER_FIELDS, clean_text, decode_header_value, raw_header, read_address, read_date, read_feedback_type,
+    read_ip, read_message_id, text_of, too_costly,
+)
 from .trace import MAX_TOKEN_CHARS, TokenRejected, TraceCodec
 
-MAX_REPORT_BYTES = 20 * 1024 * 1024  # bigger reports are kept aside unread
-MAX_HEADER_FIELDS = 1000  # per header block; a report with more is a header bomb
 MAX_PARTS = 500  # MIME parts looked at per report
-# The email parser's cost grows with lines × open multipart levels, and its structured
-# header parser is quadratic on long parameter lists: measured, 9 M short lines took 24 s,
-# 50 nested levels over 5 M lines 135 s, a Content-Type with 20,000 parameters 44 s.
-# A real 10 MB report (76-character lines) has about 140,000 lines and a few levels.
-MAX_LINES = 400_000
-MAX_MULTIPART = 25  # multipart declarations in the whole report, the original's included
-MAX_CONTENT_FIELD = 4096  # bytes of one Content-* header field, folded lines included
 MAX_DEPTH = 3  # an ARF forwarded as an attachment is read; deeper nesting is not
 MAX_TEXT_SCAN = 1024 * 1024  # characters of a forwarded message searched for quoted headers
-MAX_HEADER_DECODE = 8192  # longer raw header values are cut before RFC 2047 decoding
 KEPT_HEAD_BYTES = 256 * 1024  # what a KeptAside record keeps of the report for staff to look at
-FIELD_LIMIT = 998  # one header line: Message-IDs, subjects, reporters are cut to this
 
 # Feedback types (RFC 5965 §7.3 and the IANA registry) that are not complaints about mail sent.
 NOT_COMPLAINTS = {"not-spam": "the reporter says it is not spam", "auth-failure": "an authentication failure report"}
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
-_MSGID_RE = re.compile(r"<[^<>\s]{1,990}>")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 _QUOTE_RE = re.compile(r"^[ \t]*(?:>[ \t]?|\|[ \t]?)*")
 _HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:")
 
@@ -117,165 +101,8 @@ class KeptAside:
 Outcome = Complaint | Ignored | KeptAside
 
 
-@dataclass(frozen=True)
-class RawReport:
-    """One report as read: ``data`` is at most MAX_REPORT_BYTES + 1 bytes; ``size`` its full size if known."""
-
-    origin: str
-    data: bytes
-    size: int
-
-
 class _Unreadable(Exception):
     """This report cannot be read (the message is the KeptAside reason)."""
-
-
-# --- small, defensive readers of hostile text ----------------------------------------------
-
-
-def clean_text(value: str | None, limit: int = FIELD_LIMIT) -> str | None:
-    """One line of displayable text: control characters and NULs dropped, whitespace folded."""
-    if value is None:
-        return None
-    value = _CONTROL_RE.sub(" ", value[: limit * 4])
-    value = " ".join(value.split())[:limit]
-    return value or None
-
-
-def _raw_header(msg: Message, name: str) -> str | None:
-    """The first raw value of a header, without the email package's structured parsing."""
-    lname = name.lower()
-    for key, value in msg.raw_items():
-        if key.lower() == lname:
-            return value if isinstance(value, str) else str(value)
-    return None
-
-
-# Raw 8-bit header bytes (against RFC 5322, common from Japanese mailers) are tried in this order.
-EIGHT_BIT_GUESSES = ("utf-8", "cp932", "euc-jp")
-
-
-def _undo_surrogates(raw: str) -> str:
-    """The email package keeps 8-bit header bytes as surrogates: guess their charset."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in raw):
-        return raw
-    data = raw.encode("utf-8", "surrogateescape")
-    for charset in EIGHT_BIT_GUESSES:
-        try:
-            return data.decode(charset)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", "replace")
-
-
-def _decoded(raw: str | None) -> str | None:
-    """RFC 2047 words decoded (unknown charsets replaced), as one clean line."""
-    if raw is None:
-        return None
-    raw = _undo_surrogates(raw[:MAX_HEADER_DECODE])
-    try:
-        pieces = []
-        for chunk, charset in email.header.decode_header(raw):
-            if isinstance(chunk, bytes):
-                pieces.append(_decode_bytes(chunk, charset))
-            else:
-                pieces.append(chunk)
-        text = "".join(pieces)
-    except Exception:  # malformed encoded words: keep the raw text
-        text = raw
-    return clean_text(text)
-
-
-def _decode_bytes(data: bytes, charset: str | None) -> str:
-    name = (charset or "utf-8").strip().lower()
-    try:
-        codecs.lookup(name)
-    except (LookupError, ValueError):
-        name = "utf-8"
-    try:
-        return data.decode(name, "replace")
-    except Exception:  # a codec that fails on its own replacement (rare multibyte ones)
-        return data.decode("utf-8", "replace")
-
-
-def _message_id(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    found = _MSGID_RE.search(raw[:MAX_HEADER_DECODE])
-    return clean_text(found.group(0) if found else raw)
-
-
-def _date(raw: str | None) -> float | None:
-    if not raw:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(raw[:200].strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if not 1990 <= when.year <= 2100:
-        return None
-    return when.timestamp()
-
-
-def _address(raw: str | None) -> str:
-    if not raw:
-        return ""
-    try:
-        _, addr = email.utils.parseaddr(raw[:FIELD_LIMIT])
-    except Exception:
-        addr = ""
-    return clean_text(addr or raw, 320) or ""
-
-
-def _ip(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    try:
-        return str(ipaddress.ip_address(raw.strip().strip("[]")[:64]))
-    except ValueError:
-        return None
-
-
-def _feedback_type(raw: str | None) -> str:
-    value = (raw or "").strip().lower()[:32]
-    return value if re.fullmatch(r"[a-z][a-z0-9-]*", value) else "other"
-
-
-def _text_of(part: Message) -> str:
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:
-        payload = None
-    if not isinstance(payload, bytes):
-        raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
-    try:
-        charset = part.get_content_charset()
-    except Exception:
-        charset = None
-    return _decode_bytes(payload, charset)
-
-
-_MULTIPART_RE = re.compile(rb"(?im)^content-type:[ \t]*(?:\r?\n[ \t]+)?multipart/")
-_CONTENT_FIELD_RE = re.compile(rb"(?im)^content-[a-z-]*:[^\n]*(?:\n[ \t][^\n]*)*")
-
-
-def _too_costly(data: bytes) -> str | None:
-    """Why parsing this report would take too long (see MAX_LINES), or None. Linear scans only."""
-    end = re.search(rb"\r?\n\r?\n", data)
-    head = data[: end.start()] if end else data
-    if len(re.findall(rb"(?m)^[^ \t\r\n]", head)) > MAX_HEADER_FIELDS:
-        return f"more than {MAX_HEADER_FIELDS} header fields"
-    if data.count(b"\n") > MAX_LINES:
-        return f"more than {MAX_LINES} lines"
-    if len(_MULTIPART_RE.findall(data, 0)) > MAX_MULTIPART:
-        return f"more than {MAX_MULTIPART} multipart levels or parts"
-    for m in _CONTENT_FIELD_RE.finditer(data):
-        if m.end() - m.start() > MAX_CONTENT_FIELD:
-            return f"a {m.group(0).split(b':', 1)[0][:40].decode('ascii', 'replace')} header field longer than {MAX_CONTENT_FIELD} bytes"
-    return None
 
 
 # --- finding the original in a report ------------------------------------------------------
@@ -309,7 +136,7 @@ def _collect(msg: Message, found: _Findings, depth: int = 0, budget: list[int] |
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 found.feedback = found.feedback or inner[0]
             else:  # sent with a transfer encoding: the fields are in the decoded text
-                found.feedback = found.feedback or HeaderParser(policy=policy.default).parsestr(_text_of(part))
+                found.feedback = found.feedback or HeaderParser(policy=policy.default).parsestr(text_of(part))
         elif ctype in ("message/rfc822", "message/global"):
             inner = part.get_payload()
             if not (isinstance(inner, list) and inner and isinstance(inner[0], Message)):
@@ -320,10 +147,10 @@ def _collect(msg: Message, found: _Findings, depth: int = 0, budget: list[int] |
             else:
                 found.originals.append(("attached", original))
         elif ctype in ("text/rfc822-headers", "text/rfc822-header"):
-            text = _text_of(part)[:MAX_TEXT_SCAN]
+            text = text_of(part)[:MAX_TEXT_SCAN]
             found.originals.append(("headers", HeaderParser(policy=policy.default).parsestr(text, headersonly=True)))
         elif ctype == "text/plain":
-            found.texts.append(_text_of(part)[:MAX_TEXT_SCAN])
+            found.texts.append(text_of(part)[:MAX_TEXT_SCAN])
 
 
 def _decoded_original(part: Message, original: Message) -> Message:
@@ -332,7 +159,7 @@ def _decoded_original(part: Message, original: Message) -> Message:
     RFC 2046 forbids encoding message/rfc822, but some feedback loops do it; the email
     package then parses the encoded text as a headerless message.
     """
-    encoding = (_raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
+    encoding = (raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
     if encoding not in ("base64", "quoted-printable"):
         return original
     encoded = original.as_bytes(policy=policy.default.clone(max_line_length=0)).lstrip(b"\r\n")
@@ -340,7 +167,7 @@ def _decoded_original(part: Message, original: Message) -> Message:
         data = binascii.a2b_base64(encoded) if encoding == "base64" else quopri.decodestring(encoded)
     except (binascii.Error, ValueError):
         return original
-    costly = _too_costly(data)
+    costly = too_costly(data)
     if costly:
         raise _Unreadable(f"the encoded original: {costly}")
     return BytesParser(policy=policy.default).parsebytes(data)
@@ -365,7 +192,7 @@ def _quoted_headers(text: str, trace_header: str) -> Message | None:
 
 
 def _token_in(headers: Message, trace_header: str) -> str | None:
-    raw = _raw_header(headers, trace_header)
+    raw = raw_header(headers, trace_header)
     if raw is None:
         return None
     return " ".join(raw.split())[: MAX_TOKEN_CHARS + 1]
@@ -395,7 +222,7 @@ def parse_report(
         return aside(f"larger than {MAX_REPORT_BYTES // (1024 * 1024)} MiB ({size} bytes): not read")
     if not data.strip():
         return aside("empty")
-    costly = _too_costly(data)
+    costly = too_costly(data)
     if costly:
         return aside(costly)
     try:
@@ -412,8 +239,8 @@ def _parse(data: bytes, trace_header: str, origin: str, received_at: float, dige
     msg = BytesParser(policy=policy.default).parsebytes(data)
     if not any(True for _ in msg.raw_items()):
         raise _Unreadable("not an e-mail message (no header fields)")
-    report_id = _message_id(_raw_header(msg, "Message-ID")) or f"sha256:{digest}"
-    reporter = _address(_raw_header(msg, "From"))
+    report_id = read_message_id(raw_header(msg, "Message-ID")) or f"sha256:{digest}"
+    reporter = read_address(raw_header(msg, "From"))
     found = _Findings()
     _collect(msg, found)
 
@@ -436,7 +263,7 @@ def _parse(data: bytes, trace_header: str, origin: str, received_at: float, dige
         kind = "arf"
 
     feedback = found.feedback
-    feedback_type = _feedback_type(_raw_header(feedback, "Feedback-Type")) if feedback is not None else "abuse"
+    feedback_type = read_feedback_type(raw_header(feedback, "Feedback-Type")) if feedback is not None else "abuse"
     if token is None:
         defects = _serious_defects(msg)
         if defects:
@@ -456,16 +283,16 @@ def _parse(data: bytes, trace_header: str, origin: str, received_at: float, dige
         report_message_id=report_id,
         reporter=reporter,
         received_at=received_at,
-        reported_at=_date(_raw_header(msg, "Date")),
-        arrived_at=_date(_raw_header(feedback, "Arrival-Date") or _raw_header(feedback, "Received-Date"))
+        reported_at=read_date(raw_header(msg, "Date")),
+        arrived_at=read_date(raw_header(feedback, "Arrival-Date") or raw_header(feedback, "Received-Date"))
         if feedback is not None
         else None,
         feedback_type=feedback_type,
-        original_message_id=_message_id(_raw_header(headers, "Message-ID")),
-        subject=_decoded(_raw_header(headers, "Subject")),
-        original_date=_date(_raw_header(headers, "Date")),
-        source_ip=_ip(_raw_header(feedback, "Source-IP")) if feedback is not None else None,
-        user_agent=clean_text(_raw_header(feedback, "User-Agent"), 200) if feedback is not None else None,
+        original_message_id=read_message_id(raw_header(headers, "Message-ID")),
+        subject=decode_header_value(raw_header(headers, "Subject")),
+        original_date=read_date(raw_header(headers, "Date")),
+        source_ip=read_ip(raw_header(feedback, "Source-IP")) if feedback is not None else None,
+        user_agent=clean_text(raw_header(feedback, "User-Agent"), 200) if feedback is not None else None,
         token=token,
     )
 
@@ -514,101 +341,3 @@ def read_report(
     """Parse and resolve one report: the one call the CLI and the API need."""
     now = time.time() if now is None else now
     return resolve(parse_report(raw, trace_header, origin, now), codec, now)
-
-
-# --- readers: one file, a maildir, an mbox, standard input ---------------------------------
-
-
-def read_bounded(stream: BinaryIO, origin: str, limit: int = MAX_REPORT_BYTES) -> RawReport:
-    """At most ``limit`` + 1 bytes of a stream; the rest is counted, not kept."""
-    data = stream.read(limit + 1)
-    size = len(data)
-    if size > limit:
-        while chunk := stream.read(1024 * 1024):
-            size += len(chunk)
-    return RawReport(origin, data, size)
-
-
-def is_maildir(path: Path) -> bool:
-    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
-
-
-def is_mbox(path: Path) -> bool:
-    try:
-        with path.open("rb") as f:
-            return f.read(5) == b"From "
-    except OSError:
-        return False
-
-
-def read_maildir(path: Path, limit: int = MAX_REPORT_BYTES) -> Iterator[RawReport]:
-    for sub in ("new", "cur"):
-        for entry in sorted((path / sub).iterdir()):
-            if entry.is_file() and not entry.name.startswith("."):
-                with entry.open("rb") as f:
-                    yield read_bounded(f, str(entry), limit)
-
-
-def read_mbox(path: Path, limit: int = MAX_REPORT_BYTES) -> Iterator[RawReport]:
-    """Messages of an mbox (mboxrd ``>From`` unquoted), read line by line so none is held beyond ``limit``."""
-    with path.open("rb") as f:
-        yield from split_mbox(f, str(path), limit)
-
-
-def split_mbox(stream: BinaryIO, name: str, limit: int = MAX_REPORT_BYTES) -> Iterator[RawReport]:
-    chunks: list[bytes] = []
-    held = size = 0
-    number = 0
-    previous_blank = True
-    started = False
-    for line in stream:
-        if line.startswith(b"From ") and previous_blank:
-            if started:
-                number += 1
-                yield RawReport(f"{name}#{number}", b"".join(chunks), size)
-            chunks, held, size, started = [], 0, 0, True
-            previous_blank = False
-            continue
-        previous_blank = line in (b"\n", b"\r\n")
-        if not started:
-            continue
-        if re.match(rb">+From ", line):
-            line = line[1:]
-        size += len(line)
-        if held <= limit:
-            chunks.append(line)
-            held += len(line)
-    if started:
-        number += 1
-        yield RawReport(f"{name}#{number}", b"".join(chunks), size)
-
-
-def read_sources(names: Iterable[str], stdin: BinaryIO | None = None, limit: int = MAX_REPORT_BYTES) -> Iterator[RawReport]:
-    """Reports from each name: ``-`` (standard input), a maildir, an mbox or one message file.
-
-    Every name is checked before any is read, so a typo stops the run before anything is recorded.
-    """
-    names = list(names) or ["-"]
-    paths = []
-    for name in names:
-        if name == "-":
-            paths.append(None)
-            continue
-        p = Path(name)
-        if not p.exists():
-            raise FumidaiError(f"{name}: no such file or folder")
-        if p.is_dir() and not is_maildir(p):
-            raise FumidaiError(f"{name}: a folder that is not a maildir (no cur/ and new/)")
-        if not os.access(p, os.R_OK):
-            raise FumidaiError(f"{name}: not readable")
-        paths.append(p)
-    for p in paths:
-        if p is None:
-            yield read_bounded(stdin or sys.stdin.buffer, "-", limit)
-        elif p.is_dir():
-            yield from read_maildir(p, limit)
-        elif is_mbox(p):
-            yield from read_mbox(p, limit)
-        else:
-            with p.open("rb") as f:
-                yield read_bounded(f, str(p), limit)

@@ -45,6 +45,7 @@ class LiveReads:
     suspended_index: set[str]
     defaults: Limits
     clock: Callable[[], float]
+    complaint_counts: dict[str, int]  # complaints within [complaints] window, per account
 
     def limits_for(self, account: str, now: float) -> Limits:
         raise NotImplementedError
@@ -136,6 +137,7 @@ class LiveReads:
             "top_country": top,
             "countries": len(countries),
             "risk": self.risk_of(account, now),
+            "complaints": self.complaint_counts.get(account, 0),
         }
 
     def risk_of(self, account: str, now: float) -> dict:

@@ -64,6 +64,7 @@ class MessageResult:
     latency: float = 0.0  # wall seconds from its first request to its last answer
     requests: int = 0
     request_latencies: list[float] = field(default_factory=list)
+    trace: str = ""  # "Header: token" the policy server PREPENDed at DATA (what a complaint traces back)
 
     @property
     def account(self) -> str:
@@ -276,6 +277,8 @@ class PolicyClient:
             return
         for stage in ("DATA", "END-OF-MESSAGE"):
             action = await self._ask(conn, self.request(sub, stage, recipient_count=accepted, queue_id=queue_id), result)
+            if stage == "DATA" and action.startswith("PREPEND "):
+                result.trace = action[len("PREPEND "):]
             kind = classify(action)
             if kind in REFUSALS:
                 result.outcome, result.action = kind, action

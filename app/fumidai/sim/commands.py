@@ -253,7 +253,8 @@ def register_demo(subparsers) -> None:
         "needs the demo extra",
         description="Run the whole product in a temporary folder (removed at the end): the demo GeoIP "
         "database, SQLite, `fumidai serve` with a fast clock, a local SMTP sink for notices, simulated "
-        "traffic with a few hijacked accounts, and the desk signed in as an admin. Stops on Ctrl+C, "
+        "traffic with a few hijacked accounts, a loopback DNS blocklist that lists one of two egress addresses "
+        "after a few complaints about a hijacked account's spam, and the desk signed in as an admin. Stops on Ctrl+C, "
         "when the desk window closes, or after --seconds. Without a display (or without the desk's "
         "packages) it runs headless and says so. Needs the demo extra, and the desk extra for the desk: "
         "pip install 'fumidai[desk,demo]'.",

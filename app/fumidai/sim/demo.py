@@ -5,7 +5,8 @@ database, the configuration, the SQLite store, the logs of the child processes. 
 demo starts a local SMTP sink for notices, ``fumidai serve`` with a fast clock, plays the
 simulator's traffic in a thread of this process (so the containment report can be
 printed when the demo stops), and opens the desk signed in — or, with ``--headless``,
-prints a summary line every few seconds.
+prints a summary line every few seconds. Its own DNS blocklist on loopback watches two egress
+addresses: after the first hijack, a few complaints about it and a listing (demo_reputation.py).
 
 Each child process runs in its own session: Ctrl+C in the terminal reaches only this
 process, which then stops the children in order (traffic, desk, server) and waits for
@@ -14,10 +15,7 @@ them, so the server flushes its counts before the folder is removed.
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import email
-import email.policy
 import json
 import logging
 import os
@@ -37,10 +35,12 @@ from pathlib import Path
 
 from ..desk.api.cursor import FeedCursor  # no Qt: the desk's HTTP side
 from ..errors import FumidaiError
+from .demo_processes import Children, MailSink, _printable, _say, free_port, has_desk, has_display
+from .demo_reputation import DemoReputation
+from .demo_traffic import Traffic
 
 SUMMARY_EVERY = 5.0  # seconds between headless summary lines
 READY_TIMEOUT = 60.0  # a cold start (Alembic, first imports) on a slow machine
-STOP_TIMEOUT = 10.0  # per child, after SIGTERM, before SIGKILL
 OWN_LIMITS_KIND = "own-limits"  # heavy senders given an override by the demo, in the report
 
 # Demo owners: the simulator's given names in kanji, with a few family names.
@@ -52,195 +52,7 @@ _FAMILY = (("佐藤", "Sato"), ("鈴木", "Suzuki"), ("高橋", "Takahashi"), ("
            ("渡辺", "Watanabe"), ("山本", "Yamamoto"), ("中村", "Nakamura"), ("小林", "Kobayashi"))  # fmt: skip
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on now (the kernel's pick for port 0)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def has_display() -> bool:
-    """Whether a desk window could open here (Linux and BSD need X11 or Wayland)."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
-
-
-def has_desk() -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "pyqtgraph", "requests"))
-
-
-def _printable(text: str, limit: int = 120) -> str:
-    """One line of text we did not write (addresses, subjects), safe for a terminal."""
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _say(text: str) -> None:
-    print(text, flush=True)
-
-
 # --- the pieces -----------------------------------------------------------------------------
-
-
-class MailSink:
-    """A local SMTP server that takes every notice, keeps it in the demo folder and says so."""
-
-    def __init__(self, folder: Path, port: int) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.folder = folder
-        self.folder.mkdir()
-        self.count = 0
-        self.controller = Controller(self, hostname="127.0.0.1", port=port)
-
-    def start(self) -> None:
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd hook
-        self.count += 1
-        path = self.folder / f"{self.count:04d}.eml"
-        path.write_bytes(envelope.original_content or envelope.content)
-        msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        to = ", ".join(envelope.rcpt_tos)
-        _say(f"notice mailed to {_printable(to, 80)}: {_printable(str(msg.get('subject', '')))} "
-             f"(kept as {path.name} in the demo folder until the demo ends)")
-        return "250 OK"
-
-
-class Children:
-    """Child processes, each in its own session so that it and its own children stop together."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.procs: list[subprocess.Popen] = []
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "fumidai.cli", *args]
-
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        with open(self.folder / f"{name}.log", "wb") as log:  # the child keeps its own copy
-            proc = subprocess.Popen(args, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True, env=env)
-        self.procs.append(proc)
-        return proc
-
-    def log_tail(self, name: str, lines: int = 3) -> str:
-        try:
-            text = (self.folder / f"{name}.log").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
-
-    def stop(self, proc: subprocess.Popen) -> None:
-        """SIGTERM to the child's process group, then SIGKILL to what is left of it after a while."""
-        if proc.poll() is not None:
-            return  # exited (and reaped) earlier: its group id may belong to someone else by now
-        self._signal(proc, signal.SIGTERM)
-        try:
-            proc.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-        # Its own children too, even when it has exited already (not reaped before this point).
-        self._signal(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
-        proc.wait()
-
-    def stop_all(self) -> None:
-        for proc in reversed(self.procs):
-            self.stop(proc)
-
-    @staticmethod
-    def _signal(proc: subprocess.Popen, sig: int) -> None:
-        try:
-            if hasattr(os, "killpg"):
-                os.killpg(proc.pid, sig)  # start_new_session: its process group id is its pid
-            elif proc.poll() is None:
-                proc.terminate()
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-class Traffic(threading.Thread):
-    """The simulator's plan, played against the policy server in a thread, day after day."""
-
-    def __init__(self, policy: str, plan: list, time_scale: float, duration: float, concurrency: int = 16) -> None:
-        super().__init__(name="fumidai-demo-traffic", daemon=True)
-        self.policy = policy
-        self.plan = plan
-        self.time_scale = time_scale
-        self.duration = duration
-        self.concurrency = concurrency
-        self.results: list = []
-        self.error: BaseException | None = None
-        self.started_at = 0.0
-        self.ended_at = 0.0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._halt: asyncio.Event | None = None  # not _stop: Thread has one
-        self._ready = threading.Event()
-
-    def run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except Exception as err:  # noqa: BLE001 - the main thread reports it
-            self.error = err
-        finally:
-            self._ready.set()
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._halt = asyncio.Event()
-        self._ready.set()
-        self.started_at = time.monotonic()
-        playing = asyncio.create_task(self._days())
-        stopping = asyncio.create_task(self._halt.wait())
-        await asyncio.wait({playing, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (playing, stopping):
-            task.cancel()
-        try:
-            await playing
-        except asyncio.CancelledError:
-            pass
-        finally:
-            self.ended_at = time.monotonic()
-
-    async def _days(self) -> None:
-        from .client import PolicyClient
-        from .runner import run_plan
-
-        day = 0
-        while True:
-            # The same day again, later: a new client, so no message instance repeats.
-            offset = day * self.duration
-
-            def keep(result, offset=offset):
-                result.sent_at += offset
-                self.results.append(result)
-
-            async with PolicyClient(self.policy, connections=self.concurrency) as client:
-                await run_plan(self.plan, client, self.time_scale, on_result=keep)
-            day += 1
-
-    def stop(self) -> None:
-        self._ready.wait(5)
-        if self._loop is not None and self._halt is not None and self.is_alive():
-            try:
-                self._loop.call_soon_threadsafe(self._halt.set)
-            except RuntimeError:  # the loop has just finished
-                pass
-        self.join(STOP_TIMEOUT)
-
-    @property
-    def wall_seconds(self) -> float:
-        return ((self.ended_at or time.monotonic()) - self.started_at) if self.started_at else 0.0
-
-    @property
-    def simulated_seconds(self) -> float:
-        return self.wall_seconds * self.time_scale
 
 
 class Api:
@@ -252,9 +64,16 @@ class Api:
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
+        return self._send(method, path, data, "application/json")
+
+    def post_raw(self, path: str, data: bytes, content_type: str) -> dict:
+        """A body that is not JSON (a raw abuse report for POST /api/v1/complaints)."""
+        return self._send("POST", path, data, content_type)
+
+    def _send(self, method: str, path: str, data: bytes | None, content_type: str) -> dict:
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Authorization": f"Bearer {self.token}",
-                                              "Content-Type": "application/json"})
+                                              "Content-Type": content_type})
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return json.loads(r.read())
@@ -303,6 +122,7 @@ class Demo:
         self.desk: subprocess.Popen | None = None
         self.api: Api | None = None
         self._alerts = FeedCursor()  # the alerts a summary line has shown, each once
+        self.reputation: DemoReputation | None = None
         # Rates over the simulated time between two summary lines (the API takes 60 s to a day).
         self.window = int(min(86400, max(60, SUMMARY_EVERY * args.time_scale)))
 
@@ -331,7 +151,8 @@ class Demo:
             f"[storage]\nurl = {q('sqlite:///' + (self.folder / 'fumidai.db').as_posix())}\n\n"
             f"[geoip]\ndatabase = {q(mmdb)}\nhome_countries = [\"JP\"]\n\n"
             f"[notices]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {smtp_port}\nsender = \"abuse@isp.example\"\n"
-            "support_contact = \"support@isp.example\"\nretry_delays = [2, 5, 10]\n",
+            "support_contact = \"support@isp.example\"\nretry_delays = [2, 5, 10]\n\n"
+            + (self.reputation.config() if self.reputation is not None else ""),
             encoding="utf-8",
         )
         return path
@@ -379,6 +200,8 @@ class Demo:
         a = self.args
         mmdb = build_demo(self.folder / "demo.mmdb").path
         policy_port, api_port, smtp_port = free_port(), free_port(), free_port()
+        self.reputation = DemoReputation(_say, _printable)
+        self.reputation.start()
         config = self.write_config(policy_port, api_port, smtp_port, mmdb)
 
         # One simulated day, replayed if the demo runs longer; the hijacks begin within its
@@ -428,6 +251,7 @@ class Demo:
              f"{3600 / a.time_scale / 60:.1f} real minutes); hijacked: {hijacks}")
         _say(f"  heavy senders with their own limits: {', '.join(overrides) or 'none'}")
         _say(f"  demo folder (removed at the end): {self.folder}")
+        self.reputation.attach(self.api, self.traffic)
         if not a.headless:
             env = dict(os.environ)
             # Its own settings folder: the demo's temporary backend must not become the user's saved one.
@@ -504,6 +328,7 @@ class Demo:
             if now >= next_summary:
                 _say(self.summary())
                 next_summary = now + SUMMARY_EVERY
+            self.reputation.step()
             self.stop_event.wait(0.5)
 
     # -- stop -----------------------------------------------------------------------------------
@@ -528,11 +353,14 @@ class Demo:
         self.children.stop_all()
         if self.sink is not None:
             self.sink.stop()
+        if self.reputation is not None:
+            self.reputation.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def run(args) -> int:
     import aiosmtpd  # noqa: F401  the notices' sink: without the demo extra, say so before any work
+    import dnslib  # noqa: F401  the loopback blocklist: the demo extra too
 
     # The demo runs its own temporary configuration: a FUMIDAI_* variable of the caller's
     # (FUMIDAI_STORAGE__URL of a real deployment, say) must not reach its server or imports.

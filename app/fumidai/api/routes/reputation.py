@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fumidai.actions.complaints import StoreUnavailable
 from fumidai.reputation.reports import Complaint, Ignored, KeptAside, RawReport, read_report
 
-from ..answers import AccountComplaints, Blocklists, ComplaintAnswer, Complaints, ok
+from ..answers import AccountComplaints, Blocklists, BlocklistSenders, ComplaintAnswer, Complaints, ok
 from ..auth import Staff, operator, viewer
 from ..deps import BlocklistsDep, ComplaintsDep, Live
 from . import AccountName
@@ -82,3 +83,24 @@ async def blocklists(live: Live, stored: BlocklistsDep) -> dict:
     except StoreUnavailable:
         raise HTTPException(503, "store unavailable") from None
     return {"items": items, "egress": list(cfg.egress), "zones": [z.zone for z in cfg.zones]}
+
+
+@router.get("/blocklists/{egress}/senders",
+            summary="The accounts that sent most in the hours before an egress address was listed",
+            description="From the stored per-minute counts, which are per account and not per egress address "
+                        "(the submission servers relay through every egress address): the accounts to look at "
+                        "first when an address is listed. Not listed now: `listed` false and no items.",
+            dependencies=[Depends(viewer)], responses=ok(BlocklistSenders))
+async def blocklist_senders(live: Live, stored: BlocklistsDep, egress: str,
+                            hours: Annotated[int, Query(ge=1, le=72)] = 6,
+                            limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict:
+    try:
+        address = str(ipaddress.ip_address(egress))
+    except ValueError:
+        raise HTTPException(404, "not an egress address of this server") from None
+    if address not in live.settings.blocklists.egress:
+        raise HTTPException(404, "not an egress address of this server")
+    try:
+        return await stored.senders_before_listing(address, hours, limit)
+    except StoreUnavailable:
+        raise HTTPException(503, "store unavailable") from None

@@ -287,6 +287,13 @@ class ApiClient:
         data = self._request("GET", "/blocklists")
         return data if isinstance(data, dict) else {}
 
+    def blocklist_senders(self, egress: str, hours: int = 6, limit: int = 20) -> dict:
+        """The accounts that sent most in the ``hours`` before ``egress``'s listing: {"egress", "listed",
+        "zones", "listed_at", "hours", "items": [{"account", "messages", "recipients", "refused"}]}."""
+        data = self._request("GET", f"/blocklists/{quote(egress, safe='')}/senders",
+                             params={"hours": int(hours), "limit": int(limit)})
+        return data if isinstance(data, dict) else {}
+
     def complaints(self, after_id: int = 0, limit: int = 200) -> dict:
         """Complaints after ``after_id``, oldest first: {"items", "newest_id", "kept_aside"}."""
         data = self._request("GET", "/complaints", params={"after_id": after_id, "limit": limit})

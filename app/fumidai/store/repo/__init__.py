@@ -20,7 +20,7 @@ from .suspensions import (active_suspensions, active_suspension, suspension_dict
 from .overrides import active_overrides, get_override, override_dict, set_override, clear_override
 from .accounts import account_homes, LAST_SEEN_STEP_S, touch_accounts, get_account, get_accounts, upsert_accounts, search_accounts, count_accounts
 from .audit import add_to_audit, audit_after, audit_ids_after, newest_audit_id
-from .buckets import BucketRow, recent_buckets, add_buckets, delete_buckets_before, SeriesRow, series, hourly_history, CountryTotal, country_totals, DayTrend, daily_trends
+from .buckets import BucketRow, recent_buckets, add_buckets, delete_buckets_before, SeriesRow, series, hourly_history, SenderTotal, top_senders, CountryTotal, country_totals, DayTrend, daily_trends
 from .alerts import add_alerts, alerts_after, newest_alert_id
 from .staff import token_hash, add_staff, staff_for_token, list_staff, revoke_staff
 from .incidents import ack_alert, ack_dict, alerts_with_acks_after, account_is_known, incident_dict, incident_notes, list_incidents, open_incident, update_incident
@@ -37,5 +37,5 @@ __all__ = [
     "hourly_history", "list_staff", "mark_notice_attempt_failed", "mark_notice_sent", "newest_alert_id",
     "audit_ids_after", "newest_audit_id", "notice_by_key", "notices_for_account", "override_dict", "recent_buckets",
     "record_auto_suspension", "suspended_since", "release", "revoke_staff", "search_accounts", "series", "set_override",
-    "staff_for_token", "suspend", "add_suspension", "suspension_dict", "token_hash", "touch_accounts", "upsert_accounts",
+    "SenderTotal", "staff_for_token", "suspend", "add_suspension", "suspension_dict", "token_hash", "top_senders", "touch_accounts", "upsert_accounts",
 ]

@@ -158,6 +158,27 @@ def hourly_history(s: Session, account: str, since_minute: int) -> list[SeriesRo
     return [SeriesRow(int(h), c, int(am), int(ar), int(rm), int(rr)) for h, c, am, ar, rm, rr in rows]
 
 
+class SenderTotal(NamedTuple):
+    account: str
+    messages: int  # accepted
+    recipients: int  # accepted
+    refused: int  # messages
+
+
+def top_senders(s: Session, from_minute: int, to_minute: int, limit: int) -> list[SenderTotal]:
+    """The accounts that had the most messages accepted in [from_minute, to_minute), most first."""
+    accepted = func.sum(Bucket.accepted_messages)
+    rows = s.execute(
+        select(Bucket.account, accepted, func.sum(Bucket.accepted_recipients), func.sum(Bucket.refused_messages))
+        .where(Bucket.minute >= from_minute, Bucket.minute < to_minute)
+        .group_by(Bucket.account)
+        .having(accepted > 0)
+        .order_by(accepted.desc(), Bucket.account)
+        .limit(limit)
+    )
+    return [SenderTotal(a, int(m), int(r), int(f)) for a, m, r, f in rows]
+
+
 class CountryTotal(NamedTuple):
     country: str
     messages: int  # accepted

@@ -1,4 +1,8 @@
-"""A real DNSBL on loopback for the monitor's tests: dnslib's UDP server with a table of answers."""
+"""A real DNSBL on loopback: dnslib's UDP server with a table of answers.
+
+The blocklist monitor's tests (tests/reputation) and `fumidai demo` (which lists one of its egress
+addresses part-way through) both run it. dnslib comes with the demo and dev extras.
+"""
 
 from __future__ import annotations
 
@@ -28,12 +32,14 @@ class TableResolver:
         self.table: dict[str, Behaviour] = {}
         self.queries: list[tuple[str, str]] = []
         self.lock = threading.Lock()
+        self.port = 0  # where it listens, once served
 
     def resolve(self, request: DNSRecord, handler) -> DNSRecord:
         name = str(request.q.qname).rstrip(".").lower()
         qtype = QTYPE[request.q.qtype]
         with self.lock:
-            self.queries.append((name, qtype))
+            if len(self.queries) < 10_000:  # a demo left running for days must not grow without end
+                self.queries.append((name, qtype))
             how = self.table.get(name, NXDOMAIN)
         if how.silent:
             raise DNSError("no answer on purpose (timeout test)")  # dnslib sends nothing
@@ -50,9 +56,11 @@ class TableResolver:
 
 @contextlib.contextmanager
 def dnsbl_server(port: int):
-    """Serve ``TableResolver`` on 127.0.0.1:port (UDP) for the duration of the block."""
+    """Serve ``TableResolver`` on 127.0.0.1:port (UDP; 0: the kernel picks, ``resolver.port`` says
+    which) for the duration of the block."""
     resolver = TableResolver()
     server = DNSServer(resolver, address="127.0.0.1", port=port, logger=DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data"))
+    resolver.port = server.server.server_address[1]
     server.start_thread()
     try:
         yield resolver
