@@ -93,15 +93,17 @@ def test_busy_while_calls_are_out(qtbot, calls):
 def test_close_drops_outcomes_and_queued_calls(qtbot, api):
     calls = BackgroundCalls(ApiClient(api.url, api.token("viewer"), timeout=5), threads=1)
     out = Outcomes()
-    gate, ran = threading.Event(), []
+    gate, started, ran = threading.Event(), threading.Event(), []
 
     def first(client):
+        started.set()
         gate.wait(5)
         ran.append("first")
         return "first"
 
     calls.submit(first, out.success, out.failure)
     calls.submit(lambda client: ran.append("queued"), out.success, out.failure)
+    assert started.wait(5)  # running, not queued: close waits for it (a loaded machine may start it late)
     threading.Timer(0.2, gate.set).start()
     assert calls.close(5000)
     assert ran == ["first"]  # the running call finished; the queued one never started

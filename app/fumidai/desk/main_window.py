@@ -24,6 +24,7 @@ from .live_plot import LivePlot
 from .plot_data import binding_quota
 from .poller import Poller, Snapshot
 from .rates_model import (
+    COL_COMPLAINTS,
     COL_COUNTRY,
     COL_DAY,
     COL_HOUR,
@@ -50,7 +51,9 @@ from .window_menus import build_menus, retranslate_menus
 
 # The live table's columns that give way, first to last, when the window is too narrow for all
 # of them; the account, its status, its rate and its share of quota always stay.
-NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)
+# Mostly blank, the complaints column goes early (the complaint alerts and the account panel's
+# Complaints tab still show them); a wide window shows it.
+NARROW_DROPS = (COL_NCOUNTRIES, COL_RCPT, COL_COMPLAINTS, COL_DAY, COL_HOUR, COL_QUOTA, COL_SINCE, COL_COUNTRY)
 
 
 class MainWindow(QMainWindow):
