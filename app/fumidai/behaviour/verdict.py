@@ -67,6 +67,9 @@ class BehaviourEngine:
                                cfg.exempt_networks)
         self._hold = Tier.FILTER if cfg.hold_action == "filter" else Tier.HOLD
         self.fast_path = True  # tests turn it off to hold both paths to the same answers
+        # Called with (now, client address, account) for each account counted in a cohort:
+        # other nodes count it too (service/behaviour_sharing.py). None: this node alone.
+        self.cohort_noted = None
 
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
@@ -114,6 +117,8 @@ class BehaviourEngine:
         # customers (and every account of a new installation) behind one NAT address are not one.
         if network_days < familiar and not usual_contacts and history:
             cohort = self.cohorts.note(now, client_address, account, True)
+            if self.cohort_noted is not None:
+                self.cohort_noted(now, client_address, account)
         else:
             cohort = _NO_COHORT  # an account at its usual network, or writing to its contacts, joins no cohort
         signals = compute(cfg, baseline, now, network, country, asn, counts, recent, cohort, complaints, permissions,

@@ -27,6 +27,7 @@ from ..policy.limits import Action
 from ..policy.usage import Usage
 from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
+from .behaviour_sharing import SharedBehaviour
 from .sync import AuditSync
 from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
 from .writebehind import Pending, freeze_heap
@@ -88,6 +89,7 @@ class Service(LiveReads):
         # With [counters] backend = "redis": shares counts and automatic suspensions with the
         # other policy servers (counters/redis.py); None on a single node.
         self.replicator = None
+        self.shared_behaviour = None  # behaviour_sharing.SharedBehaviour: with Redis, baselines and cohorts
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.audit_sync = AuditSync(self)
         # Behaviour analysis (fumidai.behaviour; [behaviour] enabled): the engine, every account's
@@ -143,6 +145,7 @@ class Service(LiveReads):
             freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
+            self.shared_behaviour = await SharedBehaviour.start(self)
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._flush_loop(), name="fumidai-flush"),
@@ -152,6 +155,8 @@ class Service(LiveReads):
     async def stop(self) -> None:
         if self._stopping is not None:
             self._stopping.set()
+        if self.shared_behaviour is not None:
+            await self.shared_behaviour.stop()
         if self.replicator is not None:
             await self.replicator.stop()
         await cancel_and_wait(self._tasks, log)
@@ -319,6 +324,8 @@ class Service(LiveReads):
                                    home_countries=limits.home_countries)
         if v.learned:
             self.baselines.touched(account)
+            if self.shared_behaviour is not None and hashes:
+                self.shared_behaviour.publish_learn(account, now, recent.network, req.country, hashes)
         req.vouched = v.vouched
         action = _RISK_ACTIONS.get(v.tier)
         if action is not None:
