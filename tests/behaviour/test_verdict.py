@@ -286,3 +286,22 @@ def test_recipient_counts_of_one_recipient_match_the_general_case(known, one):
         b.learn(NOW, None, "JP", None, hashes([f"p{k}@d{k % 7}.example"]), cfg)
     r = hashes([f"p{one}@d{one % 7}.example"])[0]
     assert recipient_counts(b, (r,)) == recipient_counts(b, (r, r))
+
+
+def test_a_busy_account_within_its_usual_hour_is_judged_as_the_full_path_judges_it():
+    # Past volume_floor_messages in an hour, but within its usual busiest hour: the fast path
+    # compares with the baseline's peak as the full path's volume signal does.
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = user(), user()
+    for acct, engine in ((a, fast), (b, full)):
+        for day in range(1, 4):  # three busy days: ~40 an hour is usual
+            for i in range(40):
+                acct.send(engine, NOW + day * DAY + i * 60, HOME, "JP", CONTACTS[:2])
+        for i in range(60):  # today 60 in an hour: within 3x the usual; then a burst past it
+            acct.send(engine, NOW + 4 * DAY + i * 50, HOME, "JP", CONTACTS[:2])
+        for i in range(200):
+            acct.send(engine, NOW + 4 * DAY + 3000 + i, HOME, "JP", CONTACTS[:2])
+    assert a.verdicts == b.verdicts
+    assert a.baseline == b.baseline
+    assert any(r.code == "volume" for v in a.verdicts for r in v.reasons)

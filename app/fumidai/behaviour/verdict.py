@@ -71,6 +71,17 @@ class BehaviourEngine:
         # other nodes count it too (service/behaviour_sharing.py). None: this node alone.
         self.cohort_noted = None
 
+    def _usual_volume(self, baseline: Baseline, recent: Recent, now: float) -> bool:
+        """This hour's messages are within the account's usual (the volume signal's test).
+
+        A busy account sends past ``volume_floor_messages`` every hour: after its first
+        message of the hour the baseline's peak is as of this hour, so the usual is the peak
+        itself (no decay to compute) and its messages stay on the fast path."""
+        cfg = self.cfg
+        usual = (baseline.peak_hour_messages if baseline.cur_hour == int(now // 3600)
+                 else baseline.usual_hour_messages(now, cfg))
+        return recent.messages <= cfg.volume_factor * usual
+
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
                 complaints: int = 0, home_countries: frozenset[str] | None = None) -> Verdict:
@@ -96,7 +107,8 @@ class BehaviourEngine:
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
-                and len(recent.addresses) < cfg.addresses_per_hour and recent.messages <= cfg.volume_floor_messages):
+                and len(recent.addresses) < cfg.addresses_per_hour
+                and (recent.messages <= cfg.volume_floor_messages or self._usual_volume(baseline, recent, now))):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
