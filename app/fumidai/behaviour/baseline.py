@@ -139,8 +139,8 @@ class Baseline:
         ``current``: the caller knows every recipient and domain is in the current generation
         already (``recipient_counts``), so only the counts change.
         """
-        day = int(now // DAY_S)
         hour = int(now // HOUR_S)
+        day = hour // 24  # the same as now // DAY_S, without a second float division
         if not self.messages:
             self.first_day = day
             self.active = [0, day, 1]
@@ -173,7 +173,9 @@ class Baseline:
                 _mark(entry, day)
             entry[3] += 1
         if network is not None:
-            _use(self.networks, network, day, cfg.networks_kept)
+            entry = self.networks.get(network)
+            if entry is None or entry[1] != day:  # most messages: a network already used today
+                _use(self.networks, network, day, cfg.networks_kept)
         if asn:
             _use(self.asns, asn, day, cfg.asns_kept)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from functools import partial
+from typing import Callable
 from hashlib import blake2b
 from socket import AF_INET, AF_INET6, inet_pton
 
@@ -35,15 +36,8 @@ def network_text(key: int) -> str:
     return f"{key >> 16}.{(key >> 8) & 255}.{key & 255}.0/24"
 
 
-def _recipient_hash(copy, domains: dict, addresses: dict, address: str) -> int:
-    """RecipientHasher's body: ``copy`` makes a keyed blake2b state, ``domains`` and
-    ``addresses`` cache what was hashed."""
-    known = addresses.get(address)
-    if known is not None:
-        # Most mail goes to usual contacts: an address seen lately is one dict lookup, not
-        # a keyed hash (a third of the RCPT request's cost with behaviour on).
-        return known
-    raw = address
+def _recipient_hash(copy, domains: dict, address: str) -> int:
+    """RecipientHasher's body: ``copy`` makes a keyed blake2b state, ``domains`` caches domains."""
     address = address.lower()
     h = copy()
     h.update(address.encode("utf-8", "surrogateescape"))
@@ -58,11 +52,20 @@ def _recipient_hash(copy, domains: dict, addresses: dict, address: str) -> int:
         if len(domains) >= RecipientHasher.DOMAINS_CACHED:
             domains.clear()
         domains[domain] = d
-    value = (d << 32) | fp
-    if len(addresses) >= RecipientHasher.ADDRESSES_CACHED:
-        addresses.clear()  # bounded; refills with the addresses in use
-    addresses[raw] = value
-    return value
+    return (d << 32) | fp
+
+
+class _RecentAddresses(dict):
+    """address -> its hash, for the addresses hashed lately; a miss hashes it (``__missing__``)."""
+
+    __slots__ = ("hasher", "bound")
+
+    def __missing__(self, address: str) -> int:
+        value = self.hasher(address)
+        if len(self) >= self.bound:
+            self.clear()  # bounded; refills with the addresses in use
+        self[address] = value
+        return value
 
 
 class RecipientHasher(partial):
@@ -81,14 +84,25 @@ class RecipientHasher(partial):
     __slots__ = ()
 
     DOMAINS_CACHED = 4096
-    ADDRESSES_CACHED = 65536  # ~10 MB at most
+    ADDRESSES_CACHED = 65536  # in cached(): ~10 MB at most
 
     def __new__(cls, key: bytes) -> RecipientHasher:
         if not isinstance(key, bytes) or not 16 <= len(key) <= 64:
             raise ValueError("the recipient hash key must be 16 to 64 bytes")
         # Copying a keyed state costs less than keying a new one (the key is a whole block).
         keyed = blake2b(digest_size=4, key=key)
-        return super().__new__(cls, _recipient_hash, keyed.copy, {}, {})
+        return super().__new__(cls, _recipient_hash, keyed.copy, {})
+
+    def cached(self, bound: int | None = None) -> Callable[[str], int]:
+        """The same hash through a bounded cache of the addresses hashed lately.
+
+        For the policy path, one call per RCPT: most mail goes to usual contacts, and an
+        address in the cache is one dict lookup in C (no Python frame, no keyed hash).
+        """
+        cache = _RecentAddresses()
+        cache.hasher = self
+        cache.bound = self.ADDRESSES_CACHED if bound is None else bound
+        return cache.__getitem__
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<key>)"

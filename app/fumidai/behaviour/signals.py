@@ -73,17 +73,24 @@ class Recent:
             self._drop(entries.popleft())
 
     def _drop(self, entry: tuple) -> None:
+        # Once per message for an account past RECENT_KEPT in the hour: spelled out.
         _t, country, address, new = entry
         self.messages -= 1
-        self.new_recipients -= new
         if new:
+            self.new_recipients -= new
             self.new_messages -= 1
-        for table, key in ((self.countries, country), (self.addresses, address)):
-            n = table[key] - 1
-            if n:
-                table[key] = n
-            else:
-                del table[key]
+        table = self.countries
+        n = table[country] - 1
+        if n:
+            table[country] = n
+        else:
+            del table[country]
+        table = self.addresses
+        n = table[address] - 1
+        if n:
+            table[address] = n
+        else:
+            del table[address]
 
     def note(self, now: float, country: str, address: str, new: int) -> None:
         """Count one message (call ``expire(now)`` first)."""
@@ -96,7 +103,8 @@ class Recent:
         self.addresses[address] = self.addresses.get(address, 0) + 1
 
     def count(self, now: float, country: str, address: str, new: int) -> None:
-        """``expire(now)`` then ``note(...)``: one message, as the policy path counts it."""
+        """``expire(now)`` then ``note(...)``: one message, as the policy path counts it
+        (BehaviourEngine.message has these lines spelled out: keep the two alike)."""
         entries = self.entries
         if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
             self.expire(now)

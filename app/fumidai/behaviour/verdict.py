@@ -22,7 +22,9 @@ from typing import NamedTuple
 from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
-from .signals import Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches
+from .signals import (
+    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches,
+)
 
 
 class Tier(StrEnum):
@@ -103,7 +105,20 @@ class BehaviourEngine:
         network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
         history = (baseline.messages >= cfg.history_messages
                    and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
-        recent.count(now, country, client_address, new if baseline.messages else 0)
+        # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
+        entries = recent.entries
+        if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
+            recent.expire(now)
+        counted_new = new if baseline.messages else 0
+        entries.append((now, country, client_address, counted_new))
+        recent.messages += 1
+        if counted_new:
+            recent.new_recipients += counted_new
+            recent.new_messages += 1
+        seen = recent.countries
+        seen[country] = seen.get(country, 0) + 1
+        seen = recent.addresses
+        seen[client_address] = seen.get(client_address, 0) + 1
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1

@@ -174,7 +174,7 @@ class Service(LiveReads):
         self.set_homes(loaded.homes)
         self.audit_sync.synced_id = loaded.newest_audit_id
         if self.behaviour is not None:
-            self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key())
+            self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key()).cached()
             n, self.permissions = self.stored.load_behaviour(now, self.baselines.load)
             log.info("loaded %d baselines, %d accounts with travel/trust permissions", n, len(self.permissions))
         log.info(
