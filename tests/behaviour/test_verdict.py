@@ -305,3 +305,20 @@ def test_a_busy_account_within_its_usual_hour_is_judged_as_the_full_path_judges_
     assert a.verdicts == b.verdicts
     assert a.baseline == b.baseline
     assert any(r.code == "volume" for v in a.verdicts for r in v.reasons)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=0, max_size=30), st.lists(st.integers(0, 60), min_size=1, max_size=20))
+def test_recipient_counts_match_a_plain_count(known, message):
+    b = Baseline()
+    cfg = BehaviourConfig(correspondents_per_generation=8, domains_per_generation=4)
+    for k in known:
+        b.learn(NOW, None, "JP", None, hashes([f"p{k}@d{k % 7}.example"]), cfg)
+    rs = hashes([f"p{m}@d{m % 7}.example" for m in message])
+    distinct = set(rs)
+    domains = {r >> 32 for r in distinct}
+    new = sum(1 for r in distinct if not b.knows(r))
+    new_domains = sum(1 for d in domains if not b.knows_domain(d << 32))
+    current = (all(r & 0xFFFFFFFF in b.correspondents for r in distinct)
+               and all(d in b.domains for d in domains))
+    assert recipient_counts(b, rs) == (len(distinct), new, len(domains), new_domains, current)

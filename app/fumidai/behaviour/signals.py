@@ -224,12 +224,17 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
         if i < len(cur) and cur[i] == d:
             return 1, new, 1, 0, current
         return 1, new, 1, 0 if _contains(baseline.domains_old, d) else 1, False
+    # Two or three recipients, mostly: each domain looked up once, kept in a short list (a
+    # set for many recipients: a list's `in` would be quadratic).
     distinct = set(recipients) if len(recipients) > 1 else recipients
     cur, old = baseline.correspondents, baseline.correspondents_old
     n_cur, n_old = len(cur), len(old)
-    new = 0
+    dcur, dold = baseline.domains, baseline.domains_old
+    n_dcur, n_dold = len(dcur), len(dold)
+    new = new_domains = 0
     current = True
-    domains = {}
+    domains: list[int] | set[int] = [] if len(distinct) <= 8 else set()
+    add_domain = domains.append if domains.__class__ is list else domains.add
     for r in distinct:
         fp = r & FINGERPRINT
         i = bisect_left(cur, fp)
@@ -238,17 +243,15 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
             i = bisect_left(old, fp)
             if i == n_old or old[i] != fp:
                 new += 1
-        domains[r >> 32] = None
-    cur, old = baseline.domains, baseline.domains_old
-    n_cur, n_old = len(cur), len(old)
-    new_domains = 0
-    for d in domains:
-        i = bisect_left(cur, d)
-        if i == n_cur or cur[i] != d:
-            current = False
-            i = bisect_left(old, d)
-            if i == n_old or old[i] != d:
-                new_domains += 1
+        d = r >> 32
+        if d not in domains:
+            add_domain(d)
+            i = bisect_left(dcur, d)
+            if i == n_dcur or dcur[i] != d:
+                current = False
+                i = bisect_left(dold, d)
+                if i == n_dold or dold[i] != d:
+                    new_domains += 1
     return len(distinct), new, len(domains), new_domains, current
 
 
