@@ -333,6 +333,9 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
         weight = round(cfg.weight_new_recipients * new / total * min(1.0, new / cfg.new_recipients_full)
                        + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many)
                        + cfg.weight_new_recipients_streak * min(1.0, recent.streak / cfg.new_recipients_streak))
+        if (network_days >= familiar and country_days >= familiar
+                and len(baseline.correspondents_old) >= cfg.correspondents_per_generation):
+            weight = round(weight * cfg.bulk_sender_discount)
         numbers = {"new": new, "total": total, "hour_new": recent.new_recipients}
         if recent.streak > 1:
             numbers["streak"] = recent.streak
