@@ -322,3 +322,19 @@ def test_recipient_counts_match_a_plain_count(known, message):
     current = (all(r & 0xFFFFFFFF in b.correspondents for r in distinct)
                and all(d in b.domains for d in domains))
     assert recipient_counts(b, rs) == (len(distinct), new, len(domains), new_domains, current)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.integers(0, 30), min_size=0, max_size=4)), max_size=40))
+def test_known_counts_answer_as_recipient_counts_through_rotations(steps):
+    from fumidai.behaviour.signals import known_counts
+
+    b, recent = Baseline(), Recent()
+    cfg = BehaviourConfig(correspondents_per_generation=6, domains_per_generation=3)  # rotations often
+    for learn, people in steps:
+        rs = hashes([f"p{k}@d{k % 5}.example" for k in people])
+        assert known_counts(b, rs, recent) == recipient_counts(b, rs)
+        if learn and rs:
+            b.learn(NOW, None, "JP", None, rs, cfg)
+        if learn and not people:  # now and then the baseline comes back from bytes (new arrays)
+            b = Baseline.from_bytes(b.to_bytes())

@@ -23,7 +23,7 @@ from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
 from .signals import (
-    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches,
+    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
 )
 
 
@@ -95,7 +95,7 @@ class BehaviourEngine:
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        counts = recipient_counts(baseline, recipients)
+        counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
         # The baseline's days for this country and network, and whether it has history, read
         # once (spelled out: this runs for every message).
