@@ -49,9 +49,26 @@ def build_store(cfg: Path, tmp: Path, known: int, pool_size: int, env: dict) -> 
     store = Store(load_settings(cfg, {}).storage.url)
     with store.session() as s:
         hasher = RecipientHasher(recipient_hash_key(s))
+    import behaviour as population
+
+    from fumidai.behaviour import network_of
+
+    # Profiles end yesterday, and each also knows the address and recipients the account
+    # sends with below (Workload: account k from jp[k % 1000], to r0-r2@example.net) on
+    # six days: the accounts send as they usually do, not as hijacks (an earlier version
+    # had every account suspended as a cohort, which measured something else).
+    day = 86400.0
+    population.T0 = (time.time() // day - 29) * day
+    usual = Workload(1).jp
+    contacts = [hasher(f"r{i}@example.net") for i in range(3)]
     rng = random.Random(11)
     t = time.time()
-    pool = [profile(rng, hasher, BehaviourConfig()).to_bytes() for _ in range(pool_size)]
+    pool = []
+    for j in range(pool_size):
+        b = profile(rng, hasher, BehaviourConfig())
+        for d in range(22, 28):
+            b.learn(population.T0 + d * day + 10 * 3600, network_of(usual[j % len(usual)]), "JP", None, contacts)
+        pool.append(b.to_bytes())
     size = 0
     for start in range(0, known, 20_000):
         blobs = {f"user{i:07d}": pool[i % pool_size] for i in range(start, min(known, start + 20_000))}
@@ -66,7 +83,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--known", type=int, default=1_000_000)
     ap.add_argument("--active", type=int, default=100_000)
-    ap.add_argument("--pool", type=int, default=3000, help="distinct baseline profiles")
+    ap.add_argument("--pool", type=int, default=3000, help="distinct baseline profiles (a multiple of 1000)")
     ap.add_argument("--connections", type=int, default=32)
     args = ap.parse_args()
 
@@ -86,9 +103,10 @@ def main() -> int:
         for n in (1, 2):
             t = time.time()
             asyncio.run(drive(policy_port, Workload(args.known, seed=n), args.connections, 1e9, None, list(names)))
+            refused = sum(1 for line in open(tmp / "serve.log") if "suspended automatically" in line)
             time.sleep(2)  # let the write-behind flush
             print(f"pass {n}: {args.active:,} accounts sent one message each in {time.time() - t:.0f} s: "
-                  f"RSS {rss_mb(srv.pid):.0f} MB", flush=True)
+                  f"RSS {rss_mb(srv.pid):.0f} MB ({refused} suspended automatically)", flush=True)
     finally:
         srv.terminate()
         srv.wait(timeout=60)
