@@ -92,6 +92,7 @@ def main() -> int:
     store = Store(load_settings(cfg, {}).storage.url)
     alerts = defaultdict(Counter)  # kind -> reason -> alerts
     raised = defaultdict(set)  # (kind, reason) -> accounts
+    why = Counter()  # the signals of honest accounts' watch alerts
     after = 0
     with store.session() as s:
         while batch := repo.alerts_after(s, after, 5000):
@@ -101,6 +102,9 @@ def main() -> int:
                     kind = kinds.get(a.account, "?")
                     alerts[kind][a.reason] += 1
                     raised[(kind, a.reason)].add(a.account)
+                    if a.reason == "behaviour:watch" and not kind.startswith("hijack"):
+                        reasons = (a.detail or {}).get("reasons") or []
+                        why[" + ".join(sorted(str(r.get("code")) for r in reasons if isinstance(r, dict)))] += 1
     store.dispose()
     population = Counter(kinds.values())
     hours = parse_duration(args.duration) / 3600
@@ -114,6 +118,7 @@ def main() -> int:
         print(f"{kind:<18} {population[kind]:>8} {w:>6} {len(raised[(kind, 'behaviour:watch')]):>7} {p:>9} "
               f"{len(raised[(kind, 'behaviour:probation')]):>7} {c['behaviour:hold'] + c['behaviour:filter']:>5} "
               f"{w / population[kind] / hours:>12.3f}")
+    print("honest watch alerts by their signals: " + ", ".join(f"{k or '-'} {n}" for k, n in why.most_common(8)))
     summary = json.loads(report.read_text())["summary"]
     print(render_summary(summary))
     print(f"(store and logs in {tmp})")
