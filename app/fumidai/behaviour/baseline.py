@@ -38,14 +38,15 @@ DAY_S = 86400
 HOUR_S = 3600
 
 _DEFAULT = BehaviourConfig()
-_F32 = struct.Struct("<f")
+_F32_PAIR = struct.Struct("<ff")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
 
 
-def _f32(value: float) -> float:
-    """As stored (float32), so a baseline equals itself after a round trip through bytes."""
-    return _F32.unpack(_F32.pack(min(value, MAX_VOLUME)))[0]
+def _f32_pair(a: float, b: float) -> tuple[float, float]:
+    """Two values as stored (float32), so a baseline equals itself after a round trip
+    through bytes: one pack and unpack for both (once per account and hour)."""
+    return _F32_PAIR.unpack(_F32_PAIR.pack(min(a, MAX_VOLUME), min(b, MAX_VOLUME)))
 
 
 def _mark(entry: list, day: int) -> None:
@@ -212,8 +213,9 @@ class Baseline:
         elif hour > self.cur_hour:
             # The peak is kept as of cur_hour: the hour that closes joins it, and both decay.
             decay = 0.5 ** ((hour - self.cur_hour) / (cfg.volume_half_life_days * 24)) if self.cur_hour else 0.0
-            self.peak_hour_messages = _f32(max(self.peak_hour_messages, self.hour_messages) * decay)
-            self.peak_hour_recipients = _f32(max(self.peak_hour_recipients, self.hour_recipients) * decay)
+            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(
+                max(self.peak_hour_messages, self.hour_messages) * decay,
+                max(self.peak_hour_recipients, self.hour_recipients) * decay)
             self.cur_hour, self.hour_messages, self.hour_recipients = hour, 1, rcpts
         # else: an hour already closed (a log read out of order): the totals have it, the peak not.
         if day == self.cur_day:
@@ -221,8 +223,9 @@ class Baseline:
             self.day_recipients += rcpts
         elif day > self.cur_day:
             decay = 0.5 ** ((day - self.cur_day) / cfg.volume_half_life_days) if self.cur_day else 0.0
-            self.peak_day_messages = _f32(max(self.peak_day_messages, self.day_messages) * decay)
-            self.peak_day_recipients = _f32(max(self.peak_day_recipients, self.day_recipients) * decay)
+            self.peak_day_messages, self.peak_day_recipients = _f32_pair(
+                max(self.peak_day_messages, self.day_messages) * decay,
+                max(self.peak_day_recipients, self.day_recipients) * decay)
             self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
 
     # -- reading ----------------------------------------------------------------------
