@@ -89,14 +89,23 @@ class BaselineTable:
         self._live.pop(account, None)
         self._blobs[account] = bytes(blob)
 
-    def take_dirty(self) -> dict[str, bytes]:
-        """The blobs of every account learned since the last call."""
+    def take_dirty(self, limit: int | None = None) -> dict[str, bytes]:
+        """The blobs of the accounts learned since they were last taken: all, or at most ``limit``
+        (a caller on the event loop encodes a slice at a time)."""
+        dirty = self._dirty  # the same set object always: ``touched`` is its add
+        if limit is None or len(dirty) <= limit:
+            accounts = list(dirty)
+            dirty.clear()
+        else:
+            accounts = [dirty.pop() for _ in range(limit)]
         out = {}
-        for account in self._dirty:
+        for account in accounts:
             b = self._live.get(account)
             out[account] = b.to_bytes() if b is not None else self._blobs[account]
-        self._dirty.clear()
         return out
+
+    def dirty_count(self) -> int:
+        return len(self._dirty)
 
     def shrink(self, max_live: int) -> None:
         """Turn the least recently used live baselines back into bytes."""

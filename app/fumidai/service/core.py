@@ -34,6 +34,7 @@ from .writebehind import Pending, freeze_heap
 
 log = logging.getLogger("fumidai.service")
 
+BASELINES_PER_SLICE = 200  # baselines encoded between two looks at the policy requests
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
@@ -472,7 +473,18 @@ class Service(LiveReads):
             self.pending = batch
 
     async def _flush_baselines(self) -> None:
-        blobs = self.baselines.take_dirty()
+        # Encoded a slice at a time with a pause between: a busy second leaves thousands of
+        # baselines to encode (~15 µs each), which in one go held policy requests for tens of ms.
+        blobs: dict[str, bytes] = {}
+        left = self.baselines.dirty_count()
+        while left > 0:
+            chunk = self.baselines.take_dirty(BASELINES_PER_SLICE)
+            if not chunk:
+                break
+            blobs.update(chunk)
+            left -= len(chunk)
+            if left > 0:
+                await asyncio.sleep(0)
         if not blobs:
             return
         try:
