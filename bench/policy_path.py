@@ -8,8 +8,9 @@ message, each account from its own usual address) straight into ``Service.handle
 no socket and no parser: what the decision itself costs. Every account sends once first
 (as policy_server.py's warm-up does), then --messages messages are timed with
 time.process_time. ``--history D`` first gives each account D days of the same traffic
-(the clock moved back), so its baseline knows its country, network and recipients: the
-fast path of ordinary mail. ``--profile on`` prints cProfile's top functions; ``--callgrind``
+(the clock moved back) and each day the same Zipf traffic as the timed part, so its
+baseline knows its country, network, recipients and busy hours: the fast path of ordinary
+mail. ``--profile on`` prints cProfile's top functions; ``--callgrind``
 (under valgrind with --instr-atstart=no) instruments only the timed requests, so
 callgrind's total / requests is instructions per request.
 """
@@ -93,8 +94,11 @@ def main() -> int:
         clock = Clock()
         svc = build(cfg, v == "on", clock)
         for d in range(args.history, 0, -1):
+            # Each past day: every account once, then the day's Zipf traffic (as many messages
+            # as the timed part, so busy accounts have their busy hours in their baselines).
             clock.offset = -d * 86400.0
             run(svc, requests(Workload(args.accounts, seed=100 + d), names, 0))
+            run(svc, requests(Workload(args.accounts, seed=200 + d), None, args.messages))
         clock.offset = 0.0
         run(svc, requests(Workload(args.accounts, seed=2), names, 0))  # every account active today
         if args.profile == v:

@@ -201,3 +201,15 @@ def test_table_keeps_inactive_baselines_as_bytes_and_tracks_what_changed():
     table.load("a8", b"garbage")  # from another node, unreadable: that account starts afresh
     assert table.get("a8") is None and table.unreadable == 1
     assert days_used(table.get_or_create("a8").active) == 0
+
+
+def test_dirty_baselines_are_taken_a_slice_at_a_time():
+    table = BaselineTable(max_live=3)
+    for i in range(7):
+        table.learn(f"a{i}", T0 + i, network_of("203.0.113.5"), "JP", None, hashes([f"x{i}@e.example"]))
+    assert table.dirty_count() == 7
+    first, second = table.take_dirty(4), table.take_dirty(4)
+    assert len(first) == 4 and len(second) == 3 and not set(first) & set(second)
+    assert table.dirty_count() == 0 and table.take_dirty(4) == {}
+    table.touched("a1")  # still the set that take_dirty empties
+    assert set(table.take_dirty()) == {"a1"}

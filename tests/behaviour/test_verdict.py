@@ -286,3 +286,55 @@ def test_recipient_counts_of_one_recipient_match_the_general_case(known, one):
         b.learn(NOW, None, "JP", None, hashes([f"p{k}@d{k % 7}.example"]), cfg)
     r = hashes([f"p{one}@d{one % 7}.example"])[0]
     assert recipient_counts(b, (r,)) == recipient_counts(b, (r, r))
+
+
+def test_a_busy_account_within_its_usual_hour_is_judged_as_the_full_path_judges_it():
+    # Past volume_floor_messages in an hour, but within its usual busiest hour: the fast path
+    # compares with the baseline's peak as the full path's volume signal does.
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = user(), user()
+    for acct, engine in ((a, fast), (b, full)):
+        for day in range(1, 4):  # three busy days: ~40 an hour is usual
+            for i in range(40):
+                acct.send(engine, NOW + day * DAY + i * 60, HOME, "JP", CONTACTS[:2])
+        for i in range(60):  # today 60 in an hour: within 3x the usual; then a burst past it
+            acct.send(engine, NOW + 4 * DAY + i * 50, HOME, "JP", CONTACTS[:2])
+        for i in range(200):
+            acct.send(engine, NOW + 4 * DAY + 3000 + i, HOME, "JP", CONTACTS[:2])
+    assert a.verdicts == b.verdicts
+    assert a.baseline == b.baseline
+    assert any(r.code == "volume" for v in a.verdicts for r in v.reasons)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=0, max_size=30), st.lists(st.integers(0, 60), min_size=1, max_size=20))
+def test_recipient_counts_match_a_plain_count(known, message):
+    b = Baseline()
+    cfg = BehaviourConfig(correspondents_per_generation=8, domains_per_generation=4)
+    for k in known:
+        b.learn(NOW, None, "JP", None, hashes([f"p{k}@d{k % 7}.example"]), cfg)
+    rs = hashes([f"p{m}@d{m % 7}.example" for m in message])
+    distinct = set(rs)
+    domains = {r >> 32 for r in distinct}
+    new = sum(1 for r in distinct if not b.knows(r))
+    new_domains = sum(1 for d in domains if not b.knows_domain(d << 32))
+    current = (all(r & 0xFFFFFFFF in b.correspondents for r in distinct)
+               and all(d in b.domains for d in domains))
+    assert recipient_counts(b, rs) == (len(distinct), new, len(domains), new_domains, current)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.integers(0, 30), min_size=0, max_size=4)), max_size=40))
+def test_known_counts_answer_as_recipient_counts_through_rotations(steps):
+    from fumidai.behaviour.signals import known_counts
+
+    b, recent = Baseline(), Recent()
+    cfg = BehaviourConfig(correspondents_per_generation=6, domains_per_generation=3)  # rotations often
+    for learn, people in steps:
+        rs = hashes([f"p{k}@d{k % 5}.example" for k in people])
+        assert known_counts(b, rs, recent) == recipient_counts(b, rs)
+        if learn and rs:
+            b.learn(NOW, None, "JP", None, rs, cfg)
+        if learn and not people:  # now and then the baseline comes back from bytes (new arrays)
+            b = Baseline.from_bytes(b.to_bytes())

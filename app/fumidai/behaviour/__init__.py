@@ -13,10 +13,11 @@ What the policy path does (see docs/behaviour.md for the whole contract)::
     verdict.tier, verdict.reasons, verdict.vouched   # learning happened if verdict.learned
 """
 
-from .baseline import Baseline, BaselineError, BaselineTable, RecipientHasher, network_of
+from .baseline import Baseline, BaselineError, RecipientHasher, network_of
 from .config import BehaviourConfig
 from .permissions import NONE as NO_PERMISSIONS, Permissions
 from .signals import Cohorts, Recent, Signal
+from .table import BaselineTable
 from .verdict import BehaviourEngine, Tier, Verdict, describe, describe_for_owner
 
 __all__ = [

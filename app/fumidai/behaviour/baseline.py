@@ -20,121 +20,33 @@ Python objects, its ``to_bytes()`` form (held for accounts not sending now) ~100
 
 from __future__ import annotations
 
-import math
 import struct
-import sys
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
-from functools import partial
-from hashlib import blake2b
-from socket import AF_INET, AF_INET6, inet_pton
 from typing import Iterable
 
+from . import blob
+from .blob import MAX_VOLUME, BaselineError
 from .config import BehaviourConfig
+# The keys live in keys.py; kept importable from here, where they were first.
+from .keys import FINGERPRINT, IPV6_FLAG, RecipientHasher, network_of, network_text
+
+__all__ = ["Baseline", "BaselineError", "FINGERPRINT", "IPV6_FLAG", "RecipientHasher", "days_used",
+           "network_of", "network_text"]
 
 DAY_S = 86400
 HOUR_S = 3600
-FINGERPRINT = 0xFFFFFFFF
-IPV6_FLAG = 1 << 48  # network keys: an IPv4 /24 is < 2**24, an IPv6 /48 is this flag + its 48 bits
-FORMAT_VERSION = 1
-MAGIC = b"FB"
-MAX_ENTRIES = 255  # countries, networks, ASNs in a blob
-MAX_FINGERPRINTS = 4096  # per generation in a blob
-MAX_VOLUME = float(1 << 32)  # peaks are maxima of u32 counts
 
 _DEFAULT = BehaviourConfig()
-_HEAD = struct.Struct("<2sBBHHHIIIIIIHIIffff24sBBBBHHHH")
-_COUNTRY = struct.Struct("<2sHHII")  # code, older days, last day, 32-day bitmap, messages
-_NETWORK = struct.Struct("<QHHI")  # key, older days, last day, bitmap
-_ASN = struct.Struct("<IHHI")
-_F32 = struct.Struct("<f")
-_U32_LE = struct.Struct("<I").unpack  # a 4-byte digest as an int (int.from_bytes costs twice as much)
+_F32_PAIR = struct.Struct("<ff")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
 
-if array("I").itemsize != 4:  # pragma: no cover - every platform CPython supports today
-    raise ImportError("array('I') is not 32-bit here")
-_SWAP = sys.byteorder != "little"  # blobs are little-endian everywhere
 
-
-class BaselineError(ValueError):
-    """A stored baseline that cannot be read (truncated, oversized, out of range)."""
-
-
-def network_of(address: str) -> int | None:
-    """The network key of a client address (its /24 or /48), None if it is not an address."""
-    if not isinstance(address, str) or not address or len(address) > 64:
-        return None
-    try:
-        if ":" in address:
-            packed = inet_pton(AF_INET6, address)
-            if packed[:12] == b"\0" * 10 + b"\xff\xff":  # IPv4-mapped: the IPv4 network
-                return int.from_bytes(packed[12:15], "big")
-            return IPV6_FLAG | int.from_bytes(packed[:6], "big")
-        return int.from_bytes(inet_pton(AF_INET, address)[:3], "big")
-    except (OSError, ValueError):
-        return None
-
-
-def network_text(key: int) -> str:
-    """A network key as text: 192.0.2.0/24, 2001:db8:1::/48."""
-    if key & IPV6_FLAG:
-        p = key & ((1 << 48) - 1)
-        return f"{p >> 32:x}:{(p >> 16) & 0xFFFF:x}:{p & 0xFFFF:x}::/48"
-    return f"{key >> 16}.{(key >> 8) & 255}.{key & 255}.0/24"
-
-
-def _recipient_hash(copy, domains: dict, address: str) -> int:
-    """RecipientHasher's body: ``copy`` makes a keyed blake2b state, ``domains`` caches domains."""
-    address = address.lower()
-    h = copy()
-    h.update(address.encode("utf-8", "surrogateescape"))
-    fp = _U32_LE(h.digest())[0]
-    domain = address.rpartition("@")[2]
-    d = domains.get(domain)
-    if d is None:
-        # Domains repeat (a few big providers): hashed once each while cached.
-        h = copy()
-        h.update(b"@" + domain.encode("utf-8", "surrogateescape"))
-        d = _U32_LE(h.digest())[0]
-        if len(domains) >= RecipientHasher.DOMAINS_CACHED:
-            domains.clear()
-        domains[domain] = d
-    return (d << 32) | fp
-
-
-class RecipientHasher(partial):
-    """The keyed hash of a recipient: one int, the address's fingerprint in the low 32 bits
-    and its domain's in the next 32 (so the policy path keeps one int per recipient).
-
-    The key is per installation (a secret file): without it the fingerprints in the store
-    and in replication say nothing about who an account writes to.
-
-    ``RecipientHasher(key)(address)``. It is a ``functools.partial`` of ``_recipient_hash``
-    because one runs per RCPT request: a partial is called from C, where an instance's
-    Python ``__call__`` would cost another frame and a bound method, about as much as the
-    hash itself.
-    """
-
-    __slots__ = ()
-
-    DOMAINS_CACHED = 4096
-
-    def __new__(cls, key: bytes) -> RecipientHasher:
-        if not isinstance(key, bytes) or not 16 <= len(key) <= 64:
-            raise ValueError("the recipient hash key must be 16 to 64 bytes")
-        # Copying a keyed state costs less than keying a new one (the key is a whole block).
-        keyed = blake2b(digest_size=4, key=key)
-        return super().__new__(cls, _recipient_hash, keyed.copy, {})
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(<key>)"
-
-
-def _f32(value: float) -> float:
-    """As stored (float32), so a baseline equals itself after a round trip through bytes."""
-    return _F32.unpack(_F32.pack(min(value, MAX_VOLUME)))[0]
+def _f32_pair(a: float, b: float) -> tuple[float, float]:
+    """Two values as stored (float32), so a baseline equals itself after a round trip
+    through bytes: one pack and unpack for both (once per account and hour)."""
+    return _F32_PAIR.unpack(_F32_PAIR.pack(min(a, MAX_VOLUME), min(b, MAX_VOLUME)))
 
 
 def _mark(entry: list, day: int) -> None:
@@ -228,8 +140,8 @@ class Baseline:
         ``current``: the caller knows every recipient and domain is in the current generation
         already (``recipient_counts``), so only the counts change.
         """
-        day = int(now // DAY_S)
         hour = int(now // HOUR_S)
+        day = hour // 24  # the same as now // DAY_S, without a second float division
         if not self.messages:
             self.first_day = day
             self.active = [0, day, 1]
@@ -262,7 +174,9 @@ class Baseline:
                 _mark(entry, day)
             entry[3] += 1
         if network is not None:
-            _use(self.networks, network, day, cfg.networks_kept)
+            entry = self.networks.get(network)
+            if entry is None or entry[1] != day:  # most messages: a network already used today
+                _use(self.networks, network, day, cfg.networks_kept)
         if asn:
             _use(self.asns, asn, day, cfg.asns_kept)
 
@@ -299,8 +213,9 @@ class Baseline:
         elif hour > self.cur_hour:
             # The peak is kept as of cur_hour: the hour that closes joins it, and both decay.
             decay = 0.5 ** ((hour - self.cur_hour) / (cfg.volume_half_life_days * 24)) if self.cur_hour else 0.0
-            self.peak_hour_messages = _f32(max(self.peak_hour_messages, self.hour_messages) * decay)
-            self.peak_hour_recipients = _f32(max(self.peak_hour_recipients, self.hour_recipients) * decay)
+            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(
+                max(self.peak_hour_messages, self.hour_messages) * decay,
+                max(self.peak_hour_recipients, self.hour_recipients) * decay)
             self.cur_hour, self.hour_messages, self.hour_recipients = hour, 1, rcpts
         # else: an hour already closed (a log read out of order): the totals have it, the peak not.
         if day == self.cur_day:
@@ -308,8 +223,9 @@ class Baseline:
             self.day_recipients += rcpts
         elif day > self.cur_day:
             decay = 0.5 ** ((day - self.cur_day) / cfg.volume_half_life_days) if self.cur_day else 0.0
-            self.peak_day_messages = _f32(max(self.peak_day_messages, self.day_messages) * decay)
-            self.peak_day_recipients = _f32(max(self.peak_day_recipients, self.day_recipients) * decay)
+            self.peak_day_messages, self.peak_day_recipients = _f32_pair(
+                max(self.peak_day_messages, self.day_messages) * decay,
+                max(self.peak_day_recipients, self.day_recipients) * decay)
             self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
 
     # -- reading ----------------------------------------------------------------------
@@ -367,103 +283,16 @@ class Baseline:
             peak = max(peak, self.day_messages)
         return peak * 0.5 ** (max(0, day - self.cur_day) / cfg.volume_half_life_days)
 
-    # -- storage ----------------------------------------------------------------------
+    # -- storage (blob.py) ------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
         """The compact, versioned form for the store and replication (little-endian)."""
-        a = self.active
-        parts = [_HEAD.pack(
-            MAGIC, FORMAT_VERSION, 0, self.first_day, a[0], a[1], a[2], min(_U32, self.messages), min(_U32, self.recipients),
-            self.cur_hour, min(_U32, self.hour_messages), min(_U32, self.hour_recipients), self.cur_day,
-            min(_U32, self.day_messages), min(_U32, self.day_recipients),
-            self.peak_hour_messages, self.peak_hour_recipients, self.peak_day_messages, self.peak_day_recipients,
-            bytes(self.hours), len(self.countries), len(self.networks), len(self.asns), 0,
-            len(self.domains), len(self.domains_old), len(self.correspondents), len(self.correspondents_old),
-        )]
-        for code, e in self.countries.items():
-            parts.append(_COUNTRY.pack(code.encode("ascii"), e[0], e[1], e[2], min(_U32, e[3])))
-        for key, e in self.networks.items():
-            parts.append(_NETWORK.pack(key, e[0], e[1], e[2]))
-        for key, e in self.asns.items():
-            parts.append(_ASN.pack(key, e[0], e[1], e[2]))
-        for fps in (self.domains, self.domains_old, self.correspondents, self.correspondents_old):
-            if _SWAP:  # pragma: no cover - big-endian hosts
-                fps = array("I", fps)
-                fps.byteswap()
-            parts.append(fps.tobytes())
-        return b"".join(parts)
+        return blob.encode(self)
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> Baseline:
+    def from_bytes(cls, data: bytes) -> Baseline:
         """Read ``to_bytes()`` output; anything else raises BaselineError (never a half-read object)."""
-        if not isinstance(blob, (bytes, bytearray, memoryview)):
-            raise BaselineError(f"a baseline is bytes, not {type(blob).__name__}")
-        blob = bytes(blob)
-        if len(blob) < _HEAD.size:
-            raise BaselineError(f"baseline truncated: {len(blob)} bytes, the header alone is {_HEAD.size}")
-        (magic, version, _reserved, first_day, a_older, a_last, a_bits, messages, recipients,
-         cur_hour, hour_m, hour_r, cur_day, day_m, day_r, phm, phr, pdm, pdr,
-         hours, n_c, n_n, n_a, _pad, n_d, n_do, n_r, n_ro) = _HEAD.unpack_from(blob)
-        if magic != MAGIC:
-            raise BaselineError("not a baseline (bad magic)")
-        if version != FORMAT_VERSION:
-            raise BaselineError(f"baseline format {version} is not known (this fumidai reads {FORMAT_VERSION})")
-        for name, n in (("domains", n_d), ("old domains", n_do), ("correspondents", n_r), ("old correspondents", n_ro)):
-            if n > MAX_FINGERPRINTS:
-                raise BaselineError(f"baseline has {n} {name}, more than {MAX_FINGERPRINTS}")
-        size = _HEAD.size + n_c * _COUNTRY.size + n_n * _NETWORK.size + n_a * _ASN.size + 4 * (n_d + n_do + n_r + n_ro)
-        if len(blob) != size:
-            raise BaselineError(f"baseline is {len(blob)} bytes, its header says {size}")
-        for name, v in (("peak hour messages", phm), ("peak hour recipients", phr), ("peak day messages", pdm), ("peak day recipients", pdr)):
-            if not (math.isfinite(v) and 0 <= v <= MAX_VOLUME):
-                raise BaselineError(f"baseline {name} out of range: {v}")
-        if messages and (first_day > a_last or not a_bits & 1):
-            raise BaselineError("baseline active days are inconsistent")
-        if messages and not (cur_day == a_last and cur_hour // 24 == cur_day):
-            raise BaselineError("baseline current hour/day are inconsistent")
-        b = cls()
-        b.first_day, b.active, b.messages, b.recipients = first_day, [a_older, a_last, a_bits], messages, recipients
-        b.cur_hour, b.hour_messages, b.hour_recipients = cur_hour, hour_m, hour_r
-        b.cur_day, b.day_messages, b.day_recipients = cur_day, day_m, day_r
-        b.peak_hour_messages, b.peak_hour_recipients, b.peak_day_messages, b.peak_day_recipients = phm, phr, pdm, pdr
-        b.hours = bytearray(hours)
-        pos = _HEAD.size
-        for code, older, last, bits, msgs in _COUNTRY.iter_unpack(blob[pos:pos + n_c * _COUNTRY.size]):
-            if not (len(code) == 2 and code.isalpha() and code.isupper() and code.isascii()):
-                raise BaselineError(f"baseline country code {code!r} is not two capital letters")
-            if not bits & 1:
-                raise BaselineError("baseline country entry without its last day")
-            c = code.decode("ascii")
-            if c in b.countries:
-                raise BaselineError(f"baseline country {c} appears twice")
-            b.countries[c] = [older, last, bits, msgs]
-        pos += n_c * _COUNTRY.size
-        for key, older, last, bits in _NETWORK.iter_unpack(blob[pos:pos + n_n * _NETWORK.size]):
-            if not (key < (1 << 24) or IPV6_FLAG <= key < (IPV6_FLAG << 1)) or not bits & 1:
-                raise BaselineError(f"baseline network key {key:#x} out of range")
-            if key in b.networks:
-                raise BaselineError("baseline network appears twice")
-            b.networks[key] = [older, last, bits]
-        pos += n_n * _NETWORK.size
-        for key, older, last, bits in _ASN.iter_unpack(blob[pos:pos + n_a * _ASN.size]):
-            if not key or not bits & 1:
-                raise BaselineError("baseline ASN entry out of range")
-            if key in b.asns:
-                raise BaselineError("baseline ASN appears twice")
-            b.asns[key] = [older, last, bits]
-        pos += n_a * _ASN.size
-        arrays = []
-        for n in (n_d, n_do, n_r, n_ro):
-            fps = array("I")
-            fps.frombytes(blob[pos:pos + 4 * n])
-            if _SWAP:  # pragma: no cover
-                fps.byteswap()
-            pos += 4 * n
-            if any(fps[i] >= fps[i + 1] for i in range(len(fps) - 1)):
-                raise BaselineError("baseline fingerprints are not sorted and distinct")
-            arrays.append(fps)
-        b.domains, b.domains_old, b.correspondents, b.correspondents_old = arrays
-        return b
+        return blob.decode(cls(), data)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Baseline):
@@ -471,93 +300,3 @@ class Baseline:
         return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
-
-
-class BaselineTable:
-    """Every account's baseline: the ones in use as ``Baseline`` objects (least recently
-    used beyond ``max_live`` go back to bytes), the others as their ``to_bytes()`` blob.
-
-    ``dirty`` collects the accounts learned since ``take_dirty()``, for the store's flush
-    and for replication. A blob that does not read (BaselineError) is dropped and counted
-    in ``unreadable``: the account starts afresh rather than the policy path failing.
-    """
-
-    __slots__ = ("_blobs", "_live", "_dirty", "max_live", "cfg", "unreadable")
-
-    def __init__(self, cfg: BehaviourConfig = _DEFAULT, max_live: int = 100_000) -> None:
-        self._blobs: dict[str, bytes] = {}
-        self._live: OrderedDict[str, Baseline] = OrderedDict()
-        self._dirty: set[str] = set()
-        self.max_live = max_live
-        self.cfg = cfg
-        self.unreadable = 0
-
-    def __len__(self) -> int:
-        return len(self._blobs) + len(self._live)
-
-    def __contains__(self, account: str) -> bool:
-        return account in self._live or account in self._blobs
-
-    def get(self, account: str) -> Baseline | None:
-        b = self._live.get(account)
-        if b is not None:
-            self._live.move_to_end(account)
-            return b
-        blob = self._blobs.pop(account, None)
-        if blob is None:
-            return None
-        try:
-            b = Baseline.from_bytes(blob)
-        except BaselineError:
-            self.unreadable += 1
-            return None
-        self._live[account] = b
-        if len(self._live) > self.max_live:
-            self.shrink(self.max_live)
-        return b
-
-    def get_or_create(self, account: str) -> Baseline:
-        b = self.get(account)
-        if b is None:
-            b = self._live[account] = Baseline()
-            if len(self._live) > self.max_live:
-                self.shrink(self.max_live)
-        return b
-
-    def learn(self, account: str, now: float, network: int | None, country: str, asn: int | None,
-              recipients: Iterable[int]) -> Baseline:
-        """Learn one message of ``account`` (creating its baseline): the import's bulk path."""
-        b = self._live.get(account)
-        if b is None:
-            b = self.get_or_create(account)
-        b.learn(now, network, country, asn, recipients, self.cfg)
-        self._dirty.add(account)
-        return b
-
-    def touched(self, account: str) -> None:
-        """Mark an account learned by the caller through ``Baseline.learn``."""
-        self._dirty.add(account)
-
-    def load(self, account: str, blob: bytes) -> None:
-        """A baseline from the store or another node; replaces what is held (not dirty ones:
-        what this node learned since its last flush would be lost, see take_dirty)."""
-        if account in self._dirty:
-            return
-        self._live.pop(account, None)
-        self._blobs[account] = bytes(blob)
-
-    def take_dirty(self) -> dict[str, bytes]:
-        """The blobs of every account learned since the last call."""
-        out = {}
-        for account in self._dirty:
-            b = self._live.get(account)
-            out[account] = b.to_bytes() if b is not None else self._blobs[account]
-        self._dirty.clear()
-        return out
-
-    def shrink(self, max_live: int) -> None:
-        """Turn the least recently used live baselines back into bytes."""
-        live = self._live
-        while len(live) > max_live:
-            account, b = live.popitem(last=False)
-            self._blobs[account] = b.to_bytes()

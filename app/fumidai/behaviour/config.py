@@ -33,7 +33,13 @@ class BehaviourConfig:
     new_recipients_full: int = 3  # a message needs this many new recipients for the full share weight
     new_recipients_many: int = 10  # new recipients within an hour that give the full hourly weight
     new_recipients_streak: int = 4  # messages in a row mostly to new recipients from an unfamiliar place: full weight
-    usual_contacts_discount: float = 0.5  # where-from signals count this much when writing to usual contacts
+    # Where-from signals count this much when writing to usual contacts: a traveller's first
+    # mail from abroad (new country and network) then stays under watch_score.
+    usual_contacts_discount: float = 0.45
+    # new_recipients counts this much for an account whose memory of correspondents is full
+    # (both generations: it writes to more people than a baseline keeps, a shop's customers)
+    # sending from a familiar network and country: the share of strangers says little there.
+    bulk_sender_discount: float = 0.5
     domains_per_message: int = 8  # distinct recipient domains in one message
     volume_factor: float = 3.0  # this hour's messages above this many times the usual busiest hour
     volume_floor_messages: int = 10  # ... and above this (an account that sends little may vary)
@@ -98,8 +104,8 @@ class BehaviourConfig:
             problems.append("correspondents_per_generation and domains_per_generation are at most 4096")
         if not 0 < self.new_recipient_share <= 1 or not 0 < self.vouch_known_share <= 1:
             problems.append("new_recipient_share and vouch_known_share must be in (0, 1]")
-        if self.usual_contacts_discount > 1:
-            problems.append("usual_contacts_discount must be in [0, 1]")
+        if self.usual_contacts_discount > 1 or self.bulk_sender_discount > 1:
+            problems.append("usual_contacts_discount and bulk_sender_discount must be in [0, 1]")
         if not self.watch_score <= self.probation_score <= self.hold_score <= self.suspend_score:
             problems.append("scores must rise: watch_score <= probation_score <= hold_score <= suspend_score")
         if self.hold_action not in ("hold", "filter"):

@@ -48,7 +48,8 @@ class Recent:
     """An account's last hour, bounded (RECENT_KEPT messages), and its probation state."""
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
-                 "probation_since", "probation_at", "probation_new", "address", "network", "streak")
+                 "probation_since", "probation_at", "probation_new", "address", "network", "streak",
+                 "known", "known_in", "known_domains_in")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -65,6 +66,10 @@ class Recent:
         # Messages in a row mostly to new recipients from an unfamiliar network or country
         # (a message to usual contacts, or from the usual place, ends it). Not bound to the hour.
         self.streak = 0
+        # Recipients lately found in the baseline's current generations (known_counts): valid
+        # while those arrays are the same objects (a rotation or a reload makes new ones).
+        self.known: dict[int, None] = {}
+        self.known_in = self.known_domains_in = None
 
     def expire(self, now: float) -> None:
         entries = self.entries
@@ -73,17 +78,24 @@ class Recent:
             self._drop(entries.popleft())
 
     def _drop(self, entry: tuple) -> None:
+        # Once per message for an account past RECENT_KEPT in the hour: spelled out.
         _t, country, address, new = entry
         self.messages -= 1
-        self.new_recipients -= new
         if new:
+            self.new_recipients -= new
             self.new_messages -= 1
-        for table, key in ((self.countries, country), (self.addresses, address)):
-            n = table[key] - 1
-            if n:
-                table[key] = n
-            else:
-                del table[key]
+        table = self.countries
+        n = table[country] - 1
+        if n:
+            table[country] = n
+        else:
+            del table[country]
+        table = self.addresses
+        n = table[address] - 1
+        if n:
+            table[address] = n
+        else:
+            del table[address]
 
     def note(self, now: float, country: str, address: str, new: int) -> None:
         """Count one message (call ``expire(now)`` first)."""
@@ -96,7 +108,8 @@ class Recent:
         self.addresses[address] = self.addresses.get(address, 0) + 1
 
     def count(self, now: float, country: str, address: str, new: int) -> None:
-        """``expire(now)`` then ``note(...)``: one message, as the policy path counts it."""
+        """``expire(now)`` then ``note(...)``: one message, as the policy path counts it
+        (BehaviourEngine.message has these lines spelled out: keep the two alike)."""
         entries = self.entries
         if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
             self.expire(now)
@@ -199,6 +212,37 @@ class Cohorts:
         return len(accounts) if accounts else 0
 
 
+KNOWN_KEPT = 64  # recipients remembered per active account (known_counts)
+_ONE_KNOWN = (1, 0, 1, 0, True)
+
+
+def known_counts(baseline: Baseline, recipients: tuple[int, ...], recent: Recent) -> tuple[int, int, int, int, bool]:
+    """``recipient_counts``, remembering in ``recent`` the recipients it found in the current
+    generations. An active account writes to the same few people, and each lookup is a
+    binary search of an array that makes an int per probe (~2,000 instructions)."""
+    known = recent.known
+    if recent.known_in is not baseline.correspondents or recent.known_domains_in is not baseline.domains:
+        known.clear()
+        recent.known_in, recent.known_domains_in = baseline.correspondents, baseline.domains
+    if len(recipients) == 1:
+        if recipients[0] in known:
+            return _ONE_KNOWN
+    else:
+        for r in recipients:
+            if r not in known:
+                break
+        else:
+            distinct = set(recipients)
+            return len(distinct), 0, len({r >> 32 for r in distinct}), 0, True
+    counts = recipient_counts(baseline, recipients)
+    if counts[4]:  # every recipient and domain in the current generations
+        if len(known) + len(recipients) > KNOWN_KEPT:
+            known.clear()
+        for r in recipients:
+            known[r] = None
+    return counts
+
+
 def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[int, int, int, int, bool]:
     """(distinct recipients, new ones, distinct domains, new domains, all in the current
     generations) of one message."""
@@ -216,12 +260,17 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
         if i < len(cur) and cur[i] == d:
             return 1, new, 1, 0, current
         return 1, new, 1, 0 if _contains(baseline.domains_old, d) else 1, False
+    # Two or three recipients, mostly: each domain looked up once, kept in a short list (a
+    # set for many recipients: a list's `in` would be quadratic).
     distinct = set(recipients) if len(recipients) > 1 else recipients
     cur, old = baseline.correspondents, baseline.correspondents_old
     n_cur, n_old = len(cur), len(old)
-    new = 0
+    dcur, dold = baseline.domains, baseline.domains_old
+    n_dcur, n_dold = len(dcur), len(dold)
+    new = new_domains = 0
     current = True
-    domains = {}
+    domains: list[int] | set[int] = [] if len(distinct) <= 8 else set()
+    add_domain = domains.append if domains.__class__ is list else domains.add
     for r in distinct:
         fp = r & FINGERPRINT
         i = bisect_left(cur, fp)
@@ -230,17 +279,15 @@ def recipient_counts(baseline: Baseline, recipients: tuple[int, ...]) -> tuple[i
             i = bisect_left(old, fp)
             if i == n_old or old[i] != fp:
                 new += 1
-        domains[r >> 32] = None
-    cur, old = baseline.domains, baseline.domains_old
-    n_cur, n_old = len(cur), len(old)
-    new_domains = 0
-    for d in domains:
-        i = bisect_left(cur, d)
-        if i == n_cur or cur[i] != d:
-            current = False
-            i = bisect_left(old, d)
-            if i == n_old or old[i] != d:
-                new_domains += 1
+        d = r >> 32
+        if d not in domains:
+            add_domain(d)
+            i = bisect_left(dcur, d)
+            if i == n_dcur or dcur[i] != d:
+                current = False
+                i = bisect_left(dold, d)
+                if i == n_dold or dold[i] != d:
+                    new_domains += 1
     return len(distinct), new, len(domains), new_domains, current
 
 
@@ -322,6 +369,9 @@ def compute(cfg: BehaviourConfig, baseline: Baseline, now: float, network: int |
         weight = round(cfg.weight_new_recipients * new / total * min(1.0, new / cfg.new_recipients_full)
                        + cfg.weight_new_recipients_hour * min(1.0, recent.new_recipients / cfg.new_recipients_many)
                        + cfg.weight_new_recipients_streak * min(1.0, recent.streak / cfg.new_recipients_streak))
+        if (network_days >= familiar and country_days >= familiar
+                and len(baseline.correspondents_old) >= cfg.correspondents_per_generation):
+            weight = round(weight * cfg.bulk_sender_discount)
         numbers = {"new": new, "total": total, "hour_new": recent.new_recipients}
         if recent.streak > 1:
             numbers["streak"] = recent.streak

@@ -22,7 +22,9 @@ from typing import NamedTuple
 from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
-from .signals import Cohorts, Recent, Signal, compute, recipient_counts, to_usual_contacts, vouches
+from .signals import (
+    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
+)
 
 
 class Tier(StrEnum):
@@ -67,6 +69,20 @@ class BehaviourEngine:
                                cfg.exempt_networks)
         self._hold = Tier.FILTER if cfg.hold_action == "filter" else Tier.HOLD
         self.fast_path = True  # tests turn it off to hold both paths to the same answers
+        # Called with (now, client address, account) for each account counted in a cohort:
+        # other nodes count it too (service/behaviour_sharing.py). None: this node alone.
+        self.cohort_noted = None
+
+    def _usual_volume(self, baseline: Baseline, recent: Recent, now: float) -> bool:
+        """This hour's messages are within the account's usual (the volume signal's test).
+
+        A busy account sends past ``volume_floor_messages`` every hour: after its first
+        message of the hour the baseline's peak is as of this hour, so the usual is the peak
+        itself (no decay to compute) and its messages stay on the fast path."""
+        cfg = self.cfg
+        usual = (baseline.peak_hour_messages if baseline.cur_hour == int(now // 3600)
+                 else baseline.usual_hour_messages(now, cfg))
+        return recent.messages <= cfg.volume_factor * usual
 
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
@@ -79,7 +95,7 @@ class BehaviourEngine:
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        counts = recipient_counts(baseline, recipients)
+        counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
         # The baseline's days for this country and network, and whether it has history, read
         # once (spelled out: this runs for every message).
@@ -89,11 +105,25 @@ class BehaviourEngine:
         network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
         history = (baseline.messages >= cfg.history_messages
                    and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
-        recent.count(now, country, client_address, new if baseline.messages else 0)
+        # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
+        entries = recent.entries
+        if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
+            recent.expire(now)
+        counted_new = new if baseline.messages else 0
+        entries.append((now, country, client_address, counted_new))
+        recent.messages += 1
+        if counted_new:
+            recent.new_recipients += counted_new
+            recent.new_messages += 1
+        seen = recent.countries
+        seen[country] = seen.get(country, 0) + 1
+        seen = recent.addresses
+        seen[client_address] = seen.get(client_address, 0) + 1
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
-                and len(recent.addresses) < cfg.addresses_per_hour and recent.messages <= cfg.volume_floor_messages):
+                and len(recent.addresses) < cfg.addresses_per_hour
+                and (recent.messages <= cfg.volume_floor_messages or self._usual_volume(baseline, recent, now))):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
@@ -114,6 +144,8 @@ class BehaviourEngine:
         # customers (and every account of a new installation) behind one NAT address are not one.
         if network_days < familiar and not usual_contacts and history:
             cohort = self.cohorts.note(now, client_address, account, True)
+            if self.cohort_noted is not None:
+                self.cohort_noted(now, client_address, account)
         else:
             cohort = _NO_COHORT  # an account at its usual network, or writing to its contacts, joins no cohort
         signals = compute(cfg, baseline, now, network, country, asn, counts, recent, cohort, complaints, permissions,

@@ -27,12 +27,14 @@ from ..policy.limits import Action
 from ..policy.usage import Usage
 from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
+from .behaviour_sharing import SharedBehaviour
 from .sync import AuditSync
 from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
 from .writebehind import WriteBatch, StoreWriter, backlog_size, freeze_heap, set_aside_path
 
 log = logging.getLogger("fumidai.service")
 
+BASELINES_PER_SLICE = 200  # baselines encoded between two looks at the policy requests
 ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
 TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
 FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
@@ -90,6 +92,7 @@ class Service(LiveReads):
         self.replicator = None
         # With [counters] shared_quota (and Redis): counted messages decided in Redis (service/shared.py).
         self.shared = None
+        self.shared_behaviour = None  # behaviour_sharing.SharedBehaviour: with Redis, baselines and cohorts
         self.metrics = None  # an api.metrics.Metrics when the API is served
         self.audit_sync = AuditSync(self)
         # Behaviour analysis (fumidai.behaviour; [behaviour] enabled): the engine, every account's
@@ -161,6 +164,7 @@ class Service(LiveReads):
             freeze_heap(full=True)
         if self.replicator is not None:
             await self.replicator.start(self.apply_remote_count, self.apply_remote_suspension)
+            self.shared_behaviour = await SharedBehaviour.start(self)
         if self.shared is not None:
             await self.shared.start()
         self._stopping = asyncio.Event()
@@ -174,6 +178,8 @@ class Service(LiveReads):
             self._stopping.set()
         if self.shared is not None:
             await self.shared.stop()
+        if self.shared_behaviour is not None:
+            await self.shared_behaviour.stop()
         if self.replicator is not None:
             await self.replicator.stop()
         await cancel_and_wait(self._tasks, log)
@@ -191,7 +197,7 @@ class Service(LiveReads):
         self.set_homes(loaded.homes)
         self.audit_sync.start_at(loaded.newest_audit_id, loaded.recent_audit_ids)
         if self.behaviour is not None:
-            self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key())
+            self.engine.recipient_hash = RecipientHasher(self.stored.recipient_hash_key()).cached()
             n, self.permissions = self.stored.load_behaviour(now, self.baselines.load)
             log.info("loaded %d baselines, %d accounts with travel/trust permissions", n, len(self.permissions))
         log.info(
@@ -349,6 +355,8 @@ class Service(LiveReads):
                                    home_countries=limits.home_countries)
         if v.learned:
             self.baselines.touched(account)
+            if self.shared_behaviour is not None and hashes:
+                self.shared_behaviour.publish_learn(account, now, recent.network, req.country, hashes)
         req.vouched = v.vouched
         action = _RISK_ACTIONS.get(v.tier)
         if action is not None:
@@ -519,7 +527,18 @@ class Service(LiveReads):
             self.unflushed.alerts.append({"at": to_datetime(self.clock()), "account": "", "country": None, **alert})
 
     async def _flush_baselines(self) -> None:
-        blobs = self.baselines.take_dirty()
+        # Encoded a slice at a time with a pause between: a busy second leaves thousands of
+        # baselines to encode (~15 µs each), which in one go held policy requests for tens of ms.
+        blobs: dict[str, bytes] = {}
+        left = self.baselines.dirty_count()
+        while left > 0:
+            chunk = self.baselines.take_dirty(BASELINES_PER_SLICE)
+            if not chunk:
+                break
+            blobs.update(chunk)
+            left -= len(chunk)
+            if left > 0:
+                await asyncio.sleep(0)
         if not blobs:
             return
         try:
