@@ -44,7 +44,7 @@ GEO_CSV = "network,country\n127.0.1.0/24,JP\n127.0.2.0/24,US\n127.0.3.0/24,CN\n"
 
 # test1: the account docs/deploy.md checks with (test_deploy_doc.py).
 ACCOUNTS = ("quota1", "normal1", "traveller1", "suspend1", "restart1", "restart2", "down1", "test1", "complain1",
-            "tourist1", "victim1")
+            "tourist1", "victim1", "shared1", "shared2")
 
 LIMITS_TOML = """
 [limits]
