@@ -65,7 +65,8 @@ def redis_stats(client) -> dict:
             "out": info["total_net_output_bytes"], "calls": calls, "memory": info["used_memory"]}
 
 
-def configs(folder: Path, mmdb: Path, n: int, redis_port: int | None, shared: bool = True) -> list[tuple[Path, int]]:
+def configs(folder: Path, mmdb: Path, n: int, redis_port: int | None, shared: bool = True,
+            behaviour: bool = True) -> list[tuple[Path, int]]:
     out = []
     prefix = f"bench-{uuid.uuid4().hex[:6]}"
     for i in range(n):
@@ -74,6 +75,8 @@ def configs(folder: Path, mmdb: Path, n: int, redis_port: int | None, shared: bo
         text = (f'[policy]\nlisten = "127.0.0.1:{policy}"\n[api]\nlisten = "127.0.0.1:{api}"\n'
                 f'[storage]\nurl = "sqlite:///{folder}/{prefix}.db"\n[geoip]\ndatabase = "{mmdb}"\n'
                 f'[complaints]\ntrace_header = ""\n' + LIMITS)
+        if not behaviour:  # also no behaviour stream: the quota's own cost alone
+            text += "[behaviour]\nenabled = false\n"
         if redis_port is not None:
             text += (f'[counters]\nbackend = "redis"\nredis_url = "redis://127.0.0.1:{redis_port}/0"\n'
                      f'redis_prefix = "{prefix}"\nshared_quota = {"true" if shared else "false"}\n')
@@ -171,6 +174,8 @@ def main() -> int:
     ap.add_argument("--accounts", type=int, default=10_000)
     ap.add_argument("--stream-only-too", action="store_true",
                     help="also run the nodes with shared_quota = false (counts through the stream only, as before)")
+    ap.add_argument("--no-behaviour", action="store_true",
+                    help="[behaviour] enabled = false in every run (no behaviour stream between the nodes)")
     args = ap.parse_args()
 
     import redis
@@ -181,15 +186,18 @@ def main() -> int:
     mmdb = folder / "demo.mmdb"
     build_demo(mmdb)
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "app"))
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before (other work on this machine counts)")
-    single = run("1 node, memory counters", configs(folder / "", mmdb, 1, None), args, env)
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before (other work on this machine counts)"
+          + ("; behaviour analysis off" if args.no_behaviour else ""))
+    beh = not args.no_behaviour
+    single = run("1 node, memory counters", configs(folder / "", mmdb, 1, None, behaviour=beh), args, env)
     rproc, rport = start_redis(folder)
     try:
         client = redis.Redis(port=rport)
         if args.stream_only_too:
-            run(f"{args.nodes} nodes, stream only", configs(folder, mmdb, args.nodes, rport, shared=False), args, env,
-                client)
-        multi = run(f"{args.nodes} nodes, shared quota", configs(folder, mmdb, args.nodes, rport), args, env, client)
+            run(f"{args.nodes} nodes, stream only",
+                configs(folder, mmdb, args.nodes, rport, shared=False, behaviour=beh), args, env, client)
+        multi = run(f"{args.nodes} nodes, shared quota", configs(folder, mmdb, args.nodes, rport, behaviour=beh), args,
+                    env, client)
         memory_per_account(client, args)
     finally:
         rproc.terminate()
