@@ -47,7 +47,7 @@ def cmd_serve(args) -> int:
     # keeps them from holding up a policy answer for the default 5 ms.
     sys.setswitchinterval(0.0005)
     # The service freezes its long-lived state out of the collector after every flush
-    # (service/core.py, _freeze_heap): automatic full collections have little left to do.
+    # (service/writebehind.py, freeze_heap): automatic full collections have little left to do.
     import gc
 
     gc.set_threshold(700, 10, 1000)

@@ -17,44 +17,36 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher, Tier
+from ..behaviour import NO_PERMISSIONS, BaselineTable, BehaviourEngine, Recent, RecipientHasher
 from ..config import Settings
 from ..notices.reasons import behaviour_reason_code
 from ..counters.memory import MemoryCounters
-from ..policy import Engine, Limits, Override, Request, Suspension, effective_limits
+from ..policy import Engine, Limits, Override, Request, effective_limits
 from ..policy.engine import COUNTING_STAGES, UNKNOWN_COUNTRY
 from ..policy.limits import Action
-from ..policy.usage import Usage
-from ..store.records import to_datetime
 from ..tasks import cancel_and_wait
+from .alerts import ALERT_REPEAT, AlertQueue, risk_detail  # noqa: F401 (ALERT_REPEAT, risk_detail: their old home)
 from .behaviour_sharing import SharedBehaviour
+from .durable import DurableSuspensions
+from .flusher import TOUCH_EVERY, WriteBehind
+from .live_updates import LiveUpdates
 from .sync import AuditSync
-from .views import RISK_SHOWN_FOR, LiveReads, reasons_in_words
-from .writebehind import WriteBatch, StoreWriter, backlog_size, freeze_heap, set_aside_path
+from .views import LiveReads
+from .writebehind import WriteBatch, StoreWriter, freeze_heap
 
 log = logging.getLogger("fumidai.service")
 
-BASELINES_PER_SLICE = 200  # baselines encoded between two looks at the policy requests
-ALERT_REPEAT = 3600.0  # the same account and reason alert again after this many seconds
-TOUCH_EVERY = 60.0  # an account's last-seen time is written at most this often
-FULL_GC_EVERY = 3600.0  # real seconds between full garbage collections (see writebehind.freeze_heap)
 _ALERT_KINDS = {Action.REJECT: "quota_reject", Action.DEFER: "defer", Action.HOLD: "hold", Action.FILTER: "filter"}
 # What a behaviour tier asks of the engine (the lower tiers only alert).
 _RISK_ACTIONS = {"hold": Action.HOLD, "filter": Action.FILTER, "suspend": Action.SUSPEND}
-_ALERTED_TIERS = frozenset({"watch", "probation"})
-_TIER_REASONS = {t: f"behaviour:{t}" for t in Tier}  # the alert reason of a tier, made once
 
 
-def risk_detail(verdict) -> dict:
-    """What an alert keeps of a behaviour verdict: tier, score and the reasons in words."""
-    return {
-        "tier": str(verdict.tier), "score": verdict.score, "probation": verdict.probation,
-        "reasons": reasons_in_words(verdict.reasons),
-    }
-
-
-class Service(LiveReads):
-    """The live state: the policy path, its write-behind and sync; its reads come from LiveReads."""
+class Service(LiveUpdates, DurableSuspensions, AlertQueue, WriteBehind, LiveReads):
+    """The live state: its fields, its life cycle and the policy path. Its other jobs are parts
+    in their own modules, mixed in here because they share these fields: live_updates.py (what
+    other nodes, staff and the audit sync change), durable.py (automatic suspensions stored
+    before they are answered), alerts.py (alert queueing), flusher.py (write-behind, tidy-up),
+    views.py (the read queries)."""
 
     # The request attributes the policy path reads: the policy server parses only these.
     ATTRIBUTES = ("sasl_username", "protocol_state", "client_address", "recipient_count", "instance", "recipient")
@@ -363,301 +355,3 @@ class Service(LiveReads):
             req.risk = action
             req.risk_reason = behaviour_reason_code(v.reasons)  # a notice can say it in the owner's words
         return v
-
-    def _note_risk(self, now: float, account: str, verdict, country: str, acted: bool) -> None:
-        """Keep the account's latest risk for the live reads; alert for watch and probation (a
-        hold or a suspension alerts as such, with these reasons)."""
-        self.risk[account] = (now, verdict)
-        if not acted and verdict.tier in _ALERTED_TIERS:
-            self._alert(now, account, "behaviour", _TIER_REASONS[verdict.tier], country, verdict=verdict)
-
-    # --- automatic suspensions are stored before they are answered ------------------------
-
-    def _stored_first(self, account: str, susp: Suspension | None, action: str):
-        """``action`` once the account's automatic suspension is in the store with its audit row.
-
-        A kill -9 right after the answer must not lose the suspension: the refusal that shows
-        it waits for the write (milliseconds, off the loop). Should the store fail, the
-        suspension stays in the write-behind batch (the flusher retries) and the answer goes
-        out all the same.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # called off the loop (a test driving handle() directly): write behind
-            if susp is not None:
-                self.unflushed.suspensions[account] = susp
-            return action
-        write = self._durable.get(account)
-        if write is None:
-            if susp is None:
-                return action
-            write = self._durable[account] = loop.create_task(self._store_suspension(account, susp))
-        answer = loop.create_future()
-        write.add_done_callback(lambda _: answer.done() or answer.set_result(action))
-        return answer
-
-    async def _store_suspension(self, account: str, susp: Suspension) -> None:
-        try:
-            await asyncio.to_thread(self.stored.write_auto_suspension, account, susp)
-        except Exception as err:
-            log.error("could not store the automatic suspension of %r (the flush retries): %s", account, err)
-            self.unflushed.suspensions[account] = susp
-        finally:
-            self._durable.pop(account, None)
-
-    def _alert(self, now: float, account: str, kind: str, reason: str, country: str, force: bool = False,
-               verdict=None) -> None:
-        """Queue an alert, unless the same account and reason alerted within ALERT_REPEAT.
-        ``verdict``: the behaviour verdict whose reasons go with it (its detail is built here,
-        for an alert written: a busy account on watch is not described at every message)."""
-        key = (account, reason)
-        last = self._last_alert.get(key)
-        if not force and last is not None and now - last < ALERT_REPEAT:
-            return
-        self._last_alert[key] = now
-        detail = None if verdict is None else risk_detail(verdict)
-        self.unflushed.alerts.append({"at": to_datetime(now), "account": account, "kind": kind, "reason": reason,
-                                    "country": country, "detail": detail})
-
-    # --- what other policy servers counted (through the replicator) ---------------------
-
-    def apply_remote_count(self, account: str, minute: int, country: str, messages: int, recipients: int,
-                           accepted: bool) -> None:
-        """Another node counted this: add it to the live state (that node stores it)."""
-        state = self.counters.state(account)
-        state.usage.record(minute, country, messages, recipients, accepted)
-        self.counters.record(minute, state.name, country, messages, recipients, accepted)
-
-    def apply_remote_suspension(self, account: str, reason: str, since: float) -> None:
-        """Another node suspended this account automatically: refuse it here too at once."""
-        state = self.counters.state(account)
-        if not state.is_suspended(self.clock()):
-            self._set_suspension(account, Suspension("auto", reason, since))
-
-    # --- write-behind -----------------------------------------------------------------
-
-    async def _flush_loop(self) -> None:
-        interval = self.settings.storage.flush_interval
-        next_tidy = time.monotonic() + self.settings.storage.tidy_interval
-        next_full_gc = time.monotonic() + FULL_GC_EVERY
-        while True:
-            await asyncio.sleep(interval)
-            await self.flush()
-            now = time.monotonic()
-            if now >= next_tidy:
-                next_tidy = now + self.settings.storage.tidy_interval
-                await self.tidy()
-            if self.manage_gc:
-                full = now >= next_full_gc
-                if full:
-                    next_full_gc = now + FULL_GC_EVERY
-                freeze_heap(full)
-
-    async def tidy(self) -> None:
-        """Forget what no longer matters: idle accounts' state, old alert marks, old history."""
-        now = self.clock()
-        minute = int(now // 60)
-        dropped = self.counters.prune(minute)
-        for key, at in list(self._last_alert.items()):
-            if now - at >= ALERT_REPEAT:
-                del self._last_alert[key]
-        self.limited_accounts(now)  # drops the limit marks older than LIMITED_FOR
-        for account, at in list(self._touched.items()):
-            if now - at >= TOUCH_EVERY:
-                del self._touched[account]
-        for account in [a for a, n in self.complaint_counts.items() if n <= 0]:
-            del self.complaint_counts[account]
-        for account in [a for a in self.overrides if not self.overrides[a].active(now)]:
-            del self.overrides[account]
-            self._limits_cache.pop(account, None)
-        for account in [a for a, r in self.recent.items() if r.idle(now)]:
-            del self.recent[account]
-        for account in [a for a, (at, _) in self.risk.items() if now - at >= RISK_SHOWN_FOR]:
-            del self.risk[account]
-        oldest = minute - self.settings.storage.history_days * 1440
-        try:
-            removed = await asyncio.to_thread(self.stored.delete_buckets_before, oldest)
-        except Exception as err:
-            log.error("could not remove old history: %s", err)
-            removed = 0
-        if dropped or removed:
-            log.info("tidied: %d idle accounts forgotten, %d old count buckets removed", dropped, removed)
-
-    async def flush(self) -> None:
-        """Write what the policy path produced (writebehind.StoreWriter: a row the database refuses
-        is set aside, the rest written); while the store is down keep it, bounded, for the next round."""
-        if self.baselines is not None:
-            await self._flush_baselines()
-        async with self._flush_lock:  # the flusher and a staff action's write_unflushed_suspension
-            await self._flush_batch()
-
-    async def _flush_batch(self) -> None:
-        writer = self._store_writer()
-        batch, self.unflushed = self.unflushed, WriteBatch()
-        if self.metrics is not None:
-            self.metrics.set_flush_lag(time.time() - self.last_flush if self.last_flush else 0.0, len(batch.buckets))
-        if not batch:
-            self.last_flush = time.time()
-            self._backlog_alert(writer.watch(self.unflushed, False, ""))
-            return
-        # Staff may have released an automatic suspension before this flush: that one is not written.
-        batch.suspensions = {a: susp for a, susp in batch.suspensions.items() if a in self.suspended_index}
-        outcome = await asyncio.to_thread(writer.write, batch)
-        failed = outcome.unwritten is not None
-        if failed:
-            self.flush_errors += 1
-            log.error("could not write %d rows to the store (kept for the next flush): %s",
-                      backlog_size(outcome.unwritten), outcome.error)
-            outcome.unwritten.merge(self.unflushed)
-            self.unflushed = outcome.unwritten
-            writer.bound(self.unflushed)
-        else:
-            self.last_flush = time.time()
-        self._backlog_alert(writer.watch(self.unflushed, failed, outcome.error))
-
-    def _store_writer(self) -> StoreWriter:
-        if self.writer is None:
-            storage = self.settings.storage
-            self.writer = StoreWriter(self._write, self.stored.is_unavailable, storage.max_backlog,
-                                      storage.backlog_alert, set_aside_path(storage.url))
-        return self.writer
-
-    def _backlog_alert(self, alert: dict | None) -> None:
-        if alert is not None:
-            self.unflushed.alerts.append({"at": to_datetime(self.clock()), "account": "", "country": None, **alert})
-
-    async def _flush_baselines(self) -> None:
-        # Encoded a slice at a time with a pause between: a busy second leaves thousands of
-        # baselines to encode (~15 µs each), which in one go held policy requests for tens of ms.
-        blobs: dict[str, bytes] = {}
-        left = self.baselines.dirty_count()
-        while left > 0:
-            chunk = self.baselines.take_dirty(BASELINES_PER_SLICE)
-            if not chunk:
-                break
-            blobs.update(chunk)
-            left -= len(chunk)
-            if left > 0:
-                await asyncio.sleep(0)
-        if not blobs:
-            return
-        try:
-            await asyncio.to_thread(self.stored.write_baselines, blobs)
-        except Exception as err:
-            log.error("could not write %d baselines to the store (will retry): %s", len(blobs), err)
-            for account in blobs:
-                if account in self.baselines:
-                    self.baselines.touched(account)
-
-    def _write(self, batch: WriteBatch) -> None:  # in a thread
-        self.stored.write(batch.seen, [(a, m, c, *cell) for (a, m, c), cell in batch.buckets.items()],
-                          batch.suspensions, batch.alerts)
-
-    # --- actions from staff -------------------------------------------------------------
-
-    def _set_suspension(self, account: str, susp: Suspension | None) -> None:
-        state = self.counters.state(account)
-        state.suspension = susp
-        if susp is None:
-            self.suspended_index.discard(account)
-            self.unflushed.suspensions.pop(account, None)
-        else:
-            self.suspended_index.add(account)
-
-    def apply_stored(self, account: str, suspension: Suspension | None, override: Override | None,
-                      now: float) -> None:
-        """Make the live state of one account match its stored suspension and override."""
-        if suspension is not None:
-            state = self.counters.get(account)
-            new = state is None or state.suspension != suspension
-            self._set_suspension(account, suspension)
-            if new and self.shared is not None and suspension.by != "auto":
-                self.shared.staff_suspension(account, suspension)  # made by the command line: Redis too
-        elif account not in self.unflushed.suspensions and not (self.shared is not None and self.shared.holds(account)):
-            # an automatic one not yet flushed stays, and one another node made moments ago
-            self._set_suspension(account, None)
-        self.apply_override(account, override if override is not None and override.active(now) else None)
-
-    # --- the live side of staff actions (actions.LiveTarget) ---------------------------
-
-    def apply_suspension(self, account: str, suspension: Suspension | None) -> None:
-        self._set_suspension(account, suspension)
-        if self.shared is not None:
-            self.shared.staff_suspension(account, suspension)
-
-    def start_afresh(self, account: str, release_id: int | None = None, shared: bool = True) -> None:
-        """A released account's windows start now: what the hijacker sent no longer counts
-        against the owner's quota (the counts stay in the history and the store).
-
-        ``release_id``: the release's audit entry; the audit sync's second look at a release
-        this node applied itself must not drop what the owner sent since."""
-        if release_id is not None:
-            if self._afresh.get(account) == release_id:
-                return
-            if len(self._afresh) > 10_000:
-                self._afresh.clear()
-            self._afresh[account] = release_id
-            if shared and self.shared is not None:  # the shared windows too (once per release)
-                self.shared.release(account, release_id)
-        state = self.counters.get(account)
-        if state is not None:
-            state.usage = Usage()
-            state.message_recipients.clear()
-            state.decided.clear()
-            state.limited_at = state.limited_since = 0.0
-        self.limited.pop(account, None)
-        self.recent.pop(account, None)  # the behaviour's last hour (and probation) too
-        self.risk.pop(account, None)
-
-    def apply_override(self, account: str, override: Override | None) -> None:
-        if override is None:
-            self.overrides.pop(account, None)
-        else:
-            self.overrides[account] = override
-        self._limits_cache.pop(account, None)
-
-    async def write_unflushed_suspension(self, account: str) -> None:
-        if account in self.unflushed.suspensions:  # an automatic suspension not flushed yet
-            await self.flush()
-
-    def unwritten_auto_suspension(self, account: str, now: float) -> bool:
-        state = self.counters.get(account)
-        return state is not None and state.is_suspended(now) and state.suspension.by == "auto"
-
-    # --- behaviour state from staff and imports (actions.LiveTarget) ------------------------
-
-    def apply_permissions(self, account: str, permissions) -> None:
-        """An account's travel/trust permissions (behaviour.Permissions), or None for none."""
-        if permissions is None:
-            self.permissions.pop(account, None)
-        else:
-            self.permissions[account] = permissions
-
-    def clear_probation(self, account: str) -> None:
-        recent = self.recent.get(account)
-        if recent is not None:
-            recent.clear_probation()
-        self.risk.pop(account, None)
-
-    def apply_baselines(self, blobs: dict[str, bytes]) -> None:
-        """Baselines written elsewhere (an import, another node); those learned here since the
-        last flush are kept (BaselineTable.load)."""
-        if self.baselines is None:
-            return
-        for account, blob in blobs.items():
-            try:
-                self.baselines.load(account, blob)
-            except Exception as err:  # one bad blob must not stop the others
-                log.error("baseline of %r not loaded: %s", account, err)
-
-    def apply_complaints(self, account: str, count: int) -> None:
-        """How many complaints the account had within [complaints] window (a behaviour signal)."""
-        if count > 0:
-            self.complaint_counts[account] = count
-        else:
-            self.complaint_counts.pop(account, None)
-
-    @property
-    def synced_audit_id(self) -> int:
-        """The newest audit entry the live state has applied (health answers it to the command line)."""
-        return self.audit_sync.synced_id

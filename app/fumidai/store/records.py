@@ -1,4 +1,5 @@
-"""Rows → the domain objects of ``policy`` (the one place rows are converted), and time at the store boundary."""
+"""Rows → the domain objects of ``policy`` (the one place rows become them; docs/internals.md "Where rows
+are converted"), and time at the store boundary."""
 
 from __future__ import annotations
 
