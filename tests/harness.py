@@ -50,6 +50,8 @@ class ServerThread:
 
     def call(self, work: Any, *args: Any, timeout: float = 30) -> Any:
         """Run on the server's loop: a coroutine, or a function (awaited if it returns one)."""
+        if self.loop.is_closed():  # stopped already (a test closed it before the fixture did)
+            raise RuntimeError("the server's loop has stopped")
 
         async def run():
             result = work(*args) if callable(work) else work
