@@ -49,7 +49,7 @@ class Recent:
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
                  "probation_since", "probation_at", "probation_new", "address", "network", "streak",
-                 "known", "known_in", "known_domains_in")
+                 "known", "known_in", "known_domains_in", "steady")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -70,6 +70,10 @@ class Recent:
         # while those arrays are the same objects (a rotation or a reload makes new ones).
         self.known: dict[int, None] = {}
         self.known_in = self.known_domains_in = None
+        # Set by a message that took the fast path (BehaviourEngine.message): (baseline, country,
+        # epoch hour, its country entry, its network entry). The next message from the same
+        # place in the same hour needs none of the checks that cannot have changed since.
+        self.steady: tuple | None = None
 
     def expire(self, now: float) -> None:
         entries = self.entries

@@ -90,21 +90,43 @@ class BehaviourEngine:
         """One message at DATA: count it in ``recent`` and the cohorts, judge it, and learn
         from it if it is clean. ``recipients`` are RecipientHasher ints (duplicates allowed)."""
         cfg = self.cfg
+        steady = recent.steady
+        counts = None
+        if steady is not None:
+            # The last message took the fast path. The same account (baseline object), place
+            # and hour, no complaints, no probation, its country and network entries still the
+            # same objects (their days only grow, as does the history): those checks hold
+            # still; only the recipients, the hour's count and the volume are left to test.
+            recent.steady = None
+            if (steady[0] is baseline and client_address == recent.address and country == steady[1]
+                    and not complaints and not asn and not recent.probation_since and self.fast_path):
+                hour = int(now // HOUR_S)
+                if (hour == steady[2] and hour == baseline.cur_hour and baseline.countries.get(country) is steady[3]
+                        and baseline.networks.get(recent.network) is steady[4]):
+                    counts = known_counts(baseline, recipients, recent)
+                    if counts[1] or not counts[4] or not counts[0]:
+                        steady = None
+                else:
+                    steady = None
+            else:
+                steady = None
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        counts = known_counts(baseline, recipients, recent)
+        if counts is None:
+            counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
-        # The baseline's days for this country and network, and whether it has history, read
-        # once (spelled out: this runs for every message).
-        entry = baseline.countries.get(country)
-        country_days = entry[0] + entry[2].bit_count() if entry is not None else 0
-        entry = baseline.networks.get(network) if network is not None else None
-        network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
-        history = (baseline.messages >= cfg.history_messages
-                   and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
+        if steady is None:
+            # The baseline's entries and days for this country and network, and whether it
+            # has history, read once (spelled out: this runs for every message).
+            country_entry = baseline.countries.get(country)
+            country_days = country_entry[0] + country_entry[2].bit_count() if country_entry is not None else 0
+            network_entry = baseline.networks.get(network) if network is not None else None
+            network_days = network_entry[0] + network_entry[2].bit_count() if network_entry is not None else 0
+            history = (baseline.messages >= cfg.history_messages
+                       and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
         # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
         entries = recent.entries
         if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
@@ -119,6 +141,29 @@ class BehaviourEngine:
         seen[country] = seen.get(country, 0) + 1
         seen = recent.addresses
         seen[client_address] = seen.get(client_address, 0) + 1
+        if steady is not None:
+            if (len(recent.countries) == 1 and len(recent.addresses) < cfg.addresses_per_hour
+                    and (recent.messages <= cfg.volume_floor_messages
+                         or recent.messages <= cfg.volume_factor * baseline.peak_hour_messages)):
+                # baseline.learn(now, network, country, None, recipients, cfg, True) spelled out
+                # for a message in the baseline's current hour and day, from a country and network
+                # already used today (no day to mark, no hour to close).
+                n = len(recipients)
+                baseline.messages += 1
+                baseline.recipients += n
+                baseline.hour_messages += 1
+                baseline.hour_recipients += n
+                baseline.day_messages += 1
+                baseline.day_recipients += n
+                h = hour % 24
+                if baseline.hours[h] == 255:
+                    baseline.hours = bytearray(c >> 1 for c in baseline.hours)
+                baseline.hours[h] += 1
+                steady[3][3] += 1
+                recent.streak = 0
+                recent.steady = steady
+                return _CLEAN_VOUCHED
+            country_days, network_days, history = _days(cfg, baseline, country, network)
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
@@ -129,8 +174,17 @@ class BehaviourEngine:
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
             recent.streak = 0
             # Usual contacts vouch only for an account with history (see vouches).
-            if history or vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days,
-                                  network_days, history):
+            if history:
+                # The next message from here this hour may go steady: this one marked today on
+                # the country and network entries and counted in the baseline's current hour.
+                if counts[4] and not asn:
+                    hour = int(now // HOUR_S)
+                    if hour == baseline.cur_hour:
+                        recent.steady = (baseline, country, hour, baseline.countries.get(country),
+                                         baseline.networks.get(network))
+                return _CLEAN_VOUCHED
+            if vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
+                       history):
                 return _CLEAN_VOUCHED
             return _CLEAN
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
@@ -188,6 +242,11 @@ class BehaviourEngine:
         if not score and learned and not recent.probation_since:
             return _CLEAN_VOUCHED if vouched else _CLEAN  # most messages: no new object
         return Verdict(tier, score, reasons, vouched, learned, bool(recent.probation_since))
+
+
+def _days(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None) -> tuple[int, int, bool]:
+    """The days this country and network were used on, and whether the account has history."""
+    return (baseline.country_days(country), baseline.network_days(network), baseline.has_history(cfg))
 
 
 _CLEAN = Verdict(Tier.NONE, 0, _NO_REASONS, False, True)
