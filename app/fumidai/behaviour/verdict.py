@@ -84,6 +84,76 @@ class BehaviourEngine:
                  else baseline.usual_hour_messages(now, cfg))
         return recent.messages <= cfg.volume_factor * usual
 
+    def _steady(self, now: float, baseline: Baseline, recent: Recent, client_address: str, country: str,
+                recipients: tuple[int, ...], steady: tuple) -> bool:
+        """The steady path: the last message took the fast path (and set ``recent.steady``),
+        this one comes from the same address and country, with no complaints and no probation.
+
+        Within the same hour, with the baseline's country and network entries still the same
+        objects (their days only grow, as does the history; another node's learning may have
+        pushed one out), what made the last message clean still holds: the same country is the
+        only one of the hour, no new address. Left to test: the recipients and the hour's
+        volume. If they pass, count and learn the message as the fast path would and return
+        True; otherwise change nothing and return False (the full path judges it)."""
+        hour = int(now // HOUR_S)
+        if (hour != steady[2] or hour != baseline.cur_hour or baseline.countries.get(country) is not steady[3]
+                or baseline.networks.get(recent.network) is not steady[4]):
+            return False
+        # known_counts(baseline, recipients, recent) for recipients all remembered in recent.known.
+        if recent.known_in is not baseline.correspondents or recent.known_domains_in is not baseline.domains:
+            return False
+        known = recent.known
+        if not recipients:
+            return False
+        for r in recipients:
+            if r not in known:
+                return False
+        entries = recent.entries
+        if not entries:  # (the last message is in it, within the hour: never, but cheap to be sure)
+            return False
+        cfg = self.cfg
+        first = entries[0]
+        oldest = now - HOUR_S
+        swap = False
+        if first[0] <= oldest or len(entries) >= RECENT_KEPT:
+            # A busy account (RECENT_KEPT messages this hour): its oldest message makes way for
+            # this one. From the same place to usual contacts, the counts stay as they are.
+            if (len(entries) >= RECENT_KEPT and entries[1][0] > oldest and first[1] == country
+                    and first[2] == client_address and not first[3]):
+                swap = True
+            else:
+                recent.expire(now)  # (what the full path would do first: the same either way)
+        messages = recent.messages if swap else recent.messages + 1
+        if messages > cfg.volume_floor_messages and messages > cfg.volume_factor * baseline.peak_hour_messages:
+            return False  # the volume signal may fire: the full path (which expires as above)
+        # Counted in recent as the full path does (the country and address are already there).
+        if swap:
+            entries.popleft()
+            entries.append((now, country, client_address, 0))
+        else:
+            entries.append((now, country, client_address, 0))
+            recent.messages = messages
+            recent.countries[country] += 1
+            recent.addresses[client_address] += 1
+        # baseline.learn(now, network, country, None, recipients, cfg, True), spelled out for a
+        # message in the baseline's current hour and day from a country and network used today.
+        n = len(recipients)
+        baseline.messages += 1
+        baseline.recipients += n
+        baseline.hour_messages += 1
+        baseline.hour_recipients += n
+        baseline.day_messages += 1
+        baseline.day_recipients += n
+        hours = baseline.hours
+        h = hour % 24
+        if hours[h] == 255:
+            hours = baseline.hours = bytearray(c >> 1 for c in hours)
+        hours[h] += 1
+        steady[3][3] += 1
+        recent.streak = 0
+        recent.steady = steady
+        return True
+
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
                 complaints: int = 0, home_countries: frozenset[str] | None = None) -> Verdict:
@@ -91,42 +161,27 @@ class BehaviourEngine:
         from it if it is clean. ``recipients`` are RecipientHasher ints (duplicates allowed)."""
         cfg = self.cfg
         steady = recent.steady
-        counts = None
         if steady is not None:
-            # The last message took the fast path. The same account (baseline object), place
-            # and hour, no complaints, no probation, its country and network entries still the
-            # same objects (their days only grow, as does the history): those checks hold
-            # still; only the recipients, the hour's count and the volume are left to test.
             recent.steady = None
             if (steady[0] is baseline and client_address == recent.address and country == steady[1]
-                    and not complaints and not asn and not recent.probation_since and self.fast_path):
-                hour = int(now // HOUR_S)
-                if (hour == steady[2] and hour == baseline.cur_hour and baseline.countries.get(country) is steady[3]
-                        and baseline.networks.get(recent.network) is steady[4]):
-                    counts = known_counts(baseline, recipients, recent)
-                    if counts[1] or not counts[4] or not counts[0]:
-                        steady = None
-                else:
-                    steady = None
-            else:
-                steady = None
+                    and not complaints and not asn and not recent.probation_since and self.fast_path
+                    and self._steady(now, baseline, recent, client_address, country, recipients, steady)):
+                return _CLEAN_VOUCHED
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        if counts is None:
-            counts = known_counts(baseline, recipients, recent)
+        counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
-        if steady is None:
-            # The baseline's entries and days for this country and network, and whether it
-            # has history, read once (spelled out: this runs for every message).
-            country_entry = baseline.countries.get(country)
-            country_days = country_entry[0] + country_entry[2].bit_count() if country_entry is not None else 0
-            network_entry = baseline.networks.get(network) if network is not None else None
-            network_days = network_entry[0] + network_entry[2].bit_count() if network_entry is not None else 0
-            history = (baseline.messages >= cfg.history_messages
-                       and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
+        # The baseline's days for this country and network, and whether it has history, read
+        # once (spelled out: this runs for every message).
+        entry = baseline.countries.get(country)
+        country_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        entry = baseline.networks.get(network) if network is not None else None
+        network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        history = (baseline.messages >= cfg.history_messages
+                   and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
         # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
         entries = recent.entries
         if entries and (entries[0][0] <= now - HOUR_S or len(entries) >= RECENT_KEPT):
@@ -141,29 +196,6 @@ class BehaviourEngine:
         seen[country] = seen.get(country, 0) + 1
         seen = recent.addresses
         seen[client_address] = seen.get(client_address, 0) + 1
-        if steady is not None:
-            if (len(recent.countries) == 1 and len(recent.addresses) < cfg.addresses_per_hour
-                    and (recent.messages <= cfg.volume_floor_messages
-                         or recent.messages <= cfg.volume_factor * baseline.peak_hour_messages)):
-                # baseline.learn(now, network, country, None, recipients, cfg, True) spelled out
-                # for a message in the baseline's current hour and day, from a country and network
-                # already used today (no day to mark, no hour to close).
-                n = len(recipients)
-                baseline.messages += 1
-                baseline.recipients += n
-                baseline.hour_messages += 1
-                baseline.hour_recipients += n
-                baseline.day_messages += 1
-                baseline.day_recipients += n
-                h = hour % 24
-                if baseline.hours[h] == 255:
-                    baseline.hours = bytearray(c >> 1 for c in baseline.hours)
-                baseline.hours[h] += 1
-                steady[3][3] += 1
-                recent.streak = 0
-                recent.steady = steady
-                return _CLEAN_VOUCHED
-            country_days, network_days, history = _days(cfg, baseline, country, network)
         familiar = cfg.familiar_after_days
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
