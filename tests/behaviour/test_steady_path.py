@@ -100,3 +100,25 @@ def test_a_network_evicted_by_another_nodes_learning_is_new_again_on_the_steady_
               ("send", 0, CONTACTS[:1], 1.0, 0)]
     a = _play(events, SMALL)
     assert any(r.code == "new_network" for r in a.verdicts[-1].reasons)
+
+
+def test_an_account_past_the_hours_kept_messages_stays_steady_and_counts_as_the_full_path():
+    # Usually ~300 an hour (a mailing office): today's 400 within the hour stay within its usual,
+    # so past RECENT_KEPT each message pushes out the oldest, on the steady path as on the full one.
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = Account("a"), Account("b")
+    for acct, engine in ((a, fast), (b, full)):
+        learn_history(acct.baseline, CONTACTS[:6], days=10, per_day=4)
+        for day in range(1, 4):
+            for i in range(300):
+                acct.send(engine, NOW + day * DAY + i * 10, PLACES[0][1], "JP", CONTACTS[:2])
+        for i in range(400):
+            acct.send(engine, NOW + 4 * DAY + i * 8, PLACES[0][1], "JP", CONTACTS[i % 3:i % 3 + 1])
+        if engine is fast:
+            assert acct.recent.steady is not None
+    assert a.verdicts == b.verdicts and a.baseline == b.baseline
+    assert list(a.recent.entries) == list(b.recent.entries) and len(a.recent.entries) == 256
+    assert (a.recent.messages, a.recent.countries, a.recent.addresses) == (b.recent.messages, b.recent.countries,
+                                                                          b.recent.addresses)
+    assert all(v.tier == "none" for v in a.verdicts[-400:])
