@@ -122,3 +122,27 @@ def test_an_account_past_the_hours_kept_messages_stays_steady_and_counts_as_the_
     assert (a.recent.messages, a.recent.countries, a.recent.addresses) == (b.recent.messages, b.recent.countries,
                                                                           b.recent.addresses)
     assert all(v.tier == "none" for v in a.verdicts[-400:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-100, 4000), st.sampled_from(["JP", "FR"]), st.sampled_from(["a", "b", "c"]),
+                          st.integers(0, 3)), max_size=300), st.floats(0, 8000))
+def test_an_hour_expired_at_once_leaves_what_dropping_each_message_leaves(messages, later):
+    from collections import deque
+
+    from fumidai.behaviour import Recent
+    from fumidai.behaviour.signals import RECENT_KEPT
+
+    a, b = Recent(), Recent()
+    for t, country, address, new in messages:  # times in any order: a clock may step back
+        for r in (a, b):
+            r.expire(t)
+            r.note(t, country, address, new)
+    end = max((m[0] for m in messages), default=0.0) + later
+    a.expire(end)
+    entries = b.entries  # the plain way: one message at a time
+    while entries and (entries[0][0] <= end - 3600 or len(entries) >= RECENT_KEPT):
+        b._drop(entries.popleft())
+    assert (deque(a.entries), a.messages, a.new_recipients, a.new_messages, a.countries, a.addresses) == (
+        deque(b.entries), b.messages, b.new_recipients, b.new_messages, b.countries, b.addresses)
+    assert list(a.countries) == list(b.countries) and list(a.addresses) == list(b.addresses)

@@ -62,8 +62,10 @@ def _mark(entry: list, day: int) -> None:
             bits = 0
         else:
             bits <<= shift
-            entry[0] = min(_U16, entry[0] + (bits >> 32).bit_count())
-            bits &= _U32
+            carried = bits >> 32  # days now more than 32 back: into the older count
+            if carried:
+                entry[0] = min(_U16, entry[0] + carried.bit_count())
+                bits &= _U32
         entry[2] = bits | 1
         entry[1] = day
     elif last - day < 32:

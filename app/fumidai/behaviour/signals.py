@@ -78,6 +78,14 @@ class Recent:
     def expire(self, now: float) -> None:
         entries = self.entries
         oldest = now - HOUR_S
+        if entries and entries[-1][0] <= oldest and max(entries)[0] <= oldest:  # (max: in C, the latest time)
+            # The whole hour is over (an account's first message after a pause): what dropping
+            # every entry one by one would leave, at once.
+            entries.clear()
+            self.messages = self.new_recipients = self.new_messages = 0
+            self.countries.clear()
+            self.addresses.clear()
+            return
         while entries and (entries[0][0] <= oldest or len(entries) >= RECENT_KEPT):
             self._drop(entries.popleft())
 
