@@ -39,6 +39,7 @@ HOUR_S = 3600
 
 _DEFAULT = BehaviourConfig()
 _F32_PAIR = struct.Struct("<ff")
+_F32_FOUR = struct.Struct("<ffff")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
 
@@ -215,10 +216,20 @@ class Baseline:
         elif hour > self.cur_hour:
             # The peak is kept as of cur_hour: the hour that closes joins it, and both decay.
             decay = 0.5 ** ((hour - self.cur_hour) / (cfg.volume_half_life_days * 24)) if self.cur_hour else 0.0
-            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(
-                max(self.peak_hour_messages, self.hour_messages) * decay,
-                max(self.peak_hour_recipients, self.hour_recipients) * decay)
+            messages = max(self.peak_hour_messages, self.hour_messages) * decay
+            recipients = max(self.peak_hour_recipients, self.hour_recipients) * decay
             self.cur_hour, self.hour_messages, self.hour_recipients = hour, 1, rcpts
+            if day > self.cur_day:  # the day closes too (an account's first message of a day)
+                decay = 0.5 ** ((day - self.cur_day) / cfg.volume_half_life_days) if self.cur_day else 0.0
+                # As two _f32_pair calls would round them, with one pack and unpack for the four.
+                (self.peak_hour_messages, self.peak_hour_recipients, self.peak_day_messages,
+                 self.peak_day_recipients) = _F32_FOUR.unpack(_F32_FOUR.pack(
+                    min(messages, MAX_VOLUME), min(recipients, MAX_VOLUME),
+                    min(max(self.peak_day_messages, self.day_messages) * decay, MAX_VOLUME),
+                    min(max(self.peak_day_recipients, self.day_recipients) * decay, MAX_VOLUME)))
+                self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
+                return
+            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(messages, recipients)
         # else: an hour already closed (a log read out of order): the totals have it, the peak not.
         if day == self.cur_day:
             self.day_messages += 1
