@@ -84,76 +84,6 @@ class BehaviourEngine:
                  else baseline.usual_hour_messages(now, cfg))
         return recent.messages <= cfg.volume_factor * usual
 
-    def _steady(self, now: float, baseline: Baseline, recent: Recent, client_address: str, country: str,
-                recipients: tuple[int, ...], steady: tuple) -> bool:
-        """The steady path: the last message took the fast path (and set ``recent.steady``),
-        this one comes from the same address and country, with no complaints and no probation.
-
-        Within the same hour, with the baseline's country and network entries still the same
-        objects (their days only grow, as does the history; another node's learning may have
-        pushed one out), what made the last message clean still holds: the same country is the
-        only one of the hour, no new address. Left to test: the recipients and the hour's
-        volume. If they pass, count and learn the message as the fast path would and return
-        True; otherwise change nothing and return False (the full path judges it)."""
-        hour = int(now // HOUR_S)
-        if (hour != steady[2] or hour != baseline.cur_hour or baseline.countries.get(country) is not steady[3]
-                or baseline.networks.get(recent.network) is not steady[4]):
-            return False
-        # known_counts(baseline, recipients, recent) for recipients all remembered in recent.known.
-        if recent.known_in is not baseline.correspondents or recent.known_domains_in is not baseline.domains:
-            return False
-        known = recent.known
-        if not recipients:
-            return False
-        for r in recipients:
-            if r not in known:
-                return False
-        entries = recent.entries
-        if not entries:  # (the last message is in it, within the hour: never, but cheap to be sure)
-            return False
-        cfg = self.cfg
-        first = entries[0]
-        oldest = now - HOUR_S
-        swap = False
-        if first[0] <= oldest or len(entries) >= RECENT_KEPT:
-            # A busy account (RECENT_KEPT messages this hour): its oldest message makes way for
-            # this one. From the same place to usual contacts, the counts stay as they are.
-            if (len(entries) >= RECENT_KEPT and entries[1][0] > oldest and first[1] == country
-                    and first[2] == client_address and not first[3]):
-                swap = True
-            else:
-                recent.expire(now)  # (what the full path would do first: the same either way)
-        messages = recent.messages if swap else recent.messages + 1
-        if messages > cfg.volume_floor_messages and messages > cfg.volume_factor * baseline.peak_hour_messages:
-            return False  # the volume signal may fire: the full path (which expires as above)
-        # Counted in recent as the full path does (the country and address are already there).
-        if swap:
-            entries.popleft()
-            entries.append((now, country, client_address, 0))
-        else:
-            entries.append((now, country, client_address, 0))
-            recent.messages = messages
-            recent.countries[country] += 1
-            recent.addresses[client_address] += 1
-        # baseline.learn(now, network, country, None, recipients, cfg, True), spelled out for a
-        # message in the baseline's current hour and day from a country and network used today.
-        n = len(recipients)
-        baseline.messages += 1
-        baseline.recipients += n
-        baseline.hour_messages += 1
-        baseline.hour_recipients += n
-        baseline.day_messages += 1
-        baseline.day_recipients += n
-        hours = baseline.hours
-        h = hour % 24
-        if hours[h] == 255:
-            hours = baseline.hours = bytearray(c >> 1 for c in hours)
-        hours[h] += 1
-        steady[3][3] += 1
-        recent.streak = 0
-        recent.steady = steady
-        return True
-
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
                 complaints: int = 0, home_countries: frozenset[str] | None = None) -> Verdict:
@@ -162,11 +92,67 @@ class BehaviourEngine:
         cfg = self.cfg
         steady = recent.steady
         if steady is not None:
+            # The steady path: the last message took the fast path (and set recent.steady) and
+            # this one comes from the same address and country in the same hour (the baseline's
+            # current one), with no complaints and no probation. With the baseline's country
+            # and network entries still the same objects (their days only grow, as does the
+            # history; another node's learning may have pushed one out), what made the last
+            # message clean still holds: its country the only one of the hour, no new address.
+            # Left to test: the recipients (all in recent.known: known_counts' first test) and
+            # the hour's volume. Anything else: the paths below, with nothing changed here.
             recent.steady = None
-            if (steady[0] is baseline and client_address == recent.address and country == steady[1]
+            if (steady[0] is baseline and steady[5] <= now < steady[6] and steady[2] == baseline.cur_hour
+                    and client_address == recent.address and country == steady[1] and recipients
                     and not complaints and not asn and not recent.probation_since and self.fast_path
-                    and self._steady(now, baseline, recent, client_address, country, recipients, steady)):
-                return _CLEAN_VOUCHED
+                    and baseline.countries.get(country) is steady[3] and baseline.networks.get(recent.network) is steady[4]
+                    and recent.known_in is baseline.correspondents and recent.known_domains_in is baseline.domains
+                    and recent.entries):
+                known = recent.known
+                for r in recipients:
+                    if r not in known:
+                        break
+                else:
+                    entries = recent.entries
+                    first = entries[0]
+                    oldest = now - HOUR_S
+                    swap = False
+                    if first[0] <= oldest or len(entries) >= RECENT_KEPT:
+                        # A busy account (RECENT_KEPT messages this hour): its oldest message makes
+                        # way for this one. From the same place to usual contacts: the counts stay.
+                        if (len(entries) >= RECENT_KEPT and entries[1][0] > oldest and first[1] == country
+                                and first[2] == client_address and not first[3]):
+                            swap = True
+                        else:
+                            recent.expire(now)  # (what the full path does first: the same either way)
+                    messages = recent.messages if swap else recent.messages + 1
+                    if messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages:
+                        # Counted in recent as the full path does (the country and address are there).
+                        entries.append((now, country, client_address, 0))
+                        if swap:
+                            entries.popleft()
+                        else:
+                            recent.messages = messages
+                            recent.countries[country] += 1
+                            recent.addresses[client_address] += 1
+                        # baseline.learn(now, network, country, None, recipients, cfg, True) spelled
+                        # out for a message in the current hour and day from a country and network
+                        # used today: counts only.
+                        n = len(recipients)
+                        baseline.messages += 1
+                        baseline.recipients += n
+                        baseline.hour_messages += 1
+                        baseline.hour_recipients += n
+                        baseline.day_messages += 1
+                        baseline.day_recipients += n
+                        hours = baseline.hours
+                        h = steady[7]
+                        if hours[h] == 255:
+                            hours = baseline.hours = bytearray(c >> 1 for c in hours)
+                        hours[h] += 1
+                        steady[3][3] += 1
+                        recent.streak = 0
+                        recent.steady = steady
+                        return _CLEAN_VOUCHED
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
         else:
@@ -212,8 +198,9 @@ class BehaviourEngine:
                 if counts[4] and not asn:
                     hour = int(now // HOUR_S)
                     if hour == baseline.cur_hour:
+                        start = hour * HOUR_S
                         recent.steady = (baseline, country, hour, baseline.countries.get(country),
-                                         baseline.networks.get(network))
+                                         baseline.networks.get(network), start, start + HOUR_S, hour % 24)
                 return _CLEAN_VOUCHED
             if vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
                        history):
