@@ -236,3 +236,27 @@ def test_closing_an_hour_and_a_day_at_once_rounds_as_closing_each(messages):
         if closes_both:
             assert (b.peak_hour_messages, b.peak_hour_recipients, b.peak_day_messages, b.peak_day_recipients) == want
     assert Baseline.from_bytes(b.to_bytes()) == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 120), min_size=1, max_size=40), st.sampled_from(["JP", "FR"]))
+def test_learn_marks_days_as_mark_does(days, country):
+    # learn spells _mark's common case out (a later day, nothing carried past 32 days) for the
+    # active days, the country and the network: the same bitmaps and older-day counts as _mark.
+    from fumidai.behaviour.baseline import _mark
+
+    b = Baseline()
+    want_active, want_country, want_network = None, None, None
+    net = network_of("203.0.113.5")
+    for d in days:
+        t = T0 + d * DAY + 3600
+        day = int(t // DAY)
+        if want_active is None:
+            want_active, want_country, want_network = [0, day, 1], [0, day, 1, 0], [0, day, 1]
+        else:
+            for e in (want_active, want_country, want_network):
+                if e[1] != day:
+                    _mark(e, day)
+        want_country[3] += 1
+        b.learn(t, net, country, None, (1,))
+        assert b.active == want_active and b.countries[country] == want_country and b.networks[net] == want_network

@@ -150,8 +150,14 @@ class Baseline:
             self.active = [0, day, 1]
         elif day < self.first_day:
             self.first_day = day
-        if self.active[1] != day:  # the same day as the last message: nothing to mark
-            _mark(self.active, day)
+        entry = self.active
+        last = entry[1]
+        if last != day:  # the same day as the last message: nothing to mark
+            if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                entry[2] = (entry[2] << (day - last)) | 1  # _mark(entry, day) when no day carries over
+                entry[1] = day
+            else:
+                _mark(entry, day)
         rcpts = len(recipients) if current else self._learn_recipients(recipients, cfg)  # type: ignore[arg-type]
         self.messages += 1  # counts are clamped to their stored width in to_bytes
         self.recipients += rcpts
@@ -173,13 +179,25 @@ class Baseline:
             if len(self.countries) > cfg.countries_kept:
                 _evict_oldest(self.countries, cfg.countries_kept)
         else:
-            if entry[1] != day:
-                _mark(entry, day)
+            last = entry[1]
+            if last != day:
+                if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                    entry[2] = (entry[2] << (day - last)) | 1  # as above
+                    entry[1] = day
+                else:
+                    _mark(entry, day)
             entry[3] += 1
         if network is not None:
             entry = self.networks.get(network)
-            if entry is None or entry[1] != day:  # most messages: a network already used today
+            if entry is None:
                 _use(self.networks, network, day, cfg.networks_kept)
+            elif entry[1] != day:  # (most messages: a network already used today)
+                last = entry[1]
+                if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                    entry[2] = (entry[2] << (day - last)) | 1  # as above
+                    entry[1] = day
+                else:
+                    _mark(entry, day)
         if asn:
             _use(self.asns, asn, day, cfg.asns_kept)
 

@@ -202,8 +202,10 @@ class BehaviourEngine:
                         recent.steady = (baseline, country, hour, baseline.countries.get(country),
                                          baseline.networks.get(network), start, start + HOUR_S, hour % 24)
                 return _CLEAN_VOUCHED
-            if vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
-                       history):
+            # (vouches' own test of a long-used country or network first: no call for most.)
+            if (country_days >= cfg.long_used_days or network_days >= cfg.long_used_days
+                    or vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days,
+                               network_days, history)):
                 return _CLEAN_VOUCHED
             return _CLEAN
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
