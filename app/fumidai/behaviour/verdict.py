@@ -162,10 +162,10 @@ class BehaviourEngine:
         total, new = counts[0], counts[1]
         # The baseline's days for this country and network, and whether it has history, read
         # once (spelled out: this runs for every message).
-        entry = baseline.countries.get(country)
-        country_days = entry[0] + entry[2].bit_count() if entry is not None else 0
-        entry = baseline.networks.get(network) if network is not None else None
-        network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        country_entry = baseline.countries.get(country)
+        country_days = country_entry[0] + country_entry[2].bit_count() if country_entry is not None else 0
+        network_entry = baseline.networks.get(network) if network is not None else None
+        network_days = network_entry[0] + network_entry[2].bit_count() if network_entry is not None else 0
         history = (baseline.messages >= cfg.history_messages
                    and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
         # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
@@ -186,7 +186,10 @@ class BehaviourEngine:
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
                 and len(recent.addresses) < cfg.addresses_per_hour
-                and (recent.messages <= cfg.volume_floor_messages or self._usual_volume(baseline, recent, now))):
+                and (recent.messages <= cfg.volume_floor_messages
+                     or recent.messages <= cfg.volume_factor * (baseline.peak_hour_messages  # _usual_volume, spelled out
+                                                                if baseline.cur_hour == int(now // HOUR_S)
+                                                                else baseline.usual_hour_messages(now, cfg)))):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
@@ -198,9 +201,10 @@ class BehaviourEngine:
                 if counts[4] and not asn:
                     hour = int(now // HOUR_S)
                     if hour == baseline.cur_hour:
+                        # (learn kept both entries: known, so not pushed out)
                         start = hour * HOUR_S
-                        recent.steady = (baseline, country, hour, baseline.countries.get(country),
-                                         baseline.networks.get(network), start, start + HOUR_S, hour % 24)
+                        recent.steady = (baseline, country, hour, country_entry, network_entry, start, start + HOUR_S,
+                                         hour % 24)
                 return _CLEAN_VOUCHED
             # (vouches' own test of a long-used country or network first: no call for most.)
             if (country_days >= cfg.long_used_days or network_days >= cfg.long_used_days
