@@ -23,7 +23,7 @@ from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
 from .signals import (
-    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
+    _ONE_KNOWN, HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
 )
 
 
@@ -100,7 +100,6 @@ class BehaviourEngine:
             # message clean still holds: its country the only one of the hour, no new address.
             # Left to test: the recipients (all in recent.known: known_counts' first test) and
             # the hour's volume. Anything else: the paths below, with nothing changed here.
-            recent.steady = None
             if (steady[0] is baseline and steady[5] <= now < steady[6] and steady[2] == baseline.cur_hour
                     and client_address == recent.address and country == steady[1] and recipients
                     and not complaints and not asn and not recent.probation_since and self.fast_path
@@ -151,14 +150,18 @@ class BehaviourEngine:
                         hours[h] += 1
                         steady[3][3] += 1
                         recent.streak = 0
-                        recent.steady = steady
-                        return _CLEAN_VOUCHED
+                        return _CLEAN_VOUCHED  # (recent.steady stays)
+            recent.steady = None  # not steady: the paths below (the fast one may set it again)
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        counts = known_counts(baseline, recipients, recent)
+        if (len(recipients) == 1 and recipients[0] in recent.known and recent.known_in is baseline.correspondents
+                and recent.known_domains_in is baseline.domains):
+            counts = _ONE_KNOWN  # known_counts' first answer, without the call
+        else:
+            counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
         # The baseline's days for this country and network, and whether it has history, read
         # once (spelled out: this runs for every message).
