@@ -213,3 +213,50 @@ def test_dirty_baselines_are_taken_a_slice_at_a_time():
     assert table.dirty_count() == 0 and table.take_dirty(4) == {}
     table.touched("a1")  # still the set that take_dirty empties
     assert set(table.take_dirty()) == {"a1"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 40 * 86400), st.integers(1, 50)), min_size=1, max_size=40))
+def test_closing_an_hour_and_a_day_at_once_rounds_as_closing_each(messages):
+    # _count packs the four peaks at once when a message closes an hour and a day: the same
+    # float32 roundings as one pair at a time (the plain way, below).
+    from fumidai.behaviour.baseline import _f32_pair
+
+    b = Baseline()
+    for t, n in sorted(messages):
+        hour, day = int((T0 + t) // 3600), int((T0 + t) // 86400)
+        closes_both = b.cur_hour and hour > b.cur_hour and day > b.cur_day
+        if closes_both:
+            cfg = BehaviourConfig()
+            hd = 0.5 ** ((hour - b.cur_hour) / (cfg.volume_half_life_days * 24))
+            dd = 0.5 ** ((day - b.cur_day) / cfg.volume_half_life_days)
+            want = (_f32_pair(max(b.peak_hour_messages, b.hour_messages) * hd, max(b.peak_hour_recipients, b.hour_recipients) * hd)
+                    + _f32_pair(max(b.peak_day_messages, b.day_messages) * dd, max(b.peak_day_recipients, b.day_recipients) * dd))
+        b.learn(T0 + t, None, "JP", None, tuple(range(n)))
+        if closes_both:
+            assert (b.peak_hour_messages, b.peak_hour_recipients, b.peak_day_messages, b.peak_day_recipients) == want
+    assert Baseline.from_bytes(b.to_bytes()) == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 120), min_size=1, max_size=40), st.sampled_from(["JP", "FR"]))
+def test_learn_marks_days_as_mark_does(days, country):
+    # learn spells _mark's common case out (a later day, nothing carried past 32 days) for the
+    # active days, the country and the network: the same bitmaps and older-day counts as _mark.
+    from fumidai.behaviour.baseline import _mark
+
+    b = Baseline()
+    want_active, want_country, want_network = None, None, None
+    net = network_of("203.0.113.5")
+    for d in days:
+        t = T0 + d * DAY + 3600
+        day = int(t // DAY)
+        if want_active is None:
+            want_active, want_country, want_network = [0, day, 1], [0, day, 1, 0], [0, day, 1]
+        else:
+            for e in (want_active, want_country, want_network):
+                if e[1] != day:
+                    _mark(e, day)
+        want_country[3] += 1
+        b.learn(t, net, country, None, (1,))
+        assert b.active == want_active and b.countries[country] == want_country and b.networks[net] == want_network

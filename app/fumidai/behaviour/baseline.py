@@ -39,6 +39,7 @@ HOUR_S = 3600
 
 _DEFAULT = BehaviourConfig()
 _F32_PAIR = struct.Struct("<ff")
+_F32_FOUR = struct.Struct("<ffff")
 _U16 = 0xFFFF
 _U32 = 0xFFFFFFFF
 
@@ -62,8 +63,10 @@ def _mark(entry: list, day: int) -> None:
             bits = 0
         else:
             bits <<= shift
-            entry[0] = min(_U16, entry[0] + (bits >> 32).bit_count())
-            bits &= _U32
+            carried = bits >> 32  # days now more than 32 back: into the older count
+            if carried:
+                entry[0] = min(_U16, entry[0] + carried.bit_count())
+                bits &= _U32
         entry[2] = bits | 1
         entry[1] = day
     elif last - day < 32:
@@ -147,8 +150,14 @@ class Baseline:
             self.active = [0, day, 1]
         elif day < self.first_day:
             self.first_day = day
-        if self.active[1] != day:  # the same day as the last message: nothing to mark
-            _mark(self.active, day)
+        entry = self.active
+        last = entry[1]
+        if last != day:  # the same day as the last message: nothing to mark
+            if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                entry[2] = (entry[2] << (day - last)) | 1  # _mark(entry, day) when no day carries over
+                entry[1] = day
+            else:
+                _mark(entry, day)
         rcpts = len(recipients) if current else self._learn_recipients(recipients, cfg)  # type: ignore[arg-type]
         self.messages += 1  # counts are clamped to their stored width in to_bytes
         self.recipients += rcpts
@@ -170,13 +179,25 @@ class Baseline:
             if len(self.countries) > cfg.countries_kept:
                 _evict_oldest(self.countries, cfg.countries_kept)
         else:
-            if entry[1] != day:
-                _mark(entry, day)
+            last = entry[1]
+            if last != day:
+                if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                    entry[2] = (entry[2] << (day - last)) | 1  # as above
+                    entry[1] = day
+                else:
+                    _mark(entry, day)
             entry[3] += 1
         if network is not None:
             entry = self.networks.get(network)
-            if entry is None or entry[1] != day:  # most messages: a network already used today
+            if entry is None:
                 _use(self.networks, network, day, cfg.networks_kept)
+            elif entry[1] != day:  # (most messages: a network already used today)
+                last = entry[1]
+                if last < day < last + 32 and not entry[2] >> (32 - (day - last)):
+                    entry[2] = (entry[2] << (day - last)) | 1  # as above
+                    entry[1] = day
+                else:
+                    _mark(entry, day)
         if asn:
             _use(self.asns, asn, day, cfg.asns_kept)
 
@@ -213,10 +234,20 @@ class Baseline:
         elif hour > self.cur_hour:
             # The peak is kept as of cur_hour: the hour that closes joins it, and both decay.
             decay = 0.5 ** ((hour - self.cur_hour) / (cfg.volume_half_life_days * 24)) if self.cur_hour else 0.0
-            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(
-                max(self.peak_hour_messages, self.hour_messages) * decay,
-                max(self.peak_hour_recipients, self.hour_recipients) * decay)
+            messages = max(self.peak_hour_messages, self.hour_messages) * decay
+            recipients = max(self.peak_hour_recipients, self.hour_recipients) * decay
             self.cur_hour, self.hour_messages, self.hour_recipients = hour, 1, rcpts
+            if day > self.cur_day:  # the day closes too (an account's first message of a day)
+                decay = 0.5 ** ((day - self.cur_day) / cfg.volume_half_life_days) if self.cur_day else 0.0
+                # As two _f32_pair calls would round them, with one pack and unpack for the four.
+                (self.peak_hour_messages, self.peak_hour_recipients, self.peak_day_messages,
+                 self.peak_day_recipients) = _F32_FOUR.unpack(_F32_FOUR.pack(
+                    min(messages, MAX_VOLUME), min(recipients, MAX_VOLUME),
+                    min(max(self.peak_day_messages, self.day_messages) * decay, MAX_VOLUME),
+                    min(max(self.peak_day_recipients, self.day_recipients) * decay, MAX_VOLUME)))
+                self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
+                return
+            self.peak_hour_messages, self.peak_hour_recipients = _f32_pair(messages, recipients)
         # else: an hour already closed (a log read out of order): the totals have it, the peak not.
         if day == self.cur_day:
             self.day_messages += 1

@@ -49,7 +49,7 @@ class Recent:
 
     __slots__ = ("entries", "messages", "new_recipients", "new_messages", "countries", "addresses",
                  "probation_since", "probation_at", "probation_new", "address", "network", "streak",
-                 "known", "known_in", "known_domains_in")
+                 "known", "known_in", "known_domains_in", "steady")
 
     def __init__(self) -> None:
         self.entries: deque = deque()  # (time, country, address, new recipients)
@@ -70,10 +70,22 @@ class Recent:
         # while those arrays are the same objects (a rotation or a reload makes new ones).
         self.known: dict[int, None] = {}
         self.known_in = self.known_domains_in = None
+        # Set by a message that took the fast path (BehaviourEngine.message): (baseline, country,
+        # epoch hour, its country entry, its network entry). The next message from the same
+        # place in the same hour needs none of the checks that cannot have changed since.
+        self.steady: tuple | None = None
 
     def expire(self, now: float) -> None:
         entries = self.entries
         oldest = now - HOUR_S
+        if entries and entries[-1][0] <= oldest and max(entries)[0] <= oldest:  # (max: in C, the latest time)
+            # The whole hour is over (an account's first message after a pause): what dropping
+            # every entry one by one would leave, at once.
+            entries.clear()
+            self.messages = self.new_recipients = self.new_messages = 0
+            self.countries.clear()
+            self.addresses.clear()
+            return
         while entries and (entries[0][0] <= oldest or len(entries) >= RECENT_KEPT):
             self._drop(entries.popleft())
 

@@ -23,7 +23,7 @@ from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
 from .signals import (
-    HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
+    _ONE_KNOWN, HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
 )
 
 
@@ -90,19 +90,85 @@ class BehaviourEngine:
         """One message at DATA: count it in ``recent`` and the cohorts, judge it, and learn
         from it if it is clean. ``recipients`` are RecipientHasher ints (duplicates allowed)."""
         cfg = self.cfg
+        steady = recent.steady
+        if steady is not None:
+            # The steady path: the last message took the fast path (and set recent.steady) and
+            # this one comes from the same address and country in the same hour (the baseline's
+            # current one), with no complaints and no probation. With the baseline's country
+            # and network entries still the same objects (their days only grow, as does the
+            # history; another node's learning may have pushed one out), what made the last
+            # message clean still holds: its country the only one of the hour, no new address.
+            # Left to test: the recipients (all in recent.known: known_counts' first test) and
+            # the hour's volume. Anything else: the paths below, with nothing changed here.
+            if (steady[0] is baseline and steady[5] <= now < steady[6] and steady[2] == baseline.cur_hour
+                    and client_address == recent.address and country == steady[1] and recipients
+                    and not complaints and not asn and not recent.probation_since and self.fast_path
+                    and baseline.countries.get(country) is steady[3] and baseline.networks.get(recent.network) is steady[4]
+                    and recent.known_in is baseline.correspondents and recent.known_domains_in is baseline.domains
+                    and recent.entries):
+                known = recent.known
+                for r in recipients:
+                    if r not in known:
+                        break
+                else:
+                    entries = recent.entries
+                    first = entries[0]
+                    oldest = now - HOUR_S
+                    swap = False
+                    if first[0] <= oldest or len(entries) >= RECENT_KEPT:
+                        # A busy account (RECENT_KEPT messages this hour): its oldest message makes
+                        # way for this one. From the same place to usual contacts: the counts stay.
+                        if (len(entries) >= RECENT_KEPT and entries[1][0] > oldest and first[1] == country
+                                and first[2] == client_address and not first[3]):
+                            swap = True
+                        else:
+                            recent.expire(now)  # (what the full path does first: the same either way)
+                    messages = recent.messages if swap else recent.messages + 1
+                    if messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages:
+                        # Counted in recent as the full path does (the country and address are there).
+                        entries.append((now, country, client_address, 0))
+                        if swap:
+                            entries.popleft()
+                        else:
+                            recent.messages = messages
+                            recent.countries[country] += 1
+                            recent.addresses[client_address] += 1
+                        # baseline.learn(now, network, country, None, recipients, cfg, True) spelled
+                        # out for a message in the current hour and day from a country and network
+                        # used today: counts only.
+                        n = len(recipients)
+                        baseline.messages += 1
+                        baseline.recipients += n
+                        baseline.hour_messages += 1
+                        baseline.hour_recipients += n
+                        baseline.day_messages += 1
+                        baseline.day_recipients += n
+                        hours = baseline.hours
+                        h = steady[7]
+                        if hours[h] == 255:
+                            hours = baseline.hours = bytearray(c >> 1 for c in hours)
+                        hours[h] += 1
+                        steady[3][3] += 1
+                        recent.streak = 0
+                        return _CLEAN_VOUCHED  # (recent.steady stays)
+            recent.steady = None  # not steady: the paths below (the fast one may set it again)
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
         else:
             network = recent.network = network_of(client_address)
             recent.address = client_address
-        counts = known_counts(baseline, recipients, recent)
+        if (len(recipients) == 1 and recipients[0] in recent.known and recent.known_in is baseline.correspondents
+                and recent.known_domains_in is baseline.domains):
+            counts = _ONE_KNOWN  # known_counts' first answer, without the call
+        else:
+            counts = known_counts(baseline, recipients, recent)
         total, new = counts[0], counts[1]
         # The baseline's days for this country and network, and whether it has history, read
         # once (spelled out: this runs for every message).
-        entry = baseline.countries.get(country)
-        country_days = entry[0] + entry[2].bit_count() if entry is not None else 0
-        entry = baseline.networks.get(network) if network is not None else None
-        network_days = entry[0] + entry[2].bit_count() if entry is not None else 0
+        country_entry = baseline.countries.get(country)
+        country_days = country_entry[0] + country_entry[2].bit_count() if country_entry is not None else 0
+        network_entry = baseline.networks.get(network) if network is not None else None
+        network_days = network_entry[0] + network_entry[2].bit_count() if network_entry is not None else 0
         history = (baseline.messages >= cfg.history_messages
                    and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
         # recent.count(now, country, client_address, new if baseline.messages else 0), spelled out.
@@ -123,14 +189,30 @@ class BehaviourEngine:
         if (self.fast_path and not new and total and country_days >= familiar and network_days >= familiar and not complaints
                 and not recent.probation_since and len(recent.countries) == 1
                 and len(recent.addresses) < cfg.addresses_per_hour
-                and (recent.messages <= cfg.volume_floor_messages or self._usual_volume(baseline, recent, now))):
+                and (recent.messages <= cfg.volume_floor_messages
+                     or recent.messages <= cfg.volume_factor * (baseline.peak_hour_messages  # _usual_volume, spelled out
+                                                                if baseline.cur_hour == int(now // HOUR_S)
+                                                                else baseline.usual_hour_messages(now, cfg)))):
             # Most messages: the usual place, usual contacts, an ordinary hour. No signal can
             # fire (compute() would find none; the tests hold the two paths to the same answer).
             baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
             recent.streak = 0
             # Usual contacts vouch only for an account with history (see vouches).
-            if history or vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days,
-                                  network_days, history):
+            if history:
+                # The next message from here this hour may go steady: this one marked today on
+                # the country and network entries and counted in the baseline's current hour.
+                if counts[4] and not asn:
+                    hour = int(now // HOUR_S)
+                    if hour == baseline.cur_hour:
+                        # (learn kept both entries: known, so not pushed out)
+                        start = hour * HOUR_S
+                        recent.steady = (baseline, country, hour, country_entry, network_entry, start, start + HOUR_S,
+                                         hour % 24)
+                return _CLEAN_VOUCHED
+            # (vouches' own test of a long-used country or network first: no call for most.)
+            if (country_days >= cfg.long_used_days or network_days >= cfg.long_used_days
+                    or vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days,
+                               network_days, history)):
                 return _CLEAN_VOUCHED
             return _CLEAN
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
@@ -188,6 +270,11 @@ class BehaviourEngine:
         if not score and learned and not recent.probation_since:
             return _CLEAN_VOUCHED if vouched else _CLEAN  # most messages: no new object
         return Verdict(tier, score, reasons, vouched, learned, bool(recent.probation_since))
+
+
+def _days(cfg: BehaviourConfig, baseline: Baseline, country: str, network: int | None) -> tuple[int, int, bool]:
+    """The days this country and network were used on, and whether the account has history."""
+    return (baseline.country_days(country), baseline.network_days(network), baseline.has_history(cfg))
 
 
 _CLEAN = Verdict(Tier.NONE, 0, _NO_REASONS, False, True)
