@@ -29,13 +29,11 @@ import ipaddress
 import json
 import logging
 import math
-import os
-import secrets
-import socket
 from typing import Callable
 
 from ..errors import FumidaiError
 from ..tasks import cancel_and_wait
+from .stream_loops import StreamLoops, node_id
 
 log = logging.getLogger("fumidai.counters.behaviour")
 
@@ -43,7 +41,6 @@ ApplyLearn = Callable[[str, float, "int | None", str, tuple], None]
 ApplyCohort = Callable[[str, str, float], None]
 
 _LEARN, _COHORT = "l", "c"
-_MAX_BACKOFF = 5.0
 MAX_ACCOUNT = 320  # an address-like login at most
 MAX_RECIPIENTS = 1000  # Postfix's smtpd_recipient_limit default
 MAX_ADDRESS = 64
@@ -51,10 +48,6 @@ PAST_S = 2 * 86400.0  # an observation older than this (by our clock) is stale: 
 FUTURE_S = 300.0  # clocks of nodes differ a little; a time further ahead is not believed
 _IPV6_FLAG = 1 << 48  # behaviour.keys: a /24 is < 2**24, a /48 is this flag + 48 bits
 _U64 = 1 << 64
-
-
-def _node_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _valid_network(n) -> bool:
@@ -65,8 +58,10 @@ def _valid_account(a) -> bool:
     return isinstance(a, str) and 0 < len(a) <= MAX_ACCOUNT
 
 
-class BehaviourStream:
+class BehaviourStream(StreamLoops):
     """One node's end of the behaviour stream. ``clock`` is the service's (for range checks)."""
+
+    read_count = 100
 
     def __init__(self, settings, clock: Callable[[], float], *, node: str | None = None,
                  flush_interval: float = 0.05, batch_size: int = 500, max_buffer: int = 50_000,
@@ -76,7 +71,7 @@ class BehaviourStream:
 
         self.stream = f"{settings.redis_prefix}:behaviour"
         self.clock = clock
-        self.node = node or _node_id()
+        self.node = node or node_id()
         self._node_b = self.node.encode()
         self.flush_interval = flush_interval
         self.batch_size = batch_size
@@ -111,6 +106,7 @@ class BehaviourStream:
             await self._close()
             raise FumidaiError(f"cannot use Redis for the behaviour stream: {str(err) or type(err).__name__}") from None
         self._last_id = newest[0][0] if newest else b"0-0"
+        self._writer_ok = self._reader_ok = True
         self._wake = asyncio.Event()
         self._limit = self.max_buffer
         self._tasks = [
@@ -174,48 +170,10 @@ class BehaviourStream:
             raise
         self.published += len(batch)
 
-    async def _write_loop(self) -> None:
-        backoff = 0.1
-        while True:
-            await self._wake.wait()
-            await asyncio.sleep(self.flush_interval)  # let a batch gather
-            self._wake.clear()
-            if not self._buffer:
-                continue
-            try:
-                await self._send()
-            except (asyncio.CancelledError, KeyboardInterrupt):
-                raise
-            except Exception as err:
-                self._trouble(err)
-                self._wake.set()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                continue
-            backoff = 0.1
-            self._warned = False
-
     # --- reader -------------------------------------------------------------------------------
 
-    async def _read_loop(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                reply = await self.redis.xread({self.stream: self._last_id}, count=100, block=self.block_ms)
-            except (asyncio.CancelledError, KeyboardInterrupt):
-                raise
-            except Exception as err:
-                self._trouble(err)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                continue
-            backoff = 0.1
-            for _stream, entries in _streams(reply):
-                for entry_id, fields in entries:
-                    self._last_id = entry_id
-                    if isinstance(fields, dict) and fields.get(b"n") != self._node_b:
-                        self.apply_entry(fields)
-                        await asyncio.sleep(0)  # a long catch-up must not hold policy requests
+    def _apply(self, node, fields: dict) -> None:  # another node's entry, from the reader
+        self.apply_entry(fields)
 
     def apply_entry(self, fields: dict) -> None:
         """Apply one stream entry's observations (each checked on its own)."""
@@ -275,6 +233,12 @@ class BehaviourStream:
             log.warning("behaviour stream: Redis unreachable (%s); this node learns alone until it is back",
                         str(err) or type(err).__name__)
 
+    def _recovered(self) -> None:
+        if self._warned and self.connected:
+            self._warned = False
+            log.warning("behaviour stream: Redis reachable again; %d observations could not be shared meanwhile",
+                        self.dropped)
+
     def _malformed(self, err: Exception) -> None:
         self.malformed += 1
         if not self._bad_warned:
@@ -287,11 +251,3 @@ def _valid_time(t, now: float) -> float:
         raise ValueError("time out of range")
     return float(t)
 
-
-def _streams(reply) -> list:
-    """XREAD's reply as [(stream, [(id, fields)])] in both RESP2 and RESP3 shapes."""
-    if not reply:
-        return []
-    if isinstance(reply, dict):
-        return [(k, v[0] if v and isinstance(v[0], list) else v) for k, v in reply.items()]
-    return reply

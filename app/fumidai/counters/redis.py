@@ -44,16 +44,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
-import secrets
-import socket
 import time
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import FumidaiError
 from ..tasks import cancel_and_wait
+from .stream_loops import StreamLoops, node_id
 
 log = logging.getLogger("fumidai.counters.redis")
 
@@ -62,7 +60,6 @@ ApplySuspension = Callable[[str, str, float], None]
 
 # Event kinds inside one stream entry's JSON list.
 _COUNT, _SUSPEND = 0, 1
-_MAX_BACKOFF = 5.0
 # What an event from another node may say (anything else is skipped as malformed): a hostile
 # writer or a node with a bad clock may not plant huge or far-future counts.
 MAX_EVENT_COUNT = 100_000  # messages or recipients in one event
@@ -70,11 +67,6 @@ MAX_FUTURE_MINUTES = 5
 MAX_REASON = 200
 _NODE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-
-
-def node_id() -> str:
-    """Unique per process and start: host, pid and a random part (pids are reused)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _safe_url(url: str) -> str:
@@ -90,7 +82,7 @@ def _safe_url(url: str) -> str:
     return url
 
 
-class RedisReplicator:
+class RedisReplicator(StreamLoops):
     def __init__(self, settings, *, node: str | None = None, flush_interval: float = 0.01,
                  batch_size: int = 500, max_buffer: int = 100_000, maxlen: int = 100_000,
                  block_ms: int = 1000, is_account: Callable[[str], bool] | None = None,
@@ -136,10 +128,6 @@ class RedisReplicator:
         self.dropped = 0  # events not sent (buffer full while Redis was down, or after stop)
         self.malformed = 0  # entries from the stream that could not be read
         self.lag = 0.0
-
-    @property
-    def connected(self) -> bool:
-        return self._writer_ok and self._reader_ok
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -242,56 +230,7 @@ class RedisReplicator:
         self._seq = seq + len(batch)
         self.published += len(batch)
 
-    async def _write_loop(self) -> None:
-        backoff = 0.1
-        while True:
-            await self._wake.wait()
-            await asyncio.sleep(self.flush_interval)  # let a batch gather
-            self._wake.clear()
-            if not self._buffer:
-                continue
-            try:
-                await self._send()
-            except (asyncio.CancelledError, KeyboardInterrupt):
-                raise
-            except Exception as err:
-                self._writer_ok = False
-                self._trouble(err)
-                self._wake.set()  # the buffer is still there: try again after the pause
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                continue
-            backoff = 0.1
-            if not self._writer_ok:
-                self._writer_ok = True
-                self._recovered()
-
     # --- reader -------------------------------------------------------------------------------
-
-    async def _read_loop(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                reply = await self.redis.xread({self.stream: self._last_id}, count=200, block=self.block_ms)
-            except (asyncio.CancelledError, KeyboardInterrupt):
-                raise
-            except Exception as err:
-                self._reader_ok = False
-                self._trouble(err)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF)
-                continue
-            backoff = 0.1
-            if not self._reader_ok:
-                self._reader_ok = True
-                self._recovered()
-            for _stream, entries in _streams(reply):
-                for entry_id, fields in entries:
-                    self._last_id = entry_id
-                    node = fields.get(b"n")
-                    if node != self._node_b:
-                        self._apply(node, fields)
-                        await asyncio.sleep(0)  # a long catch-up must not hold policy requests
 
     def _apply(self, node: bytes, fields: dict) -> None:
         if not (isinstance(node, bytes) and _NODE_ID.fullmatch(node)):
@@ -362,11 +301,3 @@ class RedisReplicator:
             self._bad_warned = True
             log.warning("skipping an unreadable entry in Redis stream %r: %s", self.stream, err)
 
-
-def _streams(reply) -> list:
-    """XREAD's reply as [(stream, [(id, fields)])] in both RESP2 and RESP3 shapes."""
-    if not reply:
-        return []
-    if isinstance(reply, dict):
-        return [(k, v[0] if v and isinstance(v[0], list) else v) for k, v in reply.items()]
-    return reply
