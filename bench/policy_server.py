@@ -166,17 +166,28 @@ async def drive(port: int, work: Workload, connections: int, seconds: float, lat
     return done
 
 
-def measure(name: str, pid: int, port: int, args, work: Workload) -> dict:
-    """Max throughput (closed loop), then latency and CPU at the same paced rate for every server."""
+def measure(name: str, pid: int, port: int, args, work: Workload, settle=None, finish=None) -> dict:
+    """Max throughput (closed loop), then latency and CPU at the same paced rate for every server.
+
+    ``settle()``: wait until the work the max-throughput phase left behind is done (a server
+    that writes later, as fumidai's baselines, would charge it to the paced window).
+    ``finish()``: stop the server and return its total CPU seconds, its last writes included
+    (fumidai saves what it learned in the window at a clean stop); default: CPU at the
+    window's end, read from /proc.
+    """
     run = __import__("uvloop").run
     run(drive(port, work, args.connections, 2.0, None))  # warm caches and connections
     t0 = time.perf_counter()
     n = run(drive(port, work, args.connections, args.seconds / 2, None))
     peak = n / (time.perf_counter() - t0)
+    if settle is not None:
+        settle()
     lat: list[float] = []
     c0, t0 = cpu_seconds(pid), time.perf_counter()
     n = run(drive(port, work, args.connections, args.seconds, lat, rate=args.rate))
-    c1, t1 = cpu_seconds(pid), time.perf_counter()
+    t1 = time.perf_counter()
+    rss = rss_mb(pid)
+    c1 = finish() if finish is not None else cpu_seconds(pid)
     lat.sort()
     res = {
         "server": name,
@@ -185,7 +196,7 @@ def measure(name: str, pid: int, port: int, args, work: Workload) -> dict:
         "p50_ms": lat[len(lat) // 2] * 1000,
         "p99_ms": lat[int(len(lat) * 0.99)] * 1000,
         "cpu_us_per_req": (c1 - c0) / n * 1e6,
-        "rss_mb": rss_mb(pid),
+        "rss_mb": rss,
     }
     print(f"{name:9} max {peak:7.0f} req/s | at {res['paced_req_per_s']:5.0f} req/s: p50 {res['p50_ms']:5.2f} ms  "
           f"p99 {res['p99_ms']:5.2f} ms  server CPU {res['cpu_us_per_req']:5.1f} µs/req | RSS {res['rss_mb']:.0f} MB",
@@ -224,12 +235,49 @@ def bench_config(prefix: str) -> tuple[Path, Path, int, int]:
     return tmp, cfg, policy_port, api_port
 
 
+def stop_and_total_cpu(proc: subprocess.Popen) -> float:
+    """SIGTERM (a clean stop: fumidai writes what it holds) and the process's whole CPU time."""
+    proc.terminate()
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_for_log(log_path: Path, word: str, timeout: float) -> None:
+    """Until a line with ``word`` is written to the log after this call."""
+    with log_path.open() as f:
+        f.seek(0, 2)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = f.readline()
+            if not line:
+                time.sleep(0.05)
+            elif word in line:
+                return
+    raise RuntimeError(f"no {word!r} in {log_path} within {timeout:.0f} s")
+
+
 def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) -> dict:
-    """`fumidai serve` with ``cfg``: every account made active, then measured as the others."""
+    """`fumidai serve` with ``cfg``: every account made active, then measured as the others.
+
+    With behaviour on, the baselines learned before the paced window are saved before it
+    starts (the next "baselines saved" in the server's log) and those learned in it by the
+    clean stop that ends it: its CPU counts their saving, not the earlier phases'."""
+    from fumidai.behaviour.config import BehaviourConfig
+
+    behaviour = "enabled = false" not in cfg.read_text()
     # The server's log goes to a file: a pipe nobody reads would fill and stop the server.
-    log = open(cfg.with_suffix(f".{label.split(',')[0].replace(' ', '-')}.log"), "w")
+    log_path = cfg.with_suffix(f".{label.split(',')[0].replace(' ', '-')}-{'on' if behaviour else 'off'}.log")
+    log = open(log_path, "w")
     srv = subprocess.Popen([sys.executable, "-m", "fumidai.cli", "serve", "--config", str(cfg)],
                            stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+
+    def settle() -> None:
+        if behaviour:
+            wait_for_log(log_path, "baselines saved", BehaviourConfig().save_interval + 60)
+        else:
+            time.sleep(2.0)  # the counts: written every second
+
     try:
         wait_line(srv, "policy server on")
         # Make every account active today before measuring, so the state is full size.
@@ -237,13 +285,14 @@ def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) ->
         names = [f"user{i:07d}" for i in range(args.accounts)]
         (__import__("uvloop").run)(drive(policy_port, Workload(args.accounts, seed=2), args.connections, 1e9, None, names))
         print(f"warm-up: {args.accounts} accounts active in {time.time() - t:.1f} s; server RSS {rss_mb(srv.pid):.0f} MB")
-        result = measure(label, srv.pid, policy_port, args, work)
+        result = measure(label, srv.pid, policy_port, args, work, settle, lambda: stop_and_total_cpu(srv))
         print(f"{label} RSS with {args.accounts} active accounts"
-              + (f" and {args.known} known" if args.memory else "") + f": {rss_mb(srv.pid):.0f} MB")
+              + (f" and {args.known} known" if args.memory else "") + f": {result['rss_mb']:.0f} MB")
         return result
     finally:
-        srv.terminate()
-        srv.wait(timeout=30)
+        if srv.returncode is None:
+            srv.terminate()
+            srv.wait(timeout=30)
         log.close()
 
 

@@ -125,3 +125,47 @@ def test_release_starts_the_windows_afresh_and_a_restart_keeps_it(make_running, 
     again = make_running(url=url, clock=clock, behaviour={"enabled": False}, limits={"messages_per_hour": 3})
     assert [send(again, "owner", JP, CONTACTS[:1]) for _ in range(2)] == ["DUNNO"] * 2  # 1 + 2 = the quota of 3
     assert send(again, "owner", JP, CONTACTS[:1]).startswith("REJECT")
+
+
+def test_baselines_are_saved_every_save_interval_and_at_a_clean_stop(make_running, tmp_path):
+    """Counts go to the store every flush; a learned baseline only every [behaviour]
+    save_interval (a busy account: one row an interval, not one a message) and at a clean stop."""
+    import time
+
+    from fumidai.store.baselines import baseline_blobs
+
+    def stored(r, account):
+        with r.service.store.session() as s:
+            return baseline_blobs(s, [account]).get(account)
+
+    def counted(r, account):
+        from sqlalchemy import func, select
+
+        from fumidai.store.models import Bucket
+
+        with r.service.store.session() as s:
+            return s.scalar(select(func.coalesce(func.sum(Bucket.accepted_messages), 0))
+                            .where(Bucket.account == account))
+
+    url = f"sqlite:///{tmp_path}/save.db"
+    r = make_running(url=url, storage={"flush_interval": 0.05}, behaviour={"save_interval": 1})
+    started = time.monotonic()
+    for _ in range(3):
+        assert send(r, "busy", JP, CONTACTS[:2]) == "DUNNO"
+    deadline = time.monotonic() + 5
+    while counted(r, "busy") < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert counted(r, "busy") == 3
+    if time.monotonic() - started < 0.9:  # (a slow machine may have reached the first save)
+        assert stored(r, "busy") is None, "the baseline waits for save_interval"
+    while stored(r, "busy") is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first = stored(r, "busy")
+    assert first is not None, "saved within save_interval"
+
+    # More learning, then a clean stop before the next save: the stop saves it.
+    assert send(r, "busy", JP, CONTACTS[2:4]) == "DUNNO"
+    r.close()
+    again = make_running(url=url, clock=r.clock)
+    assert stored(again, "busy") != first
+    assert again.call(lambda: again.service.baselines.get("busy")).messages == 4

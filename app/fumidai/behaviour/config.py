@@ -77,6 +77,12 @@ class BehaviourConfig:
     cohort_accounts_per_address: int = 64
     exempt_networks: tuple[str, ...] = ()  # e.g. the ISP's webmail hosts: never a cohort
 
+    # -- the service's: how often learned baselines are written to the store -------------
+    # Seconds. A busy account learns at every message but is written once per interval (one
+    # row, one database page, instead of one per message); on a crash (kill -9) at most this
+    # much learning is lost: counts, suspensions and alerts keep [storage] flush_interval.
+    save_interval: float = 60.0
+
     def __post_init__(self) -> None:
         problems = []
         for f in fields(self):
@@ -110,6 +116,8 @@ class BehaviourConfig:
             problems.append("scores must rise: watch_score <= probation_score <= hold_score <= suspend_score")
         if self.hold_action not in ("hold", "filter"):
             problems.append("hold_action must be 'hold' or 'filter'")
+        if not 1 <= self.save_interval <= 3600:
+            problems.append("save_interval must be between 1 and 3600 seconds")
         if self.volume_half_life_days <= 0 or self.cohort_window_s <= 0 or self.probation_calm_s < 0:
             problems.append("volume_half_life_days and cohort_window_s must be positive")
         if problems:

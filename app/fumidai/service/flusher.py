@@ -24,11 +24,17 @@ class WriteBehind:
 
     async def _flush_loop(self) -> None:
         interval = self.settings.storage.flush_interval
+        save_every = self.settings.behaviour.save_interval
         next_tidy = time.monotonic() + self.settings.storage.tidy_interval
         next_full_gc = time.monotonic() + FULL_GC_EVERY
+        next_save = time.monotonic() + save_every
         while True:
             await asyncio.sleep(interval)
-            await self.flush()
+            now = time.monotonic()
+            save = now >= next_save
+            if save:
+                next_save = now + save_every
+            await self.flush(save_baselines=save)
             now = time.monotonic()
             if now >= next_tidy:
                 next_tidy = now + self.settings.storage.tidy_interval
@@ -69,10 +75,12 @@ class WriteBehind:
         if dropped or removed:
             log.info("tidied: %d idle accounts forgotten, %d old count buckets removed", dropped, removed)
 
-    async def flush(self) -> None:
+    async def flush(self, save_baselines: bool = True) -> None:
         """Write what the policy path produced (writebehind.StoreWriter: a row the database refuses
-        is set aside, the rest written); while the store is down keep it, bounded, for the next round."""
-        if self.baselines is not None:
+        is set aside, the rest written); while the store is down keep it, bounded, for the next round.
+        The baselines learned since the last save too, with ``save_baselines`` (the flush loop: every
+        [behaviour] save_interval; at shutdown and for callers: always)."""
+        if save_baselines and self.baselines is not None:
             await self._flush_baselines()
         async with self._flush_lock:  # the flusher and a staff action's write_unflushed_suspension
             await self._flush_batch()
@@ -109,8 +117,9 @@ class WriteBehind:
         return self.writer
 
     async def _flush_baselines(self) -> None:
-        # Encoded a slice at a time with a pause between: a busy second leaves thousands of
-        # baselines to encode (~15 µs each), which in one go held policy requests for tens of ms.
+        # Encoded a slice at a time with a pause between: a busy interval leaves thousands of
+        # baselines to encode, which in one go held policy requests for tens of ms.
+        started = time.perf_counter()
         blobs: dict[str, bytes] = {}
         left = self.baselines.dirty_count()
         while left > 0:
@@ -125,6 +134,7 @@ class WriteBehind:
             return
         try:
             await asyncio.to_thread(self.stored.write_baselines, blobs)
+            log.info("baselines saved: %d in %.0f ms", len(blobs), (time.perf_counter() - started) * 1000)
         except Exception as err:
             log.error("could not write %d baselines to the store (will retry): %s", len(blobs), err)
             for account in blobs:

@@ -94,7 +94,7 @@ class LiveUpdates:
 
     async def write_unflushed_suspension(self, account: str) -> None:
         if account in self.unflushed.suspensions:  # an automatic suspension not flushed yet
-            await self.flush()
+            await self.flush(save_baselines=False)  # the suspension, not the baselines
 
     def unwritten_auto_suspension(self, account: str, now: float) -> bool:
         state = self.counters.get(account)
