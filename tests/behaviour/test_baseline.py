@@ -260,3 +260,76 @@ def test_learn_marks_days_as_mark_does(days, country):
         want_country[3] += 1
         b.learn(t, net, country, None, (1,))
         assert b.active == want_active and b.countries[country] == want_country and b.networks[net] == want_network
+
+
+def _learn_all(b: Baseline, sequence, cfg: BehaviourConfig, start: float = T0) -> Baseline:
+    for t, country, client, rcpts in sequence:
+        b.learn(start + t, network_of(client), country, None, hashes(rcpts), cfg)
+    return b
+
+
+# Messages within 31 days (a day bitmap's reach: the union of days is then exact).
+month = st.lists(
+    st.tuples(st.floats(0, 31 * 86400 - 1), st.sampled_from(["JP", "US", "KR"]),
+              st.sampled_from(["203.0.113.5", "198.51.100.7", "2001:db8::1"]),
+              st.lists(st.sampled_from([f"r{i}@d{i % 3}.example" for i in range(12)]), max_size=4)),
+    max_size=25)
+
+
+@settings(max_examples=200, deadline=None)
+@given(month, month, month)
+def test_merging_an_imported_baseline_keeps_what_either_side_learned(common, live_part, imported_part):
+    """A server learned ``live_part`` while an import learned ``imported_part``, both on top of
+    the same stored baseline: the merge knows every day, place and correspondent either
+    learned — as if one had learned everything — and invents nothing."""
+    cfg = BehaviourConfig()
+    stored = _learn_all(Baseline(), sorted(common), cfg).to_bytes()
+    live = _learn_all(Baseline.from_bytes(stored), sorted(live_part), cfg)
+    imported = _learn_all(Baseline.from_bytes(stored), sorted(imported_part), cfg)
+    truth = _learn_all(Baseline(), sorted(common + live_part + imported_part), cfg)
+    live.merge(imported, cfg)
+    assert Baseline.from_bytes(live.to_bytes()) == live  # still a valid baseline
+    assert live.days_active() == truth.days_active()
+    assert {c: live.country_days(c) for c in live.countries} == {c: truth.country_days(c) for c in truth.countries}
+    assert {n: live.network_days(n) for n in live.networks} == {n: truth.network_days(n) for n in truth.networks}
+    for _t, _c, _a, rcpts in common + live_part + imported_part:
+        assert all(live.knows(h) for h in hashes(rcpts))
+    assert max(len(common) + len(live_part), len(common) + len(imported_part)) <= live.messages <= truth.messages
+
+
+@settings(max_examples=100, deadline=None)
+@given(month)
+def test_merging_a_baseline_with_itself_or_an_empty_one_changes_nothing(sequence):
+    cfg = BehaviourConfig()
+    b = _learn_all(Baseline(), sorted(sequence), cfg)
+    same = Baseline.from_bytes(b.to_bytes())
+    b.merge(Baseline.from_bytes(b.to_bytes()), cfg)
+    assert b == same
+    b.merge(Baseline(), cfg)
+    assert b == same
+    empty = Baseline()
+    empty.merge(same, cfg)
+    assert empty == same and empty.countries is not same.countries
+
+
+def test_merged_correspondents_stay_within_the_generation_bounds():
+    cfg = BehaviourConfig(correspondents_per_generation=8, domains_per_generation=4)
+    a = _learn_all(Baseline(), [(i * 60.0, "JP", "203.0.113.5", [f"a{i}@x{i % 5}.example"]) for i in range(7)], cfg)
+    b = _learn_all(Baseline(), [(i * 60.0, "JP", "203.0.113.5", [f"b{i}@y{i % 5}.example"]) for i in range(7)], cfg)
+    a.merge(b, cfg)
+    assert len(a.correspondents) <= 7 and len(a.correspondents_old) <= 8
+    assert len(a.domains) <= 3 and len(a.domains_old) <= 4
+    assert Baseline.from_bytes(a.to_bytes()) == a
+
+
+def test_a_baseline_learned_since_the_last_save_is_merged_with_an_imported_one_not_dropped():
+    table = BaselineTable()
+    table.learn("alice", T0, network_of("203.0.113.5"), "JP", None, hashes(["live@e.example"]))
+    imported = _learn_all(Baseline(), [(-3 * DAY, "US", "198.51.100.7", ["old@e.example"])], BehaviourConfig())
+    table.load("alice", imported.to_bytes())  # an import while the server runs; alice is dirty
+    b = table.get("alice")
+    assert b.knows(hashes(["live@e.example"])[0]) and b.knows(hashes(["old@e.example"])[0])
+    assert b.country_days("US") == 1 and b.days_active() == 2
+    assert "alice" in table.take_dirty()  # saved with both at the next save
+    table.load("alice", b"garbage")  # not dirty now: replaced, and unreadable at use
+    assert table.get("alice") is None and table.unreadable == 1

@@ -99,6 +99,26 @@ def _contains(fps: array, fp: int) -> bool:
     return i < len(fps) and fps[i] == fp
 
 
+def _union(a: list, b: list) -> list:
+    """[older, last day, bitmap] of the days in either entry (older days: the larger count)."""
+    if a[1] < b[1]:
+        a, b = b, a
+    shift = a[1] - b[1]
+    older = max(a[0], b[0] + ((b[2] >> (32 - shift)).bit_count() if shift < 32 else b[2].bit_count()))
+    bits = a[2] | ((b[2] << shift) & _U32 if shift < 32 else 0)
+    return [min(_U16, older), a[1], bits]
+
+
+def _union_generations(cur: array, old: array, other_cur: array, other_old: array, per: int) -> tuple[array, array]:
+    """Two generations of fingerprints holding both sides' (each at most ``per`` - 1 and ``per``:
+    past that, the current one's surplus is left out, as a rotation would have pushed it)."""
+    new_cur = sorted(set(cur) | set(other_cur))
+    new_old = sorted((set(old) | set(other_old)) - set(new_cur))
+    if len(new_cur) >= per:
+        new_old, new_cur = new_cur[:per], new_cur[per:per + per - 1]
+    return array("I", new_cur), array("I", new_old[:per])
+
+
 class Baseline:
     """One account's profile. ``learn`` from an accepted message; read by the signals."""
 
@@ -258,6 +278,55 @@ class Baseline:
                 max(self.peak_day_messages, self.day_messages) * decay,
                 max(self.peak_day_recipients, self.day_recipients) * decay)
             self.cur_day, self.day_messages, self.day_recipients = day, 1, rcpts
+
+    def merge(self, other: Baseline, cfg: BehaviourConfig = _DEFAULT) -> None:
+        """Take in what ``other`` learned: the same account's baseline written elsewhere (an
+        import while this node learned live; both grew from the same stored one).
+
+        Days used are a union (exact within each entry's 32 days); counts, peaks and the hour
+        profile the larger of the two (messages both learned are not counted twice; what only
+        one learned may be under-counted, never invented); correspondents and domains a union
+        within the generation bounds."""
+        if not other.messages:
+            return
+        if not self.messages:
+            fresh = Baseline.from_bytes(other.to_bytes())  # a deep copy
+            for name in self.__slots__:
+                setattr(self, name, getattr(fresh, name))
+            return
+        self.first_day = min(self.first_day, other.first_day)
+        self.active = _union(self.active, other.active)
+        self.messages = max(self.messages, other.messages)
+        self.recipients = max(self.recipients, other.recipients)
+        for name in ("peak_hour_messages", "peak_hour_recipients", "peak_day_messages", "peak_day_recipients"):
+            setattr(self, name, max(getattr(self, name), getattr(other, name)))
+        if other.cur_hour > self.cur_hour:
+            self.cur_hour, self.hour_messages, self.hour_recipients = other.cur_hour, other.hour_messages, other.hour_recipients
+        elif other.cur_hour == self.cur_hour:
+            self.hour_messages = max(self.hour_messages, other.hour_messages)
+            self.hour_recipients = max(self.hour_recipients, other.hour_recipients)
+        if other.cur_day > self.cur_day:
+            self.cur_day, self.day_messages, self.day_recipients = other.cur_day, other.day_messages, other.day_recipients
+        elif other.cur_day == self.cur_day:
+            self.day_messages = max(self.day_messages, other.day_messages)
+            self.day_recipients = max(self.day_recipients, other.day_recipients)
+        self.hours = bytearray(max(a, b) for a, b in zip(self.hours, other.hours))
+        for mine, theirs, kept in ((self.countries, other.countries, cfg.countries_kept),
+                                   (self.networks, other.networks, cfg.networks_kept),
+                                   (self.asns, other.asns, cfg.asns_kept)):
+            for key, entry in theirs.items():
+                have = mine.get(key)
+                merged = _union(have, entry) if have is not None else list(entry)
+                if have is not None and len(entry) > 3:  # a country's messages
+                    merged.append(max(have[3], entry[3]))
+                mine[key] = merged
+            if len(mine) > kept:
+                _evict_oldest(mine, kept)
+        self.correspondents, self.correspondents_old = _union_generations(
+            self.correspondents, self.correspondents_old, other.correspondents, other.correspondents_old,
+            cfg.correspondents_per_generation)
+        self.domains, self.domains_old = _union_generations(
+            self.domains, self.domains_old, other.domains, other.domains_old, cfg.domains_per_generation)
 
     # -- reading ----------------------------------------------------------------------
 

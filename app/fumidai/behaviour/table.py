@@ -82,10 +82,17 @@ class BaselineTable:
         return b
 
     def load(self, account: str, blob: bytes) -> None:
-        """A baseline from the store or another node; replaces what is held (not dirty ones:
-        what this node learned since its last flush would be lost, see take_dirty)."""
+        """A baseline from the store (at start, or written by an import); replaces what is
+        held. One this node learned since its last save is merged with it instead
+        (Baseline.merge): what either learned is kept, and saved at the next save."""
         if account in self._dirty:
-            return
+            live = self.get(account)
+            if live is not None:
+                try:
+                    live.merge(Baseline.from_bytes(blob), self.cfg)
+                except BaselineError:  # unreadable: what this node learned stays
+                    self.unreadable += 1
+                return
         self._live.pop(account, None)
         self._blobs[account] = bytes(blob)
 

@@ -116,8 +116,8 @@ class LiveUpdates:
         self.risk.pop(account, None)
 
     def apply_baselines(self, blobs: dict[str, bytes]) -> None:
-        """Baselines written elsewhere (an import, another node); those learned here since the
-        last flush are kept (BaselineTable.load)."""
+        """Baselines an import wrote; one learned here since the last save is merged with
+        what the import wrote (BaselineTable.load)."""
         if self.baselines is None:
             return
         for account, blob in blobs.items():
