@@ -1,12 +1,20 @@
 """Policy server benchmark: `fumidai serve` against a trivial asyncio server, same load.
 
-    .venv/bin/python bench/policy_server.py [--accounts 100000] [--connections 32] [--seconds 20]
+    .venv/bin/python bench/policy_server.py [--accounts 100000] [--connections 32] [--seconds 15]
+                                            [--behaviour-off-too] [--history DAYS]
 
 The load is what a submission service sends: per message one RCPT request per recipient
 plus one DATA request, from accounts drawn with Zipf-like activity. Each connection has
 one request in flight at a time, as Postfix's smtpd does. Both servers run as separate
 processes; their CPU time per request is read from /proc, so the load generator's own
-CPU does not count. Prints requests/s, p50/p99 latency and server CPU per request.
+CPU does not count. Prints requests/s, p50/p99 latency and server CPU per request; a
+fumidai server's CPU runs to its clean stop (what it writes later, as the baselines it
+saves every [behaviour] save_interval, is counted with the requests that caused it).
+
+--behaviour-off-too: the same with [behaviour] enabled = false, and the on/off ratio.
+--history DAYS: the accounts' baselines learned first (DAYS days of the same traffic, as
+after `fumidai baseline import`); without it every account has one message of history,
+so behaviour analysis sees new accounts (its slowest case: no fast path).
 
 With --memory it also imports --known accounts (default 1,000,000) into the store first
 and reports the server's resident memory once --accounts accounts have sent today.
@@ -243,26 +251,12 @@ def stop_and_total_cpu(proc: subprocess.Popen) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wait_for_log(log_path: Path, word: str, timeout: float) -> None:
-    """Until a line with ``word`` is written to the log after this call."""
-    with log_path.open() as f:
-        f.seek(0, 2)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            line = f.readline()
-            if not line:
-                time.sleep(0.05)
-            elif word in line:
-                return
-    raise RuntimeError(f"no {word!r} in {log_path} within {timeout:.0f} s")
-
-
 def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) -> dict:
     """`fumidai serve` with ``cfg``: every account made active, then measured as the others.
 
-    With behaviour on, the baselines learned before the paced window are saved before it
-    starts (the next "baselines saved" in the server's log) and those learned in it by the
-    clean stop that ends it: its CPU counts their saving, not the earlier phases'."""
+    Before the paced window a pause of [behaviour] save_interval + 5 s (with behaviour on the
+    baselines learned before are saved in it); the window's own are saved by the clean stop
+    that ends it: its CPU counts their saving, not the earlier phases'."""
     from fumidai.behaviour.config import BehaviourConfig
 
     behaviour = "enabled = false" not in cfg.read_text()
@@ -273,10 +267,14 @@ def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) ->
                            stdout=subprocess.PIPE, stderr=log, text=True, env=env)
 
     def settle() -> None:
-        if behaviour:
-            wait_for_log(log_path, "baselines saved", BehaviourConfig().save_interval + 60)
-        else:
-            time.sleep(2.0)  # the counts: written every second
+        # The same pause for both variants (what runs once a minute, as the accounts'
+        # last-seen times, then falls in both windows alike); with behaviour on, it must
+        # contain a save of what the earlier phases learned.
+        with log_path.open() as f:
+            f.seek(0, 2)
+            time.sleep(BehaviourConfig().save_interval + 5)
+            if behaviour and "baselines saved" not in f.read():
+                raise RuntimeError(f"no baselines saved within the pause: see {log_path}")
 
     try:
         wait_line(srv, "policy server on")
@@ -296,6 +294,27 @@ def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) ->
         log.close()
 
 
+def learn_history(cfg: Path, args) -> None:
+    """``args.history`` past days into the store, learned through the policy path in process
+    (bench/policy_path.py's way): each day every account sends once from its usual address,
+    then the day's Zipf traffic, in the same clock hour as the measurement, so the busy
+    accounts' baselines know a busy hour like the one measured. The servers load them."""
+    import asyncio
+
+    from policy_path import Clock, build, requests, run
+
+    clock = Clock()
+    svc = build(cfg, True, clock)
+    names = [f"user{i:07d}" for i in range(args.accounts)]
+    for d in range(args.history, 0, -1):
+        clock.offset = -d * 86400.0
+        run(svc, requests(Workload(args.accounts, seed=100 + d), names, 0))
+        run(svc, requests(Workload(args.accounts, seed=200 + d), None, args.history_messages))
+    clock.offset = 0.0
+    asyncio.run(svc.flush())  # the baselines and counts, as a server's clean stop writes them
+    svc.store.dispose()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--accounts", type=int, default=100_000)
@@ -306,10 +325,18 @@ def main() -> int:
     ap.add_argument("--rate", type=float, default=4000, help="paced requests/s for the latency and CPU figures")
     ap.add_argument("--behaviour-off-too", action="store_true",
                     help="also run fumidai with [behaviour] enabled = false in the same run (CPU ratio on/off)")
+    ap.add_argument("--history", type=int, default=0,
+                    help="days of earlier traffic learned first (baselines in the store, as after an import)")
+    ap.add_argument("--history-messages", type=int, default=150_000, help="Zipf messages on each of those days")
     args = ap.parse_args()
 
     tmp, cfg, policy_port, api_port = bench_config("fumidai-bench-")
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "app"))
+    if args.history:
+        t = time.time()
+        learn_history(cfg, args)
+        print(f"history: {args.history} days of {args.accounts} accounts + {args.history_messages} messages a day "
+              f"learned in {time.time() - t:.1f} s")
     if args.memory:
         csv_path = tmp / "accounts.csv"
         with csv_path.open("w") as f:
