@@ -198,3 +198,18 @@ def test_an_unreadable_entry_is_skipped(raw):
     s.apply_entry({b"n": b"w", b"e": raw})
     s.apply_entry({b"n": b"w"})  # no events at all
     assert s.malformed == 2 and not seen.learned and not seen.cohorts
+
+
+def test_events_from_the_stream_create_baselines_only_up_to_a_bound(redis_url, two_nodes):
+    """A hostile writer to Redis names any account it likes: B learns accounts new to it only
+    while it holds fewer than the bound; the ones it has keep learning."""
+    a, b = two_nodes(redis_url)
+    assert send(a, "known", JP, CONTACTS[:1]) == "DUNNO"
+    wait(lambda: learned(b, "known") == 1)
+    b.call(lambda: setattr(b.service.shared_behaviour, "max_baselines", len(b.service.baselines)))
+    for i in range(5):
+        assert send(a, f"stranger{i}", JP, CONTACTS[:1]) == "DUNNO"
+    assert send(a, "known", JP, CONTACTS[1:2]) == "DUNNO"
+    wait(lambda: learned(b, "known") == 2)
+    assert all(learned(b, f"stranger{i}") == 0 for i in range(5))
+    assert b.call(lambda: b.service.shared_behaviour.refused_new) == 5

@@ -12,6 +12,12 @@ import logging
 
 log = logging.getLogger("fumidai.service.behaviour")
 
+# Baselines another node's events may create here, at most: an account new to this node is
+# learned from the stream only while the table holds fewer than this. Bounds what a hostile
+# writer to Redis could make this node keep (every event names an account); a million real
+# accounts and their baselines fit well under it.
+MAX_BASELINES_FROM_STREAM = 3_000_000
+
 
 class SharedBehaviour:
     """Joins a Service's behaviour state to the stream; ``start`` returns None when there is nothing to share."""
@@ -20,6 +26,8 @@ class SharedBehaviour:
         self.service = service
         self.stream = stream
         self.publish_learn = stream.publish_learn  # the policy path calls these directly
+        self.max_baselines = MAX_BASELINES_FROM_STREAM
+        self.refused_new = 0  # events for accounts new here, past MAX_BASELINES_FROM_STREAM
 
     @classmethod
     async def start(cls, service) -> SharedBehaviour | None:
@@ -41,7 +49,14 @@ class SharedBehaviour:
 
     def apply_learn(self, account: str, now: float, network: int | None, country: str, recipients: tuple) -> None:
         svc = self.service
-        svc.baselines.get_or_create(account).learn(now, network, country, None, recipients, svc.behaviour.cfg)
+        table = svc.baselines
+        if account not in table and len(table) >= self.max_baselines:
+            if self.refused_new % 10_000 == 0:
+                log.warning("behaviour stream: %d baselines held; events for accounts new to this node are "
+                            "not learned (%d so far)", len(table), self.refused_new + 1)
+            self.refused_new += 1
+            return
+        table.get_or_create(account).learn(now, network, country, None, recipients, svc.behaviour.cfg)
 
     def apply_cohort(self, address: str, account: str, now: float) -> None:
         self.service.behaviour.cohorts.note(now, address, account, True)
