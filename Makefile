@@ -7,8 +7,11 @@ PY := $(VENV)/bin/python
 demo: $(VENV)/.installed
 	$(VENV)/bin/fumidai demo
 
+# A worker that crashed (or that a hung test's timeout ended: tests/conftest.py) is not replaced:
+# pytest-xdist 3.8 with --dist loadfile can deadlock replacing one, and the run would hang instead of
+# failing with the crash in the log.
 test: lint
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) -m pytest -n 2 --dist loadfile --max-worker-restart 0 -q
 
 # The layers of docs/internals.md as import-linter contracts ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.installed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import socket
 import uuid
@@ -25,6 +26,44 @@ def pytest_collection_modifyitems(config, items):
         path = item.nodeid.replace("\\", "/")
         if path.startswith(SLOW_MODULES) or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+# A hung test names itself and ends. pyproject.toml gives each test `timeout` seconds with
+# pytest-timeout's "signal" timer: a test stuck in Python (a socket, a pipe, a lock, a subprocess)
+# fails there with its traceback, and its xdist worker goes on. SIGALRM cannot reach a main thread
+# inside a Qt event loop or a C++ wait (QThreadPool.waitForDone), nor one waiting for the GIL, so
+# faulthandler backs it up BACKSTOP_S later: from a C thread, without the GIL, it writes every
+# thread's stack to the process's real stderr (which xdist passes to the log; a worker's stdout,
+# where pytest-timeout's "thread" timer writes, is /dev/null) and exits the process. xdist then says
+# "worker 'gwN' crashed while running <test>"; `make test` does not replace the worker
+# (--max-worker-restart 0), as pytest-xdist 3.8's --dist loadfile can deadlock doing so.
+# (faulthandler has one such timer: do not also set pytest's faulthandler_timeout.)
+BACKSTOP_S = 60
+_stderr_fd: int | None = None
+
+
+def pytest_configure(config):
+    global _stderr_fd
+    if _stderr_fd is None:
+        _stderr_fd = os.dup(2)  # the real stderr, not a test's capture of it
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_set_timer(item, settings):
+    if _stderr_fd is not None:
+        faulthandler.dump_traceback_later(settings.timeout + BACKSTOP_S, exit=True, file=_stderr_fd)
+    return None  # pytest-timeout sets its own timer too
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_cancel_timer(item):
+    faulthandler.cancel_dump_traceback_later()
+    return None  # and cancels its own
+
+
+def pytest_enter_pdb():
+    """Someone is debugging: no backstop (pytest-timeout stands down then too)."""
+    faulthandler.cancel_dump_traceback_later()
 
 
 def free_port() -> int:

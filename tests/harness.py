@@ -23,6 +23,9 @@ from fumidai.service import Service
 from tests.fixtures import postfix_attrs
 
 
+ASK_TIMEOUT_S = 30.0  # a policy answer takes milliseconds; past this the server is stuck
+
+
 class ServerThread:
     def __init__(self, settings, clock: Callable[[], float] | None = None, *, policy: bool = True,
                  api: bool = False, reputation: bool = False) -> None:
@@ -127,13 +130,19 @@ class ServerThread:
         """Send Postfix's request bytes for ``stage`` (with changes) and return the action."""
         if self._sock is None:
             host, port = self.policy.address.rsplit(":", 1)
-            self._sock = socket.create_connection((host, int(port)))
+            self._sock = socket.create_connection((host, int(port)), timeout=ASK_TIMEOUT_S)
             self._file = self._sock.makefile("rb")
         req = postfix_attrs(stage, **attrs)
         self._sock.sendall("".join(f"{k}={v}\n" for k, v in req.items()).encode() + b"\n")
         reply = b""
         while not reply.endswith(b"\n\n"):
-            chunk = self._file.readline()
+            try:
+                chunk = self._file.readline()
+            except TimeoutError:
+                self._sock.close()  # a half-read answer: the next ask starts a new connection
+                self._sock = self._file = None
+                raise TimeoutError(f"the policy server did not answer a {stage} request within "
+                                   f"{ASK_TIMEOUT_S:.0f} s (so far: {reply!r})") from None
             if not chunk:
                 raise ConnectionError("policy server closed the connection")
             reply += chunk

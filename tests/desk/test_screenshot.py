@@ -2,7 +2,9 @@
 
 Everything that could vary is fixed: the data (the fake API with a fixed clock), the desk's own
 clock (ages and countdowns), the time zone (axis and alert times), the size (1400×900), the theme
-(light), the language (English) and the font family (DejaVu Sans 9 pt).
+(light), the language (English) and the font family (DejaVu Sans 9 pt). So is the order of events:
+the empty window is painted and settled before the data arrive, as on a desk whose first poll takes
+a moment, and the picture is taken once two grabs in a row are the same (see settle()).
 
 Fonts are the one thing a test cannot pin: another machine's fontconfig, FreeType or hinting moves
 glyph edges by a pixel and changes anti-aliasing. So both images are compared after averaging
@@ -28,8 +30,8 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QFont, QImage  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from fumidai.desk import live_status as live_status_module  # noqa: E402
 from fumidai.desk import main_window as main_window_module  # noqa: E402
 from fumidai.desk.api.client import ApiClient  # noqa: E402
 from fumidai.desk.api.models import parse_time  # noqa: E402
@@ -46,6 +48,7 @@ NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
 BLOCK = 4
 PIXEL_THRESHOLD = 40  # of 255, per channel, on a 4×4 block mean
 MAX_FRACTION = 0.02
+SETTLE_S = 10.0  # at most this long for the window to stop changing between two grabs
 
 # Home traffic from Japan, and a few hijacked accounts spraying from abroad.
 _COUNTRIES = ("JP",) * 8 + ("US", "KR", "TW", "DE", "GB", "FR", "BR", "IN", "VN", "TH", "ID", "AU", "CA", "SG")
@@ -103,16 +106,40 @@ def scene_series(api: FakeApi):
 
 @pytest.fixture
 def fixed_world(monkeypatch, qapp):
-    """UTC local time, a stopped desk clock and a fixed font, all restored afterwards."""
+    """UTC local time, a stopped desk clock, a fixed font and a caret that does not blink, all
+    restored afterwards."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(main_window_module, "time", SimpleNamespace(time=lambda: NOW, monotonic=lambda: 5000.0))
+    clock = SimpleNamespace(time=lambda: NOW, monotonic=lambda: 5000.0)
+    monkeypatch.setattr(main_window_module, "time", clock)
+    monkeypatch.setattr(live_status_module, "time", clock)  # "last update 3 s ago · next refresh in 2 s"
     font = qapp.font()
     qapp.setFont(QFont("DejaVu Sans", 9))
+    flash = qapp.cursorFlashTime()
+    qapp.setCursorFlashTime(0)  # the search field's caret shown, not blinking
     yield
+    qapp.setCursorFlashTime(flash)
     qapp.setFont(font)
     monkeypatch.undo()
     time.tzset()
+
+
+def settle(qtbot, window) -> QImage:
+    """Let the event loop run (posted layouts, timers, repaints) and grab until two grabs in a row
+    are the same; that picture. A grab paints every widget, and painting is what sizes some of them:
+    pyqtgraph measures an axis's tick labels only when it paints them, starting from 30 px and
+    shrinking only by 10 px or more, so the live plot's left axis is 7 px wider if the plot is first
+    painted with its data ("200") than if it was painted empty ("0.0") first."""
+    deadline = time.monotonic() + SETTLE_S
+    previous = None
+    while True:
+        qtbot.wait(20)
+        image = window.grab().toImage()
+        if image == previous:
+            return image
+        if time.monotonic() > deadline:
+            pytest.fail(f"the window still changed between two grabs after {SETTLE_S} s")
+        previous = image
 
 
 def render_main_window(qtbot, tmp_path) -> QImage:
@@ -135,6 +162,9 @@ def render_main_window(qtbot, tmp_path) -> QImage:
             window.resize(*SIZE)
             window.show()
             qtbot.waitExposed(window)
+            # On screen and laid out before any data, as a desk is while its first poll is on its way;
+            # otherwise how far the event loop got before the data arrived shows in the picture.
+            settle(qtbot, window)
             # One poll's worth of data, fetched here instead of on the poller's thread.
             snap = Snapshot(client.overview(window=60, limit=50),
                             client.accounts(status="active", sort="-rate", limit=5000),
@@ -147,8 +177,7 @@ def render_main_window(qtbot, tmp_path) -> QImage:
             window.plot.wait()
             qtbot.waitUntil(lambda: len(window.plot.bar_items()) > 0, timeout=5000)
             window.plot.set_live(False)  # no refetch while the picture is taken
-            QApplication.processEvents()
-            return window.grab().toImage()
+            return settle(qtbot, window)
         finally:
             window.shutdown()
 

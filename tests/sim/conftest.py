@@ -8,6 +8,7 @@ DATA and END-OF-MESSAGE. It records every request's raw bytes.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
 from collections import Counter
 
@@ -38,7 +39,7 @@ def stop_process(proc: subprocess.Popen) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.wait()
+        proc.wait(10)
 
 
 @pytest.fixture

@@ -122,11 +122,14 @@ def test_two_desks_opening_at_once_get_the_same_incident(store):
             row, audit_id = repo.open_incident(s, "mallory", "carol", None, NOW)
             results["b"] = (row.id, audit_id)
 
-    threads = [threading.Thread(target=desk_a), threading.Thread(target=desk_b)]
+    # Daemons: one stuck on a lock fails this test instead of holding the worker's exit.
+    threads = [threading.Thread(target=desk_a, daemon=True), threading.Thread(target=desk_b, daemon=True)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
+    assert not any(t.is_alive() for t in threads), "a desk's transaction was still waiting after 30 s"
+    assert set(results) == {"a", "b"}, f"a desk failed: {results}"
     assert results["a"][1] is not None and results["b"] == (results["a"][0], None)
     assert [a[0] for a in _audits(store)] == ["incident_open"]
 
