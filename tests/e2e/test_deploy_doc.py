@@ -294,7 +294,18 @@ def test_a_submission_is_counted(deployment, mail):
 
 
 def test_account_show_shows_the_message(deployment):
-    deployment.step("show")
+    # `account show` reads the store, which the server writes every [storage] flush_interval
+    # (1 s): right after the message it may not be there yet. A reader of the guide runs it
+    # seconds later; the test tries again for up to 10 s.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            deployment.step("show")
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def test_suspend_and_release(deployment, mail):
