@@ -8,8 +8,9 @@ plus one DATA request, from accounts drawn with Zipf-like activity. Each connect
 one request in flight at a time, as Postfix's smtpd does. Both servers run as separate
 processes; their CPU time per request is read from /proc, so the load generator's own
 CPU does not count. Prints requests/s, p50/p99 latency and server CPU per request; a
-fumidai server's CPU runs to its clean stop (what it writes later, as the baselines it
-saves every [behaviour] save_interval, is counted with the requests that caused it).
+fumidai server's CPU runs on to its next save of baselines ([behaviour] save_interval),
+its idle CPU over that wait left out: what it writes later is counted with the requests
+that caused it.
 
 --behaviour-off-too: the same with [behaviour] enabled = false, and the on/off ratio.
 --history DAYS: the accounts' baselines learned first (DAYS days of the same traffic, as
@@ -179,9 +180,9 @@ def measure(name: str, pid: int, port: int, args, work: Workload, settle=None, f
 
     ``settle()``: wait until the work the max-throughput phase left behind is done (a server
     that writes later, as fumidai's baselines, would charge it to the paced window).
-    ``finish()``: stop the server and return its total CPU seconds, its last writes included
-    (fumidai saves what it learned in the window at a clean stop); default: CPU at the
-    window's end, read from /proc.
+    ``finish()``: the server's CPU seconds for the window, the writes it left for later
+    included (fumidai saves what it learned once a minute); default: CPU at the window's
+    end, read from /proc.
     """
     run = __import__("uvloop").run
     run(drive(port, work, args.connections, 2.0, None))  # warm caches and connections
@@ -243,22 +244,18 @@ def bench_config(prefix: str) -> tuple[Path, Path, int, int]:
     return tmp, cfg, policy_port, api_port
 
 
-def stop_and_total_cpu(proc: subprocess.Popen) -> float:
-    """SIGTERM (a clean stop: fumidai writes what it holds) and the process's whole CPU time."""
-    proc.terminate()
-    _pid, _status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_utime + usage.ru_stime
-
-
 def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) -> dict:
     """`fumidai serve` with ``cfg``: every account made active, then measured as the others.
 
-    Before the paced window a pause of [behaviour] save_interval + 5 s (with behaviour on the
-    baselines learned before are saved in it); the window's own are saved by the clean stop
-    that ends it: its CPU counts their saving, not the earlier phases'."""
+    Before the paced window a pause of [behaviour] save_interval + 5 s, the same for both
+    variants (with behaviour on, the baselines the earlier phases taught are saved in it;
+    what runs once a minute, as the accounts' last-seen writes, falls in both windows alike).
+    After it, with behaviour on, the CPU runs on to the next save (the window's baselines),
+    less the server's idle CPU over that wait (measured for 5 s after): the window's requests
+    pay for their saving, not the earlier phases' nor the process's exit."""
     from fumidai.behaviour.config import BehaviourConfig
 
+    save_interval = BehaviourConfig().save_interval
     behaviour = "enabled = false" not in cfg.read_text()
     # The server's log goes to a file: a pipe nobody reads would fill and stop the server.
     log_path = cfg.with_suffix(f".{label.split(',')[0].replace(' ', '-')}-{'on' if behaviour else 'off'}.log")
@@ -267,14 +264,29 @@ def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) ->
                            stdout=subprocess.PIPE, stderr=log, text=True, env=env)
 
     def settle() -> None:
-        # The same pause for both variants (what runs once a minute, as the accounts'
-        # last-seen times, then falls in both windows alike); with behaviour on, it must
-        # contain a save of what the earlier phases learned.
         with log_path.open() as f:
             f.seek(0, 2)
-            time.sleep(BehaviourConfig().save_interval + 5)
+            time.sleep(save_interval + 5)
             if behaviour and "baselines saved" not in f.read():
                 raise RuntimeError(f"no baselines saved within the pause: see {log_path}")
+
+    def window_cpu() -> float:
+        """CPU seconds at the window's end plus the deferred work it caused, idle CPU left out."""
+        ended = time.perf_counter()
+        with log_path.open() as f:
+            f.seek(0, 2)
+            if behaviour:
+                deadline = time.time() + save_interval + 30
+                while "baselines saved" not in f.readline():
+                    if time.time() > deadline:
+                        raise RuntimeError(f"no baselines saved after the window: see {log_path}")
+                    time.sleep(0.05)
+            else:
+                time.sleep(2.0)  # the counts: written every second
+        done, waited = cpu_seconds(srv.pid), time.perf_counter() - ended
+        time.sleep(5.0)
+        idle_per_s = (cpu_seconds(srv.pid) - done) / 5.0
+        return done - idle_per_s * waited
 
     try:
         wait_line(srv, "policy server on")
@@ -283,14 +295,13 @@ def measure_fumidai(label: str, cfg: Path, policy_port: int, args, work, env) ->
         names = [f"user{i:07d}" for i in range(args.accounts)]
         (__import__("uvloop").run)(drive(policy_port, Workload(args.accounts, seed=2), args.connections, 1e9, None, names))
         print(f"warm-up: {args.accounts} accounts active in {time.time() - t:.1f} s; server RSS {rss_mb(srv.pid):.0f} MB")
-        result = measure(label, srv.pid, policy_port, args, work, settle, lambda: stop_and_total_cpu(srv))
+        result = measure(label, srv.pid, policy_port, args, work, settle, window_cpu)
         print(f"{label} RSS with {args.accounts} active accounts"
               + (f" and {args.known} known" if args.memory else "") + f": {result['rss_mb']:.0f} MB")
         return result
     finally:
-        if srv.returncode is None:
-            srv.terminate()
-            srv.wait(timeout=30)
+        srv.terminate()
+        srv.wait(timeout=60)
         log.close()
 
 
