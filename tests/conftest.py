@@ -5,6 +5,9 @@ from __future__ import annotations
 import faulthandler
 import os
 import socket
+import sys
+import threading
+import traceback
 import uuid
 
 import pytest
@@ -40,6 +43,17 @@ def pytest_collection_modifyitems(config, items):
 # (faulthandler has one such timer: do not also set pytest's faulthandler_timeout.)
 BACKSTOP_S = 60
 _stderr_fd: int | None = None
+# faulthandler writes at most 100 threads, newest first: a test with many server threads (a fake
+# API's keep-alive handlers) pushes the main thread, the one that matters, out of its dump. So a
+# Python timer writes the main thread's stack alone half-way to the backstop (it needs the GIL,
+# which a Qt event loop waiting for events does not hold).
+_main_dump: threading.Timer | None = None
+
+
+def _dump_main_thread(name: str) -> None:
+    frame = sys._current_frames().get(threading.main_thread().ident)
+    text = f"\n{name}: still running; its main thread:\n" + "".join(traceback.format_stack(frame))
+    os.write(_stderr_fd, text.encode(errors="replace"))
 
 
 def pytest_configure(config):
@@ -50,14 +64,20 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_timeout_set_timer(item, settings):
+    global _main_dump
     if _stderr_fd is not None:
         faulthandler.dump_traceback_later(settings.timeout + BACKSTOP_S, exit=True, file=_stderr_fd)
+        _main_dump = threading.Timer(settings.timeout + BACKSTOP_S / 2, _dump_main_thread, (item.nodeid,))
+        _main_dump.daemon = True
+        _main_dump.start()
     return None  # pytest-timeout sets its own timer too
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_timeout_cancel_timer(item):
     faulthandler.cancel_dump_traceback_later()
+    if _main_dump is not None:
+        _main_dump.cancel()
     return None  # and cancels its own
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
@@ -65,12 +66,24 @@ def test_with_the_option_the_client_talks_plain_http(qtbot, monkeypatch):
     if address is None:
         pytest.skip("this machine has no network address but loopback")
     seen = {}
+    deadline = time.monotonic() + 30
 
     def close_soon():
-        w = next(x for x in QApplication.topLevelWidgets() if x.objectName() == "fumidaiMainWindow")
-        seen["url"], seen["allowed"] = w._client.base_url, w._client.allow_plain_http
-        seen["clone"] = w._client.clone().allow_plain_http  # the worker threads' clients too
-        w.close()
+        # The app's event loop runs until this ends it: it must end it whatever happens (a
+        # window not there yet, another top-level window left open), or the test hangs.
+        w = next((x for x in QApplication.topLevelWidgets() if x.objectName() == "fumidaiMainWindow"), None)
+        if w is None:
+            if time.monotonic() < deadline:
+                QTimer.singleShot(50, close_soon)
+            else:
+                QApplication.exit(99)
+            return
+        try:
+            seen["url"], seen["allowed"] = w._client.base_url, w._client.allow_plain_http
+            seen["clone"] = w._client.clone().allow_plain_http  # the worker threads' clients too
+        finally:
+            w.close()
+            QApplication.exit(0)  # not only quit-on-last-window: a toast or dialog may be open
 
     monkeypatch.setattr(ConnectDialog, "ask", classmethod(lambda cls, *a, **kw: pytest.fail(f"asked: {a}")))
     with FakeApi(accounts=3, host=address) as api:
