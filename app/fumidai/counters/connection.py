@@ -135,38 +135,33 @@ def async_redis(settings: Any, **timeouts: Any):
     options in ``timeouts`` (socket_connect_timeout, socket_timeout, retry, health_check_interval)."""
     import redis.asyncio as aioredis
 
-    kw, tls = connection_kwargs(settings)
-    if settings.redis_sentinels:
-        from redis.asyncio.sentinel import Sentinel
-
-        kw.pop("host", None), kw.pop("port", None)
-        sentinel = Sentinel(_sentinel_addresses(settings), sentinel_kwargs=_sentinel_kwargs(settings, kw, tls, timeouts),
-                            **kw, **({"ssl": True} if tls else {}))
-        return sentinel.master_for(settings.redis_sentinel_master, **timeouts)
-    if tls:
-        kw["connection_class"] = aioredis.SSLConnection
-    elif "path" in kw:
-        kw["connection_class"] = aioredis.UnixDomainSocketConnection
-    return aioredis.Redis(connection_pool=aioredis.ConnectionPool(**kw, **timeouts))
+    return _client(aioredis, settings, timeouts)
 
 
 def sync_redis(settings: Any, **timeouts: Any):
     """The blocking twin of ``async_redis`` (the command line, check-config)."""
     import redis
 
+    return _client(redis, settings, timeouts)
+
+
+def _client(module: Any, settings: Any, timeouts: dict[str, Any]):
+    """A client of ``module`` (``redis`` or ``redis.asyncio``: the same names in both)."""
     kw, tls = connection_kwargs(settings)
     if settings.redis_sentinels:
-        from redis.sentinel import Sentinel
+        from importlib import import_module
 
+        sentinel_class = import_module(module.__name__ + ".sentinel").Sentinel
         kw.pop("host", None), kw.pop("port", None)
-        sentinel = Sentinel(_sentinel_addresses(settings), sentinel_kwargs=_sentinel_kwargs(settings, kw, tls, timeouts),
-                            **kw, **({"ssl": True} if tls else {}))
+        sentinel = sentinel_class(_sentinel_addresses(settings),
+                                  sentinel_kwargs=_sentinel_kwargs(settings, kw, tls, timeouts),
+                                  **kw, **({"ssl": True} if tls else {}))
         return sentinel.master_for(settings.redis_sentinel_master, **timeouts)
     if tls:
-        kw["connection_class"] = redis.SSLConnection
+        kw["connection_class"] = module.SSLConnection
     elif "path" in kw:
-        kw["connection_class"] = redis.UnixDomainSocketConnection
-    return redis.Redis(connection_pool=redis.ConnectionPool(**kw, **timeouts))
+        kw["connection_class"] = module.UnixDomainSocketConnection
+    return module.Redis(connection_pool=module.ConnectionPool(**kw, **timeouts))
 
 
 def describe(settings: Any) -> str:
