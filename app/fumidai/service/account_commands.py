@@ -25,24 +25,22 @@ def register(sub, config_arg: Callable) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_account_show)
 
-    p = asub.add_parser("suspend", help="stop the account's sending")
-    config_arg(p)
-    p.add_argument("account")
-    p.add_argument("--reason", required=True)
+    def staff_action(name: str, what: str, func: Callable):
+        """A subcommand on one account, audited with a reason and who acted."""
+        p = asub.add_parser(name, help=what)
+        config_arg(p)
+        p.add_argument("account")
+        p.add_argument("--reason", required=True)
+        p.add_argument("--actor", default=None, help="who acts (default: cli:$USER)")
+        p.set_defaults(func=func)
+        return p
+
+    p = staff_action("suspend", "stop the account's sending", cmd_account_suspend)
     p.add_argument("--until", help="ISO time or a duration like 2h, 3d (default: until released)")
-    p.add_argument("--actor", default=None, help="who acts (default: cli:$USER)")
-    p.set_defaults(func=cmd_account_suspend)
 
-    p = asub.add_parser("release", help="let a suspended account send again")
-    config_arg(p)
-    p.add_argument("account")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--actor", default=None)
-    p.set_defaults(func=cmd_account_release)
+    staff_action("release", "let a suspended account send again", cmd_account_release)
 
-    p = asub.add_parser("limits", help="give the account its own limits (or --clear them)")
-    config_arg(p)
-    p.add_argument("account")
+    p = staff_action("limits", "give the account its own limits (or --clear them)", cmd_account_limits)
     p.add_argument("--set", action="append", default=[], metavar="KEY=N",
                    help="an account limit, e.g. messages_per_hour=300 (N may be 'unlimited')")
     p.add_argument("--abroad", action="append", default=[], metavar="KEY=N", help="an abroad cap, e.g. messages_per_day=50")
@@ -50,32 +48,19 @@ def register(sub, config_arg: Callable) -> None:
     p.add_argument("--home", metavar="CC[,CC]", help="home countries, e.g. JP,KR")
     p.add_argument("--expires", metavar="WHEN", help="ISO time or a duration like 48h (default: no expiry)")
     p.add_argument("--clear", action="store_true", help="remove the account's own limits")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--actor", default=None)
-    p.set_defaults(func=cmd_account_limits)
 
-    for kind, flag, what, example in (
+    for kind, flag, what, example, func in (
         ("travel", "countries", "let the account send from some countries until a time (or --clear)",
-         "ISO country codes, e.g. US,KR"),
+         "ISO country codes, e.g. US,KR", cmd_account_travel),
         ("trust", "signals", "waive some behaviour signals for the account until a time (or --clear)",
-         "signal codes, e.g. new_country,volume, or '*' for all"),
+         "signal codes, e.g. new_country,volume, or '*' for all", cmd_account_trust),
     ):
-        p = asub.add_parser(kind, help=what)
-        config_arg(p)
-        p.add_argument("account")
+        p = staff_action(kind, what, func)
         p.add_argument(f"--{flag}", metavar="CODE[,CODE]", help=example)
         p.add_argument("--until", metavar="WHEN", help="ISO time or a duration like 7d (required, at most 90 days)")
         p.add_argument("--clear", action="store_true", help=f"end the {kind} permission now")
-        p.add_argument("--reason", required=True)
-        p.add_argument("--actor", default=None)
-        p.set_defaults(func=cmd_account_travel if kind == "travel" else cmd_account_trust)
 
-    p = asub.add_parser("clear-probation", help="end the account's probation (behaviour analysis)")
-    config_arg(p)
-    p.add_argument("account")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--actor", default=None)
-    p.set_defaults(func=cmd_account_clear_probation)
+    staff_action("clear-probation", "end the account's probation (behaviour analysis)", cmd_account_clear_probation)
 
     p = asub.add_parser("import", help="import accounts from CSV: account,contact,name,language,home_countries")
     config_arg(p)
