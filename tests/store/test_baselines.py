@@ -43,6 +43,21 @@ def test_upsert_in_bulk_then_load_all_and_changed_since(store):
     assert Baseline.from_bytes(everything["user7@isp.example"].blob) == Baseline.from_bytes(changed["user7@isp.example"])
 
 
+def test_a_servers_own_save_replaces_the_blob_but_keeps_the_stamp_an_import_reader_goes_by(store):
+    with store.session() as s:
+        repo_b.upsert_baselines(s, {"a": _blob(1), "b": _blob(2)}, now=T0)  # an import
+    later = T0 + timedelta(minutes=5)
+    with store.session() as s:  # the server saves what it learned: one known account, one new
+        repo_b.upsert_baselines(s, {"a": _blob(3), "c": _blob(4)}, now=later, restamp=False)
+    with store.session() as s:
+        rows = {r.account: r for r in repo_b.load_baselines(s)}
+        since = {r.account for r in repo_b.load_baselines(s, since=T0)}
+    assert rows["a"].blob == _blob(3) and rows["a"].updated_at == T0  # replaced, stamp kept
+    assert rows["b"].blob == _blob(2)
+    assert rows["c"].blob == _blob(4) and rows["c"].updated_at == later  # a new row is stamped
+    assert since == {"c"}
+
+
 def test_upsert_refuses_what_is_not_a_blob_and_naive_times(store):
     with store.session() as s:
         with pytest.raises(FumidaiError, match="not a baseline blob"):

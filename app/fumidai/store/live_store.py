@@ -125,10 +125,11 @@ class LiveStore:
             return n, baselines.as_permissions(baselines.active_permissions(s, to_datetime(now)))
 
     def write_baselines(self, blobs: Mapping[str, bytes]) -> None:
+        """What this server learned (its own saves: not stamped for other readers, see upsert_baselines)."""
         from . import baselines
 
         with self.store.session() as s:
-            baselines.upsert_baselines(s, blobs)
+            baselines.upsert_baselines(s, blobs, restamp=False)
 
     def delete_buckets_before(self, minute: int) -> int:
         with self.store.session() as s:

@@ -251,7 +251,8 @@ class Baseline(Base):
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    # Nodes and the running server pick up what changed since they last looked.
+    # When an import wrote it: a running server loads what an import wrote since (its own saves
+    # leave it, so they do not rewrite the index: store/baselines.upsert_baselines).
     __table_args__ = (Index("ix_baselines_updated_at", "updated_at"),)
 
 
