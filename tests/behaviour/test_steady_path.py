@@ -9,6 +9,7 @@ a reload of the baseline from its bytes (a new object), and complaints.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from fumidai.behaviour import Baseline, BehaviourConfig, BehaviourEngine, network_of
@@ -35,12 +36,13 @@ _reload = st.tuples(st.just("reload"), st.just(0), st.just([]), st.just(0.0), st
 _event = st.one_of(_message, _message, _message, _message, _other_node, _reload)
 
 
-def _play(events, cfg: BehaviourConfig):
+def _play(events, cfg: BehaviourConfig, history_days: int = 10):
     fast, full = BehaviourEngine(cfg), BehaviourEngine(cfg)
     full.fast_path = False
     a, b = Account("a"), Account("b")
     for acct in (a, b):
-        learn_history(acct.baseline, CONTACTS[:6], days=10, per_day=4)
+        if history_days:
+            learn_history(acct.baseline, CONTACTS[:6], days=history_days, per_day=4)
     t = NOW
     for kind, place, rcpts, gap, complaints in events:
         country, client = PLACES[place]
@@ -73,6 +75,68 @@ def test_the_steady_path_decides_and_learns_as_the_full_path(events):
 @given(st.lists(_event, min_size=1, max_size=60))
 def test_the_steady_path_notices_an_entry_evicted_by_another_nodes_learning(events):
     _play(events, SMALL)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_event, min_size=1, max_size=60), st.sampled_from([0, 1]))
+def test_an_account_without_history_goes_steady_as_its_own_path_decides(events, days):
+    # A new customer (no history, or one day): its steady messages answer as the path for
+    # accounts without history does, bursts past the usual (the volume signal) included, and
+    # another node's learning (a day more: history at last) or a reload ends the run.
+    _play(events, BehaviourConfig(), history_days=days)
+
+
+def test_a_new_customers_run_goes_steady_and_its_burst_is_watched_on_it():
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = Account("a"), Account("b")
+    for acct, engine in ((a, fast), (b, full)):
+        for i in range(60):
+            acct.send(engine, NOW + i * 5, PLACES[0][1], "JP", CONTACTS[:1 + i % 2])
+            if i == 30:
+                assert (acct.recent.steady is not None) is (engine is fast)
+    assert a.verdicts == b.verdicts and a.baseline == b.baseline
+    assert a.recent.steady is not None and a.verdicts[-1].reasons[0].code == "volume"
+
+
+def _pair():
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    return (Account("a"), fast), (Account("b"), full)
+
+
+def test_a_new_customers_run_ends_when_it_reaches_history():
+    # Two earlier days of two messages: today's second message gives it history (five messages
+    # on three days), and with it the usual contacts vouch: no longer a new customer's answer.
+    pair = _pair()
+    for acct, engine in pair:
+        learn_history(acct.baseline, CONTACTS[:2], days=2, per_day=2, start=NOW - 2 * DAY)
+        for i in range(6):
+            acct.send(engine, NOW + 9 * 3600 + i, PLACES[0][1], "JP", CONTACTS[:1])
+    (a, _), (b, _) = pair
+    assert a.verdicts == b.verdicts and a.baseline.has_history()
+    assert not a.verdicts[0].vouched and a.verdicts[-1].vouched
+
+
+@pytest.mark.parametrize("change", ["trust", "home"])
+def test_a_new_customers_run_ends_when_staff_trust_it_or_its_home_changes(change):
+    from fumidai.behaviour import Permissions
+
+    pair = _pair()
+    for acct, engine in pair:
+        home = frozenset({"FR"})  # a customer at home in France
+        for i in range(40):
+            if i == 25:  # in a burst past the volume floor: staff waive the volume signal, or move its home
+                if change == "trust":
+                    acct.permissions = Permissions(trust={"volume": NOW + DAY})
+                else:
+                    home = frozenset({"JP"})
+            acct.verdicts.append(engine.message(NOW + i, acct.name, acct.baseline, acct.recent, PLACES[3][1], "FR", None,
+                                                hashes(CONTACTS[:1]), acct.permissions, 0, home))
+    (a, _), (b, _) = pair
+    assert a.verdicts == b.verdicts and a.baseline == b.baseline
+    assert [r.code for r in a.verdicts[20].reasons] == ["volume"]
+    assert [r.code for r in a.verdicts[30].reasons] == ([] if change == "trust" else ["new_country", "volume"])
 
 
 def test_a_busy_hour_goes_steady_and_its_burst_still_raises_volume():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fumidai.behaviour import (
-    Baseline, BehaviourConfig, BehaviourEngine, Cohorts, Permissions, Recent, Signal, Tier, describe, describe_for_owner,
+    NO_PERMISSIONS, Baseline, BehaviourConfig, BehaviourEngine, Cohorts, Permissions, Recent, Signal, Tier, describe,
+    describe_for_owner,
 )
 from fumidai.behaviour.signals import recipient_counts
 from fumidai.behaviour.verdict import _OWNER_TEXTS, _TEXTS
@@ -241,7 +242,7 @@ def test_every_reason_has_words_in_both_languages_for_staff_and_owner():
 
 # -- the fast path ---------------------------------------------------------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
 
 _places = [("JP", HOME), ("JP", "203.0.113.90"), ("JP", "198.51.100.3"), ("FR", "192.0.2.4"), ("NG", "102.89.1.7")]
 _people = CONTACTS + [f"stranger{i}@else.example" for i in range(5)]
@@ -262,6 +263,71 @@ def test_the_fast_path_gives_the_same_answers_as_the_full_one(messages):
         vb = b.send(full, t, client, country, rcpts, complaints=complaints)
         assert va == vb
     assert a.baseline == b.baseline
+
+
+_new_places = [("JP", HOME), ("JP", HOME), ("JP", "203.0.113.90"), ("ZZ", "192.0.2.200"), ("FR", "192.0.2.4"),
+               ("JP", "198.51.100.3"), ("JP", "198.51.100.4")]
+_many_domains = [f"x{i}@d{i}.example" for i in range(10)]
+_configs = [BehaviourConfig(), BehaviourConfig(watch_score=0, probation_score=0),
+            BehaviourConfig(weight_volume=60), BehaviourConfig(weight_volume=0, volume_floor_messages=2),
+            BehaviourConfig(long_used_days=1, familiar_after_days=1, countries_per_hour=1)]
+
+
+_stranger = [_people[-1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(range(len(_configs))), st.integers(0, 4), st.sampled_from([None, "travel", "trust"]),
+       st.lists(st.tuples(st.sampled_from([0] * 4 + list(range(len(_new_places)))),  # mostly from home
+                          st.one_of(st.lists(st.sampled_from(_people[:3]), min_size=1, max_size=3),
+                                    st.lists(st.sampled_from(_people), min_size=1, max_size=3), st.just(_many_domains)),
+                          st.sampled_from([0.5, 5.0, 60.0, 900.0, 3700.0, DAY]), st.sampled_from([0] * 9 + [1]),
+                          st.sampled_from([1, 1, 2, 5, 12])),  # sent this many times, a second apart
+                min_size=1, max_size=30))
+@example(0, 0, None, [(4, _stranger, DAY, 0, 2)])  # abroad, alone in its hour
+@example(0, 0, None, [(0, _people[:1], 1.0, 0, 12), (0, _stranger, 1.0, 0, 1)])  # a stranger in a burst: not learned
+@example(0, 0, None, [(0, _people[:1], 1.0, 0, 1), (2, _people[:1], 1.0, 0, 1), (5, _people[:1], 1.0, 0, 1),
+                      (6, _people[:1], 1.0, 0, 2)])  # four addresses in the hour
+@example(0, 0, "trust", [(0, _people[:1], 1.0, 0, 12)])  # volume waived
+@example(4, 0, None, [(0, _people[:1], 1.0, 0, 2)])  # countries_per_hour = 1
+def test_an_account_without_history_is_judged_by_the_fast_path_as_by_the_full_one(config, past_days, permission, messages):
+    # New customers (and every account of an installation that imported no log): bursts past the
+    # volume floor, abroad, several addresses, many domains, strangers, complaints, permissions,
+    # odd configs; up to four days of one message each first (history needs five messages).
+    cfg = _configs[config]
+    fast, full = BehaviourEngine(cfg), BehaviourEngine(cfg)
+    full.fast_path = False
+    a, b = Account("a"), Account("b")
+    t = NOW - past_days * DAY
+    for acct, engine in ((a, fast), (b, full)):
+        for d in range(past_days):
+            acct.send(engine, t + d * DAY, HOME, "JP", CONTACTS[:1])
+        acct.permissions = {"travel": Permissions(travel={"FR": NOW + DAY}),
+                            "trust": Permissions(trust={"volume": NOW + DAY})}.get(permission, NO_PERMISSIONS)
+    for place, rcpts, gap, complaints, times in messages:
+        t += gap
+        country, client = _new_places[place]
+        for _ in range(times):
+            t += 1.0
+            va = a.send(fast, t, client, country, rcpts, complaints=complaints)
+            vb = b.send(full, t, client, country, rcpts, complaints=complaints)
+            assert va == vb
+            assert a.baseline == b.baseline
+            assert (a.recent.streak, a.recent.messages, a.recent.probation_since) == (
+                b.recent.streak, b.recent.messages, b.recent.probation_since)
+
+
+def test_a_new_customers_burst_from_home_is_watched_for_volume_alone_by_either_path():
+    fast, full = BehaviourEngine(), BehaviourEngine()
+    full.fast_path = False
+    a, b = Account("a"), Account("b")
+    for acct, engine in ((a, fast), (b, full)):
+        for i in range(40):
+            acct.send(engine, NOW + i * 10, HOME, "JP", CONTACTS[:1 + i % 3])
+    assert a.verdicts == b.verdicts and a.baseline == b.baseline
+    assert [v.tier for v in a.verdicts[:10]] == [Tier.NONE] * 10  # volume_floor_messages; no usual hour yet
+    assert {r.code for v in a.verdicts[10:] for r in v.reasons} == {"volume"}
+    assert a.verdicts[-1].reasons[0].numbers == {"hour": 40, "usual": 0} and a.verdicts[-1].tier is Tier.WATCH
 
 
 def test_the_fast_path_vouches_only_as_the_full_one_does_for_an_account_without_history():

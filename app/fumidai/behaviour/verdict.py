@@ -23,7 +23,8 @@ from .baseline import Baseline, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
 from .signals import (
-    _ONE_KNOWN, HOUR_S, RECENT_KEPT, Cohorts, Recent, Signal, compute, known_counts, to_usual_contacts, vouches,
+    _ONE_KNOWN, HOUR_S, RECENT_KEPT, UNKNOWN_COUNTRY, Cohorts, Recent, Signal, compute, known_counts,
+    to_usual_contacts, vouches,
 )
 
 
@@ -72,6 +73,11 @@ class BehaviourEngine:
         # Called with (now, client address, account) for each account counted in a cohort:
         # other nodes count it too (service/behaviour_sharing.py). None: this node alone.
         self.cohort_noted = None
+        # The tier of the volume signal alone (what an account without history can show while it
+        # sends from home), None if that reaches probation: then the full path decides.
+        self._volume_tier = (None if cfg.weight_volume >= cfg.probation_score
+                             else Tier.WATCH if cfg.weight_volume >= cfg.watch_score else Tier.NONE)
+        self._calm_is_clean = cfg.watch_score > 0  # (a score of 0 is no tier: not so with watch_score = 0)
 
     def _usual_volume(self, baseline: Baseline, recent: Recent, now: float) -> bool:
         """This hour's messages are within the account's usual (the volume signal's test).
@@ -83,6 +89,19 @@ class BehaviourEngine:
         usual = (baseline.peak_hour_messages if baseline.cur_hour == int(now // 3600)
                  else baseline.usual_hour_messages(now, cfg))
         return recent.messages <= cfg.volume_factor * usual
+
+    def _steady_new_account(self, baseline: Baseline, steady: tuple, messages: int) -> Verdict:
+        """The steady path's answer for an account without history (what the branch for those
+        answers: vouched as vouches() says, the volume signal alone past the usual)."""
+        cfg = self.cfg
+        entry, network_entry = steady[3], steady[4]
+        vouched = (entry[0] + entry[2].bit_count() >= cfg.long_used_days
+                   or (network_entry is not None and network_entry[0] + network_entry[2].bit_count() >= cfg.long_used_days))
+        usual = baseline.peak_hour_messages
+        if messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * usual or not cfg.weight_volume:
+            return _CLEAN_VOUCHED if vouched else _CLEAN
+        return Verdict(self._volume_tier, cfg.weight_volume,
+                       (Signal("volume", cfg.weight_volume, {"hour": messages, "usual": round(usual)}),), vouched, True, False)
 
     def message(self, now: float, account: str, baseline: Baseline, recent: Recent, client_address: str,
                 country: str, asn: int | None, recipients: tuple[int, ...], permissions: Permissions = NONE,
@@ -124,7 +143,21 @@ class BehaviourEngine:
                         else:
                             recent.expire(now)  # (what the full path does first: the same either way)
                     messages = recent.messages if swap else recent.messages + 1
-                    if messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages:
+                    calm = messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages
+                    new_account = steady[8]  # None: an account with history (the fast path set steady)
+                    if new_account is not None:
+                        # Set by the path of accounts without history: still none (another node's
+                        # learning may have added a day), no permissions, the country still all right;
+                        # over the volume, the volume signal alone (that path's answer).
+                        if ((baseline.messages >= cfg.history_messages
+                             and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
+                                or permissions.travel or permissions.trust
+                                or not (new_account[0] or country in (self.home_countries if home_countries is None
+                                                                      else home_countries))):
+                            calm = False  # the full path
+                        elif self._volume_tier is not None:
+                            calm = True  # within the usual or not: _steady_new_account answers
+                    if calm:
                         # Counted in recent as the full path does (the country and address are there).
                         entries.append((now, country, client_address, 0))
                         if swap:
@@ -150,7 +183,9 @@ class BehaviourEngine:
                         hours[h] += 1
                         steady[3][3] += 1
                         recent.streak = 0
-                        return _CLEAN_VOUCHED  # (recent.steady stays)
+                        if new_account is None:
+                            return _CLEAN_VOUCHED  # (recent.steady stays)
+                        return self._steady_new_account(baseline, steady, messages)
             recent.steady = None  # not steady: the paths below (the fast one may set it again)
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
@@ -207,7 +242,7 @@ class BehaviourEngine:
                         # (learn kept both entries: known, so not pushed out)
                         start = hour * HOUR_S
                         recent.steady = (baseline, country, hour, country_entry, network_entry, start, start + HOUR_S,
-                                         hour % 24)
+                                         hour % 24, None)
                 return _CLEAN_VOUCHED
             # (vouches' own test of a long-used country or network first: no call for most.)
             if (country_days >= cfg.long_used_days or network_days >= cfg.long_used_days
@@ -215,6 +250,47 @@ class BehaviourEngine:
                                network_days, history)):
                 return _CLEAN_VOUCHED
             return _CLEAN
+        if (not history and self.fast_path and self._calm_is_clean and not complaints and not asn
+                and not recent.probation_since
+                and not permissions.travel and not permissions.trust
+                and len(recent.countries) < cfg.countries_per_hour and len(recent.addresses) < cfg.addresses_per_hour
+                and (country in (self.home_countries if home_countries is None else home_countries)
+                     or country_days >= familiar or country == UNKNOWN_COUNTRY)
+                and (counts[2] < cfg.domains_per_message or 2 * counts[3] < counts[2])):
+            # An account without history (a new customer, or every account of an installation that
+            # imported no log), at home or from a familiar country, one country and few addresses
+            # this hour, few domains: of compute()'s signals only the volume one can fire (a new
+            # network, new recipients and cohorts need history; a home country is not new). What
+            # the full path does, without its calls (the tests hold the two to the same answers).
+            messages = recent.messages
+            usual = 0.0
+            calm = (messages <= cfg.volume_floor_messages
+                    or messages <= cfg.volume_factor * (usual := baseline.usual_hour_messages(now, cfg)))
+            tier = Tier.NONE if calm else self._volume_tier
+            if tier is not None:
+                if total and new >= cfg.new_recipient_share * total and (network_days < familiar or country_days < familiar):
+                    recent.streak += 1
+                else:
+                    recent.streak = 0
+                # vouches() for an account without history and without permissions:
+                vouched = bool(baseline.messages) and (country_days >= cfg.long_used_days
+                                                       or network_days >= cfg.long_used_days)
+                learned = tier is Tier.NONE or to_usual_contacts(cfg, total, new)
+                if learned:
+                    baseline.learn(now, network, country, asn, recipients, cfg, counts[4])
+                    hour = int(now // HOUR_S)
+                    if counts[4] and hour == baseline.cur_hour:
+                        # The next message from here this hour may go steady (the entries as learn left them).
+                        start = hour * HOUR_S
+                        recent.steady = (baseline, country, hour, baseline.countries.get(country),
+                                         baseline.networks.get(network) if network is not None else None,
+                                         start, start + HOUR_S, hour % 24,
+                                         (country_days >= familiar or country == UNKNOWN_COUNTRY,))
+                score = 0 if calm else cfg.weight_volume
+                if not score and learned:
+                    return _CLEAN_VOUCHED if vouched else _CLEAN
+                return Verdict(tier, score, (Signal("volume", score, {"hour": messages, "usual": round(usual)}),),
+                               vouched, learned, False)
         vouched = vouches(cfg, baseline, country, network, asn, total, new, permissions, now, country_days, network_days,
                           history)
         usual_contacts = to_usual_contacts(cfg, total, new)
