@@ -15,7 +15,8 @@ that caused it.
 --behaviour-off-too: the same with [behaviour] enabled = false, and the on/off ratio.
 --history DAYS: the accounts' baselines learned first (DAYS days of the same traffic, as
 after `fumidai baseline import`); without it every account has one message of history,
-so behaviour analysis sees new accounts (its slowest case: no fast path).
+so behaviour analysis sees new accounts (its slowest case: the path for accounts without
+history, and the busy ones on watch for volume after one message).
 
 With --memory it also imports --known accounts (default 1,000,000) into the store first
 and reports the server's resident memory once --accounts accounts have sent today.
