@@ -70,9 +70,11 @@ class Recent:
         # while those arrays are the same objects (a rotation or a reload makes new ones).
         self.known: dict[int, None] = {}
         self.known_in = self.known_domains_in = None
-        # Set by a message that took the fast path (BehaviourEngine.message): (baseline, country,
-        # epoch hour, its country entry, its network entry). The next message from the same
-        # place in the same hour needs none of the checks that cannot have changed since.
+        # Set by a message that took the fast path, or the path of accounts without history
+        # (BehaviourEngine.message): (baseline, country, epoch hour, its country entry, its network
+        # entry, the hour's start and end, the hour of day; None for an account with history, else
+        # whether the country is all right wherever the account's home is). The next message from
+        # the same place in the same hour needs none of the checks that cannot have changed since.
         self.steady: tuple | None = None
 
     def expire(self, now: float) -> None:

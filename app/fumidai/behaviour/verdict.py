@@ -77,7 +77,7 @@ class BehaviourEngine:
         # sends from home), None if that reaches probation: then the full path decides.
         self._volume_tier = (None if cfg.weight_volume >= cfg.probation_score
                              else Tier.WATCH if cfg.weight_volume >= cfg.watch_score else Tier.NONE)
-        self._calm_is_clean = cfg.watch_score > 0  # (a score of 0 is no tier: not so with watch_score = 0)
+        self._unscored_is_clean = cfg.watch_score > 0  # (a score of 0 is no tier: not so with watch_score = 0)
 
     def _usual_volume(self, baseline: Baseline, recent: Recent, now: float) -> bool:
         """This hour's messages are within the account's usual (the volume signal's test).
@@ -90,15 +90,14 @@ class BehaviourEngine:
                  else baseline.usual_hour_messages(now, cfg))
         return recent.messages <= cfg.volume_factor * usual
 
-    def _steady_new_account(self, baseline: Baseline, steady: tuple, messages: int) -> Verdict:
-        """The steady path's answer for an account without history (what the branch for those
-        answers: vouched as vouches() says, the volume signal alone past the usual)."""
+    def _steady_without_history(self, steady: tuple, messages: int, within: bool, usual: float) -> Verdict:
+        """The steady path's answer for an account without history: the path for those accounts'
+        (vouched as vouches() says without permissions; past the usual, the volume signal alone)."""
         cfg = self.cfg
         entry, network_entry = steady[3], steady[4]
         vouched = (entry[0] + entry[2].bit_count() >= cfg.long_used_days
                    or (network_entry is not None and network_entry[0] + network_entry[2].bit_count() >= cfg.long_used_days))
-        usual = baseline.peak_hour_messages
-        if messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * usual or not cfg.weight_volume:
+        if within or not cfg.weight_volume:
             return _CLEAN_VOUCHED if vouched else _CLEAN
         return Verdict(self._volume_tier, cfg.weight_volume,
                        (Signal("volume", cfg.weight_volume, {"hour": messages, "usual": round(usual)}),), vouched, True, False)
@@ -143,21 +142,22 @@ class BehaviourEngine:
                         else:
                             recent.expire(now)  # (what the full path does first: the same either way)
                     messages = recent.messages if swap else recent.messages + 1
-                    calm = messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages
-                    new_account = steady[8]  # None: an account with history (the fast path set steady)
-                    if new_account is not None:
-                        # Set by the path of accounts without history: still none (another node's
-                        # learning may have added a day), no permissions, the country still all right;
-                        # over the volume, the volume signal alone (that path's answer).
-                        if ((baseline.messages >= cfg.history_messages
+                    within = messages <= cfg.volume_floor_messages or messages <= cfg.volume_factor * baseline.peak_hour_messages
+                    steady_here = within
+                    no_history = steady[8]  # None: set by the fast path of an account with history
+                    if no_history is not None:
+                        # Set by the path of accounts without history (no_history: its country is
+                        # all right wherever its home is). Still without history (another node's
+                        # learning may have added a day), no permissions, the country still all
+                        # right; past the usual volume, that path's answer is the volume signal.
+                        steady_here = not (
+                            (baseline.messages >= cfg.history_messages
                              and baseline.active[0] + baseline.active[2].bit_count() >= cfg.history_days)
-                                or permissions.travel or permissions.trust
-                                or not (new_account[0] or country in (self.home_countries if home_countries is None
-                                                                      else home_countries))):
-                            calm = False  # the full path
-                        elif self._volume_tier is not None:
-                            calm = True  # within the usual or not: _steady_new_account answers
-                    if calm:
+                            or permissions.travel or permissions.trust
+                            or not (no_history or country in (self.home_countries if home_countries is None
+                                                              else home_countries))
+                        ) and (within or self._volume_tier is not None)
+                    if steady_here:
                         # Counted in recent as the full path does (the country and address are there).
                         entries.append((now, country, client_address, 0))
                         if swap:
@@ -183,9 +183,9 @@ class BehaviourEngine:
                         hours[h] += 1
                         steady[3][3] += 1
                         recent.streak = 0
-                        if new_account is None:
+                        if no_history is None:
                             return _CLEAN_VOUCHED  # (recent.steady stays)
-                        return self._steady_new_account(baseline, steady, messages)
+                        return self._steady_without_history(steady, messages, within, baseline.peak_hour_messages)
             recent.steady = None  # not steady: the paths below (the fast one may set it again)
         if client_address == recent.address:  # most messages come from the address of the last one
             network = recent.network
@@ -250,7 +250,7 @@ class BehaviourEngine:
                                network_days, history)):
                 return _CLEAN_VOUCHED
             return _CLEAN
-        if (not history and self.fast_path and self._calm_is_clean and not complaints and not asn
+        if (not history and self.fast_path and self._unscored_is_clean and not complaints and not asn
                 and not recent.probation_since
                 and not permissions.travel and not permissions.trust
                 and len(recent.countries) < cfg.countries_per_hour and len(recent.addresses) < cfg.addresses_per_hour
@@ -264,9 +264,9 @@ class BehaviourEngine:
             # the full path does, without its calls (the tests hold the two to the same answers).
             messages = recent.messages
             usual = 0.0
-            calm = (messages <= cfg.volume_floor_messages
-                    or messages <= cfg.volume_factor * (usual := baseline.usual_hour_messages(now, cfg)))
-            tier = Tier.NONE if calm else self._volume_tier
+            within = (messages <= cfg.volume_floor_messages
+                      or messages <= cfg.volume_factor * (usual := baseline.usual_hour_messages(now, cfg)))
+            tier = Tier.NONE if within else self._volume_tier
             if tier is not None:
                 if total and new >= cfg.new_recipient_share * total and (network_days < familiar or country_days < familiar):
                     recent.streak += 1
@@ -285,8 +285,8 @@ class BehaviourEngine:
                         recent.steady = (baseline, country, hour, baseline.countries.get(country),
                                          baseline.networks.get(network) if network is not None else None,
                                          start, start + HOUR_S, hour % 24,
-                                         (country_days >= familiar or country == UNKNOWN_COUNTRY,))
-                score = 0 if calm else cfg.weight_volume
+                                         country_days >= familiar or country == UNKNOWN_COUNTRY)
+                score = 0 if within else cfg.weight_volume
                 if not score and learned:
                     return _CLEAN_VOUCHED if vouched else _CLEAN
                 return Verdict(tier, score, (Signal("volume", score, {"hour": messages, "usual": round(usual)}),),
