@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from fumidai.behaviour import Baseline, BehaviourEngine, Permissions, Recent, RecipientHasher, Tier, Verdict, network_of
+from fumidai.behaviour import Baseline, BehaviourConfig, BehaviourEngine, Permissions, Recent, RecipientHasher, Tier, Verdict, network_of
 
 KEY = b"test-installation-key-0123456789"
 HASH = RecipientHasher(KEY)
@@ -62,3 +62,11 @@ class Account:
 
     def stopped(self) -> list[Verdict]:
         return [v for v in self.verdicts if v.tier not in ACCEPTED]
+
+
+def fast_and_full(cfg: BehaviourConfig | None = None) -> tuple[tuple[Account, BehaviourEngine], tuple[Account, BehaviourEngine]]:
+    """Two accounts to play side by side: ``a`` through the engine's fast and steady paths, ``b``
+    through the full path only (the tests hold the two to the same answers)."""
+    fast, full = (BehaviourEngine(), BehaviourEngine()) if cfg is None else (BehaviourEngine(cfg), BehaviourEngine(cfg))
+    full.fast_path = False
+    return (Account("a"), fast), (Account("b"), full)

@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from fumidai.behaviour import Baseline, BehaviourConfig, BehaviourEngine, network_of
 
-from .helpers import DAY, NOW, Account, addresses, hashes, learn_history
+from .helpers import DAY, NOW, Account, addresses, fast_and_full, hashes, learn_history
 
 CONTACTS = addresses("friend", 10)
 STRANGERS = addresses("stranger", 6, ("else.example",))
@@ -87,28 +87,21 @@ def test_an_account_without_history_goes_steady_as_its_own_path_decides(events, 
 
 
 def test_a_new_customers_run_goes_steady_and_its_burst_is_watched_on_it():
-    fast, full = BehaviourEngine(), BehaviourEngine()
-    full.fast_path = False
-    a, b = Account("a"), Account("b")
-    for acct, engine in ((a, fast), (b, full)):
+    pair = fast_and_full()
+    for acct, engine in pair:
         for i in range(60):
             acct.send(engine, NOW + i * 5, PLACES[0][1], "JP", CONTACTS[:1 + i % 2])
             if i == 30:
-                assert (acct.recent.steady is not None) is (engine is fast)
+                assert (acct.recent.steady is not None) is engine.fast_path
+    (a, _), (b, _) = pair
     assert a.verdicts == b.verdicts and a.baseline == b.baseline
     assert a.recent.steady is not None and a.verdicts[-1].reasons[0].code == "volume"
-
-
-def _pair():
-    fast, full = BehaviourEngine(), BehaviourEngine()
-    full.fast_path = False
-    return (Account("a"), fast), (Account("b"), full)
 
 
 def test_a_new_customers_run_ends_when_it_reaches_history():
     # Two earlier days of two messages: today's second message gives it history (five messages
     # on three days), and with it the usual contacts vouch: no longer a new customer's answer.
-    pair = _pair()
+    pair = fast_and_full()
     for acct, engine in pair:
         learn_history(acct.baseline, CONTACTS[:2], days=2, per_day=2, start=NOW - 2 * DAY)
         for i in range(6):
@@ -118,11 +111,29 @@ def test_a_new_customers_run_ends_when_it_reaches_history():
     assert not a.verdicts[0].vouched and a.verdicts[-1].vouched
 
 
+@pytest.mark.parametrize("days", [3, 4])
+def test_a_steady_run_without_history_is_vouched_for_by_a_long_used_place_only(days):
+    # Few messages (history needs 100 here) on three or four earlier days and today: the place is
+    # long used (long_used_days = 5) only with four, and only then does the baseline vouch on the
+    # run. (familiar_after_days = 7: a familiar place would take the fast path, not this one.)
+    cfg = BehaviourConfig(history_messages=100, familiar_after_days=7)
+    pair = fast_and_full(cfg)
+    for acct, engine in pair:
+        learn_history(acct.baseline, CONTACTS[:1], days=days, per_day=1, clients=(PLACES[0][1],),
+                      start=NOW - days * DAY, per_message=1)
+        for i in range(8):
+            acct.send(engine, NOW + 9 * 3600 + i, PLACES[0][1], "JP", CONTACTS[:1])
+        assert (acct.recent.steady is not None) is engine.fast_path
+    (a, _), (b, _) = pair
+    assert a.verdicts == b.verdicts and not a.baseline.has_history(cfg)
+    assert {v.vouched for v in a.verdicts[1:]} == {days + 1 >= 5}
+
+
 @pytest.mark.parametrize("change", ["trust", "home"])
 def test_a_new_customers_run_ends_when_staff_trust_it_or_its_home_changes(change):
     from fumidai.behaviour import Permissions
 
-    pair = _pair()
+    pair = fast_and_full()
     for acct, engine in pair:
         home = frozenset({"FR"})  # a customer at home in France
         for i in range(40):

@@ -11,7 +11,7 @@ from fumidai.behaviour import (
 from fumidai.behaviour.signals import recipient_counts
 from fumidai.behaviour.verdict import _OWNER_TEXTS, _TEXTS
 
-from .helpers import DAY, NOW, Account, addresses, hashes, learn_history
+from .helpers import DAY, NOW, Account, addresses, fast_and_full, hashes, learn_history
 
 CONTACTS = addresses("friend", 10)  # few enough that a 14-day history knows them all
 HOME = "203.0.113.5"
@@ -294,12 +294,9 @@ def test_an_account_without_history_is_judged_by_the_fast_path_as_by_the_full_on
     # New customers (and every account of an installation that imported no log): bursts past the
     # volume floor, abroad, several addresses, many domains, strangers, complaints, permissions,
     # odd configs; up to four days of one message each first (history needs five messages).
-    cfg = _configs[config]
-    fast, full = BehaviourEngine(cfg), BehaviourEngine(cfg)
-    full.fast_path = False
-    a, b = Account("a"), Account("b")
+    (a, fast), (b, full) = pair = fast_and_full(_configs[config])
     t = NOW - past_days * DAY
-    for acct, engine in ((a, fast), (b, full)):
+    for acct, engine in pair:
         for d in range(past_days):
             acct.send(engine, t + d * DAY, HOME, "JP", CONTACTS[:1])
         acct.permissions = {"travel": Permissions(travel={"FR": NOW + DAY}),
@@ -318,10 +315,8 @@ def test_an_account_without_history_is_judged_by_the_fast_path_as_by_the_full_on
 
 
 def test_a_new_customers_burst_from_home_is_watched_for_volume_alone_by_either_path():
-    fast, full = BehaviourEngine(), BehaviourEngine()
-    full.fast_path = False
-    a, b = Account("a"), Account("b")
-    for acct, engine in ((a, fast), (b, full)):
+    (a, _), (b, _) = pair = fast_and_full()
+    for acct, engine in pair:
         for i in range(40):
             acct.send(engine, NOW + i * 10, HOME, "JP", CONTACTS[:1 + i % 3])
     assert a.verdicts == b.verdicts and a.baseline == b.baseline

@@ -19,7 +19,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from .baseline import Baseline, network_of
+from .baseline import Baseline, days_used, network_of
 from .config import BehaviourConfig
 from .permissions import NONE, Permissions
 from .signals import (
@@ -94,9 +94,9 @@ class BehaviourEngine:
         """The steady path's answer for an account without history: the path for those accounts'
         (vouched as vouches() says without permissions; past the usual, the volume signal alone)."""
         cfg = self.cfg
-        entry, network_entry = steady[3], steady[4]
-        vouched = (entry[0] + entry[2].bit_count() >= cfg.long_used_days
-                   or (network_entry is not None and network_entry[0] + network_entry[2].bit_count() >= cfg.long_used_days))
+        network_entry = steady[4]
+        vouched = (days_used(steady[3]) >= cfg.long_used_days
+                   or (network_entry is not None and days_used(network_entry) >= cfg.long_used_days))
         if within or not cfg.weight_volume:
             return _CLEAN_VOUCHED if vouched else _CLEAN
         return Verdict(self._volume_tier, cfg.weight_volume,
