@@ -11,7 +11,10 @@ RCPT crosses the hourly recipient quota first depends on scheduling. So:
   quota or cap stops (mimic, cohort) got out; honest users' refusals (none at home; from
   abroad, those past the cap of 20 a day); how many messages each honest kind sent;
 - bounded: what gets out from abroad (at most the cap of 20 a day; behaviour analysis,
-  which here has no history to go by, may stop a botnet's many countries sooner); a
+  which here has no history to go by, may stop a botnet's many countries sooner, and a slow
+  hijack at its eleventh message in an hour: on a loaded machine the simulator sends late,
+  one run's messages can fall across two of the server's hours and reach the cap instead, seen
+  once in CI as 10 held against 20 refused); a
   quota-stopped hijack's escaped recipients (at most the hourly quota of 300
   plus one message's worth) and its time to stop; the refusals of heavy senders without
   an override (they hit their quota at timing-dependent moments).
@@ -106,7 +109,11 @@ def test_same_seed_same_containment(two_servers, tmp_path):
         if ha["kind"] in ("slow", "multi"):  # from abroad: the cap of 20 a day, or behaviour analysis before it
             assert ha["stopped"], ha
             assert ha["escaped_messages"] <= 20 and hb["escaped_messages"] <= 20, (ha, hb)
-            assert abs(ha["escaped_messages"] - hb["escaped_messages"]) <= 2, (ha, hb)
+            if ha["stopped_by"] == hb["stopped_by"]:  # stopped the same way: by about the same message
+                assert abs(ha["escaped_messages"] - hb["escaped_messages"]) <= 2, (ha, hb)
+            else:  # one held at its 11th message in an hour (new country + volume), the other's spread over two
+                sooner = min((ha, hb), key=lambda h: h["escaped_messages"])
+                assert sooner["stopped_by"] in ("held", "filtered"), (ha, hb)
         elif ha["kind"] in ("burst", "proxy"):  # stopped by the hourly quota of 300 recipients (at most 50 per message)
             assert ha["stopped"], ha
             for h in (ha, hb):
